@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/*
+ * libp11cert: a certificate database whose private keys live in NSS's
+ * internal token or on an external PKCS#11 token.
+ *
+ * Every function returns P11C_OK (0) or a negative P11C_E* code; on failure
+ * p11c_last_error() tells why, naming the object and the NSS error.  The
+ * library never prints.  Handles are opaque; what a *_new or *_open call
+ * gives is freed by the matching *_free.
+ */
+#ifndef P11CERT_H
+#define P11CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes; their negation is the p11cert command's exit status. */
+enum {
+	P11C_OK = 0,
+	P11C_EFAIL = -1,     /* the operation failed */
+	P11C_EUSAGE = -2,    /* invalid argument (bad option value, bad DN) */
+	P11C_ENOTFOUND = -3, /* alias, token, module or file not found */
+	P11C_EPASSWORD = -4, /* wrong or missing password or PIN */
+	P11C_ETOKEN = -5     /* the token refused (e.g. a non-extractable key) */
+};
+
+typedef struct p11c_db p11c_db;
+
+/* Called when a token needs a password and the password file has none.
+ * Writes a NUL-terminated password of at most size-1 bytes into buf and
+ * returns 0, or returns -1 when none can be had. */
+typedef int (*p11c_password_fn)(const char *token, char *buf, size_t size, void *arg);
+
+/* Allocate a handle; nothing is opened yet. */
+int p11c_db_new(p11c_db **out);
+
+/* Close the database if open, wipe any password held, free the handle. */
+void p11c_db_free(p11c_db *db);
+
+/* The message of the last failure on db ("" if none); valid until the
+ * next call on db.  db may be NULL (then a generic message). */
+const char *p11c_last_error(const p11c_db *db);
+
+/* Use the password file at path (sslpassword.conf format, see
+ * p11cert-password-file(5)).  Refused when others can read it or another
+ * user owns it. */
+int p11c_db_set_password_file(p11c_db *db, const char *path);
+
+/* Fallback when the password file has no entry for a token. */
+void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
+
+enum { P11C_OPEN_READONLY = 1 };
+
+/* Open the database in dir (cert9.db, key4.db, pkcs11.txt). */
+int p11c_db_open(p11c_db *db, const char *dir, unsigned flags);
+
+/* The directory of the open database, or NULL. */
+const char *p11c_db_dir(const p11c_db *db);
+
+/* Options of p11c_db_generate(). */
+typedef struct {
+	int default_cert;     /* also make a self-signed Server-Cert */
+	const char *hostname; /* its host name; NULL: this machine's */
+	const char *token;    /* where the default key goes; NULL: internal */
+} p11c_generate_opts;
+#define P11C_GENERATE_OPTS_INIT                                                                    \
+	{                                                                                          \
+		1, NULL, NULL                                                                      \
+	}
+
+/* Create a database in dir (made 0700 if missing) and dir/sslpassword.conf
+ * (0600).  The internal token's password is the one the password file set
+ * with p11c_db_set_password_file() gives, else a random 32-character one.
+ * Refuses a directory that already holds a database or a password file.
+ * On failure nothing is left behind.  On success db is open read-write. */
+int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts);
+
+/* Subject fields, msgcert's --name --org --org-unit --city --state
+ * --country. */
+typedef struct {
+	const char *cn, *o, *ou, *l, *st, *c;
+} p11c_dn_fields;
+
+/* Format fields as an RFC 4514 DN ("CN=a,OU=b,O=c,L=d,ST=e,C=f"), with
+ * special characters escaped.  *out is malloc'd. */
+int p11c_dn_format(const p11c_dn_fields *f, char **out);
+
+/* Options of p11c_cert_selfsign(). */
+typedef struct {
+	const char *subject;          /* RFC 4514 DN; or NULL and fields */
+	const p11c_dn_fields *fields; /* used when subject is NULL */
+	const char *san;              /* "dns:a.example,ip:192.0.2.1,email:x@a" */
+	const char *key_type;         /* rsa:2048 rsa:3072 rsa:4096 ec:p256 ec:p384 ec:p521 */
+	int days;                     /* validity from now */
+	const char *token;            /* "internal", a label, a pkcs11: URI; NULL internal */
+	int ca;                       /* basicConstraints CA:true and keyCertSign */
+	int extractable;              /* key on an external token may leave it */
+} p11c_selfsign_opts;
+#define P11C_SELFSIGN_OPTS_INIT                                                                    \
+	{                                                                                          \
+		NULL, NULL, NULL, "rsa:2048", 90, NULL, 0, 0                                       \
+	}
+
+/* New key pair and self-signed certificate stored as alias.  A fields.cn
+ * that looks like a host name is added as a DNS SAN.  Refuses an alias
+ * already in use; on failure the key made is removed. */
+int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts);
+
+/* Options of p11c_cert_add(). */
+typedef struct {
+	int trusted_ca;    /* -C: alias (and the rest of a chain) trusted CT,, */
+	const char *trust; /* explicit trust: words or NSS "CT,C,C"; NULL none */
+} p11c_add_opts;
+#define P11C_ADD_OPTS_INIT                                                                         \
+	{                                                                                          \
+		0, NULL                                                                            \
+	}
+
+/* Add the certificate(s) in the PEM or DER file at path.  The first whose
+ * key is in the database becomes alias, else (with trust) the first one;
+ * the rest are stored as CA certificates named by their subject.  A
+ * certificate matching no key and given no trust is refused.  All or
+ * nothing. */
+int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts);
+
+/* Add every certificate in the PEM or DER file at path with trust (NULL:
+ * "CT,,"), each named by its subject (CN, else O, else SHA-256 prefix) made
+ * unique with " #2" ...; those already present are skipped.  Counts go to
+ * added and skipped (either may be NULL). */
+int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust, size_t *added,
+                         size_t *skipped);
+
+/* Remove alias and, unless keep_key, its private key. */
+int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key);
+
+/* What the library knows of a certificate.  Strings are NUL-terminated
+ * and owned by the info. */
+typedef struct {
+	char *alias;                   /* "alias" or "TOKEN:alias" */
+	char *token;                   /* token holding the certificate */
+	int version;                   /* 1, 2, 3 */
+	char *serial;                  /* hex, lower case */
+	char *sig_alg;                 /* e.g. "PKCS #1 SHA-256 With RSA Encryption" */
+	int64_t not_before, not_after; /* seconds since the epoch, UTC */
+	char *subject, *issuer;        /* RFC 4514 */
+	int self_signed;
+	char **san; /* "dns:a.example", "ip:192.0.2.1", "email:x@a" */
+	size_t n_san;
+	char *key_type;       /* "rsa:2048", "ec:p256" */
+	char *sha1, *sha256;  /* hex, lower case, no colons */
+	char *trust;          /* NSS form, "CT,," */
+	char *trust_words[3]; /* msgcert's words for the SSL, email and object
+	                       * signing fields: "Valid CA, Trusted CA" */
+	int has_key;
+	char *key_token;     /* token holding the private key, or NULL */
+	int key_extractable; /* 1, 0, or -1 when unknown or no key */
+	char *key_uri;       /* the private key's pkcs11: URI, or NULL */
+	char *pem;           /* the certificate, PEM */
+} p11c_cert_info;
+
+enum {
+	P11C_LIST_KEYS = 0, /* certificates with a private key */
+	P11C_LIST_CA = 1,   /* trusted CAs */
+	P11C_LIST_ALL = 2   /* all */
+};
+
+/* Certificates of one kind, sorted by alias. */
+int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n);
+void p11c_cert_list_free(p11c_cert_info **list, size_t n);
+
+/* One certificate by alias ("TOKEN:alias" for an external token). */
+int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out);
+void p11c_cert_info_free(p11c_cert_info *info);
+
+/* Parse --trust (words "server-ca,client-ca,email-ca,code-ca", "peer", or
+ * NSS's "CT,C,C") into NSS's trust string (malloc'd).  No database needed. */
+int p11c_trust_parse(const char *text, char **nss_form);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

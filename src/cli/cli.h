@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* The p11cert command's shared pieces: options, database, output. */
+#ifndef P11C_CLI_H
+#define P11C_CLI_H
+
+#include <stdio.h>
+
+#include "p11cert.h"
+
+/* Exit statuses (SPEC: Exit status). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOTFOUND = 3,
+	EXIT_PASSWORD = 4,
+	EXIT_TOKEN = 5
+};
+
+typedef struct {
+	const char *dir;
+	const char *pwfile;
+	const char *token;
+	const char *module;
+	int quiet;
+	int verbose;
+	int msgcert; /* called as msgcert */
+} cli_globals;
+
+/* One option a command takes. */
+typedef struct {
+	const char *long_name;
+	char short_name;
+	int has_arg;
+	int id;
+} cli_opt;
+
+typedef int (*cli_opt_fn)(int id, const char *arg, void *ctx);
+
+/* Parse argv[1..] of a command: globals anywhere, the command's own options
+ * through fn, the rest into pos (argv's own storage).  Returns -1 after
+ * printing a usage error, 1 when help was asked, 0 otherwise. */
+int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
+              char **pos, int *npos);
+
+/* Print "p11cert: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error for cmd: the message and a pointer to -h; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report db's failure and map status to an exit code. */
+int cli_fail(p11c_db *db, int status);
+/* Exit code of a library status. */
+int cli_exit_code(int status);
+/* A notice on stderr unless -q. */
+void cli_notice(const cli_globals *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The database directory: -d, $P11CERT_DB, $XDG_DATA_HOME/p11cert,
+ * ~/.local/share/p11cert.  Static storage. */
+const char *cli_db_dir(const cli_globals *g);
+/* Which password file: -W, $CERT_PW_FILE, DIR/sslpassword.conf when it
+ * exists; NULL for none.  *explicit says whether the user named it. */
+const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_);
+/* A new handle with the password file and prompt set up, and the database
+ * opened (read-only when readonly).  Returns an exit code; prints errors. */
+int cli_open_db(const cli_globals *g, int readonly, p11c_db **out);
+/* Ask for a password on the terminal without echo (p11c_password_fn). */
+int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
+
+/* Parse a non-negative integer option value; -1 if invalid. */
+long cli_number(const char *s);
+
+/* Times: "YYYY/MM/DD HH:MM" and RFC 3339, UTC. */
+void cli_time_table(long long t, char *buf, size_t size);
+void cli_time_rfc3339(long long t, char *buf, size_t size);
+
+/* Commands. */
+int cmd_generate_certdb(cli_globals *g, int argc, char **argv);
+int cmd_add_selfsign_cert(cli_globals *g, int argc, char **argv);
+int cmd_add_cert(cli_globals *g, int argc, char **argv);
+int cmd_list_certs(cli_globals *g, int argc, char **argv);
+int cmd_show_cert(cli_globals *g, int argc, char **argv);
+int cmd_remove_cert(cli_globals *g, int argc, char **argv);
+
+#endif

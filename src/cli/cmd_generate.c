@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* generate-certdb (msgcert's generate-certDB). */
+#include <string.h>
+
+#include "cli.h"
+
+enum { O_NO_DEFAULT, O_HOSTNAME };
+
+static const cli_opt opts[] = {
+    {"no-default-cert", 0, 0, O_NO_DEFAULT},
+    {"hostname", 0, 1, O_HOSTNAME},
+    {NULL, 0, 0, 0},
+};
+
+static void help(void)
+{
+	printf("Usage: p11cert generate-certdb [-d DIR] [-W FILE] [--no-default-cert]\n"
+	       "                               [--hostname NAME] [--token T]\n"
+	       "Create the database in DIR and DIR/sslpassword.conf (mode 0600) holding its\n"
+	       "password: the one in the -W file, else a random 32-character one.  Also\n"
+	       "make a self-signed 'Server-Cert' for this host (or --hostname NAME) unless\n"
+	       "--no-default-cert.  An existing database is never overwritten.\n");
+}
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	p11c_generate_opts *o = ctx;
+	if (id == O_NO_DEFAULT)
+		o->default_cert = 0;
+	else if (id == O_HOSTNAME)
+		o->hostname = arg;
+	return 0;
+}
+
+int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
+{
+	p11c_generate_opts o = P11C_GENERATE_OPTS_INIT;
+	char *pos[argc];
+	int npos, rc;
+	int r = cli_parse(argc, argv, opts, on_opt, &o, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos > 0)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
+	o.token = g->token;
+	p11c_db *db = NULL;
+	if (p11c_db_new(&db)) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	const char *dir = cli_db_dir(g);
+	/* -W or $CERT_PW_FILE sets the password; DIR's own file cannot exist yet. */
+	int explicit_ = 0;
+	const char *pwfile = cli_pwfile(g, dir, &explicit_);
+	if (pwfile && explicit_ && (rc = p11c_db_set_password_file(db, pwfile))) {
+		rc = cli_fail(db, rc);
+		goto out;
+	}
+	if ((rc = p11c_db_generate(db, dir, &o))) {
+		rc = cli_fail(db, rc);
+		goto out;
+	}
+	cli_notice(g, "created database '%s'; its password is in '%s/sslpassword.conf'", dir, dir);
+	if (o.default_cert)
+		cli_notice(g, "added self-signed certificate 'Server-Cert'");
+	rc = EXIT_OK;
+out:
+	p11c_db_free(db);
+	return rc;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* list-certs and show-cert. */
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "output.h"
+#include "table.h"
+
+enum { O_CA, O_ALL, O_EXPIRING, O_JSON, O_PEM };
+
+static const cli_opt list_opts[] = {
+    {"ca", 'C', 0, O_CA},   {"all", 0, 0, O_ALL}, {"expiring", 0, 1, O_EXPIRING},
+    {"json", 0, 0, O_JSON}, {NULL, 0, 0, 0},
+};
+
+static const cli_opt show_opts[] = {
+    {"json", 0, 0, O_JSON},
+    {"pem", 0, 0, O_PEM},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+	int which;
+	long expiring; /* days, or -1 */
+	int json;
+	int pem;
+} args;
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	switch (id) {
+	case O_CA:
+		a->which = P11C_LIST_CA;
+		break;
+	case O_ALL:
+		a->which = P11C_LIST_ALL;
+		break;
+	case O_EXPIRING:
+		a->expiring = cli_number(arg);
+		if (a->expiring < 0)
+			return cli_usage_error("list-certs",
+			                       "--expiring needs a number of days, not '%s'", arg);
+		break;
+	case O_JSON:
+		a->json = 1;
+		break;
+	case O_PEM:
+		a->pem = 1;
+		break;
+	}
+	return 0;
+}
+
+static void list_help(void)
+{
+	printf("Usage: p11cert list-certs [-C | --all] [--expiring DAYS] [--json]\n"
+	       "List the certificates that have a private key; -C the trusted CAs; --all\n"
+	       "every certificate.  --expiring DAYS keeps those that expire within DAYS\n"
+	       "(expired ones too).  Times are UTC.\n");
+}
+
+static void print_table(const p11c_cert_info *const *list, size_t n)
+{
+	static const char *const headers[] = {"Alias", "Valid from", "Expires on",
+	                                      "Self-", "Issued by",  "Issued to"};
+	table *t = table_new(6, headers);
+	if (!t)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		char from[32], to[32];
+		cli_time_table(list[k]->not_before, from, sizeof(from));
+		cli_time_table(list[k]->not_after, to, sizeof(to));
+		const char *cells[] = {list[k]->alias,
+		                       from,
+		                       to,
+		                       list[k]->self_signed ? "y" : "n",
+		                       list[k]->issuer,
+		                       list[k]->self_signed ? "Same as issuer" : list[k]->subject};
+		table_add(t, cells);
+	}
+	table_print(t, stdout);
+	printf("%zu certificate%s found\n", n, n == 1 ? "" : "s");
+	table_free(t);
+}
+
+int cmd_list_certs(cli_globals *g, int argc, char **argv)
+{
+	args a = {P11C_LIST_KEYS, -1, 0, 0};
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, list_opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (list_help(), EXIT_OK) : EXIT_USAGE;
+	if (npos > 0)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
+	p11c_db *db;
+	int rc = cli_open_db(g, 1, &db);
+	if (rc)
+		return rc;
+	p11c_cert_info **list = NULL;
+	size_t n = 0, kept = 0;
+	if ((rc = p11c_cert_list(db, a.which, &list, &n))) {
+		rc = cli_fail(db, rc);
+		goto out;
+	}
+	long long horizon = (long long)time(NULL) + (long long)a.expiring * 86400;
+	for (size_t k = 0; k < n; k++) {
+		if (a.expiring >= 0 && list[k]->not_after > horizon) {
+			p11c_cert_info_free(list[k]);
+			continue;
+		}
+		list[kept++] = list[k];
+	}
+	if (a.json) {
+		json_writer w;
+		json_init(&w, stdout);
+		json_array_begin(&w);
+		for (size_t k = 0; k < kept; k++)
+			output_cert_json(&w, list[k]);
+		json_array_end(&w);
+		json_end(&w);
+	} else {
+		print_table((const p11c_cert_info *const *)list, kept);
+	}
+out:
+	p11c_cert_list_free(list, kept);
+	p11c_db_free(db);
+	return rc;
+}
+
+static void show_help(void)
+{
+	printf("Usage: p11cert show-cert [--pem | --json] ALIAS\n"
+	       "Show the certificate ALIAS ('TOKEN:alias' on an external token): version,\n"
+	       "serial, signature algorithm, validity, subject, issuer, SANs, key, SHA-1 and\n"
+	       "SHA-256 fingerprints, trust, and where its private key is.  --pem prints the\n"
+	       "certificate; --json one JSON object.\n");
+}
+
+int cmd_show_cert(cli_globals *g, int argc, char **argv)
+{
+	args a = {0, -1, 0, 0};
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, show_opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (show_help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 1)
+		return cli_usage_error(argv[0], "one ALIAS is needed");
+	if (a.pem && a.json)
+		return cli_usage_error(argv[0], "give --pem or --json, not both");
+	p11c_db *db;
+	int rc = cli_open_db(g, 1, &db);
+	if (rc)
+		return rc;
+	p11c_cert_info *info = NULL;
+	if ((rc = p11c_cert_show(db, pos[0], &info))) {
+		rc = cli_fail(db, rc);
+	} else if (a.pem) {
+		fputs(info->pem, stdout);
+	} else if (a.json) {
+		json_writer w;
+		json_init(&w, stdout);
+		output_cert_json(&w, info);
+		json_end(&w);
+	} else {
+		output_cert_text(stdout, info);
+	}
+	p11c_cert_info_free(info);
+	p11c_db_free(db);
+	return rc;
+}

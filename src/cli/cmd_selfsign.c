@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* add-selfsign-cert. */
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	O_SUBJECT,
+	O_NAME,
+	O_ORG,
+	O_OU,
+	O_CITY,
+	O_STATE,
+	O_COUNTRY,
+	O_SAN,
+	O_KEYTYPE,
+	O_DAYS,
+	O_CA,
+	O_EXTRACTABLE
+};
+
+static const cli_opt opts[] = {
+    {"subject", 'S', 1, O_SUBJECT},
+    {"name", 0, 1, O_NAME},
+    {"org", 0, 1, O_ORG},
+    {"org-unit", 0, 1, O_OU},
+    {"city", 0, 1, O_CITY},
+    {"state", 0, 1, O_STATE},
+    {"country", 0, 1, O_COUNTRY},
+    {"san", 0, 1, O_SAN},
+    {"key-type", 0, 1, O_KEYTYPE},
+    {"days", 0, 1, O_DAYS},
+    {"ca", 0, 0, O_CA},
+    {"extractable", 0, 0, O_EXTRACTABLE},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+	p11c_selfsign_opts so;
+	p11c_dn_fields f;
+	int bad_days;
+} args;
+
+static void help(void)
+{
+	printf("Usage: p11cert add-selfsign-cert [-S DN | --name CN [--org O] [--org-unit OU]\n"
+	       "         [--city L] [--state ST] [--country C]] [--san LIST]\n"
+	       "         [--key-type TYPE] [--days N] [--ca] [--token T] [--extractable] ALIAS\n"
+	       "Make a key pair and a self-signed certificate named ALIAS.\n"
+	       "  -S DN           subject, e.g. 'CN=mail.example.com,O=Example,C=US'\n"
+	       "  --name CN ...   subject from fields; a host-name CN is also a DNS SAN\n"
+	       "  --san LIST      dns:a.example,ip:192.0.2.1,email:x@a.example,uri:...\n"
+	       "  --key-type T    rsa:2048 (default) rsa:3072 rsa:4096 ec:p256 ec:p384 ec:p521\n"
+	       "  --days N        validity in days (default 90)\n"
+	       "  --ca            a CA certificate (CA:true, keyCertSign), trusted CT,,\n"
+	       "  --token T       where the key goes: internal, a label, a pkcs11: URI\n"
+	       "  --extractable   let a key on an external token leave it\n");
+}
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	switch (id) {
+	case O_SUBJECT:
+		a->so.subject = arg;
+		break;
+	case O_NAME:
+		a->f.cn = arg;
+		break;
+	case O_ORG:
+		a->f.o = arg;
+		break;
+	case O_OU:
+		a->f.ou = arg;
+		break;
+	case O_CITY:
+		a->f.l = arg;
+		break;
+	case O_STATE:
+		a->f.st = arg;
+		break;
+	case O_COUNTRY:
+		a->f.c = arg;
+		break;
+	case O_SAN:
+		a->so.san = arg;
+		break;
+	case O_KEYTYPE:
+		a->so.key_type = arg;
+		break;
+	case O_DAYS: {
+		long d = cli_number(arg);
+		if (d < 1 || d > 36500)
+			return cli_usage_error("add-selfsign-cert",
+			                       "--days must be a number from 1 to 36500, not '%s'",
+			                       arg);
+		a->so.days = (int)d;
+		break;
+	}
+	case O_CA:
+		a->so.ca = 1;
+		break;
+	case O_EXTRACTABLE:
+		a->so.extractable = 1;
+		break;
+	}
+	return 0;
+}
+
+int cmd_add_selfsign_cert(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 1)
+		return cli_usage_error(argv[0], "one ALIAS is needed");
+	int fields = a.f.cn || a.f.o || a.f.ou || a.f.l || a.f.st || a.f.c;
+	if (a.so.subject && fields)
+		return cli_usage_error(argv[0], "give -S or --name and its fields, not both");
+	if (!a.so.subject && !a.f.cn)
+		return cli_usage_error(argv[0], "a subject is needed: -S DN or --name CN");
+	a.so.fields = &a.f;
+	a.so.token = g->token;
+	p11c_db *db;
+	int rc = cli_open_db(g, 0, &db);
+	if (rc)
+		return rc;
+	if ((rc = p11c_cert_selfsign(db, pos[0], &a.so)))
+		rc = cli_fail(db, rc);
+	else
+		cli_notice(g, "added self-signed certificate '%s'", pos[0]);
+	p11c_db_free(db);
+	return rc;
+}

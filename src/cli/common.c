@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Which database and password file, opening, prompting, errors, times. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_exit_code(int status)
+{
+	if (status >= 0)
+		return EXIT_OK;
+	if (status < P11C_ETOKEN)
+		return EXIT_FAIL;
+	return -status;
+}
+
+int cli_fail(p11c_db *db, int status)
+{
+	cli_error("%s", p11c_last_error(db));
+	return cli_exit_code(status);
+}
+
+void cli_notice(const cli_globals *g, const char *fmt, ...)
+{
+	va_list ap;
+	if (g->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *cli_db_dir(const cli_globals *g)
+{
+	static char buf[4096];
+	const char *env;
+	if (g->dir)
+		return g->dir;
+	if ((env = getenv("P11CERT_DB")) && *env)
+		return env;
+	if ((env = getenv("XDG_DATA_HOME")) && *env) {
+		snprintf(buf, sizeof(buf), "%s/p11cert", env);
+		return buf;
+	}
+	env = getenv("HOME");
+	snprintf(buf, sizeof(buf), "%s/.local/share/p11cert", env && *env ? env : ".");
+	return buf;
+}
+
+const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_)
+{
+	static char buf[4200];
+	const char *env;
+	struct stat st;
+	*explicit_ = 1;
+	if (g->pwfile)
+		return g->pwfile;
+	if ((env = getenv("CERT_PW_FILE")) && *env)
+		return env;
+	*explicit_ = 0;
+	snprintf(buf, sizeof(buf), "%s/sslpassword.conf", dir);
+	if (lstat(buf, &st) == 0)
+		return buf;
+	return NULL;
+}
+
+int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
+{
+	(void)arg;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	struct termios old, quiet;
+	int rc = -1;
+	if (tcgetattr(fd, &old) != 0)
+		goto out;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	char prompt[512];
+	int n = snprintf(prompt, sizeof(prompt), "Enter the password for token '%s': ", token);
+	if (write(fd, prompt, (size_t)n) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
+		goto out;
+	size_t len = 0;
+	char c;
+	while (len + 1 < size && read(fd, &c, 1) == 1 && c != '\n')
+		buf[len++] = c;
+	buf[len] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		goto out;
+	rc = len > 0 ? 0 : -1;
+out:
+	close(fd);
+	return rc;
+}
+
+int cli_open_db(const cli_globals *g, int readonly, p11c_db **out)
+{
+	p11c_db *db = NULL;
+	int explicit_ = 0, rc;
+	*out = NULL;
+	if (p11c_db_new(&db) != P11C_OK) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	const char *dir = cli_db_dir(g);
+	const char *pwfile = cli_pwfile(g, dir, &explicit_);
+	if (pwfile && (rc = p11c_db_set_password_file(db, pwfile))) {
+		rc = cli_fail(db, rc);
+		p11c_db_free(db);
+		return rc;
+	}
+	if (isatty(STDIN_FILENO))
+		p11c_db_set_password_prompt(db, cli_prompt_password, NULL);
+	if ((rc = p11c_db_open(db, dir, readonly ? P11C_OPEN_READONLY : 0))) {
+		rc = cli_fail(db, rc);
+		p11c_db_free(db);
+		return rc;
+	}
+	*out = db;
+	return EXIT_OK;
+}
+
+void cli_time_table(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%Y/%m/%d %H:%M", &tm);
+}
+
+void cli_time_rfc3339(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* p11cert: the command table and the global options. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(cli_globals *g, int argc, char **argv);
+	const char *description;
+} commands[] = {
+    {"generate-certdb", cmd_generate_certdb, "Create the database and its password file"},
+    {"add-selfsign-cert", cmd_add_selfsign_cert, "New key pair and self-signed certificate"},
+    {"add-cert", cmd_add_cert, "Add a certificate, a chain, or a bundle of trusted CAs"},
+    {"list-certs", cmd_list_certs, "List certificates"},
+    {"show-cert", cmd_show_cert, "Show one certificate in full"},
+    {"remove-cert", cmd_remove_cert, "Remove a certificate and its key"},
+};
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+	        "Usage: %s [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+	        "Manage a certificate database whose keys live in NSS's internal token or on a\n"
+	        "PKCS#11 token.\n\nCommands:\n",
+	        prog);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].description);
+	fprintf(f, "\nGlobal options (before or after the command):\n"
+	           "  -d, --dir DIR            database directory ($P11CERT_DB,\n"
+	           "                           else $XDG_DATA_HOME/p11cert)\n"
+	           "  -W, --password-file F    password file ($CERT_PW_FILE, else\n"
+	           "                           DIR/sslpassword.conf, else a prompt)\n"
+	           "      --token T            internal, a token label or a pkcs11: URI\n"
+	           "  -q, --quiet              no notices\n"
+	           "  -v, --verbose            more detail\n"
+	           "      --version            print the version\n"
+	           "  -h, --help               this text; COMMAND -h for a command's\n"
+	           "\nSee p11cert(1).\n");
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int main(int argc, char **argv)
+{
+	cli_globals g;
+	memset(&g, 0, sizeof(g));
+	const char *prog = base_name(argv[0]);
+	g.msgcert = !strcmp(prog, "msgcert");
+	int i = 1;
+	/* Global options before the command. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "-?")) {
+			usage(stdout, prog);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			printf("p11cert %s\n", P11C_VERSION);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			g.quiet = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			g.verbose = 1;
+		} else if (i + 1 < argc && (!strcmp(a, "-d") || !strcmp(a, "--dir"))) {
+			g.dir = argv[++i];
+		} else if (i + 1 < argc && (!strcmp(a, "-W") || !strcmp(a, "--password-file"))) {
+			g.pwfile = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--token")) {
+			g.token = argv[++i];
+		} else if (i + 1 < argc && !strcmp(a, "--module")) {
+			g.module = argv[++i];
+		} else {
+			cli_error("unknown or incomplete global option '%s' (see 'p11cert -h')", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr, prog);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[i];
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+		/* msgcert's generate-certDB: command names match in any case */
+		if (!strcasecmp(name, commands[c].name))
+			return commands[c].fn(&g, argc - i, argv + i);
+	}
+	cli_error("unknown command '%s' (see 'p11cert -h')", name);
+	return EXIT_USAGE;
+}

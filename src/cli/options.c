@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Option parsing: the global options anywhere, a command's own through a
+ * callback, and one-line usage errors. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { G_DIR = -100, G_PWFILE, G_TOKEN, G_MODULE, G_QUIET, G_VERBOSE, G_HELP };
+
+static const cli_opt globals[] = {
+    {"dir", 'd', 1, G_DIR},
+    {"password-file", 'W', 1, G_PWFILE},
+    {"token", 0, 1, G_TOKEN},
+    {"module", 0, 1, G_MODULE},
+    {"quiet", 'q', 0, G_QUIET},
+    {"verbose", 'v', 0, G_VERBOSE},
+    {"help", 'h', 0, G_HELP},
+    {NULL, '?', 0, G_HELP},
+    {NULL, 0, 0, 0},
+};
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("p11cert: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("p11cert: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'p11cert %s -h')\n", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+static const cli_opt *find_long(const cli_opt *t, const char *name, size_t n)
+{
+	for (; t && (t->long_name || t->short_name); t++)
+		if (t->long_name && strlen(t->long_name) == n && !strncmp(t->long_name, name, n))
+			return t;
+	return NULL;
+}
+
+static const cli_opt *find_short(const cli_opt *t, char c)
+{
+	for (; t && (t->long_name || t->short_name); t++)
+		if (t->short_name == c)
+			return t;
+	return NULL;
+}
+
+static int apply_global(cli_globals *g, int id, const char *arg)
+{
+	switch (id) {
+	case G_DIR:
+		g->dir = arg;
+		break;
+	case G_PWFILE:
+		g->pwfile = arg;
+		break;
+	case G_TOKEN:
+		g->token = arg;
+		break;
+	case G_MODULE:
+		g->module = arg;
+		break;
+	case G_QUIET:
+		g->quiet = 1;
+		break;
+	case G_VERBOSE:
+		g->verbose = 1;
+		break;
+	case G_HELP:
+		return 1;
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
+              char **pos, int *npos)
+{
+	const char *cmd = argv[0];
+	int only_pos = 0, help = 0;
+	*npos = 0;
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const cli_opt *o = NULL;
+		const char *val = NULL;
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
+			pos[(*npos)++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t n = eq ? (size_t)(eq - name) : strlen(name);
+			o = find_long(opts, name, n);
+			if (!o)
+				o = find_long(globals, name, n);
+			if (!o) {
+				cli_usage_error(cmd, "unknown option '--%.*s'", (int)n, name);
+				return -1;
+			}
+			if (eq && !o->has_arg) {
+				cli_usage_error(cmd, "option '--%s' takes no value", o->long_name);
+				return -1;
+			}
+			val = eq ? eq + 1 : NULL;
+		} else {
+			if (a[2] != '\0') {
+				cli_usage_error(cmd, "unknown option '%s'", a);
+				return -1;
+			}
+			o = find_short(opts, a[1]);
+			if (!o)
+				o = find_short(globals, a[1]);
+			if (!o) {
+				cli_usage_error(cmd, "unknown option '%s'", a);
+				return -1;
+			}
+		}
+		if (o->has_arg && !val) {
+			if (i + 1 >= argc) {
+				cli_usage_error(cmd, "option '%s' needs a value", a);
+				return -1;
+			}
+			val = argv[++i];
+		}
+		if (o->id < 0) { /* command options have ids >= 0 */
+			help |= apply_global(g, o->id, val);
+		} else if (fn(o->id, val, ctx) != 0) {
+			return -1;
+		}
+	}
+	return help ? 1 : 0;
+}
+
+long cli_number(const char *s)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (*end || v < 0 || v > 1000000000L)
+		return -1;
+	return v;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* How a certificate is printed: the show-cert text and the JSON object. */
+#ifndef P11C_OUTPUT_H
+#define P11C_OUTPUT_H
+
+#include "json.h"
+#include "p11cert.h"
+
+void output_cert_json(json_writer *w, const p11c_cert_info *i);
+void output_cert_text(FILE *f, const p11c_cert_info *i);
+
+#endif

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* list-certs and show-cert: what a certificate is, in plain fields. */
+#include <arpa/inet.h>
+#include <cert.h>
+#include <certdb.h>
+#include <pk11pub.h>
+#include <secder.h>
+#include <secoid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+#include "uri.h"
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* NSS's PORT_Alloc'd string into a malloc'd one. */
+static char *from_port(char *s)
+{
+	char *d = dup_or_empty(s);
+	PORT_Free(s);
+	return d;
+}
+
+void p11c_cert_info_free(p11c_cert_info *i)
+{
+	if (!i)
+		return;
+	free(i->alias);
+	free(i->token);
+	free(i->serial);
+	free(i->sig_alg);
+	free(i->subject);
+	free(i->issuer);
+	for (size_t k = 0; k < i->n_san; k++)
+		free(i->san[k]);
+	free(i->san);
+	free(i->key_type);
+	free(i->sha1);
+	free(i->sha256);
+	free(i->trust);
+	for (int k = 0; k < 3; k++)
+		free(i->trust_words[k]);
+	free(i->key_token);
+	free(i->key_uri);
+	free(i->pem);
+	free(i);
+}
+
+void p11c_cert_list_free(p11c_cert_info **list, size_t n)
+{
+	for (size_t i = 0; list && i < n; i++)
+		p11c_cert_info_free(list[i]);
+	free(list);
+}
+
+static const char *token_of(PK11SlotInfo *slot)
+{
+	if (!slot || PK11_IsInternal(slot) || PK11_IsInternalKeySlot(slot))
+		return "internal";
+	return PK11_GetTokenName(slot);
+}
+
+static int add_san(p11c_cert_info *i, const char *prefix, const char *text, size_t len)
+{
+	char **l = realloc(i->san, (i->n_san + 1) * sizeof(*l));
+	if (!l)
+		return -1;
+	i->san = l;
+	size_t n = strlen(prefix) + len + 1;
+	char *s = malloc(n);
+	if (!s)
+		return -1;
+	snprintf(s, n, "%s%.*s", prefix, (int)len, text);
+	i->san[i->n_san++] = s;
+	return 0;
+}
+
+static int read_sans(CERTCertificate *cert, p11c_cert_info *info)
+{
+	SECItem ext = {siBuffer, NULL, 0};
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_SUBJECT_ALT_NAME, &ext) != SECSuccess)
+		return 0;
+	PLArenaPool *arena = PORT_NewArena(1024);
+	CERTGeneralName *head = arena ? CERT_DecodeAltNameExtension(arena, &ext) : NULL;
+	int rc = 0;
+	CERTGeneralName *gn = head;
+	while (gn && rc == 0) {
+		const SECItem *v = &gn->name.other;
+		char ip[INET6_ADDRSTRLEN];
+		switch (gn->type) {
+		case certDNSName:
+			rc = add_san(info, "dns:", (const char *)v->data, v->len);
+			break;
+		case certRFC822Name:
+			rc = add_san(info, "email:", (const char *)v->data, v->len);
+			break;
+		case certURI:
+			rc = add_san(info, "uri:", (const char *)v->data, v->len);
+			break;
+		case certIPAddress:
+			if ((v->len == 4 && inet_ntop(AF_INET, v->data, ip, sizeof(ip))) ||
+			    (v->len == 16 && inet_ntop(AF_INET6, v->data, ip, sizeof(ip))))
+				rc = add_san(info, "ip:", ip, strlen(ip));
+			break;
+		default:
+			break;
+		}
+		gn = CERT_GetNextGeneralName(gn);
+		if (gn == head)
+			break;
+	}
+	if (arena)
+		PORT_FreeArena(arena, PR_FALSE);
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return rc;
+}
+
+static char *key_type(CERTCertificate *cert)
+{
+	SECKEYPublicKey *pub = CERT_ExtractPublicKey(cert);
+	char buf[64] = "unknown";
+	if (!pub)
+		return strdup(buf);
+	unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
+	if (pub->keyType == rsaKey || pub->keyType == rsaPssKey) {
+		snprintf(buf, sizeof(buf), "rsa:%u", bits);
+	} else if (pub->keyType == ecKey) {
+		const SECItem *p = &pub->u.ec.DEREncodedParams;
+		SECItem oid = {siBuffer, p->len > 2 ? p->data + 2 : NULL,
+		               p->len > 2 ? p->len - 2 : 0};
+		switch (SECOID_FindOIDTag(&oid)) {
+		case SEC_OID_ANSIX962_EC_PRIME256V1:
+			snprintf(buf, sizeof(buf), "ec:p256");
+			break;
+		case SEC_OID_SECG_EC_SECP384R1:
+			snprintf(buf, sizeof(buf), "ec:p384");
+			break;
+		case SEC_OID_SECG_EC_SECP521R1:
+			snprintf(buf, sizeof(buf), "ec:p521");
+			break;
+		default:
+			snprintf(buf, sizeof(buf), "ec:%u", bits);
+			break;
+		}
+	} else if (pub->keyType == dsaKey) {
+		snprintf(buf, sizeof(buf), "dsa:%u", bits);
+	}
+	SECKEY_DestroyPublicKey(pub);
+	return strdup(buf);
+}
+
+/* NSS's letters for one trust field, in certutil's order. */
+static void trust_letters(char *out, unsigned f)
+{
+	if ((f & CERTDB_VALID_CA) && !(f & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA)))
+		*out++ = 'c';
+	if ((f & CERTDB_TERMINAL_RECORD) && !(f & CERTDB_TRUSTED))
+		*out++ = 'p';
+	if (f & CERTDB_TRUSTED_CA)
+		*out++ = 'C';
+	if (f & CERTDB_TRUSTED_CLIENT_CA)
+		*out++ = 'T';
+	if (f & CERTDB_TRUSTED)
+		*out++ = 'P';
+	if (f & CERTDB_USER)
+		*out++ = 'u';
+	if (f & CERTDB_SEND_WARN)
+		*out++ = 'w';
+	if (f & CERTDB_INVISIBLE_CA)
+		*out++ = 'I';
+	if (f & CERTDB_GOVT_APPROVED_CA)
+		*out++ = 'G';
+	*out = '\0';
+}
+
+static char *trust_string(const CERTCertTrust *t)
+{
+	char a[16], b[16], c[16], buf[64];
+	trust_letters(a, t->sslFlags);
+	trust_letters(b, t->emailFlags);
+	trust_letters(c, t->objectSigningFlags);
+	snprintf(buf, sizeof(buf), "%s,%s,%s", a, b, c);
+	return strdup(buf);
+}
+
+/* msgcert's words for one field of NSS trust flags. */
+static char *trust_words(unsigned f)
+{
+	static const struct {
+		unsigned flag;
+		const char *word;
+	} words[] = {
+	    {CERTDB_TERMINAL_RECORD, "Terminal Record"},
+	    {CERTDB_TRUSTED, "Trusted"},
+	    {CERTDB_SEND_WARN, "Warn When Sending"},
+	    {CERTDB_VALID_CA, "Valid CA"},
+	    {CERTDB_TRUSTED_CA, "Trusted CA"},
+	    {CERTDB_TRUSTED_CLIENT_CA, "Trusted Client CA"},
+	    {CERTDB_USER, "User"},
+	};
+	char buf[256] = "";
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		if (!(f & words[k].flag))
+			continue;
+		if (*buf)
+			strcat(buf, ", ");
+		strcat(buf, words[k].word);
+	}
+	return strdup(buf);
+}
+
+static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info)
+{
+	info->key_extractable = -1;
+	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
+	if (!key)
+		return;
+	info->has_key = 1;
+	info->key_token = strdup(token_of(key->pkcs11Slot));
+	SECItem attr = {siBuffer, NULL, 0};
+	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) == SECSuccess) {
+		info->key_extractable = attr.len > 0 && attr.data[0];
+		SECITEM_FreeItem(&attr, PR_FALSE);
+	}
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
+	CK_TOKEN_INFO ti;
+	if (id && PK11_GetTokenInfo(key->pkcs11Slot, &ti) == SECSuccess) {
+		char *label = PK11_GetPrivateKeyNickname(key);
+		info->key_uri = p11c_uri_for_object(&ti, id->data, id->len, label, "private");
+		PORT_Free(label);
+	}
+	if (id)
+		SECITEM_FreeItem(id, PR_TRUE);
+	SECKEY_DestroyPrivateKey(key);
+}
+
+static p11c_cert_info *info_new(p11c_db *db, CERTCertificate *cert)
+{
+	p11c_cert_info *i = calloc(1, sizeof(*i));
+	if (!i)
+		return NULL;
+	unsigned char d1[20], d256[32];
+	PRTime nb = 0, na = 0;
+	CERTCertTrust trust;
+	i->alias = strdup(cert->nickname ? cert->nickname : cert->emailAddr ? cert->emailAddr : "");
+	i->token = strdup(token_of(cert->slot));
+	i->version = cert->version.len ? (int)DER_GetInteger(&cert->version) + 1 : 1;
+	i->serial = p11c_hex(cert->serialNumber.data, cert->serialNumber.len, 0);
+	i->sig_alg =
+	    dup_or_empty(SECOID_FindOIDTagDescription(SECOID_GetAlgorithmTag(&cert->signature)));
+	CERT_GetCertTimes(cert, &nb, &na);
+	i->not_before = nb / PR_USEC_PER_SEC;
+	i->not_after = na / PR_USEC_PER_SEC;
+	i->subject = from_port(CERT_NameToAscii(&cert->subject));
+	i->issuer = from_port(CERT_NameToAscii(&cert->issuer));
+	i->self_signed = SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer);
+	i->key_type = key_type(cert);
+	PK11_HashBuf(SEC_OID_SHA1, d1, cert->derCert.data, (PRInt32)cert->derCert.len);
+	PK11_HashBuf(SEC_OID_SHA256, d256, cert->derCert.data, (PRInt32)cert->derCert.len);
+	i->sha1 = p11c_hex(d1, sizeof(d1), 0);
+	i->sha256 = p11c_hex(d256, sizeof(d256), 0);
+	memset(&trust, 0, sizeof(trust));
+	if (CERT_GetCertTrust(cert, &trust) != SECSuccess)
+		memset(&trust, 0, sizeof(trust));
+	i->trust = trust_string(&trust);
+	i->trust_words[0] = trust_words(trust.sslFlags);
+	i->trust_words[1] = trust_words(trust.emailFlags);
+	i->trust_words[2] = trust_words(trust.objectSigningFlags);
+	i->pem = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
+	key_details(db, cert, i);
+	if (read_sans(cert, i) < 0 || !i->alias || !i->token || !i->serial || !i->subject ||
+	    !i->issuer || !i->key_type || !i->sha1 || !i->sha256 || !i->trust || !i->pem ||
+	    !i->trust_words[0] || !i->trust_words[1] || !i->trust_words[2]) {
+		p11c_cert_info_free(i);
+		return NULL;
+	}
+	return i;
+}
+
+/* Log in to every token that holds certificates, so keys can be seen. */
+static int login_all(p11c_db *db)
+{
+	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
+	int rc = p11c_login(db, internal);
+	PK11_FreeSlot(internal);
+	return rc;
+}
+
+static int trusted_ca(CERTCertificate *cert)
+{
+	CERTCertTrust t;
+	unsigned ca = CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA;
+	if (CERT_GetCertTrust(cert, &t) != SECSuccess)
+		return 0;
+	return ((t.sslFlags | t.emailFlags | t.objectSigningFlags) & ca) != 0;
+}
+
+static int by_alias(const void *a, const void *b)
+{
+	const p11c_cert_info *x = *(p11c_cert_info *const *)a, *y = *(p11c_cert_info *const *)b;
+	return strcmp(x->alias, y->alias);
+}
+
+int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = login_all(db)))
+		return rc;
+	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, db);
+	if (!certs)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
+	p11c_cert_info **list = NULL;
+	size_t count = 0;
+	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
+	     node = CERT_LIST_NEXT(node)) {
+		if (which == P11C_LIST_CA && !trusted_ca(node->cert))
+			continue;
+		p11c_cert_info *i = info_new(db, node->cert);
+		if (!i) {
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			break;
+		}
+		if (which == P11C_LIST_KEYS && !i->has_key) {
+			p11c_cert_info_free(i);
+			continue;
+		}
+		p11c_cert_info **l = realloc(list, (count + 1) * sizeof(*l));
+		if (!l) {
+			p11c_cert_info_free(i);
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			break;
+		}
+		list = l;
+		list[count++] = i;
+	}
+	CERT_DestroyCertList(certs);
+	if (rc) {
+		p11c_cert_list_free(list, count);
+		return rc;
+	}
+	if (count > 1)
+		qsort(list, count, sizeof(*list), by_alias);
+	*out = list;
+	*n = count;
+	return P11C_OK;
+}
+
+int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
+{
+	*out = NULL;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = login_all(db)))
+		return rc;
+	if (!alias || !*alias)
+		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	CERTCertificate *cert = p11c_find_cert(db, alias);
+	if (!cert)
+		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	*out = info_new(db, cert);
+	CERT_DestroyCertificate(cert);
+	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* add-cert, add-cert --bundle, remove-cert: certificates in and out. */
+#include <cert.h>
+#include <certdb.h>
+#include <pk11pub.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+
+CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias)
+{
+	return PK11_FindCertFromNickname(alias, db);
+}
+
+/* "TOKEN:alias" for a slot other than the internal one. */
+static char *qualified(PK11SlotInfo *slot, const char *alias)
+{
+	if (!slot || PK11_IsInternalKeySlot(slot) || PK11_IsInternal(slot))
+		return strdup(alias);
+	const char *label = PK11_GetTokenName(slot);
+	size_t n = strlen(label) + strlen(alias) + 2;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s:%s", label, alias);
+	return s;
+}
+
+int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
+{
+	if (!alias || !*alias)
+		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	if (strchr(alias, ':'))
+		return p11c_fail(db, P11C_EUSAGE,
+		                 "alias '%s' may not contain ':' (choose the token with --token)",
+		                 alias);
+	char *q = qualified(slot, alias);
+	if (!q)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	CERTCertificate *c = p11c_find_cert(db, q);
+	int rc = c ? p11c_fail(db, P11C_EFAIL, "alias '%s' already exists", q) : P11C_OK;
+	if (c)
+		CERT_DestroyCertificate(c);
+	free(q);
+	return rc;
+}
+
+static int set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust)
+{
+	CERTCertTrust t;
+	if (CERT_DecodeTrustString(&t, trust) != SECSuccess)
+		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust);
+	if (CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), cert, &t) != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot set trust '%s' on '%s'", trust,
+		                     nickname);
+	return P11C_OK;
+}
+
+int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *nickname,
+                    const char *trust)
+{
+	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : PK11_GetInternalKeySlot();
+	SECStatus s = PK11_ImportCert(target, cert, CK_INVALID_HANDLE, nickname, PR_FALSE);
+	int rc = P11C_OK;
+	if (s != SECSuccess)
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot store '%s' on token '%s'", nickname,
+		                   PK11_GetTokenName(target));
+	PK11_FreeSlot(target);
+	if (rc == P11C_OK && trust) {
+		rc = set_trust(db, cert, nickname, trust);
+		if (rc)
+			SEC_DeletePermCertificate(cert);
+	}
+	return rc;
+}
+
+/* A name from the subject (CN, else O, else SHA-256 prefix), not yet in
+ * use, made unique with " #2", " #3" ... */
+static char *name_for(p11c_db *db, CERTCertificate *cert)
+{
+	char *base = CERT_GetCommonName(&cert->subject);
+	if (!base || !*base) {
+		PORT_Free(base);
+		base = CERT_GetOrgName(&cert->subject);
+	}
+	char *fallback = NULL;
+	if (!base || !*base) {
+		unsigned char d[32];
+		PK11_HashBuf(SEC_OID_SHA256, d, cert->derCert.data, (PRInt32)cert->derCert.len);
+		fallback = p11c_hex(d, 8, 0);
+	}
+	const char *b = fallback ? fallback : base;
+	char *name = NULL;
+	for (int i = 1; b && i < 10000; i++) {
+		size_t n = strlen(b) + 16;
+		name = malloc(n);
+		if (!name)
+			break;
+		if (i == 1)
+			snprintf(name, n, "%s", b);
+		else
+			snprintf(name, n, "%s #%d", b, i);
+		for (char *p = name; *p; p++)
+			if (*p == ':')
+				*p = '_'; /* ':' would read as TOKEN:alias */
+		CERTCertificate *c = p11c_find_cert(db, name);
+		if (!c)
+			break;
+		CERT_DestroyCertificate(c);
+		free(name);
+		name = NULL;
+	}
+	PORT_Free(base);
+	free(fallback);
+	return name;
+}
+
+typedef struct {
+	CERTCertificate **certs;
+	size_t n;
+	int *stored; /* stored by this call: removed again on failure */
+} batch;
+
+static void batch_free(batch *b, int rollback)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->certs[i])
+			continue;
+		if (rollback && b->stored[i])
+			SEC_DeletePermCertificate(b->certs[i]);
+		CERT_DestroyCertificate(b->certs[i]);
+	}
+	free(b->certs);
+	free(b->stored);
+}
+
+static int batch_load(p11c_db *db, const char *path, batch *b)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	SECItem *ders = NULL;
+	size_t n = 0;
+	memset(b, 0, sizeof(*b));
+	PLArenaPool *arena = PORT_NewArena(4096);
+	if (!arena)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	int rc = p11c_file_read(db, path, &buf, &len);
+	if (rc || (rc = p11c_certs_decode(db, path, buf, len, arena, &ders, &n)))
+		goto out;
+	b->certs = calloc(n, sizeof(*b->certs));
+	b->stored = calloc(n, sizeof(*b->stored));
+	if (!b->certs || !b->stored) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		goto out;
+	}
+	b->n = n;
+	for (size_t i = 0; i < n; i++) {
+		b->certs[i] = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), &ders[i], NULL,
+		                                      PR_FALSE, PR_TRUE);
+		if (!b->certs[i]) {
+			rc = p11c_fail_nss(db, P11C_EFAIL, "certificate %zu in '%s' is not usable",
+			                   i + 1, path);
+			goto out;
+		}
+	}
+out:
+	free(buf);
+	PORT_FreeArena(arena, PR_FALSE);
+	return rc;
+}
+
+static int login_internal(p11c_db *db)
+{
+	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	int rc = p11c_login(db, slot);
+	PK11_FreeSlot(slot);
+	return rc;
+}
+
+/* Store the chain members other than the alias's certificate. */
+static int store_rest(p11c_db *db, batch *b, size_t skip, const char *trust)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (i == skip || b->certs[i]->isperm)
+			continue;
+		char *name = name_for(db, b->certs[i]);
+		if (!name)
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+		int rc = p11c_store_cert(db, NULL, b->certs[i], name, trust);
+		free(name);
+		if (rc)
+			return rc;
+		b->stored[i] = 1;
+	}
+	return P11C_OK;
+}
+
+int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts)
+{
+	p11c_add_opts defaults = P11C_ADD_OPTS_INIT;
+	char *trust = NULL;
+	batch b;
+	size_t k = 0;
+	PK11SlotInfo *keyslot = NULL;
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (!opts)
+		opts = &defaults;
+	if (!alias || !*alias || strchr(alias, ':'))
+		return p11c_fail(db, P11C_EUSAGE, "invalid alias '%s'", alias ? alias : "");
+	if (opts->trust && p11c_trust_parse(opts->trust, &trust))
+		return p11c_fail(
+		    db, P11C_EUSAGE,
+		    "invalid trust '%s' (server-ca, client-ca, email-ca, code-ca, peer, "
+		    "or NSS's 'CT,C,C')",
+		    opts->trust);
+	if (!trust && opts->trusted_ca && !(trust = strdup("CT,,")))
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	if ((rc = login_internal(db)) || (rc = batch_load(db, path, &b)))
+		goto out_trust;
+	for (k = 0; k < b.n; k++) {
+		CK_OBJECT_HANDLE h;
+		keyslot = PK11_KeyForCertExists(b.certs[k], &h, db);
+		if (keyslot)
+			break;
+	}
+	if (!keyslot) {
+		k = 0;
+		if (!trust) {
+			rc = p11c_fail(
+			    db, P11C_EFAIL,
+			    "cannot add '%s': no certificate in '%s' matches a key in the "
+			    "database (to add a CA or peer certificate, give -C or --trust)",
+			    alias, path);
+			goto out;
+		}
+	}
+	CERTCertificate *mine = b.certs[k];
+	char *q = qualified(keyslot, alias);
+	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
+	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "alias '%s' already exists with another certificate (use renew-cert "
+		               "to replace it)",
+		               q);
+	else if (!existing && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
+		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
+		               path, mine->nickname);
+	free(q);
+	if (existing)
+		CERT_DestroyCertificate(existing);
+	if (rc)
+		goto out;
+	if (!mine->isperm) {
+		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
+			goto out;
+		b.stored[k] = 1;
+	} else if (trust && (rc = set_trust(db, mine, alias, trust))) {
+		goto out;
+	}
+	rc = store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
+out:
+	batch_free(&b, rc != P11C_OK);
+out_trust:
+	if (keyslot)
+		PK11_FreeSlot(keyslot);
+	free(trust);
+	return rc;
+}
+
+int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, size_t *added,
+                         size_t *skipped)
+{
+	char *trust = NULL;
+	batch b;
+	size_t a = 0, s = 0;
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
+		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
+	if ((rc = login_internal(db)) || (rc = batch_load(db, path, &b))) {
+		free(trust);
+		return rc;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		if (b.certs[i]->isperm) {
+			s++;
+			continue;
+		}
+		/* The same certificate twice in one file counts once. */
+		int dup = 0;
+		for (size_t j = 0; j < i; j++)
+			dup |= SECITEM_ItemsAreEqual(&b.certs[j]->derCert, &b.certs[i]->derCert);
+		if (dup) {
+			s++;
+			continue;
+		}
+		char *name = name_for(db, b.certs[i]);
+		if (!name) {
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			break;
+		}
+		rc = p11c_store_cert(db, NULL, b.certs[i], name, trust);
+		free(name);
+		if (rc)
+			break;
+		b.stored[i] = 1;
+		a++;
+	}
+	batch_free(&b, rc != P11C_OK);
+	free(trust);
+	if (rc == P11C_OK) {
+		if (added)
+			*added = a;
+		if (skipped)
+			*skipped = s;
+	}
+	return rc;
+}
+
+int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
+{
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (!alias || !*alias)
+		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	if ((rc = login_internal(db)))
+		return rc;
+	CERTCertificate *probe = p11c_find_cert(db, alias);
+	if (!probe)
+		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	if (probe->slot && (rc = p11c_login(db, probe->slot))) {
+		CERT_DestroyCertificate(probe);
+		return rc;
+	}
+	CERT_DestroyCertificate(probe);
+	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
+	for (CERTCertListNode *node = CERT_LIST_HEAD(list); list && !CERT_LIST_END(node, list);
+	     node = CERT_LIST_NEXT(node)) {
+		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
+			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
+			if (key)
+				SECKEY_DestroyPrivateKey(key);
+			break;
+		}
+		if (key && PK11_DeleteTokenPrivateKey(key, PR_TRUE) != SECSuccess) {
+			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
+			break;
+		}
+	}
+	if (list)
+		CERT_DestroyCertList(list);
+	return rc;
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* The database handle: opening with NSS_InitContext, tokens, logging in. */
+#include <errno.h>
+#include <nss.h>
+#include <prerror.h>
+#include <pk11pub.h>
+#include <secerr.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "uri.h"
+
+int p11c_db_new(p11c_db **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? P11C_OK : P11C_EFAIL;
+}
+
+static void db_shutdown(p11c_db *db)
+{
+	if (db->ctx) {
+		NSS_ShutdownContext(db->ctx);
+		db->ctx = NULL;
+	}
+	free(db->dir);
+	db->dir = NULL;
+}
+
+void p11c_db_free(p11c_db *db)
+{
+	if (!db)
+		return;
+	db_shutdown(db);
+	p11c_pwfile_free(db->pwf);
+	free(db->pwf_path);
+	explicit_bzero(db, sizeof(*db));
+	free(db);
+}
+
+void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg)
+{
+	db->prompt = fn;
+	db->prompt_arg = arg;
+}
+
+const char *p11c_db_dir(const p11c_db *db)
+{
+	return db ? db->dir : NULL;
+}
+
+static int file_in(const char *dir, const char *name)
+{
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+/* NSS's own init, shared by open and generate. */
+int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
+{
+	char config[4200];
+	if (strlen(dir) > 4096)
+		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
+	snprintf(config, sizeof(config), "sql:%s", dir);
+	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
+	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
+	if (!db->ctx)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot open database '%s'", dir);
+	db->dir = strdup(dir);
+	db->readonly = readonly;
+	return P11C_OK;
+}
+
+int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
+{
+	struct stat st;
+	if (db->ctx)
+		return p11c_fail(db, P11C_EUSAGE, "database '%s' is already open", db->dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return p11c_fail(
+		    db, P11C_ENOTFOUND,
+		    "no database directory '%s' (create one with 'p11cert generate-certdb')", dir);
+	if (!file_in(dir, "cert9.db") || !file_in(dir, "key4.db")) {
+		if (file_in(dir, "cert8.db") || file_in(dir, "key3.db"))
+			return p11c_fail(db, P11C_EFAIL,
+			                 "'%s' holds a legacy database (cert8.db, key3.db); run "
+			                 "'p11cert upgrade-certdb' first",
+			                 dir);
+		return p11c_fail(db, P11C_ENOTFOUND,
+		                 "no database in '%s' (create one with 'p11cert generate-certdb')",
+		                 dir);
+	}
+	if (access(dir, R_OK | X_OK) != 0)
+		return p11c_fail(db, P11C_EFAIL, "cannot read database '%s': %s", dir,
+		                 strerror(errno));
+	if (!(flags & P11C_OPEN_READONLY) && access(dir, W_OK) != 0)
+		return p11c_fail(db, P11C_EFAIL, "cannot write database '%s': %s", dir,
+		                 strerror(errno));
+	return p11c_nss_start(db, dir, flags & P11C_OPEN_READONLY);
+}
+
+int p11c_require_open(p11c_db *db, int write)
+{
+	if (!db)
+		return P11C_EUSAGE;
+	if (!db->ctx)
+		return p11c_fail(db, P11C_EUSAGE, "no database is open");
+	if (write && db->readonly)
+		return p11c_fail(db, P11C_EUSAGE, "database '%s' is open read-only", db->dir);
+	return P11C_OK;
+}
+
+static int is_internal(const char *token)
+{
+	return !token || !*token || !strcmp(token, "internal") ||
+	       !strcmp(token, P11C_INTERNAL_NAME) || !strcmp(token, P11C_NSS_INTERNAL_NAME);
+}
+
+int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
+{
+	*out = NULL;
+	if (is_internal(token)) {
+		*out = PK11_GetInternalKeySlot();
+		return *out ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "no internal token");
+	}
+	if (!strncmp(token, "pkcs11:", 7)) {
+		PK11SlotList *list =
+		    PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
+		int bad = 0;
+		for (PK11SlotListElement *le = list ? list->head : NULL; le && !*out;
+		     le = le->next) {
+			CK_TOKEN_INFO info;
+			if (PK11_GetTokenInfo(le->slot, &info) != SECSuccess)
+				continue;
+			int m = p11c_uri_match_token(token, &info);
+			if (m < 0) {
+				bad = 1;
+				break;
+			}
+			if (m > 0)
+				*out = PK11_ReferenceSlot(le->slot);
+		}
+		if (list)
+			PK11_FreeSlotList(list);
+		if (bad)
+			return p11c_fail(db, P11C_EUSAGE, "invalid PKCS#11 URI '%s'", token);
+		return *out ? P11C_OK
+		            : p11c_fail(db, P11C_ENOTFOUND, "no token matches '%s'", token);
+	}
+	*out = PK11_FindSlotByName(token);
+	if (!*out)
+		return p11c_fail(db, P11C_ENOTFOUND, "no token '%s'", token);
+	if (!PK11_IsPresent(*out)) {
+		PK11_FreeSlot(*out);
+		*out = NULL;
+		return p11c_fail(db, P11C_ENOTFOUND, "token '%s' is not present", token);
+	}
+	return P11C_OK;
+}
+
+/* Labels of every token there is, for the password file's bare lines. */
+static char **token_labels(void)
+{
+	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, NULL);
+	size_t n = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next)
+		n++;
+	char **labels = calloc(n + 1, sizeof(*labels));
+	size_t i = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; labels && le; le = le->next)
+		labels[i++] = strdup(PK11_GetTokenName(le->slot));
+	if (list)
+		PK11_FreeSlotList(list);
+	return labels;
+}
+
+int p11c_login(p11c_db *db, PK11SlotInfo *slot)
+{
+	char prompted[P11C_PW_MAX + 1];
+	const char *label = PK11_GetTokenName(slot);
+	const char *pw = NULL;
+	int rc = P11C_OK;
+	if (!PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, db))
+		return P11C_OK;
+	if (PK11_IsInternalKeySlot(slot) && PK11_NeedUserInit(slot))
+		return P11C_OK;
+	char **known = token_labels();
+	pw = p11c_pwfile_lookup(db->pwf, label, PK11_IsInternalKeySlot(slot),
+	                        (const char *const *)known);
+	for (size_t i = 0; known && known[i]; i++)
+		free(known[i]);
+	free(known);
+	if (!pw && db->prompt && db->prompt(label, prompted, sizeof(prompted), db->prompt_arg) == 0)
+		pw = prompted;
+	if (!pw) {
+		if (db->pwf_path)
+			rc = p11c_fail(db, P11C_EPASSWORD,
+			               "password file '%s' has no password for token '%s'",
+			               db->pwf_path, label);
+		else
+			rc = p11c_fail(db, P11C_EPASSWORD,
+			               "token '%s' needs a password: give a password file with -W",
+			               label);
+		goto out;
+	}
+	/* One attempt only: a retry loop could lock a real card. */
+	if (PK11_CheckUserPassword(slot, pw) != SECSuccess) {
+		int err = PR_GetError();
+		rc = p11c_fail_nss(db, err == SEC_ERROR_BAD_PASSWORD ? P11C_EPASSWORD : P11C_ETOKEN,
+		                   "cannot log in to token '%s'", label);
+	}
+out:
+	explicit_bzero(prompted, sizeof(prompted));
+	return rc;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* generate-certdb: a new database, its password file, a default certificate. */
+#include <errno.h>
+#include <netdb.h>
+#include <nss.h>
+#include <pk11pub.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *const db_files[] = {"cert9.db", "key4.db",   "pkcs11.txt",    "cert8.db",
+                                       "key3.db",  "secmod.db", P11C_PWFILE_NAME};
+
+static void path_in(char *buf, size_t size, const char *dir, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+/* mkdir -p, new directories 0700; *made says whether dir itself was made. */
+static int make_dirs(p11c_db *db, const char *dir, int *made)
+{
+	char path[4096];
+	struct stat st;
+	*made = 0;
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return p11c_fail(db, P11C_EFAIL, "'%s' exists and is not a directory", dir);
+		return P11C_OK;
+	}
+	if (strlen(dir) >= sizeof(path))
+		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
+	strcpy(path, dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return p11c_fail(db, P11C_EFAIL, "cannot create '%s': %s", path,
+			                 strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0700) != 0)
+		return p11c_fail(db, P11C_EFAIL, "cannot create '%s': %s", path, strerror(errno));
+	*made = 1;
+	return P11C_OK;
+}
+
+static void remove_db(const char *dir, int made)
+{
+	char path[4200];
+	for (size_t i = 0; i < 3; i++) {
+		path_in(path, sizeof(path), dir, db_files[i]);
+		unlink(path);
+	}
+	path_in(path, sizeof(path), dir, P11C_PWFILE_NAME);
+	unlink(path);
+	if (made)
+		rmdir(dir);
+}
+
+static char *this_host(void)
+{
+	char name[256];
+	if (gethostname(name, sizeof(name) - 1) != 0)
+		return strdup("localhost");
+	name[sizeof(name) - 1] = '\0';
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_CANONNAME;
+	if (!strchr(name, '.') && getaddrinfo(name, NULL, &hints, &res) == 0 && res &&
+	    res->ai_canonname && strchr(res->ai_canonname, '.')) {
+		char *fq = strdup(res->ai_canonname);
+		freeaddrinfo(res);
+		return fq;
+	}
+	if (res)
+		freeaddrinfo(res);
+	return strdup(name);
+}
+
+/* The new password: the password file's internal entry, else random. */
+static int new_password(p11c_db *db, char **pw)
+{
+	if (!db->pwf) {
+		*pw = p11c_random_password(32);
+		return *pw ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "cannot make a password");
+	}
+	const char *known[] = {NULL};
+	const char *given = p11c_pwfile_lookup(db->pwf, NULL, 1, known);
+	if (!given || !*given)
+		return p11c_fail(db, P11C_EPASSWORD,
+		                 "password file '%s' has no password for the internal token",
+		                 db->pwf_path);
+	*pw = strdup(given);
+	return *pw ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+static int default_cert(p11c_db *db, const p11c_generate_opts *opts)
+{
+	char *host = opts->hostname ? strdup(opts->hostname) : this_host();
+	if (!host)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	p11c_dn_fields f = {.cn = host};
+	p11c_selfsign_opts so = P11C_SELFSIGN_OPTS_INIT;
+	so.fields = &f;
+	so.token = opts->token;
+	int rc = p11c_cert_selfsign(db, "Server-Cert", &so);
+	free(host);
+	return rc;
+}
+
+int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts)
+{
+	p11c_generate_opts defaults = P11C_GENERATE_OPTS_INIT;
+	char path[4200], *pw = NULL;
+	int made = 0, rc;
+	if (!opts)
+		opts = &defaults;
+	if (db->ctx)
+		return p11c_fail(db, P11C_EUSAGE, "database '%s' is already open", db->dir);
+	for (size_t i = 0; i < sizeof(db_files) / sizeof(db_files[0]); i++) {
+		struct stat st;
+		path_in(path, sizeof(path), dir, db_files[i]);
+		if (lstat(path, &st) == 0)
+			return p11c_fail(db, P11C_EFAIL,
+			                 "'%s' already holds a database (%s); not overwriting it",
+			                 dir, db_files[i]);
+	}
+	if ((rc = make_dirs(db, dir, &made)))
+		return rc;
+	if (access(dir, W_OK) != 0) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot write to '%s': %s", dir, strerror(errno));
+		goto fail;
+	}
+	if ((rc = p11c_nss_start(db, dir, 0)) || (rc = new_password(db, &pw)))
+		goto fail;
+	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	SECStatus s = slot && PK11_NeedUserInit(slot) ? PK11_InitPin(slot, "", pw) : SECFailure;
+	if (s != SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot set the password of '%s'", dir);
+		if (slot)
+			PK11_FreeSlot(slot);
+		goto fail;
+	}
+	path_in(path, sizeof(path), dir, P11C_PWFILE_NAME);
+	if ((rc = p11c_pwfile_write(db, path, pw)) ||
+	    (PK11_CheckUserPassword(slot, pw) != SECSuccess &&
+	     (rc = p11c_fail_nss(db, P11C_EFAIL, "cannot log in to the new database")))) {
+		PK11_FreeSlot(slot);
+		goto fail;
+	}
+	PK11_FreeSlot(slot);
+	if (!db->pwf) {
+		/* Later steps (the token's login) read the file just written. */
+		if ((rc = p11c_db_set_password_file(db, path)))
+			goto fail;
+	}
+	if (opts->default_cert && (rc = default_cert(db, opts)))
+		goto fail;
+	p11c_secret_free(pw);
+	return P11C_OK;
+fail:
+	p11c_secret_free(pw);
+	if (db->ctx) {
+		NSS_ShutdownContext(db->ctx);
+		db->ctx = NULL;
+		free(db->dir);
+		db->dir = NULL;
+	}
+	remove_db(dir, made);
+	return rc;
+}

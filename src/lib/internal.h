@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* libp11cert's private declarations, shared by its files and its tests. */
+#ifndef P11C_INTERNAL_H
+#define P11C_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "p11cert.h"
+
+/* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
+#pragma GCC visibility push(hidden)
+
+#define P11C_INTERNAL_NAME "Internal (Software) Token"
+#define P11C_NSS_INTERNAL_NAME "NSS Certificate DB"
+#define P11C_PWFILE_NAME "sslpassword.conf"
+#define P11C_PW_MAX 1024
+
+/* ---- password file (pwfile.c) ---- */
+typedef struct {
+	char *token; /* text before the first ':', or NULL */
+	char *pw;    /* text after the first ':', or NULL */
+	char *line;  /* the whole line */
+} p11c_pw_entry;
+
+typedef struct {
+	p11c_pw_entry *e;
+	size_t n;
+} p11c_pwfile;
+
+/* Parse a password file's text; NULL and a message in err on failure. */
+p11c_pwfile *p11c_pwfile_parse(const char *text, size_t len, char *err, size_t errlen);
+/* The password for token, or NULL.  internal: token is the internal one.
+ * known: NULL-terminated labels of the tokens there are, so that a line
+ * "x:y" whose x names none of them is read as a bare internal password. */
+const char *p11c_pwfile_lookup(const p11c_pwfile *f, const char *token, int internal,
+                               const char *const *known);
+void p11c_pwfile_free(p11c_pwfile *f);
+/* Read path after checking it is a regular file, ours, not group/other
+ * accessible and not too big; NUL-terminated, wiped by the caller. */
+int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len);
+/* Write the internal token's password as both names' lines, 0600 from
+ * creation, through a temporary file and rename. */
+int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw);
+
+/* ---- names, SANs, trust, key types (names.c) ---- */
+enum { P11C_SAN_DNS, P11C_SAN_IP, P11C_SAN_EMAIL, P11C_SAN_URI };
+typedef struct {
+	int type;
+	char *text;           /* as given, without the prefix */
+	unsigned char ip[16]; /* P11C_SAN_IP: address bytes */
+	size_t ip_len;        /* 4 or 16 */
+} p11c_san;
+
+/* Parse "dns:a,ip:1.2.3.4,email:x@y,uri:https://a"; message in err. */
+int p11c_san_parse(const char *text, p11c_san **out, size_t *n, char *err, size_t errlen);
+void p11c_san_free(p11c_san *s, size_t n);
+/* Whether s has the shape of a DNS host name with at least one dot. */
+int p11c_looks_like_hostname(const char *s);
+
+enum { P11C_KEY_RSA, P11C_KEY_EC };
+typedef struct {
+	int kind;
+	int bits;          /* RSA modulus size, EC curve size */
+	const char *curve; /* "p256" ... */
+} p11c_key_spec;
+int p11c_key_type_parse(const char *text, p11c_key_spec *out, char *err, size_t errlen);
+
+/* ---- the handle and errors (db.c, error.c) ---- */
+struct NSSInitContextStr;
+struct PK11SlotInfoStr;
+struct p11c_db {
+	struct NSSInitContextStr *ctx;
+	char *dir;
+	int readonly;
+	p11c_pwfile *pwf;
+	char *pwf_path;
+	p11c_password_fn prompt;
+	void *prompt_arg;
+	char err[1024];
+};
+
+/* Set db's message from a printf format; returns code. */
+int p11c_fail(p11c_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* As p11c_fail, with " (NAME: text)" of NSS's current error appended. */
+int p11c_fail_nss(p11c_db *db, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Name of an NSS/NSPR error code, e.g. "SEC_ERROR_BAD_PASSWORD". */
+const char *p11c_nss_error_name(int err);
+
+/* The slot of --token (NULL or "internal" is the internal key slot); a
+ * reference the caller frees. */
+int p11c_slot_for_token(p11c_db *db, const char *token, struct PK11SlotInfoStr **out);
+/* Log in to slot if it needs it: password file, then the prompt; once. */
+int p11c_login(p11c_db *db, struct PK11SlotInfoStr *slot);
+/* NSS_InitContext on dir, read-only or read-write. */
+int p11c_nss_start(p11c_db *db, const char *dir, int readonly);
+/* Fail unless the database is open (and writable when write). */
+int p11c_require_open(p11c_db *db, int write);
+
+/* ---- files (files.c) ---- */
+/* Read a whole (non-secret) file; *out is NUL-terminated, malloc'd. */
+int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len);
+
+/* ---- certificates (pem.c, certstore.c) ---- */
+struct SECItemStr;
+/* Split a PEM or DER buffer into DER certificates (SECItems allocated in
+ * arena).  Refuses an empty, truncated or garbled file. */
+int p11c_certs_decode(p11c_db *db, const char *what, const unsigned char *buf, size_t len,
+                      void *arena, struct SECItemStr **out, size_t *n);
+/* PEM text of DER data with the given label; malloc'd. */
+char *p11c_pem_encode(const char *label, const unsigned char *der, size_t len);
+
+/* Lower-case hex of data, with sep between bytes when sep != 0. */
+char *p11c_hex(const unsigned char *data, size_t len, char sep);
+
+/* A fresh random password of n characters from [A-Za-z0-9]; malloc'd. */
+char *p11c_random_password(size_t n);
+
+/* Securely wipe and free a string. */
+void p11c_secret_free(char *s);
+
+#pragma GCC visibility pop
+
+#endif

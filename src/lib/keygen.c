@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Key pairs on the internal token or an external one. */
+#include <keyhi.h>
+#include <pk11pub.h>
+#include <secoid.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "nssint.h"
+
+static SECOidTag curve_oid(int bits)
+{
+	switch (bits) {
+	case 256:
+		return SEC_OID_ANSIX962_EC_PRIME256V1;
+	case 384:
+		return SEC_OID_SECG_EC_SECP384R1;
+	default:
+		return SEC_OID_SECG_EC_SECP521R1;
+	}
+}
+
+int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int extractable,
+                const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub)
+{
+	PK11RSAGenParams rsa = {spec->bits, 65537};
+	unsigned char ecbuf[16];
+	SECItem ecparams = {siBuffer, ecbuf, 0};
+	CK_MECHANISM_TYPE mech = CKM_RSA_PKCS_KEY_PAIR_GEN;
+	void *params = &rsa;
+	const char *label = PK11_GetTokenName(slot);
+	*priv = NULL;
+	*pub = NULL;
+	if (spec->kind == P11C_KEY_EC) {
+		SECOidData *oid = SECOID_FindOIDByTag(curve_oid(spec->bits));
+		if (!oid || oid->oid.len + 2 > sizeof(ecbuf))
+			return p11c_fail(db, P11C_EFAIL, "curve %s is not known to NSS",
+			                 spec->curve);
+		ecbuf[0] = SEC_ASN1_OBJECT_ID;
+		ecbuf[1] = (unsigned char)oid->oid.len;
+		memcpy(ecbuf + 2, oid->oid.data, oid->oid.len);
+		ecparams.len = oid->oid.len + 2;
+		mech = CKM_EC_KEY_PAIR_GEN;
+		params = &ecparams;
+	}
+	if (!PK11_DoesMechanism(slot, mech))
+		return p11c_fail(db, P11C_ETOKEN, "token '%s' cannot make %s keys", label,
+		                 spec->kind == P11C_KEY_EC ? "EC" : "RSA");
+	/* The internal token's keys must stay exportable (PKCS#12 backups);
+	 * an external token's keys never leave it unless asked. */
+	PK11AttrFlags attrs = PK11_ATTR_TOKEN | PK11_ATTR_SENSITIVE | PK11_ATTR_PRIVATE;
+	if (PK11_IsInternal(slot) || extractable)
+		attrs |= PK11_ATTR_EXTRACTABLE;
+	else
+		attrs |= PK11_ATTR_UNEXTRACTABLE;
+	*priv = PK11_GenerateKeyPairWithFlags(slot, mech, params, pub, attrs, db);
+	if (!*priv)
+		return p11c_fail_nss(db, P11C_ETOKEN, "cannot make a %s:%s key on token '%s'",
+		                     spec->kind == P11C_KEY_EC ? "ec" : "rsa",
+		                     spec->kind == P11C_KEY_EC ? spec->curve : "", label);
+	if (nickname)
+		PK11_SetPrivateKeyNickname(*priv, nickname);
+	return P11C_OK;
+}
+
+void p11c_key_destroy(SECKEYPrivateKey *priv, SECKEYPublicKey *pub)
+{
+	if (pub) {
+		PK11_DeleteTokenPublicKey(pub);
+	}
+	if (priv)
+		PK11_DeleteTokenPrivateKey(priv, PR_TRUE);
+}
+
+SECOidTag p11c_hash_for_key(const SECKEYPublicKey *pub)
+{
+	if (pub->keyType == ecKey) {
+		unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
+		if (bits > 384)
+			return SEC_OID_SHA512;
+		if (bits > 256)
+			return SEC_OID_SHA384;
+	}
+	return SEC_OID_SHA256;
+}

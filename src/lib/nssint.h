@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Private declarations that need NSS's types. */
+#ifndef P11C_NSSINT_H
+#define P11C_NSSINT_H
+
+#include <cert.h>
+#include <keyhi.h>
+#include <pk11pub.h>
+
+#include "internal.h"
+
+/* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
+#pragma GCC visibility push(hidden)
+
+/* keygen.c */
+int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int extractable,
+                const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);
+/* Remove a key pair made by p11c_keygen; destroys both structures. */
+void p11c_key_destroy(SECKEYPrivateKey *priv, SECKEYPublicKey *pub);
+/* The digest to sign with under pub's key: SHA-256, or more for big EC. */
+SECOidTag p11c_hash_for_key(const SECKEYPublicKey *pub);
+
+/* certbuild.c: what goes into a certificate that p11cert issues. */
+enum { P11C_USAGE_SERVER = 1, P11C_USAGE_CLIENT = 2 };
+typedef struct {
+	CERTName *subject;
+	CERTName *issuer;
+	SECKEYPublicKey *pub;         /* the subject's key */
+	SECKEYPrivateKey *signer;     /* the issuer's private key */
+	SECKEYPublicKey *signer_pub;  /* the issuer's public key (digest size) */
+	CERTCertificate *issuer_cert; /* NULL when self-signed */
+	int days;
+	const p11c_san *san;
+	size_t n_san;
+	int ca;
+	int usage; /* P11C_USAGE_* for an end entity */
+} p11c_cert_template;
+
+/* Build and sign; *der is allocated with SECITEM_AllocItem(NULL ...). */
+int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der);
+
+/* certstore.c */
+/* The certificate answering to alias, or NULL (no message set). */
+CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias);
+/* Store a decoded certificate under nickname on slot (the internal
+ * slot when NULL), with trust when not NULL. */
+int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *nickname,
+                    const char *trust);
+/* Check alias is free for a new certificate on slot. */
+int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias);
+
+/* selfsign.c: the subject from -S or the msgcert fields. */
+int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
+                      CERTName **out);
+
+#pragma GCC visibility pop
+
+#endif

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* The sslpassword.conf format: "TOKEN:password" lines, msgcert's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define PWFILE_MAX (64 * 1024)
+
+void p11c_secret_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+void p11c_pwfile_free(p11c_pwfile *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		p11c_secret_free(f->e[i].token);
+		p11c_secret_free(f->e[i].pw);
+		p11c_secret_free(f->e[i].line);
+	}
+	free(f->e);
+	free(f);
+}
+
+static char *dup_range(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static int add_entry(p11c_pwfile *f, const char *line, size_t len)
+{
+	p11c_pw_entry *e = realloc(f->e, (f->n + 1) * sizeof(*e));
+	if (!e)
+		return -1;
+	f->e = e;
+	e = &f->e[f->n];
+	memset(e, 0, sizeof(*e));
+	e->line = dup_range(line, len);
+	if (!e->line)
+		return -1;
+	const char *colon = memchr(line, ':', len);
+	if (colon) {
+		e->token = dup_range(line, (size_t)(colon - line));
+		e->pw = dup_range(colon + 1, len - (size_t)(colon - line) - 1);
+		if (!e->token || !e->pw) {
+			f->n++;
+			return -1;
+		}
+	}
+	f->n++;
+	return 0;
+}
+
+p11c_pwfile *p11c_pwfile_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	p11c_pwfile *f = calloc(1, sizeof(*f));
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (memchr(text, '\0', len)) {
+		snprintf(err, errlen, "it holds a NUL byte (not a text file)");
+		goto fail;
+	}
+	size_t lineno = 0;
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		lineno++;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > P11C_PW_MAX) {
+			snprintf(err, errlen, "line %zu is longer than %d bytes", lineno,
+			         P11C_PW_MAX);
+			goto fail;
+		}
+		if (n > 0 && p[0] != '#' && add_entry(f, p, n) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return f;
+fail:
+	p11c_pwfile_free(f);
+	return NULL;
+}
+
+static int is_internal_name(const char *s)
+{
+	return !strcmp(s, P11C_INTERNAL_NAME) || !strcmp(s, P11C_NSS_INTERNAL_NAME);
+}
+
+static int is_known(const char *s, const char *const *known)
+{
+	if (is_internal_name(s))
+		return 1;
+	for (; known && *known; known++)
+		if (!strcmp(s, *known))
+			return 1;
+	return 0;
+}
+
+const char *p11c_pwfile_lookup(const p11c_pwfile *f, const char *token, int internal,
+                               const char *const *known)
+{
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		const p11c_pw_entry *e = &f->e[i];
+		if (!e->token)
+			continue;
+		if ((token && !strcmp(e->token, token)) || (internal && is_internal_name(e->token)))
+			return e->pw;
+	}
+	if (!internal)
+		return NULL;
+	/* A line naming no token there is the internal token's password. */
+	for (size_t i = 0; i < f->n; i++) {
+		const p11c_pw_entry *e = &f->e[i];
+		if (!e->token || !is_known(e->token, known))
+			return e->line;
+	}
+	return NULL;
+}
+
+int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len)
+{
+	int rc = P11C_EFAIL;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return p11c_fail(db, P11C_EPASSWORD,
+			                 "password file '%s' is a symbolic link", path);
+		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                 "cannot read password file '%s': %s", path, strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot read password file '%s': %s", path,
+		               strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc =
+		    p11c_fail(db, P11C_EPASSWORD, "password file '%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		rc = p11c_fail(db, P11C_EPASSWORD,
+		               "password file '%s' is owned by another user (uid %u)", path,
+		               (unsigned)st.st_uid);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		rc = p11c_fail(db, P11C_EPASSWORD,
+		               "password file '%s' is readable by others (mode %04o; chmod 600 it)",
+		               path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if (st.st_size > PWFILE_MAX) {
+		rc = p11c_fail(db, P11C_EPASSWORD, "password file '%s' is larger than %d bytes",
+		               path, PWFILE_MAX);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		goto out;
+	}
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	buf = NULL;
+	rc = P11C_OK;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+int p11c_db_set_password_file(p11c_db *db, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	char err[256];
+	int rc = p11c_secret_file_read(db, path, &text, &len);
+	if (rc)
+		return rc;
+	p11c_pwfile *f = p11c_pwfile_parse(text, len, err, sizeof(err));
+	explicit_bzero(text, len);
+	free(text);
+	if (!f)
+		return p11c_fail(db, P11C_EPASSWORD, "cannot use password file '%s': %s", path,
+		                 err);
+	p11c_pwfile_free(db->pwf);
+	free(db->pwf_path);
+	db->pwf = f;
+	db->pwf_path = strdup(path);
+	return P11C_OK;
+}
+
+static int write_all(int fd, const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw)
+{
+	size_t tlen = strlen(path) + 16;
+	char *tmp = malloc(tlen);
+	if (!tmp)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	snprintf(tmp, tlen, "%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 from creation */
+	if (fd < 0) {
+		int rc = p11c_fail(db, P11C_EFAIL, "cannot create '%s': %s", tmp, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	int ok = fchmod(fd, 0600) == 0 && write_all(fd, P11C_INTERNAL_NAME ":") == 0 &&
+	         write_all(fd, pw) == 0 && write_all(fd, "\n" P11C_NSS_INTERNAL_NAME ":") == 0 &&
+	         write_all(fd, pw) == 0 && write_all(fd, "\n") == 0 && fsync(fd) == 0;
+	int saved = errno;
+	if (close(fd) != 0 && ok) {
+		ok = 0;
+		saved = errno;
+	}
+	if (ok && rename(tmp, path) != 0) {
+		ok = 0;
+		saved = errno;
+	}
+	if (!ok) {
+		unlink(tmp);
+		free(tmp);
+		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", path, strerror(saved));
+	}
+	free(tmp);
+	return P11C_OK;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* add-selfsign-cert: a new key pair and its self-signed certificate. */
+#include <cert.h>
+#include <pk11pub.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+
+/* The SAN list of opts, plus fields.cn when it looks like a host name. */
+static int collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **san, size_t *n)
+{
+	char err[256];
+	int rc = p11c_san_parse(opts->san ? opts->san : "", san, n, err, sizeof(err));
+	if (rc)
+		return p11c_fail(db, rc, "invalid --san '%s': %s", opts->san, err);
+	const char *cn = opts->fields && !opts->subject ? opts->fields->cn : NULL;
+	if (!cn || !p11c_looks_like_hostname(cn))
+		return P11C_OK;
+	for (size_t i = 0; i < *n; i++)
+		if ((*san)[i].type == P11C_SAN_DNS && !strcasecmp((*san)[i].text, cn))
+			return P11C_OK;
+	p11c_san *more = realloc(*san, (*n + 1) * sizeof(**san));
+	if (!more)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	*san = more;
+	memmove(more + 1, more, *n * sizeof(*more));
+	memset(more, 0, sizeof(*more));
+	more->type = P11C_SAN_DNS;
+	more->text = strdup(cn);
+	(*n)++;
+	return more->text ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
+                      CERTName **out)
+{
+	char *dn = NULL;
+	*out = NULL;
+	if (!subject) {
+		if (!fields || !fields->cn || !*fields->cn)
+			return p11c_fail(db, P11C_EUSAGE,
+			                 "a subject is needed: -S DN or --name CN");
+		if (fields->c && strlen(fields->c) != 2)
+			return p11c_fail(db, P11C_EUSAGE,
+			                 "--country must be a two-letter code, not '%s'",
+			                 fields->c);
+		if (p11c_dn_format(fields, &dn))
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+		subject = dn;
+	}
+	*out = CERT_AsciiToName(subject);
+	int rc = *out ? P11C_OK
+	              : p11c_fail(db, P11C_EUSAGE,
+	                          "invalid subject '%s' (RFC 4514, e.g. "
+	                          "'CN=mail.example.com,O=Example')",
+	                          subject);
+	free(dn);
+	return rc;
+}
+
+int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts)
+{
+	char err[256];
+	p11c_key_spec spec;
+	p11c_san *san = NULL;
+	size_t n_san = 0;
+	CERTName *name = NULL;
+	PK11SlotInfo *slot = NULL;
+	SECKEYPrivateKey *priv = NULL;
+	SECKEYPublicKey *pub = NULL;
+	SECItem *der = NULL;
+	CERTCertificate *cert = NULL;
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if ((rc = p11c_key_type_parse(opts->key_type, &spec, err, sizeof(err))))
+		return p11c_fail(db, rc, "%s", err);
+	if (opts->days < 1 || opts->days > 36500)
+		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
+		                 opts->days);
+	if ((rc = collect_sans(db, opts, &san, &n_san)) ||
+	    (rc = p11c_subject_name(db, opts->subject, opts->fields, &name)) ||
+	    (rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)))
+		goto out;
+	if (!PK11_IsInternalKeySlot(slot)) {
+		PK11SlotInfo *internal = PK11_GetInternalKeySlot();
+		rc = p11c_login(db, internal);
+		PK11_FreeSlot(internal);
+		if (rc)
+			goto out;
+	}
+	if ((rc = p11c_alias_check_new(db, slot, alias)) ||
+	    (rc = p11c_keygen(db, slot, &spec, opts->extractable, alias, &priv, &pub)))
+		goto out;
+	p11c_cert_template t = {
+	    .subject = name,
+	    .issuer = name,
+	    .pub = pub,
+	    .signer = priv,
+	    .signer_pub = pub,
+	    .days = opts->days,
+	    .san = san,
+	    .n_san = n_san,
+	    .ca = opts->ca,
+	    .usage = P11C_USAGE_SERVER | P11C_USAGE_CLIENT,
+	};
+	if ((rc = p11c_cert_build(db, &t, &der)))
+		goto out;
+	cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), der, NULL, PR_FALSE, PR_TRUE);
+	if (!cert) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot decode the new certificate");
+		goto out;
+	}
+	rc = p11c_store_cert(db, slot, cert, alias, opts->ca ? "CT,," : NULL);
+out:
+	if (rc && priv) {
+		p11c_key_destroy(priv, pub);
+		priv = NULL;
+		pub = NULL;
+	}
+	if (priv)
+		SECKEY_DestroyPrivateKey(priv);
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	if (cert)
+		CERT_DestroyCertificate(cert);
+	if (der)
+		SECITEM_FreeItem(der, PR_TRUE);
+	if (name)
+		CERT_DestroyName(name);
+	if (slot)
+		PK11_FreeSlot(slot);
+	p11c_san_free(san, n_san);
+	return rc;
+}
