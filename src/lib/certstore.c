@@ -245,7 +245,8 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		               "alias '%s' already exists with another certificate (use renew-cert "
 		               "to replace it)",
 		               q);
-	else if (!existing && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
+	else if (!existing && !trust && mine->isperm && mine->nickname &&
+	         strcmp(mine->nickname, q))
 		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
 		               path, mine->nickname);
 	free(q);
