@@ -131,12 +131,14 @@ const char *p11c_pwfile_lookup(const p11c_pwfile *f, const char *token, int inte
 	}
 	if (!internal)
 		return NULL;
-	/* A line naming no token there is the internal token's password. */
-	for (size_t i = 0; i < f->n; i++) {
-		const p11c_pw_entry *e = &f->e[i];
-		if (!e->token || !is_known(e->token, known))
-			return e->line;
-	}
+	/* A bare line is the internal token's password; failing that, a line
+	 * whose prefix names no token there (the password holds a ':'). */
+	for (size_t i = 0; i < f->n; i++)
+		if (!f->e[i].token)
+			return f->e[i].line;
+	for (size_t i = 0; i < f->n; i++)
+		if (!is_known(f->e[i].token, known))
+			return f->e[i].line;
 	return NULL;
 }
 

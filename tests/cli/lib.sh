@@ -4,6 +4,7 @@
 set -u
 
 : "${P11CERT:?P11CERT must name the p11cert binary}"
+P11CERT=$(realpath "$P11CERT")
 T=$(mktemp -d "${TMPDIR:-/tmp}/p11cert-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 DB="$T/db"
@@ -133,4 +134,47 @@ issue_for_key() {
 trust_of() {
 	certutil -d "sql:${2:-$DB}" -L | awk -v a="$1" '
 		{ t = $NF; n = $0; sub(/[ \t]+[^ \t]+[ \t]*$/, "", n); if (n == a) print t }'
+}
+
+# fixed_cert NAME SUBJECT START END [ISSUER]: a certificate with fixed
+# dates (YYYYMMDDHHMMSSZ) from openssl ca, self-signed or issued by
+# ISSUER (a make_ca or fixed_cert NAME); $T/NAME.pem and $T/NAME.key.
+fixed_cert() {
+	local name=$1 subj=$2 start=$3 end=$4 issuer=${5:-}
+	mkdir -p "$T/ossl-ca/new"
+	[ -f "$T/ossl-ca/index.txt" ] || { : >"$T/ossl-ca/index.txt"; echo 1000 >"$T/ossl-ca/serial"; }
+	cat >"$T/ossl-ca.cnf" <<CNF
+[ca]
+default_ca = d
+[d]
+database = $T/ossl-ca/index.txt
+new_certs_dir = $T/ossl-ca/new
+serial = $T/ossl-ca/serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = optional
+organizationName = optional
+CNF
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$name.key" \
+		-subj "$subj" -out "$T/$name.csr" 2>/dev/null || exit 1
+	if [ -z "$issuer" ]; then
+		set -- -selfsign -keyfile "$T/$name.key"
+	else
+		set -- -cert "$T/$issuer.pem" -keyfile "$T/$issuer.key"
+	fi
+	openssl ca -batch -config "$T/ossl-ca.cnf" "$@" -in "$T/$name.csr" -startdate "$start" \
+		-enddate "$end" -notext -preserveDN -out "$T/$name.pem" 2>/dev/null ||
+		{ echo "cannot make $name" >&2; exit 1; }
+}
+
+# import_with_key NAME ALIAS: $T/NAME.pem and its key into the database
+# with pk12util, as a user would move a key in.
+import_with_key() {
+	openssl pkcs12 -export -in "$T/$1.pem" -inkey "$T/$1.key" -name "$2" \
+		-passout pass:p12 -out "$T/$1.p12" &&
+		printf '%s\n' "$(db_password)" >"$T/.dbpw" &&
+		pk12util -i "$T/$1.p12" -d "sql:$DB" -k "$T/.dbpw" -W p12 >/dev/null ||
+		{ echo "cannot import $1" >&2; exit 1; }
 }

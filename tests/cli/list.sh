@@ -1,2 +1,74 @@
 #!/usr/bin/env bash
-exit 77
+# SPDX-License-Identifier: MPL-2.0
+# list-certs: msgcert's table byte for byte, -C, --all, --expiring, --json.
+. "$(dirname "$0")/lib.sh"
+need certutil openssl pk12util python3
+new_db
+
+fixed_cert server "/CN=mail.example.com" 20261123074700Z 20270221074700Z
+fixed_cert exca "/O=Ex/CN=Example CA" 20260101000000Z 20360101000000Z
+fixed_cert smtp "/CN=smtp.example.com" 20261101000000Z 20271101000000Z exca
+import_with_key server Server-Cert
+import_with_key smtp smtp
+
+expect_exit 0 "list-certs" p11c -d "$DB" list-certs
+cat >"$T/want" <<'TABLE'
+Alias        Valid from        Expires on        Self-  Issued by            Issued to
+-----------  ----------------  ----------------  -----  -------------------  -------------------
+Server-Cert  2026/11/23 07:47  2027/02/21 07:47  y      CN=mail.example.com  Same as issuer
+smtp         2026/11/01 00:00  2027/11/01 00:00  n      CN=Example CA,O=Ex   CN=smtp.example.com
+2 certificates found
+TABLE
+check "the table is msgcert's, byte for byte" cmp "$T/out" "$T/want"
+[ "$failures" = 0 ] || diff "$T/want" "$T/out"
+
+# -C and --all.
+p11c -q -d "$DB" add-cert -C exca "$T/exca.pem"
+fixed_cert loose "/CN=Untrusted Thing" 20260101000000Z 20360101000000Z
+p11c -q -d "$DB" add-cert --trust email-ca loose "$T/loose.pem"
+certutil -d "sql:$DB" -M -n loose -t ",," -f "$T/.dbpw"
+check "-C lists only the trusted CA" \
+	test "$(p11c -d "$DB" list-certs -C | awk 'NR>2 {print $1}' | head -n -1)" = "exca"
+check "--all lists all four" test "$(p11c -d "$DB" list-certs --all | tail -1)" = "4 certificates found"
+check "one certificate is counted in the singular" \
+	test "$(p11c -d "$DB" list-certs -C | tail -1)" = "1 certificate found"
+
+# --expiring DAYS: soon, later, and already expired.
+D2="$T/db2"
+new_db "$D2"
+DB=$D2
+p11c -q -d "$DB" add-selfsign-cert --name soon.example.com --days 10 soon
+p11c -q -d "$DB" add-selfsign-cert --name later.example.com --days 200 later
+fixed_cert old "/CN=old.example.com" 20200101000000Z 20210101000000Z
+import_with_key old old
+check "--expiring 30 lists the one due in 10 days and the expired one" \
+	test "$(p11c -d "$DB" list-certs --expiring 30 | awk 'NR>2 {print $1}' | head -n -1 | tr '\n' ' ')" = "old soon "
+check "--expiring 365 lists all three" \
+	test "$(p11c -d "$DB" list-certs --expiring 365 | tail -1)" = "3 certificates found"
+expect_exit 2 "--expiring needs a number" p11c -d "$DB" list-certs --expiring soon
+
+# JSON.
+expect_exit 0 "list-certs --json" p11c -d "$DB" list-certs --all --json
+check "--json is an array with the SPEC's fields and openssl's values" python3 - "$T/out" \
+	"$(openssl x509 -in "$T/old.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)" <<'PY'
+import json, sys
+certs = json.load(open(sys.argv[1]))
+assert isinstance(certs, list) and len(certs) == 3, certs
+need = ["alias", "token", "subject", "issuer", "serial", "not_before", "not_after",
+        "self_signed", "has_key", "key_type", "sha256", "trust", "san"]
+for c in certs:
+    missing = [k for k in need if k not in c]
+    assert not missing, (c.get("alias"), missing)
+old = [c for c in certs if c["alias"] == "old"][0]
+assert old["sha256"] == sys.argv[2], old["sha256"]
+assert old["not_before"] == "2020-01-01T00:00:00Z" and old["not_after"] == "2021-01-01T00:00:00Z"
+assert old["key_type"] == "ec:p256" and old["has_key"] is True
+soon = [c for c in certs if c["alias"] == "soon"][0]
+assert soon["san"] == ["dns:soon.example.com"], soon["san"]
+PY
+expect_exit 0 "an empty list in JSON" p11c -d "$DB" list-certs -C --json
+check "is []" test "$(tr -d ' \n' <"$T/out")" = "[]"
+expect_exit 0 "an empty table" p11c -d "$DB" list-certs -C
+check "says 0 certificates found" test "$(tail -1 "$T/out")" = "0 certificates found"
+
+finish
