@@ -41,9 +41,13 @@ int table_add(table *t, const char *const *cells)
 	t->cells = c;
 	for (size_t i = 0; i < t->ncols; i++)
 		c[have + i] = strdup(cells[i] ? cells[i] : "");
-	for (size_t i = 0; i < t->ncols; i++)
-		if (!c[have + i])
-			return -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (c[have + i])
+			continue;
+		for (size_t k = 0; k < t->ncols; k++)
+			free(c[have + k]);
+		return -1;
+	}
 	if (have)
 		t->nrows++;
 	return 0;

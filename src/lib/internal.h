@@ -55,6 +55,8 @@ typedef struct {
 /* Parse "dns:a,ip:1.2.3.4,email:x@y,uri:https://a"; message in err. */
 int p11c_san_parse(const char *text, p11c_san **out, size_t *n, char *err, size_t errlen);
 void p11c_san_free(p11c_san *s, size_t n);
+/* Empty, or two letters (ISO 3166). */
+int p11c_country_ok(const char *c);
 /* Whether s has the shape of a DNS host name with at least one dot. */
 int p11c_looks_like_hostname(const char *s);
 

@@ -40,6 +40,12 @@ static int append_value(char **buf, size_t *len, size_t *cap, const char *v)
 	return 0;
 }
 
+int p11c_country_ok(const char *c)
+{
+	return !c || !*c || (strlen(c) == 2 && isalpha((unsigned char)c[0]) &&
+				   isalpha((unsigned char)c[1]));
+}
+
 int p11c_dn_format(const p11c_dn_fields *f, char **out)
 {
 	const struct {
@@ -52,7 +58,7 @@ int p11c_dn_format(const p11c_dn_fields *f, char **out)
 	*out = NULL;
 	if (!f->cn || !*f->cn)
 		return P11C_EUSAGE;
-	if (f->c && strlen(f->c) != 2)
+	if (!p11c_country_ok(f->c))
 		return P11C_EUSAGE;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!parts[i].val || !*parts[i].val)

@@ -90,7 +90,10 @@ p11c_pwfile *p11c_pwfile_parse(const char *text, size_t len, char *err, size_t e
 			         P11C_PW_MAX);
 			goto fail;
 		}
-		if (n > 0 && p[0] != '#' && add_entry(f, p, n) < 0) {
+		int blank = 1;
+		for (size_t k = 0; k < n && blank; k++)
+			blank = p[k] == ' ' || p[k] == '\t';
+		if (!blank && p[0] != '#' && add_entry(f, p, n) < 0) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}

@@ -42,7 +42,7 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 		if (!fields || !fields->cn || !*fields->cn)
 			return p11c_fail(db, P11C_EUSAGE,
 			                 "a subject is needed: -S DN or --name CN");
-		if (fields->c && strlen(fields->c) != 2)
+		if (!p11c_country_ok(fields->c))
 			return p11c_fail(db, P11C_EUSAGE,
 			                 "--country must be a two-letter code, not '%s'",
 			                 fields->c);
