@@ -124,8 +124,11 @@ typedef struct {
  * key is in the database becomes alias, else (with trust) the first one;
  * the rest are stored as CA certificates named by their subject.  A
  * certificate matching no key and given no trust is refused.  All or
- * nothing. */
-int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts);
+ * nothing.  A certificate already stored under another name keeps that
+ * name (its trust is set); *stored_as (malloc'd; stored_as may be NULL)
+ * tells the name it answers to. */
+int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
+                  char **stored_as);
 
 /* Add every certificate in the PEM or DER file at path with trust (NULL:
  * "CT,,"), each named by its subject (CN, else O, else SHA-256 prefix) made

@@ -24,7 +24,6 @@ typedef struct {
 	const char *module;
 	int quiet;
 	int verbose;
-	int msgcert; /* called as msgcert */
 } cli_globals;
 
 /* One option a command takes. */
@@ -42,6 +41,10 @@ typedef int (*cli_opt_fn)(int id, const char *arg, void *ctx);
  * printing a usage error, 1 when help was asked, 0 otherwise. */
 int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
               char **pos, int *npos);
+
+/* The global options before the command, from argv[*i] on; *i is left on
+ * the command.  Returns 0, 1 when help was asked, -1 after a usage error. */
+int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g);
 
 /* Print "p11cert: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

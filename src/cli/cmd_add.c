@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* add-cert: a certificate, a chain, or (--bundle) a file of trusted CAs. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -70,9 +71,16 @@ int cmd_add_cert(cli_globals *g, int argc, char **argv)
 			cli_notice(g, "added %zu certificate%s, skipped %zu already present", added,
 			           added == 1 ? "" : "s", skipped);
 	} else {
-		rc = p11c_cert_add(db, pos[0], pos[1], &a.o);
-		if (!rc)
+		char *name = NULL;
+		rc = p11c_cert_add(db, pos[0], pos[1], &a.o, &name);
+		if (!rc && strcmp(name, pos[0]) != 0)
+			cli_notice(g,
+			           "the certificate was already stored as '%s': it keeps that "
+			           "alias, with the trust asked",
+			           name);
+		else if (!rc)
 			cli_notice(g, "added '%s'", pos[0]);
+		free(name);
 	}
 	if (rc)
 		rc = cli_fail(db, rc);

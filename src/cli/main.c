@@ -52,33 +52,13 @@ int main(int argc, char **argv)
 	cli_globals g;
 	memset(&g, 0, sizeof(g));
 	const char *prog = base_name(argv[0]);
-	g.msgcert = !strcmp(prog, "msgcert");
 	int i = 1;
-	/* Global options before the command. */
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "-?")) {
-			usage(stdout, prog);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--version")) {
-			printf("p11cert %s\n", P11C_VERSION);
-			return EXIT_OK;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			g.quiet = 1;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			g.verbose = 1;
-		} else if (i + 1 < argc && (!strcmp(a, "-d") || !strcmp(a, "--dir"))) {
-			g.dir = argv[++i];
-		} else if (i + 1 < argc && (!strcmp(a, "-W") || !strcmp(a, "--password-file"))) {
-			g.pwfile = argv[++i];
-		} else if (i + 1 < argc && !strcmp(a, "--token")) {
-			g.token = argv[++i];
-		} else if (i + 1 < argc && !strcmp(a, "--module")) {
-			g.module = argv[++i];
-		} else {
-			cli_error("unknown or incomplete global option '%s' (see 'p11cert -h')", a);
-			return EXIT_USAGE;
-		}
+	int r = cli_globals_parse(argc, argv, &i, &g);
+	if (r < 0)
+		return EXIT_USAGE;
+	if (r > 0) {
+		usage(stdout, prog);
+		return EXIT_OK;
 	}
 	if (i >= argc) {
 		usage(stderr, prog);

@@ -2,23 +2,20 @@
 /* Option parsing: the global options anywhere, a command's own through a
  * callback, and one-line usage errors. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-enum { G_DIR = -100, G_PWFILE, G_TOKEN, G_MODULE, G_QUIET, G_VERBOSE, G_HELP };
+enum { G_DIR = -100, G_PWFILE, G_TOKEN, G_MODULE, G_QUIET, G_VERBOSE, G_HELP, G_VERSION };
 
 static const cli_opt globals[] = {
-    {"dir", 'd', 1, G_DIR},
-    {"password-file", 'W', 1, G_PWFILE},
-    {"token", 0, 1, G_TOKEN},
-    {"module", 0, 1, G_MODULE},
-    {"quiet", 'q', 0, G_QUIET},
-    {"verbose", 'v', 0, G_VERBOSE},
-    {"help", 'h', 0, G_HELP},
-    {NULL, '?', 0, G_HELP},
-    {NULL, 0, 0, 0},
+    {"dir", 'd', 1, G_DIR},       {"password-file", 'W', 1, G_PWFILE},
+    {"token", 0, 1, G_TOKEN},     {"module", 0, 1, G_MODULE},
+    {"quiet", 'q', 0, G_QUIET},   {"verbose", 'v', 0, G_VERBOSE},
+    {"help", 'h', 0, G_HELP},     {NULL, '?', 0, G_HELP},
+    {"version", 0, 0, G_VERSION}, {NULL, 0, 0, 0},
 };
 
 void cli_error(const char *fmt, ...)
@@ -38,7 +35,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'p11cert %s -h')\n", cmd ? cmd : "");
+	if (cmd)
+		fprintf(stderr, " (see 'p11cert %s -h')\n", cmd);
+	else
+		fprintf(stderr, " (see 'p11cert -h')\n");
 	return EXIT_USAGE;
 }
 
@@ -81,6 +81,62 @@ static int apply_global(cli_globals *g, int id, const char *arg)
 		break;
 	case G_HELP:
 		return 1;
+	case G_VERSION:
+		printf("p11cert %s\n", P11C_VERSION);
+		exit(EXIT_OK);
+	}
+	return 0;
+}
+
+/* Parse the option at argv[*i] (advancing *i past its value): a global one
+ * is applied to g, a command one (opts) passed to fn.  Returns 0, 1 for
+ * help, -1 after printing a usage error. */
+static int one_option(int argc, char **argv, int *i, const cli_opt *opts, cli_opt_fn fn, void *ctx,
+                      cli_globals *g, const char *cmd)
+{
+	char *a = argv[*i];
+	const cli_opt *o = NULL;
+	const char *val = NULL;
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t n = eq ? (size_t)(eq - name) : strlen(name);
+		o = find_long(opts, name, n);
+		if (!o)
+			o = find_long(globals, name, n);
+		if (!o) {
+			cli_usage_error(cmd, "unknown option '--%.*s'", (int)n, name);
+			return -1;
+		}
+		if (eq && !o->has_arg) {
+			cli_usage_error(cmd, "option '--%s' takes no value", o->long_name);
+			return -1;
+		}
+		val = eq ? eq + 1 : NULL;
+	} else {
+		if (a[2] != '\0' ||
+		    !((o = find_short(opts, a[1])) || (o = find_short(globals, a[1])))) {
+			cli_usage_error(cmd, "unknown option '%s'", a);
+			return -1;
+		}
+	}
+	if (o->has_arg && !val) {
+		if (*i + 1 >= argc) {
+			cli_usage_error(cmd, "option '%s' needs a value", a);
+			return -1;
+		}
+		val = argv[++*i];
+	}
+	if (o->id < 0) /* command options have ids >= 0 */
+		return apply_global(g, o->id, val);
+	return fn(o->id, val, ctx) != 0 ? -1 : 0;
+}
+
+int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g)
+{
+	for (; *i < argc && argv[*i][0] == '-' && argv[*i][1] != '\0'; ++*i) {
+		int r = one_option(argc, argv, i, NULL, NULL, NULL, g, NULL);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -88,13 +144,10 @@ static int apply_global(cli_globals *g, int id, const char *arg)
 int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
               char **pos, int *npos)
 {
-	const char *cmd = argv[0];
 	int only_pos = 0, help = 0;
 	*npos = 0;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
-		const cli_opt *o = NULL;
-		const char *val = NULL;
 		if (only_pos || a[0] != '-' || a[1] == '\0') {
 			pos[(*npos)++] = a;
 			continue;
@@ -103,46 +156,10 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *c
 			only_pos = 1;
 			continue;
 		}
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			o = find_long(opts, name, n);
-			if (!o)
-				o = find_long(globals, name, n);
-			if (!o) {
-				cli_usage_error(cmd, "unknown option '--%.*s'", (int)n, name);
-				return -1;
-			}
-			if (eq && !o->has_arg) {
-				cli_usage_error(cmd, "option '--%s' takes no value", o->long_name);
-				return -1;
-			}
-			val = eq ? eq + 1 : NULL;
-		} else {
-			if (a[2] != '\0') {
-				cli_usage_error(cmd, "unknown option '%s'", a);
-				return -1;
-			}
-			o = find_short(opts, a[1]);
-			if (!o)
-				o = find_short(globals, a[1]);
-			if (!o) {
-				cli_usage_error(cmd, "unknown option '%s'", a);
-				return -1;
-			}
-		}
-		if (o->has_arg && !val) {
-			if (i + 1 >= argc) {
-				cli_usage_error(cmd, "option '%s' needs a value", a);
-				return -1;
-			}
-			val = argv[++i];
-		}
-		if (o->id < 0) { /* command options have ids >= 0 */
-			help |= apply_global(g, o->id, val);
-		} else if (fn(o->id, val, ctx) != 0) {
+		int r = one_option(argc, argv, &i, opts, fn, ctx, g, argv[0]);
+		if (r < 0)
 			return -1;
-		}
+		help |= r;
 	}
 	return help ? 1 : 0;
 }

@@ -165,6 +165,8 @@ static int batch_load(p11c_db *db, const char *path, batch *b)
 		}
 	}
 out:
+	if (rc)
+		batch_free(b, 0);
 	free(buf);
 	PORT_FreeArena(arena, PR_FALSE);
 	return rc;
@@ -196,16 +198,26 @@ static int store_rest(p11c_db *db, batch *b, size_t skip, const char *trust)
 	return P11C_OK;
 }
 
-int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts)
+/* Whether cert is stored under a name other than q. */
+static int existing_name(const CERTCertificate *cert, const char *q)
+{
+	return cert->isperm && cert->nickname && q && strcmp(cert->nickname, q) != 0;
+}
+
+int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
+                  char **stored_as)
 {
 	p11c_add_opts defaults = P11C_ADD_OPTS_INIT;
 	char *trust = NULL;
 	batch b;
 	size_t k = 0;
 	PK11SlotInfo *keyslot = NULL;
+	char *q = NULL;
 	int rc = p11c_require_open(db, 1);
 	if (rc)
 		return rc;
+	if (stored_as)
+		*stored_as = NULL;
 	if (!opts)
 		opts = &defaults;
 	if (!alias || !*alias || strchr(alias, ':'))
@@ -238,18 +250,16 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		}
 	}
 	CERTCertificate *mine = b.certs[k];
-	char *q = qualified(keyslot, alias);
+	q = qualified(keyslot, alias);
 	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
 	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "alias '%s' already exists with another certificate (use renew-cert "
 		               "to replace it)",
 		               q);
-	else if (!existing && !trust && mine->isperm && mine->nickname &&
-	         strcmp(mine->nickname, q))
+	else if (!existing && !trust && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
 		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
 		               path, mine->nickname);
-	free(q);
 	if (existing)
 		CERT_DestroyCertificate(existing);
 	if (rc)
@@ -261,8 +271,18 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 	} else if (trust && (rc = set_trust(db, mine, alias, trust))) {
 		goto out;
 	}
-	rc = store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
+	/* Already stored under another name: it keeps that name. */
+	const char *name = !existing_name(mine, q) ? q : mine->nickname;
+	if (stored_as && !(*stored_as = strdup(name ? name : alias)))
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (!rc)
+		rc = store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
+	if (rc && stored_as) {
+		free(*stored_as);
+		*stored_as = NULL;
+	}
 out:
+	free(q);
 	batch_free(&b, rc != P11C_OK);
 out_trust:
 	if (keyslot)

@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-static const char generic[] = "p11cert: no database handle (out of memory?)";
+static const char generic[] = "no database handle (out of memory?)";
 
 const char *p11c_last_error(const p11c_db *db)
 {

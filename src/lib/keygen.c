@@ -55,10 +55,15 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
 	else
 		attrs |= PK11_ATTR_UNEXTRACTABLE;
 	*priv = PK11_GenerateKeyPairWithFlags(slot, mech, params, pub, attrs, db);
-	if (!*priv)
-		return p11c_fail_nss(db, P11C_ETOKEN, "cannot make a %s:%s key on token '%s'",
-		                     spec->kind == P11C_KEY_EC ? "ec" : "rsa",
-		                     spec->kind == P11C_KEY_EC ? spec->curve : "", label);
+	if (!*priv) {
+		char kind[32];
+		if (spec->kind == P11C_KEY_EC)
+			snprintf(kind, sizeof(kind), "ec:%s", spec->curve);
+		else
+			snprintf(kind, sizeof(kind), "rsa:%d", spec->bits);
+		return p11c_fail_nss(db, P11C_ETOKEN, "cannot make a %s key on token '%s'", kind,
+		                     label);
+	}
 	if (nickname)
 		PK11_SetPrivateKeyNickname(*priv, nickname);
 	return P11C_OK;

@@ -42,8 +42,8 @@ static int append_value(char **buf, size_t *len, size_t *cap, const char *v)
 
 int p11c_country_ok(const char *c)
 {
-	return !c || !*c || (strlen(c) == 2 && isalpha((unsigned char)c[0]) &&
-				   isalpha((unsigned char)c[1]));
+	return !c || !*c ||
+	       (strlen(c) == 2 && isalpha((unsigned char)c[0]) && isalpha((unsigned char)c[1]));
 }
 
 int p11c_dn_format(const p11c_dn_fields *f, char **out)
@@ -207,8 +207,10 @@ int p11c_key_type_parse(const char *text, p11c_key_spec *out, char *err, size_t 
 	if (!strncmp(text, "rsa:", 4)) {
 		char *end;
 		long bits = strtol(text + 4, &end, 10);
-		if (*end || end == text + 4 || bits < 1 || bits > 16384 || bits % 8) {
-			snprintf(err, errlen, "invalid RSA key size in '%s'", text);
+		if (*end || end == text + 4 || bits < 1 || bits > 8192 || bits % 1024) {
+			snprintf(err, errlen,
+			         "invalid RSA key size in '%s' (2048 to 8192, in steps of 1024)",
+			         text);
 			return P11C_EUSAGE;
 		}
 		if (bits < 2048) {

@@ -75,6 +75,8 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	int rc = p11c_require_open(db, 1);
 	if (rc)
 		return rc;
+	if (!opts)
+		return p11c_fail(db, P11C_EUSAGE, "a subject is needed: -S DN or --name CN");
 	if ((rc = p11c_key_type_parse(opts->key_type, &spec, err, sizeof(err))))
 		return p11c_fail(db, rc, "%s", err);
 	if (opts->days < 1 || opts->days > 36500)

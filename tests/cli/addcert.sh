@@ -25,6 +25,8 @@ check "certutil -V fails while the root is untrusted" \
 	fails certutil -d "sql:$DB" -V -n mail -u V
 expect_exit 0 "add-cert -C trusts the root already present" p11c -d "$DB" add-cert -C root "$T/root.pem"
 check "the root is now CT,," test "$(trust_of 'Example Root CA')" = "CT,,"
+check "it says the root keeps its alias" grep -q "already stored as 'Example Root CA'" "$T/err"
+check "no second entry is made for it" test -z "$(trust_of root)"
 check "certutil -V verifies the chain for a TLS server" \
 	certutil -d "sql:$DB" -V -n mail -u V
 certutil -d "sql:$DB" -L -n mail -a >"$T/mail-out.pem"

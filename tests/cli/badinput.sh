@@ -67,6 +67,11 @@ expect_exit 0 "p11cert -h" p11c -h
 check "-h lists the commands" grep -q 'add-selfsign-cert' "$T/out"
 expect_exit 0 "--version" p11c --version
 check "--version prints the version" grep -Eq '^p11cert [0-9]+\.[0-9]+' "$T/out"
+expect_exit 0 "--version after the command" p11c list-certs --version
+check "prints the version too" grep -Eq '^p11cert [0-9]+\.[0-9]+' "$T/out"
+expect_exit 0 "--dir=DIR before the command" p11c --dir="$DB" -q list-certs
+check "uses that database" grep -q '^a ' "$T/out"
+expect_exit 2 "an unknown global option before the command" p11c --frob list-certs
 same_as "$before" "usage errors left the database unchanged"
 
 finish
