@@ -53,7 +53,19 @@ int p11c_db_set_password_file(p11c_db *db, const char *path);
 /* Fallback when the password file has no entry for a token. */
 void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
 
-enum { P11C_OPEN_READONLY = 1 };
+/* Called with one line of detail (which module, slot and token a step
+ * uses) when set; for p11cert -v. */
+typedef void (*p11c_log_fn)(const char *line, void *arg);
+void p11c_db_set_log(p11c_db *db, p11c_log_fn fn, void *arg);
+
+/* Load the PKCS#11 module at path for this run too (--module), when the
+ * database is opened or generated. */
+int p11c_db_set_module(p11c_db *db, const char *path);
+
+enum {
+	P11C_OPEN_READONLY = 1,
+	P11C_OPEN_NO_P11KIT = 2 /* leave out the modules registered with p11-kit */
+};
 
 /* Open the database in dir (cert9.db, key4.db, pkcs11.txt). */
 int p11c_db_open(p11c_db *db, const char *dir, unsigned flags);
@@ -178,6 +190,27 @@ void p11c_cert_list_free(p11c_cert_info **list, size_t n);
 /* One certificate by alias ("TOKEN:alias" for an external token). */
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out);
 void p11c_cert_info_free(p11c_cert_info *info);
+
+/* A token as list-tokens shows it. */
+typedef struct {
+	char *module;      /* the module's name */
+	char *module_path; /* its library, or "" for NSS's own */
+	char *slot;        /* the slot's description */
+	char *label, *manufacturer, *model, *serial;
+	char *uri;    /* the token's pkcs11: URI */
+	int internal; /* NSS's own (softokn) */
+	int login_required, initialized, removable, read_only;
+} p11c_token_info;
+
+/* Every token of every loaded module: NSS's, the database's, p11-kit's
+ * and --module's. */
+int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n);
+void p11c_token_list_free(p11c_token_info **list, size_t n);
+
+/* Register the PKCS#11 module at path in the database as name (as modutil
+ * -add does), so NSS-based servers load it too; or drop it. */
+int p11c_module_add(p11c_db *db, const char *name, const char *path);
+int p11c_module_remove(p11c_db *db, const char *name);
 
 /* Parse --trust (words "server-ca,client-ca,email-ca,code-ca", "peer", or
  * NSS's "CT,C,C") into NSS's trust string (malloc'd).  No database needed. */

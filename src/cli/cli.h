@@ -66,6 +66,8 @@ const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_);
 /* A new handle with the password file and prompt set up, and the database
  * opened (read-only when readonly).  Returns an exit code; prints errors. */
 int cli_open_db(const cli_globals *g, int readonly, p11c_db **out);
+/* Flags for p11c_db_open: read-only, and $P11CERT_NO_P11KIT=1. */
+unsigned cli_open_flags(int readonly);
 /* Ask for a password on the terminal without echo (p11c_password_fn). */
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
 
@@ -83,5 +85,11 @@ int cmd_add_cert(cli_globals *g, int argc, char **argv);
 int cmd_list_certs(cli_globals *g, int argc, char **argv);
 int cmd_show_cert(cli_globals *g, int argc, char **argv);
 int cmd_remove_cert(cli_globals *g, int argc, char **argv);
+int cmd_list_tokens(cli_globals *g, int argc, char **argv);
+int cmd_add_module(cli_globals *g, int argc, char **argv);
+int cmd_remove_module(cli_globals *g, int argc, char **argv);
+/* Set up a new handle as the global options ask (password file, prompt,
+ * module, -v); prints errors.  Returns an exit code. */
+int cli_db_new(const cli_globals *g, const char *dir, int explicit_pwfile_only, p11c_db **out);
 
 #endif

@@ -44,18 +44,10 @@ int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
 		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
 	o.token = g->token;
 	p11c_db *db = NULL;
-	if (p11c_db_new(&db)) {
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
 	const char *dir = cli_db_dir(g);
 	/* -W or $CERT_PW_FILE sets the password; DIR's own file cannot exist yet. */
-	int explicit_ = 0;
-	const char *pwfile = cli_pwfile(g, dir, &explicit_);
-	if (pwfile && explicit_ && (rc = p11c_db_set_password_file(db, pwfile))) {
-		rc = cli_fail(db, rc);
-		goto out;
-	}
+	if ((rc = cli_db_new(g, dir, 1, &db)))
+		return rc;
 	if ((rc = p11c_db_generate(db, dir, &o))) {
 		rc = cli_fail(db, rc);
 		goto out;

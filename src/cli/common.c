@@ -103,7 +103,13 @@ out:
 	return rc;
 }
 
-int cli_open_db(const cli_globals *g, int readonly, p11c_db **out)
+static void log_line(const char *line, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "p11cert: verbose: %s\n", line);
+}
+
+int cli_db_new(const cli_globals *g, const char *dir, int explicit_pwfile_only, p11c_db **out)
 {
 	p11c_db *db = NULL;
 	int explicit_ = 0, rc;
@@ -112,22 +118,42 @@ int cli_open_db(const cli_globals *g, int readonly, p11c_db **out)
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	const char *dir = cli_db_dir(g);
+	if (g->verbose)
+		p11c_db_set_log(db, log_line, NULL);
 	const char *pwfile = cli_pwfile(g, dir, &explicit_);
-	if (pwfile && (rc = p11c_db_set_password_file(db, pwfile))) {
-		rc = cli_fail(db, rc);
-		p11c_db_free(db);
-		return rc;
-	}
+	if (pwfile && (explicit_ || !explicit_pwfile_only) &&
+	    (rc = p11c_db_set_password_file(db, pwfile)))
+		goto fail;
 	if (isatty(STDIN_FILENO))
 		p11c_db_set_password_prompt(db, cli_prompt_password, NULL);
-	if ((rc = p11c_db_open(db, dir, readonly ? P11C_OPEN_READONLY : 0))) {
-		rc = cli_fail(db, rc);
-		p11c_db_free(db);
-		return rc;
-	}
+	if ((rc = p11c_db_set_module(db, g->module)))
+		goto fail;
 	*out = db;
 	return EXIT_OK;
+fail:
+	rc = cli_fail(db, rc);
+	p11c_db_free(db);
+	return rc;
+}
+
+unsigned cli_open_flags(int readonly)
+{
+	const char *no = getenv("P11CERT_NO_P11KIT");
+	return (readonly ? P11C_OPEN_READONLY : 0u) | (no && *no == '1' ? P11C_OPEN_NO_P11KIT : 0u);
+}
+
+int cli_open_db(const cli_globals *g, int readonly, p11c_db **out)
+{
+	const char *dir = cli_db_dir(g);
+	int rc = cli_db_new(g, dir, 0, out);
+	if (rc)
+		return rc;
+	if ((rc = p11c_db_open(*out, dir, cli_open_flags(readonly)))) {
+		rc = cli_fail(*out, rc);
+		p11c_db_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void cli_time_table(long long t, char *buf, size_t size)

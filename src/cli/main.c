@@ -17,6 +17,9 @@ static const struct {
     {"list-certs", cmd_list_certs, "List certificates"},
     {"show-cert", cmd_show_cert, "Show one certificate in full"},
     {"remove-cert", cmd_remove_cert, "Remove a certificate and its key"},
+    {"list-tokens", cmd_list_tokens, "List modules and tokens"},
+    {"add-module", cmd_add_module, "Register a PKCS#11 module in the database"},
+    {"remove-module", cmd_remove_module, "Drop a PKCS#11 module from the database"},
 };
 
 static void usage(FILE *f, const char *prog)

@@ -282,15 +282,6 @@ static p11c_cert_info *info_new(p11c_db *db, CERTCertificate *cert)
 	return i;
 }
 
-/* Log in to every token that holds certificates, so keys can be seen. */
-static int login_all(p11c_db *db)
-{
-	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
-	int rc = p11c_login(db, internal);
-	PK11_FreeSlot(internal);
-	return rc;
-}
-
 static int trusted_ca(CERTCertificate *cert)
 {
 	CERTCertTrust t;
@@ -311,7 +302,7 @@ int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	int rc = p11c_require_open(db, 0);
-	if (rc || (rc = login_all(db)))
+	if (rc || (rc = p11c_login_tokens(db)))
 		return rc;
 	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, db);
 	if (!certs)
@@ -356,7 +347,7 @@ int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 {
 	*out = NULL;
 	int rc = p11c_require_open(db, 0);
-	if (rc || (rc = login_all(db)))
+	if (rc || (rc = p11c_login_tokens(db)))
 		return rc;
 	if (!alias || !*alias)
 		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");

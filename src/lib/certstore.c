@@ -172,14 +172,6 @@ out:
 	return rc;
 }
 
-static int login_internal(p11c_db *db)
-{
-	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
-	int rc = p11c_login(db, slot);
-	PK11_FreeSlot(slot);
-	return rc;
-}
-
 /* Store the chain members other than the alias's certificate. */
 static int store_rest(p11c_db *db, batch *b, size_t skip, const char *trust)
 {
@@ -230,7 +222,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		    opts->trust);
 	if (!trust && opts->trusted_ca && !(trust = strdup("CT,,")))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	if ((rc = login_internal(db)) || (rc = batch_load(db, path, &b)))
+	if ((rc = p11c_login_tokens(db)) || (rc = batch_load(db, path, &b)))
 		goto out_trust;
 	for (k = 0; k < b.n; k++) {
 		CK_OBJECT_HANDLE h;
@@ -302,7 +294,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		return rc;
 	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
 		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
-	if ((rc = login_internal(db)) || (rc = batch_load(db, path, &b))) {
+	if ((rc = p11c_login_tokens(db)) || (rc = batch_load(db, path, &b))) {
 		free(trust);
 		return rc;
 	}
@@ -349,7 +341,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 		return rc;
 	if (!alias || !*alias)
 		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
-	if ((rc = login_internal(db)))
+	if ((rc = p11c_login_tokens(db)))
 		return rc;
 	CERTCertificate *probe = p11c_find_cert(db, alias);
 	if (!probe)

@@ -19,8 +19,9 @@ int p11c_db_new(p11c_db **out)
 	return *out ? P11C_OK : P11C_EFAIL;
 }
 
-static void db_shutdown(p11c_db *db)
+void p11c_db_shutdown(p11c_db *db)
 {
+	p11c_modules_unload(db);
 	if (db->ctx) {
 		NSS_ShutdownContext(db->ctx);
 		db->ctx = NULL;
@@ -33,9 +34,12 @@ void p11c_db_free(p11c_db *db)
 {
 	if (!db)
 		return;
-	db_shutdown(db);
+	p11c_db_shutdown(db);
 	p11c_pwfile_free(db->pwf);
 	free(db->pwf_path);
+	free(db->module_path);
+	free(db->used_label);
+	p11c_secret_free(db->used_pin);
 	explicit_bzero(db, sizeof(*db));
 	free(db);
 }
@@ -72,7 +76,10 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot open database '%s'", dir);
 	db->dir = strdup(dir);
 	db->readonly = readonly;
-	return P11C_OK;
+	int rc = p11c_modules_load(db);
+	if (rc)
+		p11c_db_shutdown(db);
+	return rc;
 }
 
 int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
@@ -100,6 +107,7 @@ int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
 	if (!(flags & P11C_OPEN_READONLY) && access(dir, W_OK) != 0)
 		return p11c_fail(db, P11C_EFAIL, "cannot write database '%s': %s", dir,
 		                 strerror(errno));
+	db->no_p11kit = (flags & P11C_OPEN_NO_P11KIT) != 0;
 	return p11c_nss_start(db, dir, flags & P11C_OPEN_READONLY);
 }
 
@@ -208,12 +216,44 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 		goto out;
 	}
 	/* One attempt only: a retry loop could lock a real card. */
+	p11c_log(db, "logging in to token '%s'", label);
 	if (PK11_CheckUserPassword(slot, pw) != SECSuccess) {
 		int err = PR_GetError();
-		rc = p11c_fail_nss(db, err == SEC_ERROR_BAD_PASSWORD ? P11C_EPASSWORD : P11C_ETOKEN,
-		                   "cannot log in to token '%s'", label);
+		if (err == SEC_ERROR_BAD_PASSWORD && !PK11_IsInternalKeySlot(slot))
+			rc = p11c_fail_nss(db, P11C_EPASSWORD,
+			                   "wrong PIN for token '%s' (CKR_PIN_INCORRECT)", label);
+		else
+			rc = p11c_fail_nss(
+			    db, err == SEC_ERROR_BAD_PASSWORD ? P11C_EPASSWORD : P11C_ETOKEN,
+			    "cannot log in to token '%s'", label);
+	} else if (!PK11_IsInternalKeySlot(slot)) {
+		free(db->used_label);
+		p11c_secret_free(db->used_pin);
+		db->used_label = strdup(label);
+		db->used_pin = strdup(pw);
 	}
 out:
 	explicit_bzero(prompted, sizeof(prompted));
+	return rc;
+}
+
+int p11c_login_tokens(p11c_db *db)
+{
+	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
+	int rc = p11c_login(db, internal);
+	PK11_FreeSlot(internal);
+	if (rc)
+		return rc;
+	/* External tokens: those the password file has a line for. */
+	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !rc; le = le->next) {
+		const char *label = PK11_GetTokenName(le->slot);
+		if (PK11_IsInternal(le->slot) || !PK11_IsPresent(le->slot) ||
+		    !p11c_pwfile_lookup(db->pwf, label, 0, NULL))
+			continue;
+		rc = p11c_login(db, le->slot);
+	}
+	if (list)
+		PK11_FreeSlotList(list);
 	return rc;
 }

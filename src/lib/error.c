@@ -54,3 +54,21 @@ int p11c_fail_nss(p11c_db *db, int code, const char *fmt, ...)
 		snprintf(db->err + len, sizeof(db->err) - len, " (%s)", p11c_nss_error_name(err));
 	return code;
 }
+
+void p11c_db_set_log(p11c_db *db, p11c_log_fn fn, void *arg)
+{
+	db->log = fn;
+	db->log_arg = arg;
+}
+
+void p11c_log(p11c_db *db, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	if (!db || !db->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	db->log(buf, db->log_arg);
+}

@@ -147,7 +147,7 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 		goto fail;
 	}
 	path_in(path, sizeof(path), dir, P11C_PWFILE_NAME);
-	if ((rc = p11c_pwfile_write(db, path, pw)) ||
+	if ((rc = p11c_pwfile_write(db, path, pw, NULL, NULL)) ||
 	    (PK11_CheckUserPassword(slot, pw) != SECSuccess &&
 	     (rc = p11c_fail_nss(db, P11C_EFAIL, "cannot log in to the new database")))) {
 		PK11_FreeSlot(slot);
@@ -161,16 +161,14 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 	}
 	if (opts->default_cert && (rc = default_cert(db, opts)))
 		goto fail;
+	/* The token's PIN joins the file, so that it unlocks everything. */
+	if (db->used_label && (rc = p11c_pwfile_write(db, path, pw, db->used_label, db->used_pin)))
+		goto fail;
 	p11c_secret_free(pw);
 	return P11C_OK;
 fail:
 	p11c_secret_free(pw);
-	if (db->ctx) {
-		NSS_ShutdownContext(db->ctx);
-		db->ctx = NULL;
-		free(db->dir);
-		db->dir = NULL;
-	}
+	p11c_db_shutdown(db);
 	remove_db(dir, made);
 	return rc;
 }

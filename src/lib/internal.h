@@ -39,9 +39,11 @@ void p11c_pwfile_free(p11c_pwfile *f);
 /* Read path after checking it is a regular file, ours, not group/other
  * accessible and not too big; NUL-terminated, wiped by the caller. */
 int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len);
-/* Write the internal token's password as both names' lines, 0600 from
- * creation, through a temporary file and rename. */
-int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw);
+/* Write the internal token's password as both names' lines, and a token's
+ * "LABEL:PIN" line when label is not NULL; 0600 from creation, through a
+ * temporary file and rename. */
+int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char *label,
+                      const char *pin);
 
 /* ---- names, SANs, trust, key types (names.c) ---- */
 enum { P11C_SAN_DNS, P11C_SAN_IP, P11C_SAN_EMAIL, P11C_SAN_URI };
@@ -71,6 +73,7 @@ int p11c_key_type_parse(const char *text, p11c_key_spec *out, char *err, size_t 
 /* ---- the handle and errors (db.c, error.c) ---- */
 struct NSSInitContextStr;
 struct PK11SlotInfoStr;
+struct SECMODModuleStr;
 struct p11c_db {
 	struct NSSInitContextStr *ctx;
 	char *dir;
@@ -79,8 +82,23 @@ struct p11c_db {
 	char *pwf_path;
 	p11c_password_fn prompt;
 	void *prompt_arg;
+	p11c_log_fn log;
+	void *log_arg;
+	char *module_path;                /* --module: loaded for this run */
+	int no_p11kit;                    /* leave p11-kit's modules out */
+	struct SECMODModuleStr **modules; /* loaded by this handle */
+	size_t n_modules;
+	char *used_label, *used_pin; /* the last external token logged in */
 	char err[1024];
 };
+
+/* A line for -v through the handle's log function, if any. */
+void p11c_log(p11c_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* modules.c: load --module and p11-kit's modules after NSS starts; unload
+ * them before it stops. */
+int p11c_modules_load(p11c_db *db);
+void p11c_modules_unload(p11c_db *db);
 
 /* Set db's message from a printf format; returns code. */
 int p11c_fail(p11c_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -95,8 +113,13 @@ const char *p11c_nss_error_name(int err);
 int p11c_slot_for_token(p11c_db *db, const char *token, struct PK11SlotInfoStr **out);
 /* Log in to slot if it needs it: password file, then the prompt; once. */
 int p11c_login(p11c_db *db, struct PK11SlotInfoStr *slot);
+/* Log in to the internal token, and to each external token that the
+ * password file has a line for (so their keys can be seen). */
+int p11c_login_tokens(p11c_db *db);
 /* NSS_InitContext on dir, read-only or read-write. */
 int p11c_nss_start(p11c_db *db, const char *dir, int readonly);
+/* Unload modules, NSS_ShutdownContext; the handle can open again. */
+void p11c_db_shutdown(p11c_db *db);
 /* Fail unless the database is open (and writable when write). */
 int p11c_require_open(p11c_db *db, int write);
 

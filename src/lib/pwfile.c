@@ -246,7 +246,8 @@ static int write_all(int fd, const char *s)
 	return 0;
 }
 
-int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw)
+int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char *label,
+                      const char *pin)
 {
 	size_t tlen = strlen(path) + 16;
 	char *tmp = malloc(tlen);
@@ -261,7 +262,10 @@ int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw)
 	}
 	int ok = fchmod(fd, 0600) == 0 && write_all(fd, P11C_INTERNAL_NAME ":") == 0 &&
 	         write_all(fd, pw) == 0 && write_all(fd, "\n" P11C_NSS_INTERNAL_NAME ":") == 0 &&
-	         write_all(fd, pw) == 0 && write_all(fd, "\n") == 0 && fsync(fd) == 0;
+	         write_all(fd, pw) == 0 && write_all(fd, "\n") == 0 &&
+	         (!label || (write_all(fd, label) == 0 && write_all(fd, ":") == 0 &&
+	                     write_all(fd, pin) == 0 && write_all(fd, "\n") == 0)) &&
+	         fsync(fd) == 0;
 	int saved = errno;
 	if (close(fd) != 0 && ok) {
 		ok = 0;

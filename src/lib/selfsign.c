@@ -93,6 +93,9 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 		if (rc)
 			goto out;
 	}
+	p11c_log(db, "making a %s key for '%s' on token '%s' (module '%s', slot '%s')",
+	         opts->key_type ? opts->key_type : "rsa:2048", alias, PK11_GetTokenName(slot),
+	         PK11_GetModule(slot)->commonName, PK11_GetSlotName(slot));
 	if ((rc = p11c_alias_check_new(db, slot, alias)) ||
 	    (rc = p11c_keygen(db, slot, &spec, opts->extractable, alias, &priv, &pub)))
 		goto out;

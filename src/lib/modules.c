@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* PKCS#11 modules: those of the database (NSS loads them), those registered
+ * with p11-kit, --module for one run; add-module and remove-module. */
+#include <errno.h>
+#include <pk11pub.h>
+#include <prerror.h>
+#include <secmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "p11kit.h"
+
+/* NSS module spec "name=... library=...", values quoted and escaped. */
+static char *module_spec(const char *name, const char *path)
+{
+	size_t n = 32 + 2 * (strlen(name) + strlen(path));
+	char *spec = malloc(n), *p = spec;
+	if (!spec)
+		return NULL;
+	const char *parts[2][2] = {{"name=\"", name}, {"\" library=\"", path}};
+	for (int i = 0; i < 2; i++) {
+		p += sprintf(p, "%s", parts[i][0]);
+		for (const char *s = parts[i][1]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*p++ = '\\';
+			*p++ = *s;
+		}
+	}
+	strcpy(p, "\"");
+	return spec;
+}
+
+static int already_loaded(const char *path)
+{
+	int found = 0;
+	SECMODListLock *lock = SECMOD_GetDefaultModuleListLock();
+	SECMOD_GetReadLock(lock);
+	for (SECMODModuleList *l = SECMOD_GetDefaultModuleList(); l && !found; l = l->next)
+		found = l->module->dllName && !strcmp(l->module->dllName, path);
+	SECMOD_ReleaseReadLock(lock);
+	return found;
+}
+
+static int remember(p11c_db *db, SECMODModule *mod)
+{
+	SECMODModule **m = realloc(db->modules, (db->n_modules + 1) * sizeof(*m));
+	if (!m)
+		return -1;
+	db->modules = m;
+	db->modules[db->n_modules++] = mod;
+	return 0;
+}
+
+/* Load one module into NSS for this run. */
+static int load_module(p11c_db *db, const char *name, const char *path)
+{
+	char *spec = module_spec(name, path);
+	if (!spec)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	SECMODModule *mod = SECMOD_LoadUserModule(spec, NULL, PR_FALSE);
+	free(spec);
+	if (!mod || !mod->loaded) {
+		if (mod)
+			SECMOD_DestroyModule(mod);
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot load '%s' as a PKCS#11 module", path);
+	}
+	if (remember(db, mod) < 0) {
+		SECMOD_UnloadUserModule(mod);
+		SECMOD_DestroyModule(mod);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	p11c_log(db, "loaded module '%s' (%s)", name, path);
+	return P11C_OK;
+}
+
+int p11c_modules_load(p11c_db *db)
+{
+	int rc = P11C_OK;
+	if (db->module_path) {
+		struct stat st;
+		if (stat(db->module_path, &st) != 0)
+			return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", db->module_path,
+			                 strerror(errno));
+		if (!already_loaded(db->module_path) &&
+		    (rc = load_module(db, "--module", db->module_path)))
+			return rc;
+	}
+	if (db->no_p11kit)
+		return P11C_OK;
+	p11c_p11kit_module *mods = NULL;
+	size_t n = 0;
+	p11c_p11kit_modules(&mods, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (mods[i].trust_policy) {
+			p11c_log(db, "skipped p11-kit module '%s': a trust-policy module",
+			         mods[i].name);
+			continue;
+		}
+		if (already_loaded(mods[i].path))
+			continue;
+		char name[256];
+		snprintf(name, sizeof(name), "%s%s",
+		         SECMOD_FindModule(mods[i].name) ? "p11-kit-" : "", mods[i].name);
+		/* A registered module that does not load is not ours to fail on. */
+		if (load_module(db, name, mods[i].path) != P11C_OK)
+			p11c_log(db, "skipped p11-kit module '%s': %s", mods[i].name, db->err);
+		db->err[0] = '\0';
+	}
+	p11c_p11kit_modules_free(mods, n);
+	return P11C_OK;
+}
+
+void p11c_modules_unload(p11c_db *db)
+{
+	for (size_t i = db->n_modules; i > 0; i--) {
+		SECMOD_UnloadUserModule(db->modules[i - 1]);
+		SECMOD_DestroyModule(db->modules[i - 1]);
+	}
+	free(db->modules);
+	db->modules = NULL;
+	db->n_modules = 0;
+}
+
+int p11c_db_set_module(p11c_db *db, const char *path)
+{
+	free(db->module_path);
+	db->module_path = path ? strdup(path) : NULL;
+	return !path || db->module_path ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+int p11c_module_add(p11c_db *db, const char *name, const char *path)
+{
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (!name || !*name || !path || !*path)
+		return p11c_fail(db, P11C_EUSAGE, "a module NAME and PATH are needed");
+	if (access(path, R_OK) != 0)
+		return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", path, strerror(errno));
+	SECMODModule *old = SECMOD_FindModule(name);
+	if (old) {
+		SECMOD_DestroyModule(old);
+		return p11c_fail(db, P11C_EFAIL, "a module named '%s' is already loaded", name);
+	}
+	/* As modutil -add: NSS loads it, and writes it to pkcs11.txt. */
+	if (SECMOD_AddNewModule(name, path, 0, 0) != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot add module '%s' (%s)", name, path);
+	p11c_log(db, "added module '%s' (%s) to the database", name, path);
+	return P11C_OK;
+}
+
+int p11c_module_remove(p11c_db *db, const char *name)
+{
+	int rc = p11c_require_open(db, 1), type = 0;
+	if (rc)
+		return rc;
+	if (!name || !*name)
+		return p11c_fail(db, P11C_EUSAGE, "a module NAME is needed");
+	SECMODModule *mod = SECMOD_FindModule(name);
+	if (!mod)
+		return p11c_fail(db, P11C_ENOTFOUND, "no module '%s'", name);
+	int internal = mod->internal;
+	int ours = 0;
+	for (size_t i = 0; i < db->n_modules; i++)
+		ours |= db->modules[i] == mod;
+	SECMOD_DestroyModule(mod);
+	if (internal)
+		return p11c_fail(db, P11C_EUSAGE, "'%s' is NSS's internal module", name);
+	if (ours)
+		return p11c_fail(db, P11C_ENOTFOUND,
+		                 "module '%s' is not registered in the database (p11-kit or "
+		                 "--module loaded it)",
+		                 name);
+	if (SECMOD_DeleteModule(name, &type) != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot remove module '%s'", name);
+	return P11C_OK;
+}

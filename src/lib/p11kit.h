@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* The modules registered with p11-kit, read with p11-kit's own API in a
+ * file of their own (p11-kit's PKCS#11 headers clash with NSS's). */
+#ifndef P11C_P11KIT_H
+#define P11C_P11KIT_H
+
+#include <stddef.h>
+
+#pragma GCC visibility push(hidden)
+
+typedef struct {
+	char *name;
+	char *path;
+	int trust_policy; /* a trust store (p11-kit-trust), not a key token */
+} p11c_p11kit_module;
+
+/* The registered modules, loaded by p11-kit but not initialised. */
+void p11c_p11kit_modules(p11c_p11kit_module **out, size_t *n);
+void p11c_p11kit_modules_free(p11c_p11kit_module *m, size_t n);
+
+#pragma GCC visibility pop
+
+#endif
