@@ -85,16 +85,22 @@ int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
+	/* Echo off before the prompt shows: input typed after it is kept. */
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
+		goto out;
 	char prompt[512];
 	int n = snprintf(prompt, sizeof(prompt), "Enter the password for token '%s': ", token);
-	if (write(fd, prompt, (size_t)n) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
+	if (write(fd, prompt, (size_t)n) < 0) {
+		tcsetattr(fd, TCSANOW, &old);
 		goto out;
+	}
 	size_t len = 0;
 	char c;
 	while (len + 1 < size && read(fd, &c, 1) == 1 && c != '\n')
 		buf[len++] = c;
 	buf[len] = '\0';
-	tcsetattr(fd, TCSAFLUSH, &old);
+	c = 0;
+	tcsetattr(fd, TCSANOW, &old);
 	if (write(fd, "\n", 1) < 0)
 		goto out;
 	rc = len > 0 ? 0 : -1;

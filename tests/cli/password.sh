@@ -130,6 +130,8 @@ while time.time() < deadline:
     if not sent and b"Enter the password for token 'NSS Certificate DB':" in out:
         os.write(fd, pw.encode() + b"\n")
         sent = True
+if time.time() >= deadline:
+    os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
 text = out.decode(errors="replace")
 assert sent, text
