@@ -34,13 +34,23 @@ static char *module_spec(const char *name, const char *path)
 	return spec;
 }
 
+/* Whether two library paths name one file (one is often a symlink). */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 static int already_loaded(const char *path)
 {
 	int found = 0;
 	SECMODListLock *lock = SECMOD_GetDefaultModuleListLock();
 	SECMOD_GetReadLock(lock);
 	for (SECMODModuleList *l = SECMOD_GetDefaultModuleList(); l && !found; l = l->next)
-		found = l->module->dllName && !strcmp(l->module->dllName, path);
+		found = l->module->dllName && same_file(l->module->dllName, path);
 	SECMOD_ReleaseReadLock(lock);
 	return found;
 }
@@ -85,8 +95,15 @@ int p11c_modules_load(p11c_db *db)
 		if (stat(db->module_path, &st) != 0)
 			return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", db->module_path,
 			                 strerror(errno));
+		/* Named after its file: "p11-kit-client" for p11-kit-client.so. */
+		const char *base = strrchr(db->module_path, '/');
+		char name[256];
+		snprintf(name, sizeof(name), "%s", base ? base + 1 : db->module_path);
+		char *dot = strstr(name, ".so");
+		if (dot && dot != name)
+			*dot = '\0';
 		if (!already_loaded(db->module_path) &&
-		    (rc = load_module(db, "--module", db->module_path)))
+		    (rc = load_module(db, name, db->module_path)))
 			return rc;
 	}
 	if (db->no_p11kit)
@@ -145,6 +162,16 @@ int p11c_module_add(p11c_db *db, const char *name, const char *path)
 	if (old) {
 		SECMOD_DestroyModule(old);
 		return p11c_fail(db, P11C_EFAIL, "a module named '%s' is already loaded", name);
+	}
+	/* Loaded for this run already (p11-kit, --module): a second
+	 * C_Initialize would fail, so that copy goes first. */
+	for (size_t i = 0; i < db->n_modules; i++) {
+		if (!db->modules[i]->dllName || !same_file(db->modules[i]->dllName, path))
+			continue;
+		SECMOD_UnloadUserModule(db->modules[i]);
+		SECMOD_DestroyModule(db->modules[i]);
+		db->modules[i] = db->modules[--db->n_modules];
+		break;
 	}
 	/* As modutil -add: NSS loads it, and writes it to pkcs11.txt. */
 	if (SECMOD_AddNewModule(name, path, 0, 0) != SECSuccess)

@@ -178,3 +178,21 @@ import_with_key() {
 		pk12util -i "$T/$1.p12" -d "sql:$DB" -k "$T/.dbpw" -W p12 >/dev/null ||
 		{ echo "cannot import $1" >&2; exit 1; }
 }
+
+# make_token LABEL PIN: a SoftHSM2 token of this test's own (SOFTHSM2_CONF
+# in $T), made with softhsm/make-token.
+make_token() {
+	(umask 077 && echo "$2" >"$T/.pin" && echo 87654321 >"$T/.sopin")
+	eval "$("$TESTDIR/../../softhsm/make-token" "$T/softhsm" "$1" "$T/.sopin" "$T/.pin")" ||
+		{ echo "cannot make token $1" >&2; exit 1; }
+	export SOFTHSM2_CONF
+	rm -f "$T/.pin" "$T/.sopin"
+}
+
+SOFTHSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
+
+# token_objects LABEL PIN: what pkcs11-tool sees on the token.
+token_objects() {
+	P11C_TEST_PIN=$2 pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$1" --login \
+		--pin env:P11C_TEST_PIN -O 2>/dev/null
+}
