@@ -1,2 +1,52 @@
 #!/usr/bin/env bash
-exit 77
+# SPDX-License-Identifier: MPL-2.0
+# A shared HSM: p11-kit server exposes a SoftHSM token on a unix socket, and
+# p11cert works through p11-kit-client.so unchanged, from two processes.
+. "$(dirname "$0")/lib.sh"
+need p11-kit softhsm2-util pkcs11-tool certutil
+CLIENT=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
+[ -e "$CLIENT" ] || { [ "${CI:-}" = true ] && { echo "FAIL: no $CLIENT"; exit 1; }; exit 77; }
+make_token shared-hsm 4321
+new_db
+(umask 077 && { cat "$DB/sslpassword.conf"; echo "shared-hsm:4321"; } >"$T/pw")
+
+p11-kit server -f --provider "$SOFTHSM_MODULE" -n "$T/p11.sock" "pkcs11:token=shared-hsm" \
+	>"$T/server.out" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do [ -S "$T/p11.sock" ] && break; sleep 0.1; done
+check "the server listens" test -S "$T/p11.sock"
+
+# The client side sees only the socket: no SoftHSM configuration, no p11-kit
+# modules of the system.
+client() {
+	env -u SOFTHSM2_CONF P11CERT_NO_P11KIT=1 P11_KIT_SERVER_ADDRESS="unix:path=$T/p11.sock" \
+		${P11CERT_WRAPPER:-} "$P11CERT" -d "$DB" -W "$T/pw" --module "$CLIENT" "$@"
+}
+expect_exit 0 "list-tokens through the server" client list-tokens
+check "the shared token is seen" grep -q ' shared-hsm ' "$T/out"
+expect_exit 0 "add-selfsign-cert --token through the server" \
+	client add-selfsign-cert --token shared-hsm --name mail.example.com mail
+check "pkcs11-tool on the token itself sees the key" grep -q 'label: *mail' <(token_objects shared-hsm 4321)
+check "and it is never extractable" \
+	grep -q 'never extractable' <<<"$(token_objects shared-hsm 4321 | grep -A4 '^Private Key Object')"
+
+# Two processes at once through the one server.
+client list-certs >"$T/one" 2>&1 &
+p1=$!
+client show-cert shared-hsm:mail >"$T/two" 2>&1 &
+p2=$!
+wait $p1
+r1=$?
+wait $p2
+r2=$?
+check "two processes at once: both succeed" test "$r1$r2" = 00
+check "one lists the certificate" grep -q '^shared-hsm:mail ' "$T/one"
+check "the other shows its key on the token" grep -q '^Private key: *on token shared-hsm, not extractable' "$T/two"
+(umask 077 && { cat "$DB/sslpassword.conf"; echo "shared-hsm:0000"; } >"$T/wrong.pw")
+expect_exit 4 "a wrong PIN through the server" env -u SOFTHSM2_CONF P11CERT_NO_P11KIT=1 \
+	P11_KIT_SERVER_ADDRESS="unix:path=$T/p11.sock" "$P11CERT" -d "$DB" \
+	-W "$T/wrong.pw" --module "$CLIENT" list-certs
+check "it is the PIN that is wrong" grep -q 'CKR_PIN_INCORRECT' "$T/err"
+
+finish
