@@ -196,3 +196,11 @@ token_objects() {
 	P11C_TEST_PIN=$2 pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$1" --login \
 		--pin env:P11C_TEST_PIN -O 2>/dev/null
 }
+
+# token_key LABEL PIN NAME: pkcs11-tool's lines for the private key NAME.
+token_key() {
+	token_objects "$1" "$2" | awk -v n="$3" '
+		/^[A-Z]/ { if (key && found) print block; block = ""; key = /^Private Key Object/; found = 0 }
+		{ block = block $0 "\n"; if ($1 == "label:" && $2 == n) found = 1 }
+		END { if (key && found) printf "%s", block }'
+}

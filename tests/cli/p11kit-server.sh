@@ -4,6 +4,13 @@
 # p11cert works through p11-kit-client.so unchanged, from two processes.
 . "$(dirname "$0")/lib.sh"
 need p11-kit softhsm2-util pkcs11-tool certutil
+# Debian 12's p11-kit 0.24.1 client reads past an array in its RPC code,
+# which AddressSanitizer stops at before p11cert runs (fixed upstream in
+# p11-kit 0.25, p11-glue/p11-kit#456).  The plain and valgrind passes run it.
+if [ "${P11CERT_SANITIZED:-}" = 1 ]; then
+	echo "SKIP: p11-kit-client.so 0.24 trips AddressSanitizer (p11-kit#456)"
+	exit 77
+fi
 CLIENT=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
 [ -e "$CLIENT" ] || { [ "${CI:-}" = true ] && { echo "FAIL: no $CLIENT"; exit 1; }; exit 77; }
 make_token shared-hsm 4321
@@ -29,7 +36,7 @@ expect_exit 0 "add-selfsign-cert --token through the server" \
 	client add-selfsign-cert --token shared-hsm --name mail.example.com mail
 check "pkcs11-tool on the token itself sees the key" grep -q 'label: *mail' <(token_objects shared-hsm 4321)
 check "and it is never extractable" \
-	grep -q 'never extractable' <<<"$(token_objects shared-hsm 4321 | grep -A4 '^Private Key Object')"
+	grep -q 'never extractable' <<<"$(token_key shared-hsm 4321 mail)"
 
 # Two processes at once through the one server.
 client list-certs >"$T/one" 2>&1 &

@@ -43,7 +43,7 @@ check "modutil lists the module" grep -q "$SOFTHSM_MODULE" <(modutil -dbdir "sql
 expect_exit 0 "add-selfsign-cert --token hsm-a" \
 	p11c -d "$DB" -W "$PW" add-selfsign-cert --token hsm-a --name smtp.example.com smtp
 objs=$(token_objects hsm-a 1111)
-key=$(grep -A4 '^Private Key Object' <<<"$objs")
+key=$(token_key hsm-a 1111 smtp)
 check "pkcs11-tool lists the private key on hsm-a" grep -q 'label: *smtp' <<<"$key"
 check "the key is sensitive and never extractable (CKA_SENSITIVE, !CKA_EXTRACTABLE)" \
 	grep -q 'Access: *sensitive, always sensitive, never extractable' <<<"$key"
@@ -60,7 +60,7 @@ check "show-cert: the key is on hsm-a, not extractable" \
 check "show-cert: the key's pkcs11: URI names hsm-a" \
 	grep -q '^Key URI: *pkcs11:.*token=hsm-a.*type=private' "$T/out"
 uri=$(sed -n 's/^Key URI: *//p' "$T/out")
-id=$(grep -A4 '^Private Key Object' <<<"$objs" | awk '/ID:/ {print $2}')
+id=$(awk '/ID:/ {print $2}' <<<"$key")
 check "the URI's id is the key's CKA_ID" \
 	test "$(python3 -c 'import sys,urllib.parse; u=sys.argv[1]; print([urllib.parse.unquote_to_bytes(p[3:]).hex() for p in u[7:].split(";") if p.startswith("id=")][0])' "$uri")" = "$id"
 check "openssl verifies the token's certificate against itself" \
@@ -77,7 +77,8 @@ check "list-certs shows both tokens' certificates" \
 
 # --extractable, and a CA on a token whose trust stays in the database.
 expect_exit 0 "--extractable" p11c -d "$DB" -W "$PW" add-selfsign-cert --token hsm-a --extractable --name x.example.com x
-xkey=$(token_objects hsm-a 1111 | grep -A3 'label: *x$' | head -4)
+xkey=$(token_key hsm-a 1111 x)
+check "pkcs11-tool finds the key x" grep -q '^Private Key Object' <<<"$xkey"
 check "the key is extractable" grep -q 'Access: .*extractable' <<<"$xkey"
 check "and not marked never-extractable" fails grep -q 'never extractable' <<<"$xkey"
 expect_exit 0 "a CA on hsm-a" p11c -d "$DB" -W "$PW" add-selfsign-cert --token hsm-a --ca -S "CN=HSM CA" hsmca
