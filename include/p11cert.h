@@ -202,6 +202,10 @@ typedef struct {
 	int login_required, initialized, removable, read_only;
 } p11c_token_info;
 
+/* The label of the token that token (a label, "internal", a pkcs11: URI)
+ * names: "internal" for NSS's own; malloc'd.  P11C_ENOTFOUND if none. */
+int p11c_token_label(p11c_db *db, const char *token, char **label);
+
 /* Every token of every loaded module: NSS's, the database's, p11-kit's
  * and --module's. */
 int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n);

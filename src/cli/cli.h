@@ -71,6 +71,10 @@ unsigned cli_open_flags(int readonly);
 /* Ask for a password on the terminal without echo (p11c_password_fn). */
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
 
+/* ALIAS as the library names it: with --token T (not internal) and no
+ * "TOKEN:" of its own, "LABEL:ALIAS".  *out is malloc'd; exit code. */
+int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char **out);
+
 /* Parse a non-negative integer option value; -1 if invalid. */
 long cli_number(const char *s);
 

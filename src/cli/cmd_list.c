@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* list-certs and show-cert. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -101,13 +102,19 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		return rc;
 	p11c_cert_info **list = NULL;
 	size_t n = 0, kept = 0;
+	char *only = NULL; /* --token: that token's certificates alone */
 	if ((rc = p11c_cert_list(db, a.which, &list, &n))) {
+		rc = cli_fail(db, rc);
+		goto out;
+	}
+	if (g->token && (rc = p11c_token_label(db, g->token, &only))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
 	long long horizon = (long long)time(NULL) + (long long)a.expiring * 86400;
 	for (size_t k = 0; k < n; k++) {
-		if (a.expiring >= 0 && list[k]->not_after > horizon) {
+		if ((a.expiring >= 0 && list[k]->not_after > horizon) ||
+		    (only && strcmp(only, list[k]->token) != 0)) {
 			p11c_cert_info_free(list[k]);
 			continue;
 		}
@@ -125,6 +132,7 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		print_table((const p11c_cert_info *const *)list, kept);
 	}
 out:
+	free(only);
 	p11c_cert_list_free(list, kept);
 	p11c_db_free(db);
 	return rc;
@@ -156,7 +164,12 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	if (rc)
 		return rc;
 	p11c_cert_info *info = NULL;
-	if ((rc = p11c_cert_show(db, pos[0], &info))) {
+	char *alias = NULL;
+	if ((rc = cli_token_alias(db, g, pos[0], &alias))) {
+		p11c_db_free(db);
+		return rc;
+	}
+	if ((rc = p11c_cert_show(db, alias, &info))) {
 		rc = cli_fail(db, rc);
 	} else if (a.pem) {
 		fputs(info->pem, stdout);
@@ -168,6 +181,7 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	} else {
 		output_cert_text(stdout, info);
 	}
+	free(alias);
 	p11c_cert_info_free(info);
 	p11c_db_free(db);
 	return rc;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* remove-cert. */
+#include <stdlib.h>
+
 #include "cli.h"
 
 enum { O_KEEP_KEY };
@@ -37,10 +39,14 @@ int cmd_remove_cert(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_db(g, 0, &db);
 	if (rc)
 		return rc;
-	if ((rc = p11c_cert_remove(db, pos[0], keep)))
-		rc = cli_fail(db, rc);
-	else
-		cli_notice(g, "removed '%s'%s", pos[0], keep ? " (key kept)" : "");
+	char *alias = NULL;
+	if ((rc = cli_token_alias(db, g, pos[0], &alias)) == EXIT_OK) {
+		if ((rc = p11c_cert_remove(db, alias, keep)))
+			rc = cli_fail(db, rc);
+		else
+			cli_notice(g, "removed '%s'%s", alias, keep ? " (key kept)" : "");
+	}
+	free(alias);
 	p11c_db_free(db);
 	return rc;
 }

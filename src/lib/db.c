@@ -257,3 +257,15 @@ int p11c_login_tokens(p11c_db *db)
 		PK11_FreeSlotList(list);
 	return rc;
 }
+
+int p11c_token_label(p11c_db *db, const char *token, char **label)
+{
+	PK11SlotInfo *slot = NULL;
+	*label = NULL;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = p11c_slot_for_token(db, token, &slot)))
+		return rc;
+	*label = strdup(PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot));
+	PK11_FreeSlot(slot);
+	return *label ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}

@@ -75,6 +75,15 @@ check "and not on hsm-a" fails grep -q 'relay' <(token_objects hsm-a 1111)
 check "list-certs shows both tokens' certificates" \
 	test "$(p11c -d "$DB" -W "$PW" list-certs | awk 'NR>2 {print $1}' | head -n -1 | tr '\n' ' ')" = "hsm-a:smtp hsm-b:relay "
 
+expect_exit 0 "list-certs --token hsm-b" p11c -d "$DB" -W "$PW" --token hsm-b list-certs
+check "lists that token's certificates alone" \
+	test "$(awk 'NR>2 {print $1}' "$T/out" | head -n -1)" = "hsm-b:relay"
+expect_exit 0 "list-certs --token internal" p11c -d "$DB" -W "$PW" list-certs --token internal
+check "lists none of the tokens' certificates" test "$(tail -1 "$T/out")" = "0 certificates found"
+expect_exit 0 "show-cert --token hsm-b relay" p11c -d "$DB" -W "$PW" show-cert --token hsm-b relay
+check "shows hsm-b:relay" grep -q '^Alias: *hsm-b:relay' "$T/out"
+expect_exit 3 "list-certs --token of an unknown token" p11c -d "$DB" -W "$PW" list-certs --token nosuch
+
 # --extractable, and a CA on a token whose trust stays in the database.
 expect_exit 0 "--extractable" p11c -d "$DB" -W "$PW" add-selfsign-cert --token hsm-a --extractable --name x.example.com x
 xkey=$(token_key hsm-a 1111 x)
