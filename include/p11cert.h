@@ -122,6 +122,13 @@ typedef struct {
  * already in use; on failure the key made is removed. */
 int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts);
 
+/* request-cert: a new key pair on opts->token, named alias (NULL: the
+ * subject's CN), and a PKCS#10 request for it with opts' subject and SANs
+ * (extensionRequest), signed with SHA-256 or better.  *out (malloc'd) is
+ * PEM when pem, else DER.  opts->days and opts->ca are not used. */
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+			int pem, unsigned char **out, size_t *out_len);
+
 /* Options of p11c_cert_add(). */
 typedef struct {
 	int trusted_ca;    /* -C: alias (and the rest of a chain) trusted CT,, */
@@ -148,6 +155,18 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
  * added and skipped (either may be NULL). */
 int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust, size_t *added,
                          size_t *skipped);
+
+/* Replace alias by the newer certificate in the PEM or DER file at path
+ * for the same key (the rest of a PEM chain is stored as CA certificates):
+ * a certificate whose public key differs is refused and nothing changes.
+ * Alias and trust are kept; the old certificate is removed only after the
+ * new one is stored. */
+int p11c_cert_renew(p11c_db *db, const char *alias, const char *path);
+
+/* Re-issue the self-signed alias for days from now, same subject, SANs
+ * and basic constraints; with new_key a new key of the same kind on the
+ * same token, the old key removed once the new certificate is stored. */
+int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_key);
 
 /* Remove alias and, unless keep_key, its private key. */
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key);

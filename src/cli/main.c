@@ -13,9 +13,12 @@ static const struct {
 } commands[] = {
     {"generate-certdb", cmd_generate_certdb, "Create the database and its password file"},
     {"add-selfsign-cert", cmd_add_selfsign_cert, "New key pair and self-signed certificate"},
+    {"request-cert", cmd_request_cert, "New key pair and a PKCS#10 request for a CA"},
     {"add-cert", cmd_add_cert, "Add a certificate, a chain, or a bundle of trusted CAs"},
     {"list-certs", cmd_list_certs, "List certificates"},
     {"show-cert", cmd_show_cert, "Show one certificate in full"},
+    {"renew-cert", cmd_renew_cert, "Replace a certificate by a newer one for its key"},
+    {"renew-selfsign-cert", cmd_renew_selfsign_cert, "Re-issue a self-signed certificate"},
     {"remove-cert", cmd_remove_cert, "Remove a certificate and its key"},
     {"list-tokens", cmd_list_tokens, "List modules and tokens"},
     {"add-module", cmd_add_module, "Register a PKCS#11 module in the database"},

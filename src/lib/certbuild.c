@@ -61,7 +61,7 @@ static int add_ext_key_usage(PLArenaPool *a, void *h, int usage)
 	           : -1;
 }
 
-static int add_san(PLArenaPool *a, void *h, const p11c_san *san, size_t n)
+int p11c_add_san_extension(PLArenaPool *a, void *h, const p11c_san *san, size_t n)
 {
 	CERTGeneralName *head = NULL;
 	if (n == 0)
@@ -109,6 +109,18 @@ static int add_san(PLArenaPool *a, void *h, const p11c_san *san, size_t n)
 	               SECSuccess
 	           ? 0
 	           : -1;
+}
+
+/* The SANs of t: a list, or an encoded extension kept from another
+ * certificate. */
+static int add_san(PLArenaPool *a, void *h, const p11c_cert_template *t)
+{
+	if (t->san_der)
+		return CERT_AddExtension(h, SEC_OID_X509_SUBJECT_ALT_NAME, (SECItem *)t->san_der,
+		                         PR_FALSE, PR_TRUE) == SECSuccess
+		           ? 0
+		           : -1;
+	return p11c_add_san_extension(a, h, t->san, t->n_san);
 }
 
 /* RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits. */
@@ -187,7 +199,7 @@ int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der)
 	void *h = CERT_StartCertExtensions(cert);
 	if (!h || add_basic_constraints(a, h, t->ca) < 0 || add_key_usage(h, t) < 0 ||
 	    (!t->ca && add_ext_key_usage(a, h, t->usage) < 0) ||
-	    add_san(a, h, t->san, t->n_san) < 0 || add_key_ids(a, h, spki, t) < 0) {
+	    add_san(a, h, t) < 0 || add_key_ids(a, h, spki, t) < 0) {
 		if (h)
 			CERT_FinishExtensions(h);
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot encode the certificate's extensions");

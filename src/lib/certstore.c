@@ -15,7 +15,7 @@ CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias)
 }
 
 /* "TOKEN:alias" for a slot other than the internal one. */
-static char *qualified(PK11SlotInfo *slot, const char *alias)
+char *p11c_qualified(PK11SlotInfo *slot, const char *alias)
 {
 	if (!slot || PK11_IsInternalKeySlot(slot) || PK11_IsInternal(slot))
 		return strdup(alias);
@@ -35,7 +35,7 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 		return p11c_fail(db, P11C_EUSAGE,
 		                 "alias '%s' may not contain ':' (choose the token with --token)",
 		                 alias);
-	char *q = qualified(slot, alias);
+	char *q = p11c_qualified(slot, alias);
 	if (!q)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	CERTCertificate *c = p11c_find_cert(db, q);
@@ -46,7 +46,7 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 	return rc;
 }
 
-static int set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust)
+int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust)
 {
 	CERTCertTrust t;
 	if (CERT_DecodeTrustString(&t, trust) != SECSuccess)
@@ -68,7 +68,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
 		                   PK11_GetTokenName(target));
 	PK11_FreeSlot(target);
 	if (rc == P11C_OK && trust) {
-		rc = set_trust(db, cert, nickname, trust);
+		rc = p11c_set_trust(db, cert, nickname, trust);
 		if (rc)
 			SEC_DeletePermCertificate(cert);
 	}
@@ -116,13 +116,8 @@ static char *name_for(p11c_db *db, CERTCertificate *cert)
 	return name;
 }
 
-typedef struct {
-	CERTCertificate **certs;
-	size_t n;
-	int *stored; /* stored by this call: removed again on failure */
-} batch;
 
-static void batch_free(batch *b, int rollback)
+void p11c_batch_free(p11c_batch *b, int rollback)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		if (!b->certs[i])
@@ -135,7 +130,7 @@ static void batch_free(batch *b, int rollback)
 	free(b->stored);
 }
 
-static int batch_load(p11c_db *db, const char *path, batch *b)
+int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -166,14 +161,14 @@ static int batch_load(p11c_db *db, const char *path, batch *b)
 	}
 out:
 	if (rc)
-		batch_free(b, 0);
+		p11c_batch_free(b, 0);
 	free(buf);
 	PORT_FreeArena(arena, PR_FALSE);
 	return rc;
 }
 
 /* Store the chain members other than the alias's certificate. */
-static int store_rest(p11c_db *db, batch *b, size_t skip, const char *trust)
+int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		if (i == skip || b->certs[i]->isperm)
@@ -201,7 +196,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 {
 	p11c_add_opts defaults = P11C_ADD_OPTS_INIT;
 	char *trust = NULL;
-	batch b;
+	p11c_batch b;
 	size_t k = 0;
 	PK11SlotInfo *keyslot = NULL;
 	char *q = NULL;
@@ -222,7 +217,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		    opts->trust);
 	if (!trust && opts->trusted_ca && !(trust = strdup("CT,,")))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	if ((rc = p11c_login_tokens(db)) || (rc = batch_load(db, path, &b)))
+	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b)))
 		goto out_trust;
 	for (k = 0; k < b.n; k++) {
 		CK_OBJECT_HANDLE h;
@@ -242,7 +237,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		}
 	}
 	CERTCertificate *mine = b.certs[k];
-	q = qualified(keyslot, alias);
+	q = p11c_qualified(keyslot, alias);
 	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
 	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
 		rc = p11c_fail(db, P11C_EFAIL,
@@ -260,7 +255,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
 			goto out;
 		b.stored[k] = 1;
-	} else if (trust && (rc = set_trust(db, mine, alias, trust))) {
+	} else if (trust && (rc = p11c_set_trust(db, mine, alias, trust))) {
 		goto out;
 	}
 	/* Already stored under another name: it keeps that name. */
@@ -268,14 +263,14 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 	if (stored_as && !(*stored_as = strdup(name ? name : alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc)
-		rc = store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
+		rc = p11c_store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
 	if (rc && stored_as) {
 		free(*stored_as);
 		*stored_as = NULL;
 	}
 out:
 	free(q);
-	batch_free(&b, rc != P11C_OK);
+	p11c_batch_free(&b, rc != P11C_OK);
 out_trust:
 	if (keyslot)
 		PK11_FreeSlot(keyslot);
@@ -287,14 +282,14 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
                          size_t *skipped)
 {
 	char *trust = NULL;
-	batch b;
+	p11c_batch b;
 	size_t a = 0, s = 0;
 	int rc = p11c_require_open(db, 1);
 	if (rc)
 		return rc;
 	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
 		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
-	if ((rc = p11c_login_tokens(db)) || (rc = batch_load(db, path, &b))) {
+	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b))) {
 		free(trust);
 		return rc;
 	}
@@ -323,7 +318,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		b.stored[i] = 1;
 		a++;
 	}
-	batch_free(&b, rc != P11C_OK);
+	p11c_batch_free(&b, rc != P11C_OK);
 	free(trust);
 	if (rc == P11C_OK) {
 		if (added)

@@ -89,3 +89,14 @@ SECOidTag p11c_hash_for_key(const SECKEYPublicKey *pub)
 	}
 	return SEC_OID_SHA256;
 }
+
+int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name)
+{
+	SECKEYPrivateKeyList *keys = PK11_ListPrivKeysInSlot(slot, (char *)name, db);
+	int found = keys && !PRIVKEY_LIST_END(PRIVKEY_LIST_HEAD(keys), keys);
+	if (keys)
+		SECKEY_DestroyPrivateKeyList(keys);
+	return found ? p11c_fail(db, P11C_EFAIL, "a key named '%s' is already on token '%s'", name,
+	                         PK11_GetTokenName(slot))
+	             : P11C_OK;
+}

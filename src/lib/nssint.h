@@ -32,10 +32,13 @@ typedef struct {
 	int days;
 	const p11c_san *san;
 	size_t n_san;
+	const SECItem *san_der; /* instead of san: an encoded extension to copy */
 	int ca;
 	int usage; /* P11C_USAGE_* for an end entity */
 } p11c_cert_template;
 
+/* Add a subjectAltName extension of san to an extension handle. */
+int p11c_add_san_extension(PLArenaPool *a, void *h, const p11c_san *san, size_t n);
 /* Build and sign; *der is allocated with SECITEM_AllocItem(NULL ...). */
 int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der);
 
@@ -46,9 +49,29 @@ CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias);
  * slot when NULL), with trust when not NULL. */
 int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *nickname,
                     const char *trust);
+/* Certificates read from a file, and which of them this call stored. */
+typedef struct {
+	CERTCertificate **certs;
+	size_t n;
+	int *stored; /* stored by this call: removed again on failure */
+} p11c_batch;
+/* Read and decode the PEM or DER file at path; all or nothing. */
+int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b);
+/* Free, removing what this call stored when rollback. */
+void p11c_batch_free(p11c_batch *b, int rollback);
+/* Store all but certs[skip] as CA certificates named by their subject. */
+int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust);
+/* Set NSS trust (string form) on a stored certificate. */
+int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust);
+/* "TOKEN:alias" for an external slot, alias for the internal one. */
+char *p11c_qualified(PK11SlotInfo *slot, const char *alias);
 /* Check alias is free for a new certificate on slot. */
 int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias);
 
+/* selfsign.c: the SANs of opts (with a host-name CN as a DNS SAN). */
+int p11c_collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **san, size_t *n);
+/* keygen.c: fail if a private key on slot already carries name. */
+int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name);
 /* selfsign.c: the subject from -S or the msgcert fields. */
 int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
                       CERTName **out);

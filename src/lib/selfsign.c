@@ -9,7 +9,7 @@
 #include "nssint.h"
 
 /* The SAN list of opts, plus fields.cn when it looks like a host name. */
-static int collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **san, size_t *n)
+int p11c_collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **san, size_t *n)
 {
 	char err[256];
 	int rc = p11c_san_parse(opts->san ? opts->san : "", san, n, err, sizeof(err));
@@ -82,7 +82,7 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	if (opts->days < 1 || opts->days > 36500)
 		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
 		                 opts->days);
-	if ((rc = collect_sans(db, opts, &san, &n_san)) ||
+	if ((rc = p11c_collect_sans(db, opts, &san, &n_san)) ||
 	    (rc = p11c_subject_name(db, opts->subject, opts->fields, &name)) ||
 	    (rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)))
 		goto out;

@@ -5,10 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 need p11-kit softhsm2-util pkcs11-tool certutil
 # Debian 12's p11-kit 0.24.1 client reads past an array in its RPC code,
-# which AddressSanitizer stops at before p11cert runs (fixed upstream in
-# p11-kit 0.25, p11-glue/p11-kit#456).  The plain and valgrind passes run it.
-if [ "${P11CERT_SANITIZED:-}" = 1 ]; then
-	echo "SKIP: p11-kit-client.so 0.24 trips AddressSanitizer (p11-kit#456)"
+# which AddressSanitizer stops at inside C_Initialize (fixed upstream in
+# p11-kit 0.25, p11-glue/p11-kit#456); valgrind reports the same read.  The
+# plain pass runs this test.
+if [ "${P11CERT_SANITIZED:-}" = 1 ] || [ -n "${P11CERT_WRAPPER:-}" ]; then
+	echo "SKIP: p11-kit-client.so 0.24 reads out of bounds (p11-kit#456)"
 	exit 77
 fi
 CLIENT=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* The commands that make a key: add-selfsign-cert and request-cert. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum {
+	O_SUBJECT,
+	O_NAME,
+	O_ORG,
+	O_OU,
+	O_CITY,
+	O_STATE,
+	O_COUNTRY,
+	O_SAN,
+	O_KEYTYPE,
+	O_DAYS,
+	O_CA,
+	O_EXTRACTABLE,
+	O_ALIAS,
+	O_FORMAT,
+	O_OUTPUT
+};
+
+static const cli_opt opts[] = {
+    {"subject", 'S', 1, O_SUBJECT},
+    {"name", 0, 1, O_NAME},
+    {"org", 0, 1, O_ORG},
+    {"org-unit", 0, 1, O_OU},
+    {"city", 0, 1, O_CITY},
+    {"state", 0, 1, O_STATE},
+    {"country", 0, 1, O_COUNTRY},
+    {"san", 0, 1, O_SAN},
+    {"key-type", 0, 1, O_KEYTYPE},
+    {"days", 0, 1, O_DAYS},
+    {"ca", 0, 0, O_CA},
+    {"extractable", 0, 0, O_EXTRACTABLE},
+    {NULL, 0, 0, 0},
+};
+
+/* request-cert's: the subject and key options, and where the request goes. */
+static const cli_opt request_opts[] = {
+    {"subject", 'S', 1, O_SUBJECT},
+    {"name", 0, 1, O_NAME},
+    {"org", 0, 1, O_ORG},
+    {"org-unit", 0, 1, O_OU},
+    {"city", 0, 1, O_CITY},
+    {"state", 0, 1, O_STATE},
+    {"country", 0, 1, O_COUNTRY},
+    {"san", 0, 1, O_SAN},
+    {"key-type", 0, 1, O_KEYTYPE},
+    {"extractable", 0, 0, O_EXTRACTABLE},
+    {"alias", 0, 1, O_ALIAS},
+    {"format", 'F', 1, O_FORMAT},
+    {"output", 'o', 1, O_OUTPUT},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+	p11c_selfsign_opts so;
+	p11c_dn_fields f;
+	const char *alias;
+	int pem;
+	const char *output;
+} args;
+
+static void help(void)
+{
+	printf("Usage: p11cert add-selfsign-cert [-S DN | --name CN [--org O] [--org-unit OU]\n"
+	       "         [--city L] [--state ST] [--country C]] [--san LIST]\n"
+	       "         [--key-type TYPE] [--days N] [--ca] [--token T] [--extractable] ALIAS\n"
+	       "Make a key pair and a self-signed certificate named ALIAS.\n"
+	       "  -S DN           subject, e.g. 'CN=mail.example.com,O=Example,C=US'\n"
+	       "  --name CN ...   subject from fields; a host-name CN is also a DNS SAN\n"
+	       "  --san LIST      dns:a.example,ip:192.0.2.1,email:x@a.example,uri:...\n"
+	       "  --key-type T    rsa:2048 (default) rsa:3072 rsa:4096 ec:p256 ec:p384 ec:p521\n"
+	       "  --days N        validity in days (default 90)\n"
+	       "  --ca            a CA certificate (CA:true, keyCertSign), trusted CT,,\n"
+	       "  --token T       where the key goes: internal, a label, a pkcs11: URI\n"
+	       "  --extractable   let a key on an external token leave it\n");
+}
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	switch (id) {
+	case O_SUBJECT:
+		a->so.subject = arg;
+		break;
+	case O_NAME:
+		a->f.cn = arg;
+		break;
+	case O_ORG:
+		a->f.o = arg;
+		break;
+	case O_OU:
+		a->f.ou = arg;
+		break;
+	case O_CITY:
+		a->f.l = arg;
+		break;
+	case O_STATE:
+		a->f.st = arg;
+		break;
+	case O_COUNTRY:
+		a->f.c = arg;
+		break;
+	case O_SAN:
+		a->so.san = arg;
+		break;
+	case O_KEYTYPE:
+		a->so.key_type = arg;
+		break;
+	case O_DAYS: {
+		long d = cli_number(arg);
+		if (d < 1 || d > 36500)
+			return cli_usage_error("add-selfsign-cert",
+			                       "--days must be a number from 1 to 36500, not '%s'",
+			                       arg);
+		a->so.days = (int)d;
+		break;
+	}
+	case O_CA:
+		a->so.ca = 1;
+		break;
+	case O_EXTRACTABLE:
+		a->so.extractable = 1;
+		break;
+	case O_ALIAS:
+		a->alias = arg;
+		break;
+	case O_FORMAT:
+		if (strcmp(arg, "ascii") && strcmp(arg, "binary") && strcmp(arg, "pem") &&
+		    strcmp(arg, "der"))
+			return cli_usage_error("request-cert",
+			                       "-F takes 'binary' (DER) or 'ascii' (PEM), not '%s'",
+			                       arg);
+		a->pem = !strcmp(arg, "ascii") || !strcmp(arg, "pem");
+		break;
+	case O_OUTPUT:
+		a->output = arg;
+		break;
+	}
+	return 0;
+}
+
+/* -S or the fields, not both; one of them. */
+static int check_subject(const char *cmd, args *a, const cli_globals *g)
+{
+	int fields = a->f.cn || a->f.o || a->f.ou || a->f.l || a->f.st || a->f.c;
+	if (a->so.subject && fields)
+		return cli_usage_error(cmd, "give -S or --name and its fields, not both");
+	if (!a->so.subject && !a->f.cn)
+		return cli_usage_error(cmd, "a subject is needed: -S DN or --name CN");
+	a->so.fields = &a->f;
+	a->so.token = g->token;
+	return EXIT_OK;
+}
+
+int cmd_add_selfsign_cert(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 1)
+		return cli_usage_error(argv[0], "one ALIAS is needed");
+	p11c_db *db;
+	int rc = check_subject(argv[0], &a, g);
+	if (rc || (rc = cli_open_db(g, 0, &db)))
+		return rc;
+	if ((rc = p11c_cert_selfsign(db, pos[0], &a.so)))
+		rc = cli_fail(db, rc);
+	else
+		cli_notice(g, "added self-signed certificate '%s'", pos[0]);
+	p11c_db_free(db);
+	return rc;
+}
+
+static void request_help(void)
+{
+	printf("Usage: p11cert request-cert [-S DN | --name CN [--org O] [--org-unit OU]\n"
+	       "         [--city L] [--state ST] [--country C]] [--san LIST]\n"
+	       "         [--key-type TYPE] [--alias ALIAS] [-F binary|ascii] [-o FILE]\n"
+	       "         [--token T] [--extractable]\n"
+	       "Make a key pair and a PKCS#10 request for a CA to sign.  The key is kept\n"
+	       "under ALIAS (default: the CN); 'p11cert add-cert ALIAS REPLY' installs\n"
+	       "the CA's certificate beside it.\n"
+	       "  -F binary       DER (default, msgcert's); -F ascii: PEM\n"
+	       "  -o FILE         write the request to FILE, else standard output\n"
+	       "  (subject, SAN, key type and token options as add-selfsign-cert's)\n");
+}
+
+/* Where the request goes: path (0644: a request holds no secret), opened
+ * before the key is made, or standard output.  -1 after an error. */
+static int open_output(const char *path)
+{
+	if (!path)
+		return STDOUT_FILENO;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		cli_error("cannot write '%s': %s", path, strerror(errno));
+	return fd;
+}
+
+static int write_all(int fd, const char *path, const unsigned char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cli_error("cannot write '%s': %s", path ? path : "standard output",
+			          strerror(errno));
+			return EXIT_FAIL;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return EXIT_OK;
+}
+
+int cmd_request_cert(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, request_opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (request_help(), EXIT_OK) : EXIT_USAGE;
+	if (npos > 0)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
+	p11c_db *db;
+	int rc = check_subject(argv[0], &a, g);
+	if (rc || (rc = cli_open_db(g, 0, &db)))
+		return rc;
+	int fd = open_output(a.output);
+	if (fd < 0) {
+		p11c_db_free(db);
+		return EXIT_FAIL;
+	}
+	unsigned char *req = NULL;
+	size_t len = 0;
+	if ((rc = p11c_request_create(db, a.alias, &a.so, a.pem, &req, &len)))
+		rc = cli_fail(db, rc);
+	else
+		rc = write_all(fd, a.output, req, len);
+	if (a.output && close(fd) != 0 && !rc) {
+		cli_error("cannot write '%s': %s", a.output, strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	if (a.output && rc)
+		unlink(a.output);
+	else if (a.output)
+		cli_notice(g, "wrote the request to '%s'", a.output);
+	free(req);
+	p11c_db_free(db);
+	return rc;
+}

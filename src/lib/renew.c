@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* renew-cert and renew-selfsign-cert: a newer certificate under the same
+ * alias and trust; the old one goes only once the new one is stored. */
+#include <cert.h>
+#include <certdb.h>
+#include <pk11pub.h>
+#include <secoid.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+
+/* The alias's name on its own token (without "TOKEN:"). */
+static const char *bare_alias(const CERTCertificate *cert)
+{
+	const char *colon = cert->slot && !PK11_IsInternal(cert->slot) && cert->nickname
+	                        ? strchr(cert->nickname, ':')
+	                        : NULL;
+	return colon ? colon + 1 : cert->nickname;
+}
+
+/* Trust as set by a user, without the 'u' NSS derives from the key. */
+static int stored_trust(CERTCertificate *cert, CERTCertTrust *t)
+{
+	if (CERT_GetCertTrust(cert, t) != SECSuccess)
+		return 0;
+	t->sslFlags &= ~CERTDB_USER;
+	t->emailFlags &= ~CERTDB_USER;
+	t->objectSigningFlags &= ~CERTDB_USER;
+	return (t->sslFlags | t->emailFlags | t->objectSigningFlags) != 0;
+}
+
+/* Store fresh as the new holder of old's alias and trust, then drop old. */
+static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh)
+{
+	CERTCertTrust trust;
+	int has_trust = stored_trust(old, &trust);
+	PK11SlotInfo *slot = old->slot ? PK11_ReferenceSlot(old->slot) : PK11_GetInternalKeySlot();
+	char *alias = strdup(old->nickname);
+	int rc = P11C_OK;
+	if (!alias) {
+		PK11_FreeSlot(slot);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	if (PK11_ImportCert(slot, fresh, CK_INVALID_HANDLE, bare_alias(old), PR_FALSE) !=
+	    SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot store the new certificate for '%s'",
+		                   alias);
+		goto out;
+	}
+	if (has_trust && CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), fresh, &trust) != SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot carry the trust of '%s' over", alias);
+		SEC_DeletePermCertificate(fresh);
+		goto out;
+	}
+	if (SEC_DeletePermCertificate(old) != SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "stored the new '%s' but cannot remove the old",
+		                   alias);
+		goto out;
+	}
+	p11c_log(db, "'%s' now holds the new certificate", alias);
+out:
+	free(alias);
+	PK11_FreeSlot(slot);
+	return rc;
+}
+
+int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
+{
+	p11c_batch b;
+	int rc = p11c_require_open(db, 1);
+	if (rc || (rc = p11c_login_tokens(db)))
+		return rc;
+	if (!alias || !*alias)
+		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	CERTCertificate *old = p11c_find_cert(db, alias);
+	if (!old)
+		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	if ((rc = p11c_batch_load(db, path, &b))) {
+		CERT_DestroyCertificate(old);
+		return rc;
+	}
+	size_t k = 0;
+	while (k < b.n && !SECITEM_ItemsAreEqual(&b.certs[k]->derPublicKey, &old->derPublicKey))
+		k++;
+	if (k == b.n) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "no certificate in '%s' is for the key of '%s' (its public key "
+		               "differs); nothing changed",
+		               path, alias);
+	} else if (SECITEM_ItemsAreEqual(&b.certs[k]->derCert, &old->derCert)) {
+		rc = p11c_fail(db, P11C_EFAIL, "'%s' already holds the certificate in '%s'", alias,
+		               path);
+	} else if (b.certs[k]->isperm) {
+		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
+		               path, b.certs[k]->nickname);
+	} else if ((rc = p11c_store_rest(db, &b, k, NULL)) == P11C_OK) {
+		rc = replace(db, old, b.certs[k]);
+	}
+	p11c_batch_free(&b, rc != P11C_OK);
+	CERT_DestroyCertificate(old);
+	return rc;
+}
+
+/* The key type of a certificate's key, to make another of its kind. */
+static int spec_of(p11c_db *db, CERTCertificate *cert, p11c_key_spec *spec)
+{
+	SECKEYPublicKey *pub = CERT_ExtractPublicKey(cert);
+	int rc = P11C_OK;
+	memset(spec, 0, sizeof(*spec));
+	if (pub && pub->keyType == rsaKey) {
+		spec->kind = P11C_KEY_RSA;
+		spec->bits = (int)SECKEY_PublicKeyStrengthInBits(pub);
+	} else if (pub && pub->keyType == ecKey) {
+		unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
+		spec->kind = P11C_KEY_EC;
+		spec->bits = bits > 384 ? 521 : bits > 256 ? 384 : 256;
+		spec->curve = bits > 384 ? "p521" : bits > 256 ? "p384" : "p256";
+	} else {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot make a new key of the kind '%s' has",
+		               cert->nickname);
+	}
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	return rc;
+}
+
+int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_key)
+{
+	SECKEYPrivateKey *key = NULL, *priv = NULL;
+	SECKEYPublicKey *pub = NULL, *newpub = NULL;
+	CERTCertificate *fresh = NULL;
+	SECItem *der = NULL, san = {siBuffer, NULL, 0};
+	int rc = p11c_require_open(db, 1);
+	if (rc || (rc = p11c_login_tokens(db)))
+		return rc;
+	if (days < 1 || days > 36500)
+		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d", days);
+	CERTCertificate *old = alias && *alias ? p11c_find_cert(db, alias) : NULL;
+	if (!old)
+		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias ? alias : "");
+	if (!SECITEM_ItemsAreEqual(&old->derSubject, &old->derIssuer)) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "'%s' is not self-signed: install its CA's new certificate with "
+		               "renew-cert",
+		               alias);
+		goto out;
+	}
+	key = PK11_FindKeyByAnyCert(old, db);
+	if (!key) {
+		rc = p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s'", alias);
+		goto out;
+	}
+	if ((rc = p11c_login(db, key->pkcs11Slot)))
+		goto out;
+	pub = CERT_ExtractPublicKey(old);
+	if (new_key) {
+		p11c_key_spec spec;
+		SECItem ext = {siBuffer, NULL, 0};
+		int extractable = 1;
+		if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &ext) == SECSuccess) {
+			extractable = ext.len > 0 && ext.data[0];
+			SECITEM_FreeItem(&ext, PR_FALSE);
+		}
+		if ((rc = spec_of(db, old, &spec)) ||
+		    (rc = p11c_keygen(db, key->pkcs11Slot, &spec, extractable, bare_alias(old), &priv,
+		                      &newpub)))
+			goto out;
+	}
+	CERTBasicConstraints bc = {PR_FALSE, 0};
+	SECItem bcext = {siBuffer, NULL, 0};
+	int ca = CERT_FindCertExtension(old, SEC_OID_X509_BASIC_CONSTRAINTS, &bcext) == SECSuccess &&
+	         CERT_DecodeBasicConstraintValue(&bc, &bcext) == SECSuccess && bc.isCA;
+	SECITEM_FreeItem(&bcext, PR_FALSE);
+	int has_san = CERT_FindCertExtension(old, SEC_OID_X509_SUBJECT_ALT_NAME, &san) == SECSuccess;
+	p11c_cert_template t = {
+	    .subject = &old->subject,
+	    .issuer = &old->subject,
+	    .pub = new_key ? newpub : pub,
+	    .signer = new_key ? priv : key,
+	    .signer_pub = new_key ? newpub : pub,
+	    .days = days,
+	    .san_der = has_san ? &san : NULL,
+	    .ca = ca,
+	    .usage = P11C_USAGE_SERVER | P11C_USAGE_CLIENT,
+	};
+	if (!t.pub) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the key of '%s'", alias);
+		goto out;
+	}
+	if ((rc = p11c_cert_build(db, &t, &der)))
+		goto out;
+	fresh = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), der, NULL, PR_FALSE, PR_TRUE);
+	if (!fresh) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot decode the new certificate");
+		goto out;
+	}
+	if ((rc = replace(db, old, fresh)))
+		goto out;
+	/* The old key goes only now that the new certificate is stored. */
+	if (new_key && PK11_DeleteTokenPrivateKey(key, PR_TRUE) != SECSuccess)
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "renewed '%s' but cannot remove the old key",
+		                   alias);
+	if (new_key)
+		key = NULL;
+out:
+	if (rc && priv) {
+		p11c_key_destroy(priv, newpub);
+		priv = NULL;
+		newpub = NULL;
+	}
+	if (priv)
+		SECKEY_DestroyPrivateKey(priv);
+	if (newpub)
+		SECKEY_DestroyPublicKey(newpub);
+	if (key)
+		SECKEY_DestroyPrivateKey(key);
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	if (fresh)
+		CERT_DestroyCertificate(fresh);
+	if (der)
+		SECITEM_FreeItem(der, PR_TRUE);
+	SECITEM_FreeItem(&san, PR_FALSE);
+	CERT_DestroyCertificate(old);
+	return rc;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* request-cert: a key pair and a PKCS#10 request for a CA to sign. */
+#include <cert.h>
+#include <certdb.h>
+#include <cryptohi.h>
+#include <pk11pub.h>
+#include <secasn1.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+
+/* The request's extensionRequest attribute: its subjectAltName. */
+static int add_requested_sans(p11c_db *db, CERTCertificateRequest *req, const p11c_san *san,
+			      size_t n)
+{
+	if (n == 0)
+		return P11C_OK;
+	void *h = CERT_StartCertificateRequestAttributes(req);
+	if (!h || p11c_add_san_extension(req->arena, h, san, n) < 0) {
+		if (h)
+			CERT_FinishExtensions(h);
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot encode the requested SANs");
+	}
+	if (CERT_FinishExtensions(h) != SECSuccess ||
+	    CERT_FinishCertificateRequestAttributes(req) != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot encode the requested SANs");
+	return P11C_OK;
+}
+
+/* Encode and sign req with priv; *der malloc'd. */
+static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateKey *priv,
+			SECKEYPublicKey *pub, unsigned char **der, size_t *len)
+{
+	SECItem tbs = {siBuffer, NULL, 0}, signed_der = {siBuffer, NULL, 0};
+	SECOidTag alg = SEC_GetSignatureAlgorithmOidTag(priv->keyType, p11c_hash_for_key(pub));
+	if (alg == SEC_OID_UNKNOWN ||
+	    !SEC_ASN1EncodeItem(req->arena, &tbs, req,
+				SEC_ASN1_GET(CERT_CertificateRequestTemplate)))
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot encode the request");
+	if (SEC_DerSignData(req->arena, &signed_der, tbs.data, (int)tbs.len, priv, alg) !=
+	    SECSuccess)
+		return p11c_fail_nss(db, P11C_ETOKEN, "cannot sign the request");
+	*der = malloc(signed_der.len);
+	if (!*der)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	memcpy(*der, signed_der.data, signed_der.len);
+	*len = signed_der.len;
+	return P11C_OK;
+}
+
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+			int pem, unsigned char **out, size_t *out_len)
+{
+	char err[256];
+	p11c_key_spec spec;
+	p11c_san *san = NULL;
+	size_t n_san = 0;
+	CERTName *name = NULL;
+	PK11SlotInfo *slot = NULL;
+	SECKEYPrivateKey *priv = NULL;
+	SECKEYPublicKey *pub = NULL;
+	CERTSubjectPublicKeyInfo *spki = NULL;
+	CERTCertificateRequest *req = NULL;
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	*out = NULL;
+	*out_len = 0;
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (!opts)
+		return p11c_fail(db, P11C_EUSAGE, "a subject is needed: -S DN or --name CN");
+	if ((rc = p11c_key_type_parse(opts->key_type, &spec, err, sizeof(err))))
+		return p11c_fail(db, rc, "%s", err);
+	if ((rc = p11c_collect_sans(db, opts, &san, &n_san)) ||
+	    (rc = p11c_subject_name(db, opts->subject, opts->fields, &name)))
+		goto out;
+	/* The key's name: --alias, else the subject's CN. */
+	char *cn = alias ? NULL : CERT_GetCommonName(name);
+	const char *keyname = alias ? alias : cn;
+	if (!keyname || !*keyname) {
+		PORT_Free(cn);
+		rc = p11c_fail(db, P11C_EUSAGE, "the subject has no CN: give --alias");
+		goto out;
+	}
+	if ((rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)) ||
+	    (rc = p11c_alias_check_new(db, slot, keyname)) ||
+	    (rc = p11c_key_name_check_new(db, slot, keyname))) {
+		PORT_Free(cn);
+		goto out;
+	}
+	p11c_log(db, "making a %s key for a request, named '%s', on token '%s'",
+		 opts->key_type ? opts->key_type : "rsa:2048", keyname, PK11_GetTokenName(slot));
+	rc = p11c_keygen(db, slot, &spec, opts->extractable, keyname, &priv, &pub);
+	PORT_Free(cn);
+	if (rc)
+		goto out;
+	spki = SECKEY_CreateSubjectPublicKeyInfo(pub);
+	if (!spki || !(req = CERT_CreateCertificateRequest(name, spki, NULL))) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot make the request");
+		goto out;
+	}
+	if ((rc = add_requested_sans(db, req, san, n_san)) ||
+	    (rc = sign_request(db, req, priv, pub, &der, &der_len)))
+		goto out;
+	if (pem) {
+		*out = (unsigned char *)p11c_pem_encode("CERTIFICATE REQUEST", der, der_len);
+		*out_len = *out ? strlen((char *)*out) : 0;
+		free(der);
+		if (!*out)
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	} else {
+		*out = der;
+		*out_len = der_len;
+	}
+out:
+	if (rc && priv) {
+		p11c_key_destroy(priv, pub);
+		priv = NULL;
+		pub = NULL;
+	}
+	if (priv)
+		SECKEY_DestroyPrivateKey(priv);
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	if (req)
+		CERT_DestroyCertificateRequest(req);
+	if (spki)
+		SECKEY_DestroySubjectPublicKeyInfo(spki);
+	if (name)
+		CERT_DestroyName(name);
+	if (slot)
+		PK11_FreeSlot(slot);
+	p11c_san_free(san, n_san);
+	return rc;
+}
