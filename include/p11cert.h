@@ -126,8 +126,8 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
  * subject's CN), and a PKCS#10 request for it with opts' subject and SANs
  * (extensionRequest), signed with SHA-256 or better.  *out (malloc'd) is
  * PEM when pem, else DER.  opts->days and opts->ca are not used. */
-int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
-			int pem, unsigned char **out, size_t *out_len);
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
+                        unsigned char **out, size_t *out_len);
 
 /* Options of p11c_cert_add(). */
 typedef struct {

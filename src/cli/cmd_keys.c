@@ -44,20 +44,13 @@ static const cli_opt opts[] = {
 
 /* request-cert's: the subject and key options, and where the request goes. */
 static const cli_opt request_opts[] = {
-    {"subject", 'S', 1, O_SUBJECT},
-    {"name", 0, 1, O_NAME},
-    {"org", 0, 1, O_ORG},
-    {"org-unit", 0, 1, O_OU},
-    {"city", 0, 1, O_CITY},
-    {"state", 0, 1, O_STATE},
-    {"country", 0, 1, O_COUNTRY},
-    {"san", 0, 1, O_SAN},
-    {"key-type", 0, 1, O_KEYTYPE},
-    {"extractable", 0, 0, O_EXTRACTABLE},
-    {"alias", 0, 1, O_ALIAS},
-    {"format", 'F', 1, O_FORMAT},
-    {"output", 'o', 1, O_OUTPUT},
-    {NULL, 0, 0, 0},
+    {"subject", 'S', 1, O_SUBJECT}, {"name", 0, 1, O_NAME},
+    {"org", 0, 1, O_ORG},           {"org-unit", 0, 1, O_OU},
+    {"city", 0, 1, O_CITY},         {"state", 0, 1, O_STATE},
+    {"country", 0, 1, O_COUNTRY},   {"san", 0, 1, O_SAN},
+    {"key-type", 0, 1, O_KEYTYPE},  {"extractable", 0, 0, O_EXTRACTABLE},
+    {"alias", 0, 1, O_ALIAS},       {"format", 'F', 1, O_FORMAT},
+    {"output", 'o', 1, O_OUTPUT},   {NULL, 0, 0, 0},
 };
 
 typedef struct {

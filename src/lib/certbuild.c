@@ -198,8 +198,8 @@ int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der)
 	}
 	void *h = CERT_StartCertExtensions(cert);
 	if (!h || add_basic_constraints(a, h, t->ca) < 0 || add_key_usage(h, t) < 0 ||
-	    (!t->ca && add_ext_key_usage(a, h, t->usage) < 0) ||
-	    add_san(a, h, t) < 0 || add_key_ids(a, h, spki, t) < 0) {
+	    (!t->ca && add_ext_key_usage(a, h, t->usage) < 0) || add_san(a, h, t) < 0 ||
+	    add_key_ids(a, h, spki, t) < 0) {
 		if (h)
 			CERT_FinishExtensions(h);
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot encode the certificate's extensions");

@@ -116,7 +116,6 @@ static char *name_for(p11c_db *db, CERTCertificate *cert)
 	return name;
 }
 
-
 void p11c_batch_free(p11c_batch *b, int rollback)
 {
 	for (size_t i = 0; i < b->n; i++) {

@@ -48,7 +48,8 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh)
 		                   alias);
 		goto out;
 	}
-	if (has_trust && CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), fresh, &trust) != SECSuccess) {
+	if (has_trust &&
+	    CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), fresh, &trust) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot carry the trust of '%s' over", alias);
 		SEC_DeletePermCertificate(fresh);
 		goto out;
@@ -135,7 +136,8 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	if (rc || (rc = p11c_login_tokens(db)))
 		return rc;
 	if (days < 1 || days > 36500)
-		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d", days);
+		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
+		                 days);
 	CERTCertificate *old = alias && *alias ? p11c_find_cert(db, alias) : NULL;
 	if (!old)
 		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias ? alias : "");
@@ -158,21 +160,24 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		p11c_key_spec spec;
 		SECItem ext = {siBuffer, NULL, 0};
 		int extractable = 1;
-		if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &ext) == SECSuccess) {
+		if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &ext) ==
+		    SECSuccess) {
 			extractable = ext.len > 0 && ext.data[0];
 			SECITEM_FreeItem(&ext, PR_FALSE);
 		}
 		if ((rc = spec_of(db, old, &spec)) ||
-		    (rc = p11c_keygen(db, key->pkcs11Slot, &spec, extractable, bare_alias(old), &priv,
-		                      &newpub)))
+		    (rc = p11c_keygen(db, key->pkcs11Slot, &spec, extractable, bare_alias(old),
+		                      &priv, &newpub)))
 			goto out;
 	}
 	CERTBasicConstraints bc = {PR_FALSE, 0};
 	SECItem bcext = {siBuffer, NULL, 0};
-	int ca = CERT_FindCertExtension(old, SEC_OID_X509_BASIC_CONSTRAINTS, &bcext) == SECSuccess &&
-	         CERT_DecodeBasicConstraintValue(&bc, &bcext) == SECSuccess && bc.isCA;
+	int ca =
+	    CERT_FindCertExtension(old, SEC_OID_X509_BASIC_CONSTRAINTS, &bcext) == SECSuccess &&
+	    CERT_DecodeBasicConstraintValue(&bc, &bcext) == SECSuccess && bc.isCA;
 	SECITEM_FreeItem(&bcext, PR_FALSE);
-	int has_san = CERT_FindCertExtension(old, SEC_OID_X509_SUBJECT_ALT_NAME, &san) == SECSuccess;
+	int has_san =
+	    CERT_FindCertExtension(old, SEC_OID_X509_SUBJECT_ALT_NAME, &san) == SECSuccess;
 	p11c_cert_template t = {
 	    .subject = &old->subject,
 	    .issuer = &old->subject,

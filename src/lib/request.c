@@ -12,7 +12,7 @@
 
 /* The request's extensionRequest attribute: its subjectAltName. */
 static int add_requested_sans(p11c_db *db, CERTCertificateRequest *req, const p11c_san *san,
-			      size_t n)
+                              size_t n)
 {
 	if (n == 0)
 		return P11C_OK;
@@ -30,13 +30,13 @@ static int add_requested_sans(p11c_db *db, CERTCertificateRequest *req, const p1
 
 /* Encode and sign req with priv; *der malloc'd. */
 static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateKey *priv,
-			SECKEYPublicKey *pub, unsigned char **der, size_t *len)
+                        SECKEYPublicKey *pub, unsigned char **der, size_t *len)
 {
 	SECItem tbs = {siBuffer, NULL, 0}, signed_der = {siBuffer, NULL, 0};
 	SECOidTag alg = SEC_GetSignatureAlgorithmOidTag(priv->keyType, p11c_hash_for_key(pub));
 	if (alg == SEC_OID_UNKNOWN ||
 	    !SEC_ASN1EncodeItem(req->arena, &tbs, req,
-				SEC_ASN1_GET(CERT_CertificateRequestTemplate)))
+	                        SEC_ASN1_GET(CERT_CertificateRequestTemplate)))
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot encode the request");
 	if (SEC_DerSignData(req->arena, &signed_der, tbs.data, (int)tbs.len, priv, alg) !=
 	    SECSuccess)
@@ -49,8 +49,8 @@ static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateK
 	return P11C_OK;
 }
 
-int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
-			int pem, unsigned char **out, size_t *out_len)
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
+                        unsigned char **out, size_t *out_len)
 {
 	char err[256];
 	p11c_key_spec spec;
@@ -91,7 +91,7 @@ int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts
 		goto out;
 	}
 	p11c_log(db, "making a %s key for a request, named '%s', on token '%s'",
-		 opts->key_type ? opts->key_type : "rsa:2048", keyname, PK11_GetTokenName(slot));
+	         opts->key_type ? opts->key_type : "rsa:2048", keyname, PK11_GetTokenName(slot));
 	rc = p11c_keygen(db, slot, &spec, opts->extractable, keyname, &priv, &pub);
 	PORT_Free(cn);
 	if (rc)

@@ -107,6 +107,17 @@ check "Server-Cert's key is on hsm-b" grep -q 'Server-Cert' <(token_objects hsm-
 check "p11cert reads it with DIR's own file alone" \
 	grep -q '^hsm-b:Server-Cert ' <(p11c -d "$T/db2" list-certs)
 
+# Renewal on a token: the new key is made there, the old one removed.
+old_id=$(awk '/ID:/ {print $2}' <<<"$(token_key hsm-a 1111 smtp)")
+expect_exit 0 "renew-selfsign-cert --new-key on hsm-a" \
+	p11c -d "$DB" -W "$PW" renew-selfsign-cert --new-key --days 30 hsm-a:smtp
+new_key=$(token_key hsm-a 1111 smtp)
+check "one private key named smtp on hsm-a" test "$(grep -c '^Private Key Object' <<<"$new_key")" = 1
+check "it is a new one" test "$(awk '/ID:/ {print $2}' <<<"$new_key")" != "$old_id"
+check "and never extractable, as the old one" grep -q 'never extractable' <<<"$new_key"
+check "hsm-a:smtp is still listed once" \
+	test "$(p11c -d "$DB" -W "$PW" list-certs | grep -c '^hsm-a:smtp ')" = 1
+
 # remove-cert on a token removes the key there.
 expect_exit 0 "remove-cert hsm-a:x" p11c -d "$DB" -W "$PW" remove-cert hsm-a:x
 check "the key and certificate are gone from hsm-a" fails grep -q 'label: *x$' <(token_objects hsm-a 1111)
