@@ -78,10 +78,11 @@ typedef struct {
 	int default_cert;     /* also make a self-signed Server-Cert */
 	const char *hostname; /* its host name; NULL: this machine's */
 	const char *token;    /* where the default key goes; NULL: internal */
+	int no_p11kit;        /* leave out the modules registered with p11-kit */
 } p11c_generate_opts;
 #define P11C_GENERATE_OPTS_INIT                                                                    \
 	{                                                                                          \
-		1, NULL, NULL                                                                      \
+		1, NULL, NULL, 0                                                                   \
 	}
 
 /* Create a database in dir (made 0700 if missing) and dir/sslpassword.conf

@@ -43,6 +43,7 @@ int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
 	if (npos > 0)
 		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
 	o.token = g->token;
+	o.no_p11kit = (cli_open_flags(0) & P11C_OPEN_NO_P11KIT) != 0;
 	p11c_db *db = NULL;
 	const char *dir = cli_db_dir(g);
 	/* -W or $CERT_PW_FILE sets the password; DIR's own file cannot exist yet. */

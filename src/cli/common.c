@@ -145,7 +145,8 @@ fail:
 unsigned cli_open_flags(int readonly)
 {
 	const char *no = getenv("P11CERT_NO_P11KIT");
-	return (readonly ? P11C_OPEN_READONLY : 0u) | (no && *no == '1' ? P11C_OPEN_NO_P11KIT : 0u);
+	return (readonly ? P11C_OPEN_READONLY : 0u) |
+	       (no && !strcmp(no, "1") ? P11C_OPEN_NO_P11KIT : 0u);
 }
 
 int cli_open_db(const cli_globals *g, int readonly, p11c_db **out)

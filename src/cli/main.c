@@ -40,6 +40,7 @@ static void usage(FILE *f, const char *prog)
 	           "  -W, --password-file F    password file ($CERT_PW_FILE, else\n"
 	           "                           DIR/sslpassword.conf, else a prompt)\n"
 	           "      --token T            internal, a token label or a pkcs11: URI\n"
+	           "      --module PATH        load this PKCS#11 module too, for this run\n"
 	           "  -q, --quiet              no notices\n"
 	           "  -v, --verbose            more detail\n"
 	           "      --version            print the version\n"

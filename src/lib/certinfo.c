@@ -351,6 +351,8 @@ int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 		return rc;
 	if (!alias || !*alias)
 		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	if ((rc = p11c_login_for_alias(db, alias)))
+		return rc;
 	CERTCertificate *cert = p11c_find_cert(db, alias);
 	if (!cert)
 		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);

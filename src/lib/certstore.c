@@ -328,6 +328,22 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 	return rc;
 }
 
+/* A certificate on a token that was given trust has a copy in cert9.db
+ * holding that trust: it goes too, or the CA would stay trusted. */
+static int remove_copies(p11c_db *db, SECItem *der, const char *alias)
+{
+	for (int i = 0; i < 8; i++) {
+		CERTCertificate *copy = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), der);
+		if (!copy)
+			return P11C_OK;
+		SECStatus s = copy->isperm ? SEC_DeletePermCertificate(copy) : SECFailure;
+		CERT_DestroyCertificate(copy);
+		if (s != SECSuccess)
+			return P11C_OK; /* a temporary certificate: nothing stored */
+	}
+	return p11c_fail(db, P11C_EFAIL, "cannot remove every copy of '%s'", alias);
+}
+
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 {
 	int rc = p11c_require_open(db, 1);
@@ -335,7 +351,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 		return rc;
 	if (!alias || !*alias)
 		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
-	if ((rc = p11c_login_tokens(db)))
+	if ((rc = p11c_login_tokens(db)) || (rc = p11c_login_for_alias(db, alias)))
 		return rc;
 	CERTCertificate *probe = p11c_find_cert(db, alias);
 	if (!probe)
@@ -359,6 +375,8 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
 			break;
 		}
+		if ((rc = remove_copies(db, &node->cert->derCert, alias)))
+			break;
 	}
 	if (list)
 		CERT_DestroyCertList(list);

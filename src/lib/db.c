@@ -170,8 +170,7 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 	return P11C_OK;
 }
 
-/* Labels of every token there is, for the password file's bare lines. */
-static char **token_labels(void)
+char **p11c_token_labels(void)
 {
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, NULL);
 	size_t n = 0;
@@ -196,12 +195,10 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 		return P11C_OK;
 	if (PK11_IsInternalKeySlot(slot) && PK11_NeedUserInit(slot))
 		return P11C_OK;
-	char **known = token_labels();
+	char **known = p11c_token_labels();
 	pw = p11c_pwfile_lookup(db->pwf, label, PK11_IsInternalKeySlot(slot),
 	                        (const char *const *)known);
-	for (size_t i = 0; known && known[i]; i++)
-		free(known[i]);
-	free(known);
+	p11c_token_labels_free(known);
 	if (!pw && db->prompt && db->prompt(label, prompted, sizeof(prompted), db->prompt_arg) == 0)
 		pw = prompted;
 	if (!pw) {
@@ -268,4 +265,31 @@ int p11c_token_label(p11c_db *db, const char *token, char **label)
 	*label = strdup(PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot));
 	PK11_FreeSlot(slot);
 	return *label ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+void p11c_token_labels_free(char **labels)
+{
+	for (size_t i = 0; labels && labels[i]; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+int p11c_login_for_alias(p11c_db *db, const char *alias)
+{
+	const char *colon = alias ? strchr(alias, ':') : NULL;
+	if (!colon)
+		return P11C_OK;
+	char *label = strndup(alias, (size_t)(colon - alias));
+	if (!label)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	/* A token that hides its objects before login: log in (password file,
+	 * else the prompt) so "TOKEN:alias" can be found. */
+	PK11SlotInfo *slot = PK11_FindSlotByName(label);
+	int rc = P11C_OK;
+	if (slot) {
+		rc = p11c_login(db, slot);
+		PK11_FreeSlot(slot);
+	}
+	free(label);
+	return rc;
 }

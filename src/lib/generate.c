@@ -89,14 +89,19 @@ static int new_password(p11c_db *db, char **pw)
 		*pw = p11c_random_password(32);
 		return *pw ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "cannot make a password");
 	}
-	const char *known[] = {NULL};
-	const char *given = p11c_pwfile_lookup(db->pwf, NULL, 1, known);
-	if (!given || !*given)
+	/* A token's PIN line ("mail-hsm:1234") is not the database's password. */
+	char **known = p11c_token_labels();
+	const char *found = p11c_pwfile_lookup(db->pwf, NULL, 1, (const char *const *)known);
+	char *given = found ? strdup(found) : NULL;
+	p11c_token_labels_free(known);
+	if (!given || !*given) {
+		p11c_secret_free(given);
 		return p11c_fail(db, P11C_EPASSWORD,
 		                 "password file '%s' has no password for the internal token",
 		                 db->pwf_path);
-	*pw = strdup(given);
-	return *pw ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	*pw = given;
+	return P11C_OK;
 }
 
 static int default_cert(p11c_db *db, const p11c_generate_opts *opts)
@@ -136,6 +141,7 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 		rc = p11c_fail(db, P11C_EFAIL, "cannot write to '%s': %s", dir, strerror(errno));
 		goto fail;
 	}
+	db->no_p11kit = opts->no_p11kit;
 	if ((rc = p11c_nss_start(db, dir, 0)) || (rc = new_password(db, &pw)))
 		goto fail;
 	PK11SlotInfo *slot = PK11_GetInternalKeySlot();

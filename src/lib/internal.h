@@ -113,6 +113,11 @@ const char *p11c_nss_error_name(int err);
 int p11c_slot_for_token(p11c_db *db, const char *token, struct PK11SlotInfoStr **out);
 /* Log in to slot if it needs it: password file, then the prompt; once. */
 int p11c_login(p11c_db *db, struct PK11SlotInfoStr *slot);
+/* Log in to the token "TOKEN:alias" names, if any (prompting if need be). */
+int p11c_login_for_alias(p11c_db *db, const char *alias);
+/* Labels of every token there is (NULL-terminated, malloc'd). */
+char **p11c_token_labels(void);
+void p11c_token_labels_free(char **labels);
 /* Log in to the internal token, and to each external token that the
  * password file has a line for (so their keys can be seen). */
 int p11c_login_tokens(p11c_db *db);

@@ -158,20 +158,24 @@ int p11c_module_add(p11c_db *db, const char *name, const char *path)
 		return p11c_fail(db, P11C_EUSAGE, "a module NAME and PATH are needed");
 	if (access(path, R_OK) != 0)
 		return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", path, strerror(errno));
+	/* Loaded for this run already (p11-kit, --module), by this library or
+	 * under this name: that copy goes first (a second C_Initialize of one
+	 * library fails, and the name is the database's to give). */
+	for (size_t i = db->n_modules; i > 0; i--) {
+		SECMODModule *m = db->modules[i - 1];
+		if (!(m->dllName && same_file(m->dllName, path)) &&
+		    !(m->commonName && !strcmp(m->commonName, name)))
+			continue;
+		p11c_log(db, "unloading '%s', loaded for this run, to add it", m->commonName);
+		SECMOD_UnloadUserModule(m);
+		SECMOD_DestroyModule(m);
+		db->modules[i - 1] = db->modules[--db->n_modules];
+	}
 	SECMODModule *old = SECMOD_FindModule(name);
 	if (old) {
 		SECMOD_DestroyModule(old);
-		return p11c_fail(db, P11C_EFAIL, "a module named '%s' is already loaded", name);
-	}
-	/* Loaded for this run already (p11-kit, --module): a second
-	 * C_Initialize would fail, so that copy goes first. */
-	for (size_t i = 0; i < db->n_modules; i++) {
-		if (!db->modules[i]->dllName || !same_file(db->modules[i]->dllName, path))
-			continue;
-		SECMOD_UnloadUserModule(db->modules[i]);
-		SECMOD_DestroyModule(db->modules[i]);
-		db->modules[i] = db->modules[--db->n_modules];
-		break;
+		return p11c_fail(db, P11C_EFAIL, "a module named '%s' is already in the database",
+		                 name);
 	}
 	/* As modutil -add: NSS loads it, and writes it to pkcs11.txt. */
 	if (SECMOD_AddNewModule(name, path, 0, 0) != SECSuccess)

@@ -74,6 +74,8 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 		return rc;
 	if (!alias || !*alias)
 		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	if ((rc = p11c_login_for_alias(db, alias)))
+		return rc;
 	CERTCertificate *old = p11c_find_cert(db, alias);
 	if (!old)
 		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
@@ -138,6 +140,8 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	if (days < 1 || days > 36500)
 		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
 		                 days);
+	if ((rc = p11c_login_for_alias(db, alias)))
+		return rc;
 	CERTCertificate *old = alias && *alias ? p11c_find_cert(db, alias) : NULL;
 	if (!old)
 		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias ? alias : "");

@@ -29,4 +29,10 @@ unset P11CERT_NO_P11KIT
 expect_exit 0 "with p11-kit's modules the token is seen again" p11c -d "$DB" -W "$T/pw" list-certs
 check "hsm-a:a is listed" grep -q '^hsm-a:a ' "$T/out"
 
+# The name p11-kit gives the module is free for the database to take.
+expect_exit 0 "add-module under p11-kit's own name (softhsm2)" p11c -d "$DB" add-module softhsm2 "$SOFTHSM_MODULE"
+check "modutil lists softhsm2" grep -q 'softhsm2' <(modutil -dbdir "sql:$DB" -list 2>&1)
+expect_exit 0 "the token is seen once" p11c -d "$DB" list-tokens
+check "one hsm-a row" test "$(grep -c ' hsm-a ' "$T/out")" = 1
+
 finish

@@ -50,6 +50,17 @@ expect_exit 2 "a PIN line alone is not a NAME PATH" p11c -d "$DB" add-module onl
 expect_exit 3 "add-module of a missing library" p11c -d "$DB" add-module x "$T/nope.so"
 unchanged "bad tokens and modules"
 
+# generate-certdb: a -W file with a PIN line alone has no database password.
+(umask 077 && echo "hsm-a:1111" >"$T/pin-only.pw")
+expect_exit 4 "generate-certdb -W with a PIN line alone" \
+	p11c -d "$T/db-pin" -W "$T/pin-only.pw" --token hsm-a generate-certdb
+check "it says the internal token's password is missing" grep -q 'no password for the internal token' "$T/err"
+check "nothing is left behind" test ! -e "$T/db-pin/cert9.db"
+(umask 077 && printf 'Internal (Software) Token:x\nhsm-a:1111\n' >"$T/gen.pw")
+expect_exit 3 "generate-certdb --token with P11CERT_NO_P11KIT=1 (the token's module is not loaded)" \
+	env P11CERT_NO_P11KIT=1 "$P11CERT" -d "$T/db-nokit" -W "$T/gen.pw" --token hsm-a generate-certdb
+check "nothing is left behind either" test ! -e "$T/db-nokit/cert9.db"
+
 # The module is there but its token is not: an empty SoftHSM directory.
 mkdir -p "$T/empty-tokens"
 printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$T/empty-tokens" >"$T/empty.conf"

@@ -121,6 +121,16 @@ check "and never extractable, as the old one" grep -q 'never extractable' <<<"$n
 check "hsm-a:smtp is still listed once" \
 	test "$(p11c -d "$DB" -W "$PW" list-certs | grep -c '^hsm-a:smtp ')" = 1
 
+# A trusted CA on a token: removing it removes its trust too.
+expect_exit 0 "remove-cert of a CA trusted on hsm-a" p11c -d "$DB" -W "$PW" remove-cert hsm-a:hsmca
+check "list-certs -C no longer lists it" fails grep -q 'HSM CA' <(p11c -d "$DB" -W "$PW" list-certs -C)
+check "certutil finds no copy left in cert9.db" fails grep -q 'hsmca' <(certutil -d "sql:$DB" -L; certutil -d "sql:$DB" -h all -L -f "$PW")
+
+# A token's certificate asked for without its PIN: the PIN is what is missing.
+expect_exit 4 "show-cert hsm-a:smtp with no PIN line and no terminal" \
+	p11c -d "$DB" show-cert hsm-a:smtp </dev/null
+check "it names the token" grep -q "hsm-a" "$T/err"
+
 # remove-cert on a token removes the key there.
 expect_exit 0 "remove-cert hsm-a:x" p11c -d "$DB" -W "$PW" remove-cert hsm-a:x
 check "the key and certificate are gone from hsm-a" fails grep -q 'label: *x$' <(token_objects hsm-a 1111)
