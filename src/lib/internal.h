@@ -54,6 +54,8 @@ typedef struct {
 	size_t ip_len;        /* 4 or 16 */
 } p11c_san;
 
+#define P11C_SAN_MAX 1000
+#define P11C_SAN_TEXT_MAX (64 * 1024)
 /* Parse "dns:a,ip:1.2.3.4,email:x@y,uri:https://a"; message in err. */
 int p11c_san_parse(const char *text, p11c_san **out, size_t *n, char *err, size_t errlen);
 void p11c_san_free(p11c_san *s, size_t n);

@@ -160,6 +160,10 @@ int p11c_san_parse(const char *text, p11c_san **out, size_t *n, char *err, size_
 	size_t count = 0;
 	*out = NULL;
 	*n = 0;
+	if (strlen(text) > P11C_SAN_TEXT_MAX) {
+		snprintf(err, errlen, "the SAN list is longer than %d bytes", P11C_SAN_TEXT_MAX);
+		return P11C_EUSAGE;
+	}
 	for (const char *p = text; p && *p;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -169,6 +173,10 @@ int p11c_san_parse(const char *text, p11c_san **out, size_t *n, char *err, size_
 		}
 		while (len > 0 && isspace((unsigned char)p[len - 1]))
 			len--;
+		if (len > 0 && count == P11C_SAN_MAX) {
+			snprintf(err, errlen, "more than %d SANs", P11C_SAN_MAX);
+			goto fail;
+		}
 		if (len > 0) {
 			p11c_san *l = realloc(list, (count + 1) * sizeof(*l));
 			if (!l) {

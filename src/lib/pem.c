@@ -88,6 +88,10 @@ int p11c_certs_decode(p11c_db *db, const char *what, const unsigned char *buf, s
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		p = stop + strlen(END_CERT);
 	}
+	if (*n == 0 && find(text, end, "-----BEGIN CERTIFICATE REQUEST-----"))
+		return p11c_fail(db, P11C_EFAIL,
+		                 "'%s' is a certificate request, not a certificate (a CA signs it)",
+		                 what);
 	if (*n == 0)
 		return p11c_fail(db, P11C_EFAIL, "'%s' holds no PEM certificate", what);
 	return P11C_OK;

@@ -14,7 +14,7 @@ int p11c_collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **sa
 	char err[256];
 	int rc = p11c_san_parse(opts->san ? opts->san : "", san, n, err, sizeof(err));
 	if (rc)
-		return p11c_fail(db, rc, "invalid --san '%s': %s", opts->san, err);
+		return p11c_fail(db, rc, "invalid --san: %s", err);
 	const char *cn = opts->fields && !opts->subject ? opts->fields->cn : NULL;
 	if (!cn || !p11c_looks_like_hostname(cn))
 		return P11C_OK;

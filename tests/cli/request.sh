@@ -78,6 +78,19 @@ expect_exit 2 "no subject" p11c -d "$DB" request-cert -o "$T/w.req"
 expect_exit 1 "an output file in a missing directory" p11c -d "$DB" request-cert --name w.example.com -o "$T/no/dir/w.req"
 expect_exit 1 "a key name in use" p11c -d "$DB" request-cert --name r1.example.com -o "$T/w.req"
 expect_exit 1 "an alias in use" p11c -d "$DB" request-cert --name x.example.com --alias mail -o "$T/w.req"
+expect_exit 2 "an unknown key type" p11c -d "$DB" request-cert --name w.example.com --key-type dsa:2048 -o "$T/w.req"
+expect_exit 2 "an over-long SAN list (1001 names)" p11c -d "$DB" request-cert --name w.example.com \
+	--san "$(seq -f 'dns:h%g.example.com' 0 1000 | paste -sd,)" -o "$T/w.req"
+check "it says how many SANs are allowed" grep -q 'more than 1000 SANs' "$T/err"
+expect_exit 1 "a reply that is a request, not a certificate" p11c -d "$DB" add-cert mail2 "$T/r1.req"
+check "it says it is a certificate request" grep -q 'is a certificate request' "$T/err"
 same_as "$before" "refused requests left the database unchanged"
+
+# A CN and O with characters that need escaping in a DN.
+expect_exit 0 "a CN with , \" + and an O with ;" \
+	p11c -d "$DB" request-cert --name 'Mail, "Relay" + Co' --org 'A;B' -F ascii -o "$T/esc.req"
+check "openssl reads the subject back as given" \
+	test "$(openssl req -in "$T/esc.req" -noout -subject -nameopt RFC2253)" = 'subject=CN=Mail\, \"Relay\" \+ Co,O=A\;B'
+check "and no DNS SAN for a CN that is no host name" fails grep -q 'DNS:' <(openssl req -in "$T/esc.req" -noout -text)
 
 finish

@@ -202,6 +202,33 @@ static void test_san_parse_dns(void **state)
 	p11c_san_free(s, 1);
 }
 
+/* A list of n DNS names, "dns:h0.example,dns:h1.example,..." (malloc'd). */
+static char *many_sans(int n)
+{
+	char *buf = malloc((size_t)n * 24 + 1), *p = buf;
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "%sdns:h%d.example", i ? "," : "", i);
+	*p = '\0';
+	return buf;
+}
+
+static void test_san_parse_thousand_accepted(void **state)
+{
+	(void)state;
+	char *text = many_sans(1000);
+	p11c_san *s = san_ok(text, 1000);
+	p11c_san_free(s, 1000);
+	free(text);
+}
+
+static void test_san_parse_too_many_refused(void **state)
+{
+	(void)state;
+	char *text = many_sans(1001);
+	assert_san_refused(text, "more than 1000");
+	free(text);
+}
+
 static void test_san_parse_ipv4_bytes(void **state)
 {
 	(void)state;
@@ -614,6 +641,8 @@ int main(void)
 	    cmocka_unit_test(test_dn_format_one_letter_country_refused),
 	    cmocka_unit_test(test_dn_format_non_letter_country_refused),
 	    cmocka_unit_test(test_san_parse_dns),
+	    cmocka_unit_test(test_san_parse_thousand_accepted),
+	    cmocka_unit_test(test_san_parse_too_many_refused),
 	    cmocka_unit_test(test_san_parse_ipv4_bytes),
 	    cmocka_unit_test(test_san_parse_ipv6_bytes),
 	    cmocka_unit_test(test_san_parse_email),
