@@ -103,11 +103,11 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 	p11c_cert_info **list = NULL;
 	size_t n = 0, kept = 0;
 	char *only = NULL; /* --token: that token's certificates alone */
-	if ((rc = p11c_cert_list(db, a.which, &list, &n))) {
+	if (g->token && (rc = p11c_token_label(db, g->token, &only))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	if (g->token && (rc = p11c_token_label(db, g->token, &only))) {
+	if ((rc = p11c_cert_list(db, a.which, &list, &n))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
