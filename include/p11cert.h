@@ -50,6 +50,10 @@ const char *p11c_last_error(const p11c_db *db);
  * user owns it. */
 int p11c_db_set_password_file(p11c_db *db, const char *path);
 
+/* The first line of the file at path as a password (*out malloc'd; the
+ * caller wipes and frees it), after the checks password files get. */
+int p11c_read_password_file(p11c_db *db, const char *path, char **out);
+
 /* Fallback when the password file has no entry for a token. */
 void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
 
@@ -168,6 +172,37 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path);
  * and basic constraints; with new_key a new key of the same kind on the
  * same token, the old key removed once the new certificate is stored. */
 int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_key);
+
+/* export-cert: key, certificate and chain of alias as PKCS#12 at path
+ * (0600 from creation): AES-256-CBC with PBKDF2-HMAC-SHA256 and a SHA-256
+ * MAC, or with compat 3DES and a SHA-1 MAC for old clients.  A key that
+ * may not leave its token is P11C_ETOKEN; nothing is left behind. */
+int p11c_export_p12(p11c_db *db, const char *alias, const char *password, int compat,
+                    const char *path);
+
+/* The certificate of alias (with chain, its issuers as far as the
+ * database knows them), PEM or (without chain) DER; *out malloc'd. */
+int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsigned char **out,
+                      size_t *len);
+
+/* The private key of alias as unencrypted PKCS#8 PEM at path (0600). */
+int p11c_export_key(p11c_db *db, const char *alias, const char *path);
+
+/* Options of the imports. */
+typedef struct {
+	const char *alias;     /* NULL: the file's friendly name, else the CN */
+	const char *token;     /* where the key goes; NULL: internal */
+	int extractable;       /* a key on an external token may leave it */
+	int trust_self_signed; /* import-selfsign-cert: trust it CT,, */
+} p11c_import_opts;
+#define P11C_IMPORT_OPTS_INIT {NULL, NULL, 0, 0}
+
+/* import-cert: the key, certificate and chain of the PKCS#12 file at path
+ * (openssl, pk12util, keytool, Windows).  A wrong password is
+ * P11C_EPASSWORD.  All or nothing; *alias_out (malloc'd; may be NULL)
+ * names what was imported. */
+int p11c_import_p12(p11c_db *db, const char *path, const char *password,
+                    const p11c_import_opts *opts, char **alias_out);
 
 /* Remove alias and, unless keep_key, its private key. */
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key);

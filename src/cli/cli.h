@@ -68,6 +68,12 @@ const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_);
 int cli_open_db(const cli_globals *g, int readonly, p11c_db **out);
 /* Flags for p11c_db_open: read-only, and $P11CERT_NO_P11KIT=1. */
 unsigned cli_open_flags(int readonly);
+/* Ask on the terminal without echo; 0, or -1 when none can be had. */
+int cli_prompt(const char *prompt, char *buf, size_t size);
+/* A secret from file's first line (file checked as a password file), else
+ * asked on the terminal (twice when twice); *out malloc'd, to be freed
+ * with explicit_bzero.  Returns an exit code; prints errors. */
+int cli_secret(p11c_db *db, const char *file, const char *what, int twice, char **out);
 /* Ask for a password on the terminal without echo (p11c_password_fn). */
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
 
@@ -92,6 +98,7 @@ int cmd_remove_cert(cli_globals *g, int argc, char **argv);
 int cmd_request_cert(cli_globals *g, int argc, char **argv);
 int cmd_renew_cert(cli_globals *g, int argc, char **argv);
 int cmd_renew_selfsign_cert(cli_globals *g, int argc, char **argv);
+int cmd_export_cert(cli_globals *g, int argc, char **argv);
 int cmd_list_tokens(cli_globals *g, int argc, char **argv);
 int cmd_add_module(cli_globals *g, int argc, char **argv);
 int cmd_remove_module(cli_globals *g, int argc, char **argv);

@@ -72,9 +72,8 @@ const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_)
 	return NULL;
 }
 
-int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
+int cli_prompt(const char *prompt, char *buf, size_t size)
 {
-	(void)arg;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -1;
@@ -88,9 +87,7 @@ int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
 	/* Echo off before the prompt shows: input typed after it is kept. */
 	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
 		goto out;
-	char prompt[512];
-	int n = snprintf(prompt, sizeof(prompt), "Enter the password for token '%s': ", token);
-	if (write(fd, prompt, (size_t)n) < 0) {
+	if (write(fd, prompt, strlen(prompt)) < 0) {
 		tcsetattr(fd, TCSANOW, &old);
 		goto out;
 	}
@@ -107,6 +104,45 @@ int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
 out:
 	close(fd);
 	return rc;
+}
+
+int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
+{
+	(void)arg;
+	char prompt[512];
+	snprintf(prompt, sizeof(prompt), "Enter the password for token '%s': ", token);
+	return cli_prompt(prompt, buf, size);
+}
+
+int cli_secret(p11c_db *db, const char *file, const char *what, int twice, char **out)
+{
+	char a[1025], b[1025];
+	int rc;
+	*out = NULL;
+	if (file) {
+		if ((rc = p11c_read_password_file(db, file, out)))
+			return cli_fail(db, rc);
+		return EXIT_OK;
+	}
+	char prompt[256];
+	snprintf(prompt, sizeof(prompt), "Enter the %s: ", what);
+	if (!isatty(STDIN_FILENO) || cli_prompt(prompt, a, sizeof(a)) != 0) {
+		cli_error("no %s: give it in a file (see -h)", what);
+		return EXIT_PASSWORD;
+	}
+	if (twice) {
+		snprintf(prompt, sizeof(prompt), "Confirm the %s: ", what);
+		if (cli_prompt(prompt, b, sizeof(b)) != 0 || strcmp(a, b) != 0) {
+			explicit_bzero(a, sizeof(a));
+			explicit_bzero(b, sizeof(b));
+			cli_error("the two %ss differ", what);
+			return EXIT_PASSWORD;
+		}
+	}
+	*out = strdup(a);
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(b, sizeof(b));
+	return *out ? EXIT_OK : EXIT_FAIL;
 }
 
 static void log_line(const char *line, void *arg)

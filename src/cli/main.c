@@ -15,6 +15,7 @@ static const struct {
     {"add-selfsign-cert", cmd_add_selfsign_cert, "New key pair and self-signed certificate"},
     {"request-cert", cmd_request_cert, "New key pair and a PKCS#10 request for a CA"},
     {"add-cert", cmd_add_cert, "Add a certificate, a chain, or a bundle of trusted CAs"},
+    {"export-cert", cmd_export_cert, "Export a key and certificate (PKCS#12, PEM, DER)"},
     {"list-certs", cmd_list_certs, "List certificates"},
     {"show-cert", cmd_show_cert, "Show one certificate in full"},
     {"renew-cert", cmd_renew_cert, "Replace a certificate by a newer one for its key"},

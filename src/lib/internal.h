@@ -130,6 +130,19 @@ void p11c_db_shutdown(p11c_db *db);
 /* Fail unless the database is open (and writable when write). */
 int p11c_require_open(p11c_db *db, int write);
 
+/* ---- secrets and output files (secret.c) ---- */
+/* A file written through a temporary in the same directory, 0600 from
+ * creation, renamed into place on close when kept. */
+typedef struct {
+	int fd;
+	const char *path;
+	char *tmp;
+	int failed; /* errno of the first failed write */
+} p11c_output;
+int p11c_output_open(p11c_db *db, const char *path, p11c_output *o);
+int p11c_output_write(p11c_output *o, const void *data, size_t len);
+int p11c_output_close(p11c_db *db, p11c_output *o, int keep);
+
 /* ---- files (files.c) ---- */
 /* Read a whole (non-secret) file; *out is NUL-terminated, malloc'd. */
 int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len);

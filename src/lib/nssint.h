@@ -42,6 +42,12 @@ int p11c_add_san_extension(PLArenaPool *a, void *h, const p11c_san *san, size_t 
 /* Build and sign; *der is allocated with SECITEM_AllocItem(NULL ...). */
 int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der);
 
+/* export.c: what NSS's PKCS#12 code needs set first (process-wide). */
+void p11c_p12_setup(void);
+/* export.c: a PKCS#12 password as the BMPString NSS wants. */
+int p11c_p12_password(p11c_db *db, const char *pw, SECItem *out);
+void p11c_p12_password_free(SECItem *pw);
+
 /* certstore.c */
 /* The certificate answering to alias, or NULL (no message set). */
 CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* export-cert: PKCS#12, or certificates as PEM or DER, and the key. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum { O_OUTPUT, O_FORMAT, O_CHAIN, O_KEY_OUT, O_PROFILE, O_P12_PWFILE };
+
+static const cli_opt opts[] = {
+    {"output", 'o', 1, O_OUTPUT},
+    {"format", 0, 1, O_FORMAT},
+    {"chain", 0, 0, O_CHAIN},
+    {"key-out", 0, 1, O_KEY_OUT},
+    {"p12-profile", 0, 1, O_PROFILE},
+    {"p12-password-file", 0, 1, O_P12_PWFILE},
+    {NULL, 0, 0, 0},
+};
+
+enum { F_P12, F_PEM, F_DER };
+
+typedef struct {
+	const char *output, *key_out, *pwfile;
+	int format, chain, compat;
+} args;
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	switch (id) {
+	case O_OUTPUT:
+		a->output = arg;
+		break;
+	case O_FORMAT:
+		if (!strcmp(arg, "pkcs12") || !strcmp(arg, "p12"))
+			a->format = F_P12;
+		else if (!strcmp(arg, "pem"))
+			a->format = F_PEM;
+		else if (!strcmp(arg, "der"))
+			a->format = F_DER;
+		else
+			return cli_usage_error("export-cert", "--format takes pkcs12, pem or der, not '%s'",
+			                       arg);
+		break;
+	case O_CHAIN:
+		a->chain = 1;
+		break;
+	case O_KEY_OUT:
+		a->key_out = arg;
+		break;
+	case O_PROFILE:
+		if (strcmp(arg, "compat") && strcmp(arg, "modern"))
+			return cli_usage_error("export-cert", "--p12-profile takes modern or compat, not '%s'",
+			                       arg);
+		a->compat = !strcmp(arg, "compat");
+		break;
+	case O_P12_PWFILE:
+		a->pwfile = arg;
+		break;
+	}
+	return 0;
+}
+
+static void help(void)
+{
+	printf("Usage: p11cert export-cert [--p12-password-file F] [--p12-profile compat] -o FILE ALIAS\n"
+	       "       p11cert export-cert --format pem|der [--chain] [--key-out KEY] [-o FILE] ALIAS\n"
+	       "Write ALIAS's key, certificate and chain as PKCS#12 (AES-256-CBC, PBKDF2 with\n"
+	       "HMAC-SHA256, SHA-256 MAC: what OpenSSL 3 writes), mode 0600; the password\n"
+	       "from --p12-password-file (first line) or asked twice.  --p12-profile compat\n"
+	       "writes 3DES and a SHA-1 MAC for old Windows, Android and macOS clients.\n"
+	       "--format pem or der writes the certificate alone (--chain: with its issuers,\n"
+	       "PEM); --key-out KEY also writes the private key as PKCS#8 PEM (0600).\n"
+	       "A key that may not leave its token is refused (exit 5).\n");
+}
+
+static int write_to(const char *path, const unsigned char *data, size_t len)
+{
+	int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
+	if (fd < 0) {
+		cli_error("cannot write '%s': %s", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		data += w;
+		len -= (size_t)w;
+	}
+	int bad = len > 0 || (path && close(fd) != 0);
+	if (bad)
+		cli_error("cannot write '%s': %s", path ? path : "standard output", strerror(errno));
+	return bad ? EXIT_FAIL : EXIT_OK;
+}
+
+static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc = p11c_export_certs(db, alias, a->chain, a->format == F_PEM, &data, &len);
+	if (rc)
+		return cli_fail(db, rc);
+	rc = write_to(a->output, data, len);
+	free(data);
+	if (!rc && a->key_out) {
+		if ((rc = p11c_export_key(db, alias, a->key_out)))
+			return cli_fail(db, rc);
+		cli_notice(g, "wrote the private key of '%s' to '%s' (PKCS#8, mode 0600)", alias,
+		           a->key_out);
+	}
+	return rc;
+}
+
+int cmd_export_cert(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 1)
+		return cli_usage_error(argv[0], "one ALIAS is needed");
+	if (a.format == F_P12 && !a.output)
+		return cli_usage_error(argv[0], "a PKCS#12 file needs -o FILE");
+	if (a.format == F_P12 && (a.chain || a.key_out))
+		return cli_usage_error(argv[0], "--chain and --key-out go with --format pem");
+	if (a.format != F_P12 && (a.compat || a.pwfile))
+		return cli_usage_error(argv[0], "--p12-profile and --p12-password-file go with PKCS#12");
+	if (a.key_out && a.format != F_PEM)
+		return cli_usage_error(argv[0], "--key-out goes with --format pem");
+	if (a.chain && a.format == F_DER)
+		return cli_usage_error(argv[0], "a chain is written as PEM: --format pem");
+	p11c_db *db;
+	int rc = cli_open_db(g, 1, &db);
+	if (rc)
+		return rc;
+	char *alias = NULL, *pw = NULL;
+	if ((rc = cli_token_alias(db, g, pos[0], &alias)))
+		goto out;
+	if (a.format != F_P12) {
+		rc = export_certs(g, db, alias, &a);
+		goto out;
+	}
+	if ((rc = cli_secret(db, a.pwfile, "PKCS#12 file password", 1, &pw)))
+		goto out;
+	if ((rc = p11c_export_p12(db, alias, pw, a.compat, a.output))) {
+		rc = cli_fail(db, rc);
+		goto out;
+	}
+	cli_notice(g, "wrote '%s' to '%s' (PKCS#12, mode 0600)", alias, a.output);
+	if (a.compat)
+		cli_notice(g, "the compat profile protects the file with 3DES and a SHA-1 MAC: "
+		              "weaker, for old clients only");
+out:
+	if (pw) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	free(alias);
+	p11c_db_free(db);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Secrets in and out: a password from a file's first line, and files that
+ * hold a secret or a key, written 0600 from creation and renamed in place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int p11c_read_password_file(p11c_db *db, const char *path, char **out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	*out = NULL;
+	int rc = p11c_secret_file_read(db, path, &text, &len);
+	if (rc)
+		return rc;
+	if (memchr(text, '\0', len)) {
+		p11c_secret_free(text);
+		return p11c_fail(db, P11C_EPASSWORD, "password file '%s' holds a NUL byte", path);
+	}
+	size_t n = strcspn(text, "\r\n");
+	if (n == 0 || n > P11C_PW_MAX) {
+		explicit_bzero(text, len);
+		free(text);
+		return p11c_fail(db, P11C_EPASSWORD, "password file '%s' has no password on its first line",
+		                 path);
+	}
+	*out = strndup(text, n);
+	explicit_bzero(text, len);
+	free(text);
+	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+int p11c_output_open(p11c_db *db, const char *path, p11c_output *o)
+{
+	size_t n = strlen(path) + 16;
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->path = path;
+	o->tmp = malloc(n);
+	if (!o->tmp)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	snprintf(o->tmp, n, "%s.XXXXXX", path);
+	o->fd = mkostemp(o->tmp, O_CLOEXEC); /* 0600 from creation */
+	if (o->fd < 0) {
+		int rc = p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                   "cannot write '%s': %s", path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return rc;
+	}
+	return P11C_OK;
+}
+
+int p11c_output_write(p11c_output *o, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	while (len > 0 && !o->failed) {
+		ssize_t w = write(o->fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			o->failed = errno ? errno : EIO;
+			break;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return o->failed ? -1 : 0;
+}
+
+int p11c_output_close(p11c_db *db, p11c_output *o, int keep)
+{
+	int rc = P11C_OK;
+	if (o->fd < 0)
+		return P11C_OK;
+	if (keep && !o->failed && fsync(o->fd) != 0)
+		o->failed = errno;
+	if (close(o->fd) != 0 && !o->failed)
+		o->failed = errno;
+	o->fd = -1;
+	if (keep && !o->failed && rename(o->tmp, o->path) != 0)
+		o->failed = errno;
+	if (!keep || o->failed) {
+		unlink(o->tmp);
+		if (keep)
+			rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", o->path,
+			               strerror(o->failed));
+	}
+	free(o->tmp);
+	o->tmp = NULL;
+	return rc;
+}
