@@ -195,7 +195,10 @@ typedef struct {
 	int extractable;       /* a key on an external token may leave it */
 	int trust_self_signed; /* import-selfsign-cert: trust it CT,, */
 } p11c_import_opts;
-#define P11C_IMPORT_OPTS_INIT {NULL, NULL, 0, 0}
+#define P11C_IMPORT_OPTS_INIT                                                                      \
+	{                                                                                          \
+		NULL, NULL, 0, 0                                                                   \
+	}
 
 /* import-cert: the key, certificate and chain of the PKCS#12 file at path
  * (openssl, pk12util, keytool, Windows).  A wrong password is
@@ -203,6 +206,17 @@ typedef struct {
  * names what was imported. */
 int p11c_import_p12(p11c_db *db, const char *path, const char *password,
                     const p11c_import_opts *opts, char **alias_out);
+
+/* import-cert --key --cert: a PEM private key (PKCS#1, SEC1, PKCS#8,
+ * encrypted PKCS#8; key_password for an encrypted one, else NULL) and the
+ * PEM or DER certificate file, which may hold the chain (certbot's
+ * fullchain.pem).  A key that matches no certificate there is refused.
+ * All or nothing; *alias_out as for p11c_import_p12. */
+int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
+                    const char *key_password, const p11c_import_opts *opts, char **alias_out);
+
+/* Whether the PEM key file at path is encrypted (needs a password). */
+int p11c_key_file_encrypted(p11c_db *db, const char *path, int *encrypted);
 
 /* Remove alias and, unless keep_key, its private key. */
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key);

@@ -99,6 +99,8 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv);
 int cmd_renew_cert(cli_globals *g, int argc, char **argv);
 int cmd_renew_selfsign_cert(cli_globals *g, int argc, char **argv);
 int cmd_export_cert(cli_globals *g, int argc, char **argv);
+int cmd_import_cert(cli_globals *g, int argc, char **argv);
+int cmd_import_selfsign_cert(cli_globals *g, int argc, char **argv);
 int cmd_list_tokens(cli_globals *g, int argc, char **argv);
 int cmd_add_module(cli_globals *g, int argc, char **argv);
 int cmd_remove_module(cli_globals *g, int argc, char **argv);

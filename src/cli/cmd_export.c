@@ -42,8 +42,8 @@ static int on_opt(int id, const char *arg, void *ctx)
 		else if (!strcmp(arg, "der"))
 			a->format = F_DER;
 		else
-			return cli_usage_error("export-cert", "--format takes pkcs12, pem or der, not '%s'",
-			                       arg);
+			return cli_usage_error("export-cert",
+			                       "--format takes pkcs12, pem or der, not '%s'", arg);
 		break;
 	case O_CHAIN:
 		a->chain = 1;
@@ -53,8 +53,8 @@ static int on_opt(int id, const char *arg, void *ctx)
 		break;
 	case O_PROFILE:
 		if (strcmp(arg, "compat") && strcmp(arg, "modern"))
-			return cli_usage_error("export-cert", "--p12-profile takes modern or compat, not '%s'",
-			                       arg);
+			return cli_usage_error(
+			    "export-cert", "--p12-profile takes modern or compat, not '%s'", arg);
 		a->compat = !strcmp(arg, "compat");
 		break;
 	case O_P12_PWFILE:
@@ -66,8 +66,10 @@ static int on_opt(int id, const char *arg, void *ctx)
 
 static void help(void)
 {
-	printf("Usage: p11cert export-cert [--p12-password-file F] [--p12-profile compat] -o FILE ALIAS\n"
-	       "       p11cert export-cert --format pem|der [--chain] [--key-out KEY] [-o FILE] ALIAS\n"
+	printf("Usage: p11cert export-cert [--p12-password-file F] [--p12-profile compat] -o FILE "
+	       "ALIAS\n"
+	       "       p11cert export-cert --format pem|der [--chain] [--key-out KEY] [-o FILE] "
+	       "ALIAS\n"
 	       "Write ALIAS's key, certificate and chain as PKCS#12 (AES-256-CBC, PBKDF2 with\n"
 	       "HMAC-SHA256, SHA-256 MAC: what OpenSSL 3 writes), mode 0600; the password\n"
 	       "from --p12-password-file (first line) or asked twice.  --p12-profile compat\n"
@@ -95,7 +97,8 @@ static int write_to(const char *path, const unsigned char *data, size_t len)
 	}
 	int bad = len > 0 || (path && close(fd) != 0);
 	if (bad)
-		cli_error("cannot write '%s': %s", path ? path : "standard output", strerror(errno));
+		cli_error("cannot write '%s': %s", path ? path : "standard output",
+		          strerror(errno));
 	return bad ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -133,7 +136,8 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 	if (a.format == F_P12 && (a.chain || a.key_out))
 		return cli_usage_error(argv[0], "--chain and --key-out go with --format pem");
 	if (a.format != F_P12 && (a.compat || a.pwfile))
-		return cli_usage_error(argv[0], "--p12-profile and --p12-password-file go with PKCS#12");
+		return cli_usage_error(argv[0],
+		                       "--p12-profile and --p12-password-file go with PKCS#12");
 	if (a.key_out && a.format != F_PEM)
 		return cli_usage_error(argv[0], "--key-out goes with --format pem");
 	if (a.chain && a.format == F_DER)

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -192,15 +193,23 @@ static void request_help(void)
 	       "  (subject, SAN, key type and token options as add-selfsign-cert's)\n");
 }
 
-/* Where the request goes: path (0644: a request holds no secret), opened
- * before the key is made, or standard output.  -1 after an error. */
-static int open_output(const char *path)
+/* Where the request goes: a temporary beside path (0644: a request holds
+ * no secret), renamed over path once written, so a failure leaves an
+ * existing file as it was; or standard output.  -1 after an error. */
+static int open_output(const char *path, char *tmp, size_t size)
 {
 	if (!path)
 		return STDOUT_FILENO;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	snprintf(tmp, size, "%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0644) != 0) {
 		cli_error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
 	return fd;
 }
 
@@ -237,7 +246,12 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 	int rc = check_subject(argv[0], &a, g);
 	if (rc || (rc = cli_open_db(g, 0, &db)))
 		return rc;
-	int fd = open_output(a.output);
+	char tmp[4200];
+	if (a.output && strlen(a.output) > sizeof(tmp) - 16) {
+		p11c_db_free(db);
+		return cli_usage_error(argv[0], "the -o path is too long");
+	}
+	int fd = open_output(a.output, tmp, sizeof(tmp));
 	if (fd < 0) {
 		p11c_db_free(db);
 		return EXIT_FAIL;
@@ -248,12 +262,12 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 		rc = cli_fail(db, rc);
 	else
 		rc = write_all(fd, a.output, req, len);
-	if (a.output && close(fd) != 0 && !rc) {
+	if (a.output && (close(fd) != 0 || (!rc && rename(tmp, a.output) != 0)) && !rc) {
 		cli_error("cannot write '%s': %s", a.output, strerror(errno));
 		rc = EXIT_FAIL;
 	}
 	if (a.output && rc)
-		unlink(a.output);
+		unlink(tmp);
 	else if (a.output)
 		cli_notice(g, "wrote the request to '%s'", a.output);
 	free(req);

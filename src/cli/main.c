@@ -15,6 +15,8 @@ static const struct {
     {"add-selfsign-cert", cmd_add_selfsign_cert, "New key pair and self-signed certificate"},
     {"request-cert", cmd_request_cert, "New key pair and a PKCS#10 request for a CA"},
     {"add-cert", cmd_add_cert, "Add a certificate, a chain, or a bundle of trusted CAs"},
+    {"import-cert", cmd_import_cert, "Import a PKCS#12 file, or a PEM key and certificate"},
+    {"import-selfsign-cert", cmd_import_selfsign_cert, "As import-cert, and trust it (CT,,)"},
     {"export-cert", cmd_export_cert, "Export a key and certificate (PKCS#12, PEM, DER)"},
     {"list-certs", cmd_list_certs, "List certificates"},
     {"show-cert", cmd_show_cert, "Show one certificate in full"},

@@ -330,7 +330,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 
 /* A certificate on a token that was given trust has a copy in cert9.db
  * holding that trust: it goes too, or the CA would stay trusted. */
-static int remove_copies(p11c_db *db, SECItem *der, const char *alias)
+int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias)
 {
 	for (int i = 0; i < 8; i++) {
 		CERTCertificate *copy = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), der);
@@ -375,7 +375,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
 			break;
 		}
-		if ((rc = remove_copies(db, &node->cert->derCert, alias)))
+		if ((rc = p11c_remove_copies(db, &node->cert->derCert, alias)))
 			break;
 	}
 	if (list)

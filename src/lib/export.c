@@ -17,8 +17,7 @@
 /* NSS's PKCS#12 code turns BMPString passwords back into text through a
  * process-wide hook (PBES2 takes UTF-8); it has no default, so set one. */
 static PRBool ucs2_to_text(PRBool to_unicode, unsigned char *in, unsigned int in_len,
-                           unsigned char *out, unsigned int max, unsigned int *out_len,
-                           PRBool swap)
+                           unsigned char *out, unsigned int max, unsigned int *out_len, PRBool swap)
 {
 	unsigned char *copy = PORT_Alloc(in_len ? in_len : 1);
 	if (!copy)
@@ -56,8 +55,8 @@ int p11c_p12_password(p11c_db *db, const char *pw, SECItem *out)
 	out->data = PORT_ZAlloc(2 * n + 2 + 8);
 	if (!out->data)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	if (!PORT_UCS2_UTF8Conversion(PR_TRUE, (unsigned char *)pw, (unsigned int)n + 1,
-	                              out->data, (unsigned int)(2 * n + 2 + 8), &len)) {
+	if (!PORT_UCS2_UTF8Conversion(PR_TRUE, (unsigned char *)pw, (unsigned int)n + 1, out->data,
+	                              (unsigned int)(2 * n + 2 + 8), &len)) {
 		PORT_ZFree(out->data, 2 * n + 2 + 8);
 		out->data = NULL;
 		return p11c_fail(db, P11C_EUSAGE, "the PKCS#12 password is not valid UTF-8");
@@ -81,7 +80,8 @@ static int exportable_key(p11c_db *db, CERTCertificate *cert, const char *alias,
 {
 	*out = PK11_FindKeyByAnyCert(cert, db);
 	if (!*out)
-		return p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s' in the database", alias);
+		return p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s' in the database",
+		                 alias);
 	SECItem attr = {siBuffer, NULL, 0};
 	int extractable = 1;
 	if (PK11_ReadRawAttribute(PK11_TypePrivKey, *out, CKA_EXTRACTABLE, &attr) == SECSuccess) {
@@ -138,8 +138,8 @@ int p11c_export_p12(p11c_db *db, const char *alias, const char *password, int co
 	}
 	memcpy(pw.data, password, pw.len);
 	p11c_p12_setup();
-	SECOidTag cipher = compat ? SEC_OID_PKCS12_V2_PBE_WITH_SHA1_AND_3KEY_TRIPLE_DES_CBC
-	                          : SEC_OID_AES_256_CBC;
+	SECOidTag cipher =
+	    compat ? SEC_OID_PKCS12_V2_PBE_WITH_SHA1_AND_3KEY_TRIPLE_DES_CBC : SEC_OID_AES_256_CBC;
 	/* Integrity first: the safes take their PBKDF2 digest from it. */
 	ctx = SEC_PKCS12CreateExportContext(NULL, NULL, key->pkcs11Slot, db);
 	int integrity = ctx && SEC_PKCS12AddPasswordIntegrity(
@@ -228,7 +228,8 @@ int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsign
 			free(one);
 		}
 		if (!list)
-			text = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
+			text =
+			    p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
 		*out = (unsigned char *)text;
 		*len = text ? strlen(text) : 0;
 	}
@@ -252,7 +253,8 @@ int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 	if ((rc = exportable_key(db, cert, alias, &key)))
 		goto out;
 	info = PK11_ExportPrivKeyInfo(key, db);
-	if (!info || !SEC_ASN1EncodeItem(NULL, &der, info, SEC_ASN1_GET(SECKEY_PrivateKeyInfoTemplate))) {
+	if (!info ||
+	    !SEC_ASN1EncodeItem(NULL, &der, info, SEC_ASN1_GET(SECKEY_PrivateKeyInfoTemplate))) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot export the key of '%s'", alias);
 		goto out;
 	}

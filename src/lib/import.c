@@ -79,8 +79,8 @@ static int password_error(p11c_db *db, const char *path)
 }
 
 /* The certificate that comes with a key, and its friendly name. */
-static int find_leaf(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *path,
-                     SECItem *leaf, char **friendly)
+static int find_leaf(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *path, SECItem *leaf,
+                     char **friendly)
 {
 	const SEC_PKCS12DecoderItem *it = NULL;
 	if (SEC_PKCS12DecoderIterateInit(dcx) != SECSuccess)
@@ -91,7 +91,8 @@ static int find_leaf(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *pat
 		if (SECITEM_CopyItem(NULL, leaf, it->der) != SECSuccess)
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		if (it->friendlyName && it->friendlyName->len)
-			*friendly = strndup((const char *)it->friendlyName->data, it->friendlyName->len);
+			*friendly =
+			    strndup((const char *)it->friendlyName->data, it->friendlyName->len);
 		return P11C_OK;
 	}
 	return p11c_fail(db, P11C_EFAIL, "'%s' holds no private key with its certificate", path);
@@ -127,12 +128,14 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 	if (key && !PK11_IsInternal(key->pkcs11Slot) && !o->extractable) {
 		CK_BBOOL no = CK_FALSE;
 		SECItem v = {siBuffer, &no, sizeof(no)};
-		if (PK11_WriteRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &v) != SECSuccess)
+		if (PK11_WriteRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &v) !=
+		    SECSuccess)
 			rc = p11c_fail_nss(db, P11C_ETOKEN,
 			                   "token '%s' cannot mark the key of '%s' non-extractable",
 			                   PK11_GetTokenName(key->pkcs11Slot), alias);
 	}
-	if (!rc && o->trust_self_signed && SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
+	if (!rc && o->trust_self_signed &&
+	    SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
 		rc = p11c_set_trust(db, cert, alias, "CT,,");
 	if (key)
 		SECKEY_DestroyPrivateKey(key);
@@ -198,8 +201,9 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	}
 	CERTCertificate *there = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), &leaf);
 	if (there) {
-		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already in the database as '%s'",
-		               path, there->nickname ? there->nickname : "(no alias)");
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "the certificate in '%s' is already in the database as '%s'", path,
+		               there->nickname ? there->nickname : "(no alias)");
 		CERT_DestroyCertificate(there);
 		goto out;
 	}

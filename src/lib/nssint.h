@@ -71,6 +71,9 @@ int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust);
 int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust);
 /* "TOKEN:alias" for an external slot, alias for the internal one. */
 char *p11c_qualified(PK11SlotInfo *slot, const char *alias);
+/* Remove what copies of the certificate der are left in the database
+ * (cert9.db keeps one for the trust of a certificate on a token). */
+int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias);
 /* Check alias is free for a new certificate on slot. */
 int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias);
 

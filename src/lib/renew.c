@@ -54,16 +54,32 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh)
 		SEC_DeletePermCertificate(fresh);
 		goto out;
 	}
-	if (SEC_DeletePermCertificate(old) != SECSuccess) {
+	SECItem old_der = {siBuffer, NULL, 0};
+	if (SECITEM_CopyItem(NULL, &old_der, &old->derCert) != SECSuccess ||
+	    SEC_DeletePermCertificate(old) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "stored the new '%s' but cannot remove the old",
 		                   alias);
+		SECITEM_FreeItem(&old_der, PR_FALSE);
 		goto out;
 	}
+	/* The old one's trust copy in cert9.db (a certificate on a token) too. */
+	rc = p11c_remove_copies(db, &old_der, alias);
+	SECITEM_FreeItem(&old_der, PR_FALSE);
+	if (rc)
+		goto out;
 	p11c_log(db, "'%s' now holds the new certificate", alias);
 out:
 	free(alias);
 	PK11_FreeSlot(slot);
 	return rc;
+}
+
+/* Whether fresh expires later than old. */
+static int newer(CERTCertificate *fresh, CERTCertificate *old)
+{
+	PRTime nb, fresh_end, old_end;
+	return CERT_GetCertTimes(fresh, &nb, &fresh_end) == SECSuccess &&
+	       CERT_GetCertTimes(old, &nb, &old_end) == SECSuccess && fresh_end > old_end;
 }
 
 int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
@@ -94,6 +110,11 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 	} else if (SECITEM_ItemsAreEqual(&b.certs[k]->derCert, &old->derCert)) {
 		rc = p11c_fail(db, P11C_EFAIL, "'%s' already holds the certificate in '%s'", alias,
 		               path);
+	} else if (!newer(b.certs[k], old)) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "the certificate in '%s' expires no later than the one '%s' holds; "
+		               "nothing changed",
+		               path, alias);
 	} else if (b.certs[k]->isperm) {
 		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
 		               path, b.certs[k]->nickname);
@@ -206,7 +227,12 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	}
 	if ((rc = replace(db, old, fresh)))
 		goto out;
-	/* The old key goes only now that the new certificate is stored. */
+	/* The new key now serves the stored certificate: it stays, whatever
+	 * follows.  The old key goes only now. */
+	if (priv) {
+		SECKEY_DestroyPrivateKey(priv);
+		priv = NULL;
+	}
 	if (new_key && PK11_DeleteTokenPrivateKey(key, PR_TRUE) != SECSuccess)
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "renewed '%s' but cannot remove the old key",
 		                   alias);

@@ -26,8 +26,8 @@ int p11c_read_password_file(p11c_db *db, const char *path, char **out)
 	if (n == 0 || n > P11C_PW_MAX) {
 		explicit_bzero(text, len);
 		free(text);
-		return p11c_fail(db, P11C_EPASSWORD, "password file '%s' has no password on its first line",
-		                 path);
+		return p11c_fail(db, P11C_EPASSWORD,
+		                 "password file '%s' has no password on its first line", path);
 	}
 	*out = strndup(text, n);
 	explicit_bzero(text, len);

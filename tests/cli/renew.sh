@@ -41,6 +41,9 @@ before=$(snapshot)
 expect_exit 1 "a certificate for another key is refused" p11c -d "$DB" renew-cert mail "$T/other.pem"
 check "it says the key differs" grep -q 'public key differs' "$T/err"
 expect_exit 1 "the same certificate again is refused" p11c -d "$DB" renew-cert mail "$T/second.pem"
+issue "$T/older.pem" 100
+expect_exit 1 "a certificate that expires sooner is refused" p11c -d "$DB" renew-cert mail "$T/older.pem"
+check "it says it is not newer" grep -q 'expires no later' "$T/err"
 expect_exit 3 "an unknown alias" p11c -d "$DB" renew-cert nosuch "$T/second.pem"
 expect_exit 3 "a missing file" p11c -d "$DB" renew-cert mail "$T/nope.pem"
 head -c 300 "$T/second.pem" >"$T/trunc.pem"

@@ -73,6 +73,11 @@ check "pkcs11-tool sees it on the token" grep -q 'label: *relay' <(token_objects
 before=$(snapshot)
 expect_exit 2 "RSA-1024 is refused" p11c -d "$DB" request-cert --name w.example.com --key-type rsa:1024 -o "$T/w.req"
 check "no request file is left" test ! -e "$T/w.req"
+echo "keep me" >"$T/existing.req"
+expect_exit 2 "a refused request over an existing -o file" \
+	p11c -d "$DB" request-cert --name w.example.com --key-type rsa:1024 -o "$T/existing.req"
+check "the existing file is as it was" test "$(cat "$T/existing.req")" = "keep me"
+check "no temporary file is left beside it" test "$(ls "$T" | grep -c '^existing.req')" = 1
 expect_exit 2 "-F with another word" p11c -d "$DB" request-cert --name w.example.com -F text
 expect_exit 2 "no subject" p11c -d "$DB" request-cert -o "$T/w.req"
 expect_exit 1 "an output file in a missing directory" p11c -d "$DB" request-cert --name w.example.com -o "$T/no/dir/w.req"

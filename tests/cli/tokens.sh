@@ -121,6 +121,13 @@ check "and never extractable, as the old one" grep -q 'never extractable' <<<"$n
 check "hsm-a:smtp is still listed once" \
 	test "$(p11c -d "$DB" -W "$PW" list-certs | grep -c '^hsm-a:smtp ')" = 1
 
+# Renewing a trusted CA on a token leaves no trusted old copy behind.
+expect_exit 0 "renew-selfsign-cert of the CA on hsm-a" p11c -d "$DB" -W "$PW" renew-selfsign-cert hsm-a:hsmca
+check "list-certs -C lists it once" \
+	test "$(p11c -d "$DB" -W "$PW" list-certs -C | grep -c 'hsmca')" = 1
+check "its trust is still CTu,u,u" \
+	test "$(certutil -d "sql:$DB" -h hsm-a -L -f "$PW" | awk '/^hsm-a:hsmca / {print $NF}')" = "CTu,u,u"
+
 # A trusted CA on a token: removing it removes its trust too.
 expect_exit 0 "remove-cert of a CA trusted on hsm-a" p11c -d "$DB" -W "$PW" remove-cert hsm-a:hsmca
 check "list-certs -C no longer lists it" fails grep -q 'HSM CA' <(p11c -d "$DB" -W "$PW" list-certs -C)

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* import-cert and import-selfsign-cert: PKCS#12, or a PEM key and certificate. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { O_ALIAS, O_P12_PWFILE, O_KEY, O_CERT, O_KEY_PWFILE, O_EXTRACTABLE };
+
+static const cli_opt opts[] = {
+    {"alias", 0, 1, O_ALIAS},
+    {"p12-password-file", 0, 1, O_P12_PWFILE},
+    {"key", 0, 1, O_KEY},
+    {"cert", 0, 1, O_CERT},
+    {"key-password-file", 0, 1, O_KEY_PWFILE},
+    {"extractable", 0, 0, O_EXTRACTABLE},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+	p11c_import_opts o;
+	const char *p12_pwfile, *key, *cert, *key_pwfile;
+} args;
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	switch (id) {
+	case O_ALIAS:
+		a->o.alias = arg;
+		break;
+	case O_P12_PWFILE:
+		a->p12_pwfile = arg;
+		break;
+	case O_KEY:
+		a->key = arg;
+		break;
+	case O_CERT:
+		a->cert = arg;
+		break;
+	case O_KEY_PWFILE:
+		a->key_pwfile = arg;
+		break;
+	case O_EXTRACTABLE:
+		a->o.extractable = 1;
+		break;
+	}
+	return 0;
+}
+
+static void help(const char *cmd)
+{
+	printf("Usage: p11cert %s [--alias A] [--p12-password-file F] [--token T] FILE\n"
+	       "       p11cert %s --key KEY.pem --cert CERT.pem [--alias A]\n"
+	       "                 [--key-password-file F] [--token T]\n"
+	       "Import a PKCS#12 file (key, certificate, chain) from openssl, pk12util,\n"
+	       "keytool or Windows; the password from --p12-password-file (first line) or\n"
+	       "asked.  Or a PEM key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8) and its\n"
+	       "certificate (CERT.pem may hold the chain, as certbot's fullchain.pem).\n"
+	       "The alias: --alias, else the file's friendly name, else the CN.  --token\n"
+	       "puts the key on a token, non-extractable unless --extractable.\n",
+	       cmd, cmd);
+	if (!strcmp(cmd, "import-selfsign-cert"))
+		printf("The self-signed certificate is also trusted (CT,,), as msgcert did.\n");
+}
+
+static int import(cli_globals *g, int argc, char **argv, int trust_self)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.o = (p11c_import_opts)P11C_IMPORT_OPTS_INIT;
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(argv[0]), EXIT_OK) : EXIT_USAGE;
+	int pem = a.key || a.cert;
+	if (pem && (!a.key || !a.cert))
+		return cli_usage_error(argv[0], "--key and --cert go together");
+	if (pem && npos != 0)
+		return cli_usage_error(argv[0], "--key and --cert take no FILE");
+	if (!pem && npos != 1)
+		return cli_usage_error(argv[0], "one PKCS#12 FILE is needed (or --key and --cert)");
+	if (pem && a.p12_pwfile)
+		return cli_usage_error(argv[0], "--p12-password-file goes with a PKCS#12 file");
+	if (!pem && a.key_pwfile)
+		return cli_usage_error(argv[0], "--key-password-file goes with --key");
+	a.o.token = g->token;
+	a.o.trust_self_signed = trust_self;
+	p11c_db *db;
+	int rc = cli_open_db(g, 0, &db), encrypted = 0;
+	if (rc)
+		return rc;
+	char *pw = NULL, *alias = NULL;
+	if (!pem) {
+		if ((rc = cli_secret(db, a.p12_pwfile, "PKCS#12 file password", 0, &pw)) ==
+		        EXIT_OK &&
+		    (rc = p11c_import_p12(db, pos[0], pw, &a.o, &alias)))
+			rc = cli_fail(db, rc);
+	} else {
+		if ((rc = p11c_key_file_encrypted(db, a.key, &encrypted))) {
+			rc = cli_fail(db, rc);
+			goto out;
+		}
+		if (encrypted && (rc = cli_secret(db, a.key_pwfile, "password of the key", 0, &pw)))
+			goto out;
+		if ((rc = p11c_import_pem(db, a.key, a.cert, pw, &a.o, &alias)))
+			rc = cli_fail(db, rc);
+	}
+	if (!rc)
+		cli_notice(g, "imported '%s'%s", alias,
+		           trust_self ? " (trusted as a CA if self-signed)" : "");
+out:
+	if (pw) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	free(alias);
+	p11c_db_free(db);
+	return rc;
+}
+
+int cmd_import_cert(cli_globals *g, int argc, char **argv)
+{
+	return import(g, argc, argv, 0);
+}
+
+int cmd_import_selfsign_cert(cli_globals *g, int argc, char **argv)
+{
+	return import(g, argc, argv, 1);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* OpenSSL reads the PEM key forms NSS has no reader for. */
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ossl.h"
+
+static int pw_cb(char *buf, int size, int rwflag, void *u)
+{
+	(void)rwflag;
+	const char *pw = u;
+	if (!pw)
+		return -1; /* encrypted, and no password given */
+	int n = (int)strlen(pw);
+	if (n > size)
+		return -1;
+	memcpy(buf, pw, (size_t)n);
+	return n;
+}
+
+int p11c_ossl_key_encrypted(const unsigned char *pem, size_t len)
+{
+	const char *marks[] = {"-----BEGIN ENCRYPTED PRIVATE KEY-----", "Proc-Type: 4,ENCRYPTED"};
+	for (size_t m = 0; m < 2; m++) {
+		size_t k = strlen(marks[m]);
+		for (size_t i = 0; i + k <= len; i++)
+			if (!memcmp(pem + i, marks[m], k))
+				return 1;
+	}
+	return 0;
+}
+
+void p11c_ossl_free_secret(unsigned char *p, size_t len)
+{
+	if (p) {
+		OPENSSL_cleanse(p, len);
+		OPENSSL_free(p);
+	}
+}
+
+int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *password,
+                       unsigned char **p8, size_t *p8_len, unsigned char **spki, size_t *spki_len,
+                       char *err, size_t errlen)
+{
+	int rc = P11C_OSSL_BAD;
+	EVP_PKEY *key = NULL;
+	PKCS8_PRIV_KEY_INFO *info = NULL;
+	*p8 = *spki = NULL;
+	*p8_len = *spki_len = 0;
+	ERR_clear_error();
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio)
+		return P11C_OSSL_NOMEM;
+	key = PEM_read_bio_PrivateKey(bio, NULL, pw_cb, (void *)password);
+	if (!key) {
+		unsigned long e = ERR_peek_last_error();
+		int bad_pw = p11c_ossl_key_encrypted(pem, len) &&
+		             (ERR_GET_REASON(e) == EVP_R_BAD_DECRYPT ||
+		              ERR_GET_REASON(e) == PEM_R_BAD_DECRYPT ||
+		              ERR_GET_REASON(e) == PEM_R_BAD_PASSWORD_READ || !password ||
+		              ERR_GET_LIB(e) == ERR_LIB_PKCS12 || ERR_GET_LIB(e) == ERR_LIB_EVP);
+		snprintf(err, errlen, "%s",
+		         bad_pw ? (password ? "wrong password" : "it is encrypted")
+		                : "no private key OpenSSL can read");
+		rc = bad_pw ? P11C_OSSL_PASSWORD : P11C_OSSL_BAD;
+		goto out;
+	}
+	info = EVP_PKEY2PKCS8(key);
+	int n = info ? i2d_PKCS8_PRIV_KEY_INFO(info, p8) : -1;
+	int m = i2d_PUBKEY(key, spki);
+	if (n <= 0 || m <= 0) {
+		snprintf(err, errlen, "cannot re-encode the key");
+		goto out;
+	}
+	*p8_len = (size_t)n;
+	*spki_len = (size_t)m;
+	rc = P11C_OSSL_OK;
+out:
+	if (rc != P11C_OSSL_OK) {
+		p11c_ossl_free_secret(*p8, *p8_len);
+		OPENSSL_free(*spki);
+		*p8 = *spki = NULL;
+	}
+	PKCS8_PRIV_KEY_INFO_free(info);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* PEM private keys read with OpenSSL, kept apart from NSS's headers. */
+#ifndef P11C_OSSL_H
+#define P11C_OSSL_H
+
+#include <stddef.h>
+
+#pragma GCC visibility push(hidden)
+
+enum { P11C_OSSL_OK = 0, P11C_OSSL_BAD = -1, P11C_OSSL_PASSWORD = -2, P11C_OSSL_NOMEM = -3 };
+
+/* Read a PEM private key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 or
+ * legacy-encrypted PEM) from pem; password may be NULL.  On success the
+ * key as unencrypted PKCS#8 DER (*p8, to be wiped and freed with
+ * p11c_ossl_free_secret) and its SubjectPublicKeyInfo DER (*spki, free). */
+int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *password,
+                       unsigned char **p8, size_t *p8_len, unsigned char **spki, size_t *spki_len,
+                       char *err, size_t errlen);
+void p11c_ossl_free_secret(unsigned char *p, size_t len);
+/* Whether the PEM text holds an encrypted key. */
+int p11c_ossl_key_encrypted(const unsigned char *pem, size_t len);
+
+#pragma GCC visibility pop
+
+#endif

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* import-cert --key KEY.pem --cert CERT.pem: a certbot-style pair. */
+#include <cert.h>
+#include <keyhi.h>
+#include <pk11pub.h>
+#include <secasn1.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+#include "ossl.h"
+
+int p11c_key_file_encrypted(p11c_db *db, const char *path, int *encrypted)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc = p11c_file_read(db, path, &buf, &len);
+	if (rc)
+		return rc;
+	*encrypted = p11c_ossl_key_encrypted(buf, len);
+	explicit_bzero(buf, len);
+	free(buf);
+	return P11C_OK;
+}
+
+/* The certificate of b whose public key is spki, or -1. */
+static long matching(p11c_batch *b, const unsigned char *spki, size_t len)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		SECItem der = {siBuffer, NULL, 0};
+		if (!SEC_ASN1EncodeItem(NULL, &der, &b->certs[i]->subjectPublicKeyInfo,
+		                        SEC_ASN1_GET(CERT_SubjectPublicKeyInfoTemplate)))
+			continue;
+		int same = der.len == len && !memcmp(der.data, spki, len);
+		SECITEM_FreeItem(&der, PR_FALSE);
+		if (same)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* The key into slot, named alias, its CKA_ID NSS's own for cert. */
+static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *alias,
+                      unsigned char *p8, size_t p8_len, SECKEYPrivateKey **out)
+{
+	SECKEYPublicKey *pub = CERT_ExtractPublicKey(cert);
+	if (!pub)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot read the certificate's public key");
+	SECItem *value = pub->keyType == rsaKey  ? &pub->u.rsa.modulus
+	                 : pub->keyType == ecKey ? &pub->u.ec.publicValue
+	                                         : NULL;
+	SECItem der = {siBuffer, p8, (unsigned)p8_len};
+	SECItem nick = {siAsciiString, (unsigned char *)alias, (unsigned)strlen(alias)};
+	int rc = P11C_OK;
+	if (!value)
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "keys of this kind are not imported (RSA and EC are)");
+	else if (PK11_ImportDERPrivateKeyInfoAndReturnKey(slot, &der, &nick, value, PR_TRUE,
+	                                                  PR_TRUE, KU_ALL, out, db) != SECSuccess)
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "token '%s' refused the key",
+		                   PK11_GetTokenName(slot));
+	SECKEY_DestroyPublicKey(pub);
+	return rc;
+}
+
+int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
+                    const char *key_password, const p11c_import_opts *opts, char **alias_out)
+{
+	p11c_import_opts defaults = P11C_IMPORT_OPTS_INIT;
+	unsigned char *pem = NULL, *p8 = NULL, *spki = NULL;
+	size_t pem_len = 0, p8_len = 0, spki_len = 0;
+	char err[128], *alias = NULL;
+	p11c_batch b;
+	PK11SlotInfo *slot = NULL;
+	SECKEYPrivateKey *key = NULL;
+	memset(&b, 0, sizeof(b));
+	if (alias_out)
+		*alias_out = NULL;
+	if (!opts)
+		opts = &defaults;
+	int rc = p11c_require_open(db, 1);
+	if (rc || (rc = p11c_file_read(db, key_path, &pem, &pem_len)) ||
+	    (rc = p11c_batch_load(db, cert_path, &b)))
+		goto out;
+	int o = p11c_ossl_read_key(pem, pem_len, key_password, &p8, &p8_len, &spki, &spki_len, err,
+	                           sizeof(err));
+	if (o != P11C_OSSL_OK) {
+		rc = p11c_fail(db, o == P11C_OSSL_PASSWORD ? P11C_EPASSWORD : P11C_EFAIL,
+		               "cannot read the key in '%s': %s", key_path, err);
+		goto out;
+	}
+	long k = matching(&b, spki, spki_len);
+	if (k < 0) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "the key in '%s' does not match the certificate in '%s'", key_path,
+		               cert_path);
+		goto out;
+	}
+	CERTCertificate *leaf = b.certs[k];
+	char *cn = CERT_GetCommonName(&leaf->subject);
+	alias = strdup(opts->alias ? opts->alias : cn ? cn : "imported");
+	PORT_Free(cn);
+	if (!alias) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		goto out;
+	}
+	if (leaf->isperm) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "the certificate in '%s' is already in the database as '%s'",
+		               cert_path, leaf->nickname ? leaf->nickname : "(no alias)");
+		goto out;
+	}
+	if ((rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)) ||
+	    (rc = p11c_login_tokens(db)) || (rc = p11c_alias_check_new(db, slot, alias)) ||
+	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key)))
+		goto out;
+	if (!PK11_IsInternal(slot) && !opts->extractable) {
+		CK_BBOOL no = CK_FALSE;
+		SECItem v = {siBuffer, &no, sizeof(no)};
+		if (PK11_WriteRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &v) !=
+		    SECSuccess) {
+			rc = p11c_fail_nss(db, P11C_ETOKEN,
+			                   "token '%s' cannot mark the key non-extractable",
+			                   PK11_GetTokenName(slot));
+			goto out;
+		}
+	}
+	const char *trust =
+	    opts->trust_self_signed && SECITEM_ItemsAreEqual(&leaf->derSubject, &leaf->derIssuer)
+	        ? "CT,,"
+	        : NULL;
+	if ((rc = p11c_store_cert(db, slot, leaf, alias, trust)))
+		goto out;
+	b.stored[k] = 1;
+	if ((rc = p11c_store_rest(db, &b, (size_t)k, NULL)))
+		goto out;
+	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+out:
+	if (key) {
+		if (rc)
+			PK11_DeleteTokenPrivateKey(key, PR_TRUE);
+		else
+			SECKEY_DestroyPrivateKey(key);
+	}
+	p11c_batch_free(&b, rc != P11C_OK);
+	if (slot)
+		PK11_FreeSlot(slot);
+	p11c_ossl_free_secret(p8, p8_len);
+	p11c_ossl_free_secret(spki, spki_len);
+	if (pem) {
+		explicit_bzero(pem, pem_len);
+		free(pem);
+	}
+	free(alias);
+	return rc;
+}
