@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nssint.h"
+#include "ossl.h"
 #include "uri.h"
 
 /* NSS's PKCS#12 code turns BMPString passwords back into text through a
@@ -243,24 +244,35 @@ int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 {
 	int rc;
 	SECKEYPrivateKey *key = NULL;
-	SECKEYPrivateKeyInfo *info = NULL;
+	SECKEYEncryptedPrivateKeyInfo *epki = NULL;
 	SECItem der = {siBuffer, NULL, 0};
-	char *pem = NULL;
+	unsigned char pwbuf[32];
+	char pw[2 * sizeof(pwbuf) + 1], *pem = NULL;
 	p11c_output out = {-1, NULL, NULL, 0};
 	CERTCertificate *cert = find_logged_in(db, alias, &rc);
 	if (!cert)
 		return rc;
 	if ((rc = exportable_key(db, cert, alias, &key)))
 		goto out;
-	info = PK11_ExportPrivKeyInfo(key, db);
-	if (!info ||
-	    !SEC_ASN1EncodeItem(NULL, &der, info, SEC_ASN1_GET(SECKEY_PrivateKeyInfoTemplate))) {
+	/* NSS hands out sensitive keys wrapped only: wrap under a one-time
+	 * password, and let OpenSSL unwrap it to PKCS#8 in memory. */
+	if (PK11_GenerateRandom(pwbuf, sizeof(pwbuf)) != SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot make a one-time password");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(pwbuf); i++)
+		snprintf(pw + 2 * i, 3, "%02x", pwbuf[i]);
+	SECItem pwitem = {siBuffer, (unsigned char *)pw, (unsigned)strlen(pw)};
+	epki = PK11_ExportEncryptedPrivKeyInfo(key->pkcs11Slot, SEC_OID_AES_256_CBC, &pwitem, key,
+	                                       1000, db);
+	if (!epki || !SEC_ASN1EncodeItem(NULL, &der, epki,
+	                                 SEC_ASN1_GET(SECKEY_EncryptedPrivateKeyInfoTemplate))) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot export the key of '%s'", alias);
 		goto out;
 	}
-	pem = p11c_pem_encode("PRIVATE KEY", der.data, der.len);
-	if (!pem) {
-		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	char err[128];
+	if (p11c_ossl_epki_to_pem(der.data, der.len, pw, &pem, err, sizeof(err)) != 0) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot write the key of '%s': %s", alias, err);
 		goto out;
 	}
 	if ((rc = p11c_output_open(db, path, &out)))
@@ -268,14 +280,14 @@ int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 	p11c_output_write(&out, pem, strlen(pem));
 	rc = p11c_output_close(db, &out, 1);
 out:
-	if (pem) {
-		explicit_bzero(pem, strlen(pem));
-		free(pem);
-	}
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(pwbuf, sizeof(pwbuf));
+	if (pem)
+		p11c_ossl_free_secret((unsigned char *)pem, strlen(pem));
 	if (der.data)
-		SECITEM_ZfreeItem(&der, PR_FALSE);
-	if (info)
-		SECKEY_DestroyPrivateKeyInfo(info, PR_TRUE);
+		SECITEM_FreeItem(&der, PR_FALSE);
+	if (epki)
+		SECKEY_DestroyEncryptedPrivateKeyInfo(epki, PR_TRUE);
 	if (key)
 		SECKEY_DestroyPrivateKey(key);
 	CERT_DestroyCertificate(cert);

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,38 @@ out:
 	PKCS8_PRIV_KEY_INFO_free(info);
 	EVP_PKEY_free(key);
 	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}
+
+int p11c_ossl_epki_to_pem(const unsigned char *der, size_t len, const char *password, char **pem,
+                          char *err, size_t errlen)
+{
+	int rc = -1;
+	const unsigned char *p = der;
+	X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)len);
+	PKCS8_PRIV_KEY_INFO *info =
+	    sig ? PKCS8_decrypt(sig, password, (int)strlen(password)) : NULL;
+	BIO *bio = info ? BIO_new(BIO_s_secmem()) : NULL;
+	char *data = NULL;
+	*pem = NULL;
+	if (!bio || !PEM_write_bio_PKCS8_PRIV_KEY_INFO(bio, info)) {
+		snprintf(err, errlen, "OpenSSL cannot unwrap NSS's export");
+		goto out;
+	}
+	long n = BIO_get_mem_data(bio, &data);
+	*pem = OPENSSL_malloc((size_t)n + 1);
+	if (!*pem) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	memcpy(*pem, data, (size_t)n);
+	(*pem)[n] = '\0';
+	rc = 0;
+out:
+	BIO_free(bio);
+	PKCS8_PRIV_KEY_INFO_free(info);
+	X509_SIG_free(sig);
 	ERR_clear_error();
 	return rc;
 }

@@ -17,6 +17,10 @@ int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *passwor
                        unsigned char **p8, size_t *p8_len, unsigned char **spki, size_t *spki_len,
                        char *err, size_t errlen);
 void p11c_ossl_free_secret(unsigned char *p, size_t len);
+/* An EncryptedPrivateKeyInfo (DER, under password) as PKCS#8 PEM text
+ * (*pem: wipe and free with p11c_ossl_free_secret); 0 or -1. */
+int p11c_ossl_epki_to_pem(const unsigned char *der, size_t len, const char *password, char **pem,
+                          char *err, size_t errlen);
 /* Whether the PEM text holds an encrypted key. */
 int p11c_ossl_key_encrypted(const unsigned char *pem, size_t len);
 
