@@ -115,6 +115,25 @@ static char *choose_alias(const p11c_import_opts *o, const char *friendly, const
 	return alias;
 }
 
+int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias)
+{
+	SECItem attr = {siBuffer, NULL, 0};
+	int extractable = 1;
+	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) == SECSuccess) {
+		extractable = attr.len > 0 && attr.data[0];
+		SECITEM_FreeItem(&attr, PR_FALSE);
+	}
+	if (!extractable)
+		return P11C_OK; /* the token made it so already */
+	CK_BBOOL no = CK_FALSE;
+	SECItem v = {siBuffer, &no, sizeof(no)};
+	if (PK11_WriteRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &v) != SECSuccess)
+		return p11c_fail_nss(db, P11C_ETOKEN,
+		                     "token '%s' cannot mark the key of '%s' non-extractable",
+		                     PK11_GetTokenName(key->pkcs11Slot), alias);
+	return P11C_OK;
+}
+
 /* After the import: a key on an external token made non-extractable, the
  * self-signed certificate trusted when asked. */
 static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opts *o,
@@ -125,14 +144,13 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 	if (!cert)
 		return p11c_fail(db, P11C_EFAIL, "imported '%s' but cannot find it", alias);
 	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
-	if (key && !PK11_IsInternal(key->pkcs11Slot) && !o->extractable) {
-		CK_BBOOL no = CK_FALSE;
-		SECItem v = {siBuffer, &no, sizeof(no)};
-		if (PK11_WriteRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &v) !=
-		    SECSuccess)
-			rc = p11c_fail_nss(db, P11C_ETOKEN,
-			                   "token '%s' cannot mark the key of '%s' non-extractable",
-			                   PK11_GetTokenName(key->pkcs11Slot), alias);
+	if (key && !PK11_IsInternal(key->pkcs11Slot)) {
+		char *label = PK11_GetPrivateKeyNickname(key);
+		if (!label || !*label) /* what an unwrap leaves without a label */
+			PK11_SetPrivateKeyNickname(key, alias);
+		PORT_Free(label);
+		if (!o->extractable)
+			rc = p11c_key_keep_on_token(db, key, alias);
 	}
 	if (!rc && o->trust_self_signed &&
 	    SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))

@@ -48,6 +48,10 @@ void p11c_p12_setup(void);
 int p11c_p12_password(p11c_db *db, const char *pw, SECItem *out);
 void p11c_p12_password_free(SECItem *pw);
 
+/* import.c: make an imported key on an external token non-extractable
+ * (a no-op when the token made it so). */
+int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias);
+
 /* certstore.c */
 /* The certificate answering to alias, or NULL (no message set). */
 CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* OpenSSL reads the PEM key forms NSS has no reader for. */
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -45,7 +46,7 @@ void p11c_ossl_free_secret(unsigned char *p, size_t len)
 	}
 }
 
-int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *password,
+int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *password, int ec_public,
                        unsigned char **p8, size_t *p8_len, unsigned char **spki, size_t *spki_len,
                        char *err, size_t errlen)
 {
@@ -72,6 +73,10 @@ int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *passwor
 		rc = bad_pw ? P11C_OSSL_PASSWORD : P11C_OSSL_BAD;
 		goto out;
 	}
+	/* Some tokens (SoftHSM) refuse CKA_EC_POINT on a private key, which NSS
+	 * sets when the EC private key carries its public key. */
+	if (!ec_public && EVP_PKEY_is_a(key, "EC"))
+		EVP_PKEY_set_int_param(key, OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, 0);
 	info = EVP_PKEY2PKCS8(key);
 	int n = info ? i2d_PKCS8_PRIV_KEY_INFO(info, p8) : -1;
 	int m = i2d_PUBKEY(key, spki);
@@ -125,4 +130,20 @@ out:
 	X509_SIG_free(sig);
 	ERR_clear_error();
 	return rc;
+}
+
+int p11c_ossl_p8_to_epki(const unsigned char *p8, size_t len, const char *password,
+                         unsigned char **der, size_t *der_len)
+{
+	const unsigned char *p = p8;
+	PKCS8_PRIV_KEY_INFO *info = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+	X509_SIG *sig = info ? PKCS8_encrypt(-1, EVP_aes_256_cbc(), password, (int)strlen(password),
+	                                     NULL, 0, 1000, info)
+	                     : NULL;
+	int n = sig ? i2d_X509_SIG(sig, der) : -1;
+	*der_len = n > 0 ? (size_t)n : 0;
+	X509_SIG_free(sig);
+	PKCS8_PRIV_KEY_INFO_free(info);
+	ERR_clear_error();
+	return n > 0 ? 0 : -1;
 }

@@ -12,8 +12,9 @@ enum { P11C_OSSL_OK = 0, P11C_OSSL_BAD = -1, P11C_OSSL_PASSWORD = -2, P11C_OSSL_
 /* Read a PEM private key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 or
  * legacy-encrypted PEM) from pem; password may be NULL.  On success the
  * key as unencrypted PKCS#8 DER (*p8, to be wiped and freed with
- * p11c_ossl_free_secret) and its SubjectPublicKeyInfo DER (*spki, free). */
-int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *password,
+ * p11c_ossl_free_secret) and its SubjectPublicKeyInfo DER (*spki, the
+ * same).  ec_public: an EC key's PKCS#8 keeps its public key. */
+int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *password, int ec_public,
                        unsigned char **p8, size_t *p8_len, unsigned char **spki, size_t *spki_len,
                        char *err, size_t errlen);
 void p11c_ossl_free_secret(unsigned char *p, size_t len);
@@ -21,6 +22,10 @@ void p11c_ossl_free_secret(unsigned char *p, size_t len);
  * (*pem: wipe and free with p11c_ossl_free_secret); 0 or -1. */
 int p11c_ossl_epki_to_pem(const unsigned char *der, size_t len, const char *password, char **pem,
                           char *err, size_t errlen);
+/* PKCS#8 DER encrypted under password (PBES2, AES-256-CBC) as an
+ * EncryptedPrivateKeyInfo (*der: free with p11c_ossl_free_secret); 0 or -1. */
+int p11c_ossl_p8_to_epki(const unsigned char *p8, size_t len, const char *password,
+                         unsigned char **der, size_t *der_len);
 /* Whether the PEM text holds an encrypted key. */
 int p11c_ossl_key_encrypted(const unsigned char *pem, size_t len);
 

@@ -4,6 +4,7 @@
 #include <keyhi.h>
 #include <pk11pub.h>
 #include <secasn1.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,51 @@ static long matching(p11c_batch *b, const unsigned char *spki, size_t len)
 	return -1;
 }
 
+/* An external token gets the key unwrapped onto it, as a PKCS#12 key
+ * would be: created whole with C_CreateObject, NSS would hand some tokens
+ * attributes they refuse (SoftHSM: CKA_EC_POINT on an EC private key). */
+static int unwrap_key(p11c_db *db, PK11SlotInfo *slot, SECItem *value, KeyType type, SECItem *nick,
+                      unsigned char *p8, size_t p8_len, SECKEYPrivateKey **out)
+{
+	unsigned char rnd[24], *der = NULL;
+	char pw[2 * sizeof(rnd) + 1];
+	size_t der_len = 0;
+	int rc = P11C_OK;
+	PLArenaPool *arena = PORT_NewArena(2048);
+	SECKEYEncryptedPrivateKeyInfo epki;
+	memset(&epki, 0, sizeof(epki));
+	if (!arena || PK11_GenerateRandom(rnd, sizeof(rnd)) != SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot make a one-time password");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(pw + 2 * i, 3, "%02x", rnd[i]);
+	SECItem enc = {siBuffer, NULL, 0};
+	int wrapped = p11c_ossl_p8_to_epki(p8, p8_len, pw, &der, &der_len) == 0;
+	enc.data = der;
+	enc.len = (unsigned)der_len;
+	if (!wrapped || SEC_QuickDERDecodeItem(arena, &epki,
+	                                       SEC_ASN1_GET(SECKEY_EncryptedPrivateKeyInfoTemplate),
+	                                       &enc) != SECSuccess) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot wrap the key for token '%s'",
+		               PK11_GetTokenName(slot));
+		goto out;
+	}
+	SECItem pwitem = {siBuffer, (unsigned char *)pw, (unsigned)strlen(pw)};
+	if (PK11_ImportEncryptedPrivateKeyInfoAndReturnKey(slot, &epki, &pwitem, nick, value,
+	                                                   PR_TRUE, PR_TRUE, type, KU_ALL, out,
+	                                                   db) != SECSuccess)
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "token '%s' refused the key",
+		                   PK11_GetTokenName(slot));
+out:
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(rnd, sizeof(rnd));
+	p11c_ossl_free_secret(der, der_len);
+	if (arena)
+		PORT_FreeArena(arena, PR_TRUE);
+	return rc;
+}
+
 /* The key into slot, named alias, its CKA_ID NSS's own for cert. */
 static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *alias,
                       unsigned char *p8, size_t p8_len, SECKEYPrivateKey **out)
@@ -55,6 +101,9 @@ static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, co
 	if (!value)
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "keys of this kind are not imported (RSA and EC are)");
+	else if (!PK11_IsInternal(slot) &&
+	         !(rc = unwrap_key(db, slot, value, pub->keyType, &nick, p8, p8_len, out)))
+		PK11_SetPrivateKeyNickname(*out, alias); /* the unwrap sets no label */
 	else if (PK11_ImportDERPrivateKeyInfoAndReturnKey(slot, &der, &nick, value, PR_TRUE,
 	                                                  PR_TRUE, KU_ALL, out, db) != SECSuccess)
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "token '%s' refused the key",
@@ -80,10 +129,11 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 		opts = &defaults;
 	int rc = p11c_require_open(db, 1);
 	if (rc || (rc = p11c_file_read(db, key_path, &pem, &pem_len)) ||
-	    (rc = p11c_batch_load(db, cert_path, &b)))
+	    (rc = p11c_batch_load(db, cert_path, &b)) ||
+	    (rc = p11c_slot_for_token(db, opts->token, &slot)))
 		goto out;
-	int o = p11c_ossl_read_key(pem, pem_len, key_password, &p8, &p8_len, &spki, &spki_len, err,
-	                           sizeof(err));
+	int o = p11c_ossl_read_key(pem, pem_len, key_password, PK11_IsInternal(slot), &p8, &p8_len,
+	                           &spki, &spki_len, err, sizeof(err));
 	if (o != P11C_OSSL_OK) {
 		rc = p11c_fail(db, o == P11C_OSSL_PASSWORD ? P11C_EPASSWORD : P11C_EFAIL,
 		               "cannot read the key in '%s': %s", key_path, err);
@@ -110,21 +160,12 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 		               cert_path, leaf->nickname ? leaf->nickname : "(no alias)");
 		goto out;
 	}
-	if ((rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)) ||
-	    (rc = p11c_login_tokens(db)) || (rc = p11c_alias_check_new(db, slot, alias)) ||
-	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key)))
+	if ((rc = p11c_login(db, slot)) || (rc = p11c_login_tokens(db)) ||
+	    (rc = p11c_alias_check_new(db, slot, alias)) ||
+	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key)) ||
+	    (!PK11_IsInternal(slot) && !opts->extractable &&
+	     (rc = p11c_key_keep_on_token(db, key, alias))))
 		goto out;
-	if (!PK11_IsInternal(slot) && !opts->extractable) {
-		CK_BBOOL no = CK_FALSE;
-		SECItem v = {siBuffer, &no, sizeof(no)};
-		if (PK11_WriteRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &v) !=
-		    SECSuccess) {
-			rc = p11c_fail_nss(db, P11C_ETOKEN,
-			                   "token '%s' cannot mark the key non-extractable",
-			                   PK11_GetTokenName(slot));
-			goto out;
-		}
-	}
 	const char *trust =
 	    opts->trust_self_signed && SECITEM_ItemsAreEqual(&leaf->derSubject, &leaf->derIssuer)
 	        ? "CT,,"
