@@ -89,7 +89,8 @@ p11c -q -d "$DB" remove-cert from-openssl
 expect_exit 0 "import-cert of openssl -legacy PKCS#12, --alias" p11c -d "$DB" import-cert --p12-password-file "$T/p12.pw" --alias old-style "$T/legacy.p12"
 check "named by --alias" test "$(trust_of old-style)" = "u,u,u"
 check "the imported key works" works old-style
-expect_exit 0 "import-cert of pk12util's PKCS#12" p11c -d "$DB" import-cert --p12-password-file "$T/p12.pw" --alias from-nss "$T/mail.p12"
+pk12util -o "$T/nss.p12" -n mail -d "sql:$T/other" -w "$T/p12.pw" >/dev/null
+expect_exit 0 "import-cert of pk12util's PKCS#12" p11c -d "$DB" import-cert --p12-password-file "$T/p12.pw" --alias from-nss "$T/nss.p12"
 check "the imported key works" works from-nss
 check "the chain's root came along" grep -q 'P12 Root' <(certutil -d "sql:$DB" -L)
 if command -v keytool >/dev/null; then
