@@ -74,6 +74,8 @@ int cli_prompt(const char *prompt, char *buf, size_t size);
  * asked on the terminal (twice when twice); *out malloc'd, to be freed
  * with explicit_bzero.  Returns an exit code; prints errors. */
 int cli_secret(p11c_db *db, const char *file, const char *what, int twice, char **out);
+/* Wipe and free a secret from cli_secret. */
+void cli_secret_free(char *s);
 /* Ask for a password on the terminal without echo (p11c_password_fn). */
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
 

@@ -164,10 +164,7 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 		cli_notice(g, "the compat profile protects the file with 3DES and a SHA-1 MAC: "
 		              "weaker, for old clients only");
 out:
-	if (pw) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
+	cli_secret_free(pw);
 	free(alias);
 	p11c_db_free(db);
 	return rc;

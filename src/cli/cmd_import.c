@@ -111,10 +111,7 @@ static int import(cli_globals *g, int argc, char **argv, int trust_self)
 		cli_notice(g, "imported '%s'%s", alias,
 		           trust_self ? " (trusted as a CA if self-signed)" : "");
 out:
-	if (pw) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
+	cli_secret_free(pw);
 	free(alias);
 	p11c_db_free(db);
 	return rc;

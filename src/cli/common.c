@@ -236,3 +236,11 @@ int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char *
 	free(label);
 	return *out ? EXIT_OK : EXIT_FAIL;
 }
+
+void cli_secret_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}

@@ -246,8 +246,7 @@ int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 	SECKEYPrivateKey *key = NULL;
 	SECKEYEncryptedPrivateKeyInfo *epki = NULL;
 	SECItem der = {siBuffer, NULL, 0};
-	unsigned char pwbuf[32];
-	char pw[2 * sizeof(pwbuf) + 1], *pem = NULL;
+	char *pw = NULL, *pem = NULL;
 	p11c_output out = {-1, NULL, NULL, 0};
 	CERTCertificate *cert = find_logged_in(db, alias, &rc);
 	if (!cert)
@@ -256,12 +255,10 @@ int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 		goto out;
 	/* NSS hands out sensitive keys wrapped only: wrap under a one-time
 	 * password, and let OpenSSL unwrap it to PKCS#8 in memory. */
-	if (PK11_GenerateRandom(pwbuf, sizeof(pwbuf)) != SECSuccess) {
+	if (!(pw = p11c_random_password(48))) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot make a one-time password");
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(pwbuf); i++)
-		snprintf(pw + 2 * i, 3, "%02x", pwbuf[i]);
 	SECItem pwitem = {siBuffer, (unsigned char *)pw, (unsigned)strlen(pw)};
 	epki = PK11_ExportEncryptedPrivKeyInfo(key->pkcs11Slot, SEC_OID_AES_256_CBC, &pwitem, key,
 	                                       1000, db);
@@ -280,8 +277,7 @@ int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 	p11c_output_write(&out, pem, strlen(pem));
 	rc = p11c_output_close(db, &out, 1);
 out:
-	explicit_bzero(pw, sizeof(pw));
-	explicit_bzero(pwbuf, sizeof(pwbuf));
+	p11c_secret_free(pw);
 	if (pem)
 		p11c_ossl_free_secret((unsigned char *)pem, strlen(pem));
 	if (der.data)

@@ -46,19 +46,17 @@ static long matching(p11c_batch *b, const unsigned char *spki, size_t len)
 static int unwrap_key(p11c_db *db, PK11SlotInfo *slot, SECItem *value, KeyType type, SECItem *nick,
                       unsigned char *p8, size_t p8_len, SECKEYPrivateKey **out)
 {
-	unsigned char rnd[24], *der = NULL;
-	char pw[2 * sizeof(rnd) + 1];
+	unsigned char *der = NULL;
+	char *pw = p11c_random_password(48);
 	size_t der_len = 0;
 	int rc = P11C_OK;
 	PLArenaPool *arena = PORT_NewArena(2048);
 	SECKEYEncryptedPrivateKeyInfo epki;
 	memset(&epki, 0, sizeof(epki));
-	if (!arena || PK11_GenerateRandom(rnd, sizeof(rnd)) != SECSuccess) {
+	if (!arena || !pw) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot make a one-time password");
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		snprintf(pw + 2 * i, 3, "%02x", rnd[i]);
 	SECItem enc = {siBuffer, NULL, 0};
 	int wrapped = p11c_ossl_p8_to_epki(p8, p8_len, pw, &der, &der_len) == 0;
 	enc.data = der;
@@ -77,8 +75,7 @@ static int unwrap_key(p11c_db *db, PK11SlotInfo *slot, SECItem *value, KeyType t
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "token '%s' refused the key",
 		                   PK11_GetTokenName(slot));
 out:
-	explicit_bzero(pw, sizeof(pw));
-	explicit_bzero(rnd, sizeof(rnd));
+	p11c_secret_free(pw);
 	p11c_ossl_free_secret(der, der_len);
 	if (arena)
 		PORT_FreeArena(arena, PR_TRUE);
