@@ -102,6 +102,9 @@ static int write_to(const char *path, const unsigned char *data, size_t len)
 	return bad ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The key first: when it may not leave its token, no certificate file is
+ * written either; when the certificate cannot be written, the key file
+ * goes again. */
 static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 {
 	unsigned char *data = NULL;
@@ -109,14 +112,17 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 	int rc = p11c_export_certs(db, alias, a->chain, a->format == F_PEM, &data, &len);
 	if (rc)
 		return cli_fail(db, rc);
+	if (a->key_out && (rc = p11c_export_key(db, alias, a->key_out))) {
+		free(data);
+		return cli_fail(db, rc);
+	}
 	rc = write_to(a->output, data, len);
 	free(data);
-	if (!rc && a->key_out) {
-		if ((rc = p11c_export_key(db, alias, a->key_out)))
-			return cli_fail(db, rc);
+	if (rc && a->key_out)
+		unlink(a->key_out);
+	else if (a->key_out)
 		cli_notice(g, "wrote the private key of '%s' to '%s' (PKCS#8, mode 0600)", alias,
 		           a->key_out);
-	}
 	return rc;
 }
 

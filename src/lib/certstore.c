@@ -371,7 +371,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 				SECKEY_DestroyPrivateKey(key);
 			break;
 		}
-		if (key && PK11_DeleteTokenPrivateKey(key, PR_TRUE) != SECSuccess) {
+		if (key && p11c_key_delete(key) != 0) {
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
 			break;
 		}

@@ -134,6 +134,25 @@ int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias
 	return P11C_OK;
 }
 
+int p11c_key_honour_extractable(p11c_db *db, SECKEYPrivateKey *key, const char *alias)
+{
+	SECItem attr = {siBuffer, NULL, 0};
+	int extractable = 0;
+	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) == SECSuccess) {
+		extractable = attr.len > 0 && attr.data[0];
+		SECITEM_FreeItem(&attr, PR_FALSE);
+	}
+	/* NSS's imports set no CKA_EXTRACTABLE: the token's default decides,
+	 * and it cannot be turned on afterwards.  Say so rather than leave a
+	 * key the user asked to be movable locked in. */
+	if (!extractable)
+		return p11c_fail(db, P11C_ETOKEN,
+		                 "token '%s' made the imported key of '%s' non-extractable; "
+		                 "--extractable cannot be honoured for an import there",
+		                 PK11_GetTokenName(key->pkcs11Slot), alias);
+	return P11C_OK;
+}
+
 /* After the import: a key on an external token made non-extractable, the
  * self-signed certificate trusted when asked. */
 static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opts *o,
@@ -149,8 +168,8 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 		if (!label || !*label) /* what an unwrap leaves without a label */
 			PK11_SetPrivateKeyNickname(key, alias);
 		PORT_Free(label);
-		if (!o->extractable)
-			rc = p11c_key_keep_on_token(db, key, alias);
+		rc = o->extractable ? p11c_key_honour_extractable(db, key, alias)
+		                    : p11c_key_keep_on_token(db, key, alias);
 	}
 	if (!rc && o->trust_self_signed &&
 	    SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
@@ -170,7 +189,7 @@ static void undo_import(p11c_db *db, const SECItem *leaf)
 	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
 	SEC_DeletePermCertificate(cert);
 	if (key)
-		PK11_DeleteTokenPrivateKey(key, PR_TRUE);
+		p11c_key_delete(key);
 	CERT_DestroyCertificate(cert);
 }
 

@@ -100,3 +100,27 @@ int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name)
 	                         PK11_GetTokenName(slot))
 	             : P11C_OK;
 }
+
+int p11c_key_delete(SECKEYPrivateKey *key)
+{
+	PK11SlotInfo *slot = PK11_ReferenceSlot(key->pkcs11Slot);
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
+	SECStatus s = PK11_DeleteTokenPrivateKey(key, PR_TRUE);
+	/* Its public-key objects (same CKA_ID) go too, or they pile up. */
+	SECKEYPublicKeyList *pubs = id ? PK11_ListPublicKeysInSlot(slot, NULL) : NULL;
+	for (SECKEYPublicKeyListNode *n = pubs ? PUBKEY_LIST_HEAD(pubs) : NULL;
+	     pubs && !PUBKEY_LIST_END(n, pubs); n = PUBKEY_LIST_NEXT(n)) {
+		SECItem pid = {siBuffer, NULL, 0};
+		if (PK11_ReadRawAttribute(PK11_TypePubKey, n->key, CKA_ID, &pid) != SECSuccess)
+			continue;
+		if (SECITEM_ItemsAreEqual(&pid, id))
+			PK11_DestroyTokenObject(slot, n->key->pkcs11ID);
+		SECITEM_FreeItem(&pid, PR_FALSE);
+	}
+	if (pubs)
+		SECKEY_DestroyPublicKeyList(pubs);
+	if (id)
+		SECITEM_FreeItem(id, PR_TRUE);
+	PK11_FreeSlot(slot);
+	return s == SECSuccess ? 0 : -1;
+}

@@ -17,6 +17,9 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
                 const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);
 /* Remove a key pair made by p11c_keygen; destroys both structures. */
 void p11c_key_destroy(SECKEYPrivateKey *priv, SECKEYPublicKey *pub);
+/* Delete a private key from its token with the public-key objects of the
+ * same CKA_ID; destroys key.  0 or -1 (the private key stayed). */
+int p11c_key_delete(SECKEYPrivateKey *key);
 /* The digest to sign with under pub's key: SHA-256, or more for big EC. */
 SECOidTag p11c_hash_for_key(const SECKEYPublicKey *pub);
 
@@ -51,6 +54,8 @@ void p11c_p12_password_free(SECItem *pw);
 /* import.c: make an imported key on an external token non-extractable
  * (a no-op when the token made it so). */
 int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias);
+/* import.c: fail unless the imported key is extractable (--extractable). */
+int p11c_key_honour_extractable(p11c_db *db, SECKEYPrivateKey *key, const char *alias);
 
 /* certstore.c */
 /* The certificate answering to alias, or NULL (no message set). */

@@ -84,7 +84,8 @@ out:
 
 /* The key into slot, named alias, its CKA_ID NSS's own for cert. */
 static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *alias,
-                      unsigned char *p8, size_t p8_len, SECKEYPrivateKey **out)
+                      unsigned char *p8, size_t p8_len, SECKEYPrivateKey **out,
+                      CK_OBJECT_HANDLE *pubh)
 {
 	SECKEYPublicKey *pub = CERT_ExtractPublicKey(cert);
 	if (!pub)
@@ -95,16 +96,23 @@ static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, co
 	SECItem der = {siBuffer, p8, (unsigned)p8_len};
 	SECItem nick = {siAsciiString, (unsigned char *)alias, (unsigned)strlen(alias)};
 	int rc = P11C_OK;
-	if (!value)
+	if (!value) {
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "keys of this kind are not imported (RSA and EC are)");
-	else if (!PK11_IsInternal(slot) &&
-	         !(rc = unwrap_key(db, slot, value, pub->keyType, &nick, p8, p8_len, out)))
-		PK11_SetPrivateKeyNickname(*out, alias); /* the unwrap sets no label */
-	else if (PK11_ImportDERPrivateKeyInfoAndReturnKey(slot, &der, &nick, value, PR_TRUE,
-	                                                  PR_TRUE, KU_ALL, out, db) != SECSuccess)
+	} else if (!PK11_IsInternal(slot)) {
+		rc = unwrap_key(db, slot, value, pub->keyType, &nick, p8, p8_len, out);
+		if (!rc)
+			PK11_SetPrivateKeyNickname(*out, alias); /* the unwrap sets no label */
+	} else if (PK11_ImportDERPrivateKeyInfoAndReturnKey(
+	               slot, &der, &nick, value, PR_TRUE, PR_TRUE, KU_ALL, out, db) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "token '%s' refused the key",
 		                   PK11_GetTokenName(slot));
+	}
+	/* A public-key object beside it, as key generation and unwrapping
+	 * leave: NSS tells "the user's own" certificates by it without a login. */
+	if (!rc && PK11_IsInternal(slot) &&
+	    (*pubh = PK11_ImportPublicKey(slot, pub, PR_TRUE)) == CK_INVALID_HANDLE)
+		p11c_log(db, "no public-key object stored for '%s'", alias);
 	SECKEY_DestroyPublicKey(pub);
 	return rc;
 }
@@ -119,6 +127,7 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	p11c_batch b;
 	PK11SlotInfo *slot = NULL;
 	SECKEYPrivateKey *key = NULL;
+	CK_OBJECT_HANDLE pubh = CK_INVALID_HANDLE; /* deleted with the key on failure */
 	memset(&b, 0, sizeof(b));
 	if (alias_out)
 		*alias_out = NULL;
@@ -159,9 +168,10 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	}
 	if ((rc = p11c_login(db, slot)) || (rc = p11c_login_tokens(db)) ||
 	    (rc = p11c_alias_check_new(db, slot, alias)) ||
-	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key)) ||
-	    (!PK11_IsInternal(slot) && !opts->extractable &&
-	     (rc = p11c_key_keep_on_token(db, key, alias))))
+	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key, &pubh)) ||
+	    (!PK11_IsInternal(slot) &&
+	     (rc = opts->extractable ? p11c_key_honour_extractable(db, key, alias)
+	                             : p11c_key_keep_on_token(db, key, alias))))
 		goto out;
 	const char *trust =
 	    opts->trust_self_signed && SECITEM_ItemsAreEqual(&leaf->derSubject, &leaf->derIssuer)
@@ -177,7 +187,7 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 out:
 	if (key) {
 		if (rc)
-			PK11_DeleteTokenPrivateKey(key, PR_TRUE);
+			p11c_key_delete(key); /* its public-key objects too */
 		else
 			SECKEY_DestroyPrivateKey(key);
 	}

@@ -233,7 +233,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		SECKEY_DestroyPrivateKey(priv);
 		priv = NULL;
 	}
-	if (new_key && PK11_DeleteTokenPrivateKey(key, PR_TRUE) != SECSuccess)
+	if (new_key && p11c_key_delete(key) != 0)
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "renewed '%s' but cannot remove the old key",
 		                   alias);
 	if (new_key)

@@ -55,6 +55,16 @@ for token in internal hsm-a; do
 	done
 done
 check "the chain's CA came along, untrusted" test "$(trust_of 'PEM CA')" = ",,"
+check "certutil shows an imported PEM pair as the user's own (u,u,u)" \
+	test "$(trust_of rsa-pkcs8-internal)" = "u,u,u"
+
+# --extractable cannot be honoured by an import onto SoftHSM: refused, undone.
+objs_before=$(token_objects hsm-a 1111 | wc -l)
+make_pair ext rsa pkcs8
+expect_exit 5 "import-cert --extractable onto SoftHSM is refused" \
+	p11c -d "$DB" -W "$T/pw" --token hsm-a import-cert --extractable --key "$T/ext.key" --cert "$T/ext.crt"
+check "it says why" grep -q 'cannot be honoured' "$T/err"
+check "the token holds no trace of it" test "$(token_objects hsm-a 1111 | wc -l)" = "$objs_before"
 
 # Round trip: internal -> PKCS#12 -> SoftHSM, not extractable -> refused.
 p11c -q -d "$DB" add-selfsign-cert --name move.example.com move
@@ -69,8 +79,9 @@ check "show-cert says not extractable" grep -q 'not extractable' <(p11c -d "$D2"
 expect_exit 5 "export of that key is refused" p11c -d "$D2" -W "$T/pw2" export-cert --p12-password-file "$T/p12.pw" -o "$T/again.p12" hsm-a:move
 check "it names the token" grep -q "token 'hsm-a'" "$T/err"
 check "no file is left behind" test -z "$(ls "$T" | grep '^again.p12')"
-expect_exit 5 "--key-out of that key is refused" p11c -d "$D2" -W "$T/pw2" export-cert --format pem --key-out "$T/again.key" hsm-a:move
+expect_exit 5 "--key-out of that key is refused" p11c -d "$D2" -W "$T/pw2" export-cert --format pem -o "$T/again.pem" --key-out "$T/again.key" hsm-a:move
 check "no key file is left behind" test ! -e "$T/again.key"
+check "nor the certificate file" test ! -e "$T/again.pem"
 
 # Bad input: nothing changes.
 DB=$D2
