@@ -180,17 +180,45 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 	return rc;
 }
 
-/* Undo an import that failed half way: the leaf and its key. */
-static void undo_import(p11c_db *db, const SECItem *leaf)
+/* The certificates of the file the database does not hold yet: what an
+ * import that fails half way must take out again. */
+static CERTCertList *new_certs(SEC_PKCS12DecoderContext *dcx)
+{
+	CERTCertList *all = SEC_PKCS12DecoderGetCerts(dcx);
+	CERTCertList *fresh = CERT_NewCertList();
+	for (CERTCertListNode *n = all ? CERT_LIST_HEAD(all) : NULL;
+	     fresh && all && !CERT_LIST_END(n, all); n = CERT_LIST_NEXT(n)) {
+		CERTCertificate *there =
+		    CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), &n->cert->derCert);
+		if (there && there->isperm) {
+			CERT_DestroyCertificate(there);
+			continue;
+		}
+		if (there)
+			CERT_DestroyCertificate(there);
+		CERTCertificate *dup = CERT_DupCertificate(n->cert);
+		if (CERT_AddCertToListTail(fresh, dup) != SECSuccess)
+			CERT_DestroyCertificate(dup);
+	}
+	if (all)
+		CERT_DestroyCertList(all);
+	return fresh;
+}
+
+/* Undo an import that failed half way: the leaf's key, and every
+ * certificate of the file that was not there before. */
+static void undo_import(p11c_db *db, const SECItem *leaf, CERTCertList *fresh)
 {
 	CERTCertificate *cert = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), (SECItem *)leaf);
-	if (!cert)
-		return;
-	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
-	SEC_DeletePermCertificate(cert);
-	if (key)
-		p11c_key_delete(key);
-	CERT_DestroyCertificate(cert);
+	if (cert) {
+		SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
+		if (key)
+			p11c_key_delete(key);
+		CERT_DestroyCertificate(cert);
+	}
+	for (CERTCertListNode *n = fresh ? CERT_LIST_HEAD(fresh) : NULL;
+	     fresh && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n))
+		p11c_remove_copies(db, &n->cert->derCert, "an imported certificate");
 }
 
 int p11c_import_p12(p11c_db *db, const char *path, const char *password,
@@ -203,6 +231,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	PK11SlotInfo *slot = NULL;
 	SEC_PKCS12DecoderContext *dcx = NULL;
 	char *friendly = NULL, *alias = NULL;
+	CERTCertList *fresh = NULL;
 	int imported = 0;
 	if (alias_out)
 		*alias_out = NULL;
@@ -253,6 +282,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		goto out;
 	}
 	p11c_log(db, "importing '%s' as '%s' on token '%s'", path, alias, PK11_GetTokenName(slot));
+	fresh = new_certs(dcx);
 	imported = 1;
 	if (SEC_PKCS12DecoderImportBags(dcx) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot import '%s' into token '%s'", path,
@@ -265,7 +295,9 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (rc && imported)
-		undo_import(db, &leaf);
+		undo_import(db, &leaf, fresh);
+	if (fresh)
+		CERT_DestroyCertList(fresh);
 	if (dcx)
 		SEC_PKCS12DecoderFinish(dcx);
 	if (slot)

@@ -83,6 +83,18 @@ expect_exit 5 "--key-out of that key is refused" p11c -d "$D2" -W "$T/pw2" expor
 check "no key file is left behind" test ! -e "$T/again.key"
 check "nor the certificate file" test ! -e "$T/again.pem"
 
+# A PKCS#12 with a chain whose import is refused half way takes nothing
+# with it: neither the key nor the chain's CA.
+make_pair chained rsa pkcs8
+openssl pkcs12 -export -in "$T/chained.crt" -certfile "$T/ca.pem" -inkey "$T/chained.p8" -name chained \
+	-passout pass:p12 -out "$T/chained.p12"
+before2=$(certutil -d "sql:$D2" -L)
+objs_before=$(token_objects hsm-a 1111 | wc -l)
+expect_exit 5 "a PKCS#12 import --extractable onto SoftHSM is refused" \
+	p11c -d "$D2" -W "$T/pw2" --token hsm-a import-cert --extractable --p12-password-file "$T/p12.pw" "$T/chained.p12"
+check "no certificate of it is left (nor its CA)" test "$(certutil -d "sql:$D2" -L)" = "$before2"
+check "nor anything on the token" test "$(token_objects hsm-a 1111 | wc -l)" = "$objs_before"
+
 # Bad input: nothing changes.
 DB=$D2
 before=$(snapshot)
