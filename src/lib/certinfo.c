@@ -222,11 +222,7 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info
 		return;
 	info->has_key = 1;
 	info->key_token = strdup(token_of(key->pkcs11Slot));
-	SECItem attr = {siBuffer, NULL, 0};
-	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) == SECSuccess) {
-		info->key_extractable = attr.len > 0 && attr.data[0];
-		SECITEM_FreeItem(&attr, PR_FALSE);
-	}
+	info->key_extractable = p11c_key_extractable(key);
 	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
 	CK_TOKEN_INFO ti;
 	if (id && PK11_GetTokenInfo(key->pkcs11Slot, &ti) == SECSuccess) {

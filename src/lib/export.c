@@ -83,13 +83,7 @@ static int exportable_key(p11c_db *db, CERTCertificate *cert, const char *alias,
 	if (!*out)
 		return p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s' in the database",
 		                 alias);
-	SECItem attr = {siBuffer, NULL, 0};
-	int extractable = 1;
-	if (PK11_ReadRawAttribute(PK11_TypePrivKey, *out, CKA_EXTRACTABLE, &attr) == SECSuccess) {
-		extractable = attr.len > 0 && attr.data[0];
-		SECITEM_FreeItem(&attr, PR_FALSE);
-	}
-	if (extractable)
+	if (p11c_key_extractable(*out) != 0)
 		return P11C_OK;
 	const char *token = PK11_GetTokenName((*out)->pkcs11Slot);
 	SECKEY_DestroyPrivateKey(*out);

@@ -117,13 +117,7 @@ static char *choose_alias(const p11c_import_opts *o, const char *friendly, const
 
 int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias)
 {
-	SECItem attr = {siBuffer, NULL, 0};
-	int extractable = 1;
-	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) == SECSuccess) {
-		extractable = attr.len > 0 && attr.data[0];
-		SECITEM_FreeItem(&attr, PR_FALSE);
-	}
-	if (!extractable)
+	if (p11c_key_extractable(key) == 0)
 		return P11C_OK; /* the token made it so already */
 	CK_BBOOL no = CK_FALSE;
 	SECItem v = {siBuffer, &no, sizeof(no)};
@@ -136,12 +130,7 @@ int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias
 
 int p11c_key_honour_extractable(p11c_db *db, SECKEYPrivateKey *key, const char *alias)
 {
-	SECItem attr = {siBuffer, NULL, 0};
-	int extractable = 0;
-	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) == SECSuccess) {
-		extractable = attr.len > 0 && attr.data[0];
-		SECITEM_FreeItem(&attr, PR_FALSE);
-	}
+	int extractable = p11c_key_extractable(key) == 1;
 	/* NSS's imports set no CKA_EXTRACTABLE: the token's default decides,
 	 * and it cannot be turned on afterwards.  Say so rather than leave a
 	 * key the user asked to be movable locked in. */

@@ -124,3 +124,13 @@ int p11c_key_delete(SECKEYPrivateKey *key)
 	PK11_FreeSlot(slot);
 	return s == SECSuccess ? 0 : -1;
 }
+
+int p11c_key_extractable(SECKEYPrivateKey *key)
+{
+	SECItem attr = {siBuffer, NULL, 0};
+	if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &attr) != SECSuccess)
+		return -1;
+	int extractable = attr.len > 0 && attr.data[0];
+	SECITEM_FreeItem(&attr, PR_FALSE);
+	return extractable;
+}

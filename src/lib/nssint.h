@@ -17,6 +17,8 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
                 const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);
 /* Remove a key pair made by p11c_keygen; destroys both structures. */
 void p11c_key_destroy(SECKEYPrivateKey *priv, SECKEYPublicKey *pub);
+/* CKA_EXTRACTABLE of key: 1, 0, or -1 when the token does not say. */
+int p11c_key_extractable(SECKEYPrivateKey *key);
 /* Delete a private key from its token with the public-key objects of the
  * same CKA_ID; destroys key.  0 or -1 (the private key stayed). */
 int p11c_key_delete(SECKEYPrivateKey *key);

@@ -183,13 +183,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	pub = CERT_ExtractPublicKey(old);
 	if (new_key) {
 		p11c_key_spec spec;
-		SECItem ext = {siBuffer, NULL, 0};
-		int extractable = 1;
-		if (PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_EXTRACTABLE, &ext) ==
-		    SECSuccess) {
-			extractable = ext.len > 0 && ext.data[0];
-			SECITEM_FreeItem(&ext, PR_FALSE);
-		}
+		int extractable = p11c_key_extractable(key) != 0;
 		if ((rc = spec_of(db, old, &spec)) ||
 		    (rc = p11c_keygen(db, key->pkcs11Slot, &spec, extractable, bare_alias(old),
 		                      &priv, &newpub)))
