@@ -106,6 +106,8 @@ int cmd_import_selfsign_cert(cli_globals *g, int argc, char **argv);
 int cmd_list_tokens(cli_globals *g, int argc, char **argv);
 int cmd_add_module(cli_globals *g, int argc, char **argv);
 int cmd_remove_module(cli_globals *g, int argc, char **argv);
+int cmd_fetch_chain(cli_globals *g, int argc, char **argv);
+int cmd_verify_cert(cli_globals *g, int argc, char **argv);
 /* Set up a new handle as the global options ask (password file, prompt,
  * module, -v); prints errors.  Returns an exit code. */
 int cli_db_new(const cli_globals *g, const char *dir, int explicit_pwfile_only, p11c_db **out);

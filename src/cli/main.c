@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* p11cert: the command table and the global options. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -23,6 +24,8 @@ static const struct {
     {"renew-cert", cmd_renew_cert, "Replace a certificate by a newer one for its key"},
     {"renew-selfsign-cert", cmd_renew_selfsign_cert, "Re-issue a self-signed certificate"},
     {"remove-cert", cmd_remove_cert, "Remove a certificate and its key"},
+    {"fetch-chain", cmd_fetch_chain, "Fetch a server's chain (STARTTLS too) and judge it"},
+    {"verify-cert", cmd_verify_cert, "Verify a certificate's chain against the trust"},
     {"list-tokens", cmd_list_tokens, "List modules and tokens"},
     {"add-module", cmd_add_module, "Register a PKCS#11 module in the database"},
     {"remove-module", cmd_remove_module, "Drop a PKCS#11 module from the database"},
@@ -62,6 +65,8 @@ int main(int argc, char **argv)
 	cli_globals g;
 	memset(&g, 0, sizeof(g));
 	const char *prog = base_name(argv[0]);
+	/* A server that hangs up mid-write is an error to report, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
 	int i = 1;
 	int r = cli_globals_parse(argc, argv, &i, &g);
 	if (r < 0)

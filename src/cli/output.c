@@ -5,8 +5,7 @@
 #include "cli.h"
 #include "output.h"
 
-/* "AB:CD:..." as openssl prints fingerprints. */
-static void print_fingerprint(FILE *f, const char *hex)
+void output_fingerprint(FILE *f, const char *hex)
 {
 	for (size_t i = 0; hex[i]; i++) {
 		if (i && i % 2 == 0)
@@ -32,8 +31,14 @@ static void trust_array(json_writer *w, const char *words)
 
 void output_cert_json(json_writer *w, const p11c_cert_info *i)
 {
-	char t[32];
 	json_object_begin(w);
+	output_cert_json_fields(w, i);
+	json_object_end(w);
+}
+
+void output_cert_json_fields(json_writer *w, const p11c_cert_info *i)
+{
+	char t[32];
 	json_key(w, "alias");
 	json_string(w, i->alias);
 	json_key(w, "token");
@@ -89,7 +94,6 @@ void output_cert_json(json_writer *w, const p11c_cert_info *i)
 		json_bool(w, i->key_extractable);
 	json_key(w, "key_uri");
 	json_string(w, i->key_uri);
-	json_object_end(w);
 }
 
 static void line(FILE *f, const char *label, const char *value)
@@ -120,9 +124,9 @@ void output_cert_text(FILE *f, const p11c_cert_info *i)
 	fputc('\n', f);
 	line(f, "Key:", i->key_type);
 	fprintf(f, "%-21s", "SHA-1 fingerprint:");
-	print_fingerprint(f, i->sha1);
+	output_fingerprint(f, i->sha1);
 	fprintf(f, "%-21s", "SHA-256 fingerprint:");
-	print_fingerprint(f, i->sha256);
+	output_fingerprint(f, i->sha256);
 	line(f, "Trust:", i->trust);
 	line(f, "  SSL flags:", i->trust_words[0]);
 	line(f, "  Email flags:", i->trust_words[1]);

@@ -7,6 +7,10 @@
 #include "p11cert.h"
 
 void output_cert_json(json_writer *w, const p11c_cert_info *i);
+/* The object's members alone, for an object with more of its own. */
+void output_cert_json_fields(json_writer *w, const p11c_cert_info *i);
+/* "AB:CD:..." as openssl prints fingerprints, and a newline. */
+void output_fingerprint(FILE *f, const char *hex);
 void output_cert_text(FILE *f, const p11c_cert_info *i);
 
 #endif

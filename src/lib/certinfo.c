@@ -235,7 +235,7 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info
 	SECKEY_DestroyPrivateKey(key);
 }
 
-static p11c_cert_info *info_new(p11c_db *db, CERTCertificate *cert)
+p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 {
 	p11c_cert_info *i = calloc(1, sizeof(*i));
 	if (!i)
@@ -309,7 +309,7 @@ int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
 	     node = CERT_LIST_NEXT(node)) {
 		if (which == P11C_LIST_CA && !trusted_ca(node->cert))
 			continue;
-		p11c_cert_info *i = info_new(db, node->cert);
+		p11c_cert_info *i = p11c_cert_info_of(db, node->cert);
 		if (!i) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
@@ -352,7 +352,7 @@ int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 	CERTCertificate *cert = p11c_find_cert(db, alias);
 	if (!cert)
 		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
-	*out = info_new(db, cert);
+	*out = p11c_cert_info_of(db, cert);
 	CERT_DestroyCertificate(cert);
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }

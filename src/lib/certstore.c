@@ -77,7 +77,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
 
 /* A name from the subject (CN, else O, else SHA-256 prefix), not yet in
  * use, made unique with " #2", " #3" ... */
-static char *name_for(p11c_db *db, CERTCertificate *cert)
+char *p11c_name_for_cert(p11c_db *db, CERTCertificate *cert)
 {
 	char *base = CERT_GetCommonName(&cert->subject);
 	if (!base || !*base) {
@@ -172,7 +172,7 @@ int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust)
 	for (size_t i = 0; i < b->n; i++) {
 		if (i == skip || b->certs[i]->isperm)
 			continue;
-		char *name = name_for(db, b->certs[i]);
+		char *name = p11c_name_for_cert(db, b->certs[i]);
 		if (!name)
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		int rc = p11c_store_cert(db, NULL, b->certs[i], name, trust);
@@ -305,7 +305,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 			s++;
 			continue;
 		}
-		char *name = name_for(db, b.certs[i]);
+		char *name = p11c_name_for_cert(db, b.certs[i]);
 		if (!name) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;

@@ -96,6 +96,26 @@ int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name);
 int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
                       CERTName **out);
 
+/* certinfo.c: the plain fields of a certificate; NULL when out of memory. */
+p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
+/* certstore.c: a free name for cert from its subject (CN, else O, else a
+ * SHA-256 prefix), made unique with " #2" ...; malloc'd. */
+char *p11c_name_for_cert(p11c_db *db, CERTCertificate *cert);
+
+/* chain.c: chains being built (fetch-chain, verify-cert). */
+p11c_chain *p11c_chain_new(void);
+/* Append cert (a new reference is taken); duplicates are left out.
+ * 1 appended, 0 already there, or P11C_EFAIL. */
+int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia);
+/* A note for the caller (printf format); -1 when out of memory. */
+int p11c_chain_note(p11c_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t p11c_chain_length(const p11c_chain *c);
+CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i);
+/* Verify the chain's leaf against the database's trust for usage
+ * (P11C_USAGE_*) at when, and its name against host when not NULL; fill
+ * certs, trusted, problems and missing. */
+int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host);
+
 #pragma GCC visibility pop
 
 #endif

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* fetch-chain and verify-cert: a chain, each link, and the database's
+ * verdict on it. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "output.h"
+
+enum { O_SAVE, O_ADD_TRUST, O_CA_ISSUERS, O_TIMEOUT, O_JSON, O_USAGE, O_AT };
+
+static const cli_opt fetch_opts[] = {
+    {"save", 0, 1, O_SAVE},
+    {"add-trust", 0, 0, O_ADD_TRUST},
+    {"ca-issuers", 0, 0, O_CA_ISSUERS},
+    {"timeout", 0, 1, O_TIMEOUT},
+    {"json", 0, 0, O_JSON},
+    {NULL, 0, 0, 0},
+};
+
+static const cli_opt verify_opts[] = {
+    {"usage", 0, 1, O_USAGE},
+    {"at", 0, 1, O_AT},
+    {"json", 0, 0, O_JSON},
+    {NULL, 0, 0, 0},
+};
+
+static const char *const usage_names[] = {"server", "client", "email"};
+
+typedef struct {
+	const char *cmd;
+	const char *save;
+	int add_trust;
+	p11c_fetch_opts o;
+	int json;
+	int usage;
+	long long at;
+} args;
+
+/* TIME for --at: 2027-01-31, 2027-01-31T12:00[:00][Z], "2027/01/31 12:00"
+ * (list-certs' form) or @SECONDS; UTC.  -1 when it is none of them. */
+static long long parse_time(const char *s)
+{
+	static const char *const forms[] = {
+	    "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M",
+	    "%Y-%m-%d %H:%M:%S",  "%Y-%m-%d %H:%M",    "%Y/%m/%d %H:%M",  "%Y-%m-%d"};
+	if (s[0] == '@') {
+		long v = cli_number(s + 1);
+		return v > 0 ? v : -1;
+	}
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		const char *end = strptime(s, forms[i], &tm);
+		if (end && !*end && tm.tm_year >= 70 - 20)
+			return (long long)timegm(&tm);
+	}
+	return -1;
+}
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	long v;
+	switch (id) {
+	case O_SAVE:
+		a->save = arg;
+		break;
+	case O_ADD_TRUST:
+		a->add_trust = 1;
+		break;
+	case O_CA_ISSUERS:
+		a->o.ca_issuers = 1;
+		break;
+	case O_TIMEOUT:
+		v = cli_number(arg);
+		if (v < 1 || v > 3600)
+			return cli_usage_error(a->cmd,
+			                       "--timeout needs 1 to 3600 seconds, not '%s'", arg);
+		a->o.timeout = (int)v;
+		break;
+	case O_JSON:
+		a->json = 1;
+		break;
+	case O_USAGE:
+		for (a->usage = 0; a->usage < 3; a->usage++)
+			if (!strcmp(arg, usage_names[a->usage]))
+				break;
+		if (a->usage == 3)
+			return cli_usage_error(a->cmd,
+			                       "--usage is server, client or email, not '%s'", arg);
+		break;
+	case O_AT:
+		a->at = parse_time(arg);
+		if (a->at <= 0)
+			return cli_usage_error(a->cmd,
+			                       "--at needs a UTC time such as 2027-01-31 or "
+			                       "2027-01-31T12:00:00Z, not '%s'",
+			                       arg);
+		break;
+	}
+	return 0;
+}
+
+static void fetch_help(void)
+{
+	printf("Usage: p11cert fetch-chain [--save DIR] [--add-trust] [--ca-issuers]\n"
+	       "                           [--timeout SECONDS] [--json] URL\n"
+	       "Connect to a server, print the chain it presents and whether the database\n"
+	       "trusts it for a TLS server of that name.  URL: smtp://HOST (STARTTLS, 25),\n"
+	       "submission:// (587), smtps:// (465), imap:// (STARTTLS, 143), imaps:// (993),\n"
+	       "pop3:// (STLS, 110), pop3s:// (995), ldap:// (StartTLS, 389), ldaps:// (636),\n"
+	       "https:// (443); HOST:PORT and [IPv6]:PORT as usual.\n"
+	       "  --save DIR        write the chain as DIR/cert0.pem (the leaf), cert1.pem ...\n"
+	       "  --add-trust       add the CA certificates the database is missing as\n"
+	       "                    trusted CAs (CT,,) after printing their subjects and\n"
+	       "                    SHA-256 fingerprints; never the server's own certificate\n"
+	       "  --ca-issuers      when the chain stops short of a root, fetch the issuers\n"
+	       "                    from the caIssuers (http) URLs of the certificates\n"
+	       "  --timeout SECONDS for connecting and each answer (default 10)\n"
+	       "  --json            print one JSON document\n"
+	       "Exit status: 0 trusted, 1 not trusted or no chain, 2 usage.\n");
+}
+
+static void verify_help(void)
+{
+	printf("Usage: p11cert verify-cert [--usage server|client|email] [--at TIME] [--json]\n"
+	       "                           ALIAS\n"
+	       "Verify ALIAS's chain against the database's trust: each link, and the reason\n"
+	       "when it fails.\n"
+	       "  --usage U   server (default), client or email\n"
+	       "  --at TIME   verify at another time (UTC): 2027-01-31, 2027-01-31T12:00:00Z,\n"
+	       "              \"2027/01/31 12:00\" or @SECONDS since 1970\n"
+	       "  --json      print one JSON document\n"
+	       "Exit status: 0 trusted, 1 not trusted, 3 no such alias.\n");
+}
+
+static void print_link(const p11c_chain *c, size_t i)
+{
+	const p11c_cert_info *ci = c->certs[i];
+	char from[32], to[32];
+	cli_time_table(ci->not_before, from, sizeof(from));
+	cli_time_table(ci->not_after, to, sizeof(to));
+	printf("Certificate %zu%s\n", i, i == 0 ? " (leaf)" : ci->self_signed ? " (root)" : "");
+	printf("  %-12s%s\n", "Subject:", ci->subject);
+	printf("  %-12s%s\n", "Issuer:", ci->self_signed ? "Same as subject" : ci->issuer);
+	printf("  %-12s%s to %s UTC\n", "Valid:", from, to);
+	printf("  %-12s", "SHA-256:");
+	output_fingerprint(stdout, ci->sha256);
+	if (c->in_database[i])
+		printf("  %-12s'%s', trust %s\n", "Database:", ci->alias, ci->trust);
+	else
+		printf("  %-12snot present\n", "Database:");
+	if (c->from_aia[i])
+		printf("  %-12sfetched from a caIssuers URL\n", "Source:");
+}
+
+static void print_verdict(const p11c_chain *c, const char *what)
+{
+	printf("Verdict: %s %s\n", c->trusted ? "trusted" : "NOT trusted", what);
+	for (size_t i = 0; i < c->n_problems; i++)
+		printf("  %s\n", c->problems[i].message);
+}
+
+static void json_chain(const p11c_chain *c, const args *a, size_t added, const char *alias)
+{
+	json_writer w;
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	if (c->url) {
+		json_key(&w, "url");
+		json_string(&w, c->url);
+		json_key(&w, "scheme");
+		json_string(&w, c->scheme);
+		json_key(&w, "host");
+		json_string(&w, c->host);
+		json_key(&w, "port");
+		json_int(&w, c->port);
+		json_key(&w, "tls_version");
+		json_string(&w, c->tls_version);
+		json_key(&w, "cipher");
+		json_string(&w, c->cipher);
+	} else {
+		char t[32];
+		json_key(&w, "alias");
+		json_string(&w, alias);
+		json_key(&w, "at");
+		cli_time_rfc3339(a->at ? a->at : (long long)time(NULL), t, sizeof(t));
+		json_string(&w, t);
+	}
+	json_key(&w, "usage");
+	json_string(&w, usage_names[a->usage]);
+	json_key(&w, "trusted");
+	json_bool(&w, c->trusted);
+	json_key(&w, "chain");
+	json_array_begin(&w);
+	for (size_t i = 0; i < c->n; i++) {
+		json_object_begin(&w);
+		json_key(&w, "depth");
+		json_int(&w, (long long)i);
+		json_key(&w, "source");
+		json_string(&w, c->from_aia[i] ? "ca-issuers" : c->url ? "server" : "database");
+		json_key(&w, "in_database");
+		json_bool(&w, c->in_database[i]);
+		json_key(&w, "missing");
+		json_bool(&w, c->missing[i]);
+		output_cert_json_fields(&w, c->certs[i]);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_key(&w, "problems");
+	json_array_begin(&w);
+	for (size_t i = 0; i < c->n_problems; i++) {
+		json_object_begin(&w);
+		json_key(&w, "code");
+		json_string(&w, c->problems[i].code);
+		json_key(&w, "message");
+		json_string(&w, c->problems[i].message);
+		json_key(&w, "depth");
+		json_int(&w, c->problems[i].depth);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	if (c->url) {
+		json_key(&w, "added");
+		json_int(&w, (long long)added);
+		json_key(&w, "notes");
+		json_array_begin(&w);
+		for (size_t i = 0; i < c->n_notes; i++)
+			json_string(&w, c->notes[i]);
+		json_array_end(&w);
+	}
+	json_object_end(&w);
+	json_end(&w);
+}
+
+/* What --add-trust adds, printed before it is added. */
+static void print_missing(const p11c_chain *c)
+{
+	size_t n = 0;
+	for (size_t i = 1; i < c->n; i++)
+		n += c->missing[i] != 0;
+	printf("Adding %zu CA certificate%s as trusted (CT,,):\n", n, n == 1 ? "" : "s");
+	for (size_t i = 1; i < c->n; i++) {
+		if (!c->missing[i])
+			continue;
+		printf("  %s\n    SHA-256: ", c->certs[i]->subject);
+		output_fingerprint(stdout, c->certs[i]->sha256);
+	}
+}
+
+/* The one-line reason on stderr for a chain that is not trusted. */
+static int not_trusted(const p11c_chain *c, const char *who)
+{
+	cli_error("%s: not trusted: %s%s", who,
+	          c->n_problems ? c->problems[0].message : "no reason given",
+	          c->n_problems > 1 ? " (and more, above)" : "");
+	return EXIT_FAIL;
+}
+
+int cmd_fetch_chain(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.cmd = argv[0];
+	a.o = (p11c_fetch_opts)P11C_FETCH_OPTS_INIT;
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, fetch_opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (fetch_help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 1)
+		return cli_usage_error(argv[0], "give one URL, such as smtp://mail.example.com");
+	p11c_db *db = NULL;
+	int rc = cli_open_db(g, !a.add_trust, &db);
+	if (rc)
+		return rc;
+	p11c_chain *c = NULL;
+	size_t added = 0;
+	int st = p11c_fetch_chain(db, pos[0], &a.o, &c);
+	if (st == P11C_OK && a.save)
+		st = p11c_chain_save(db, c, a.save);
+	if (st) {
+		rc = cli_fail(db, st);
+		goto out;
+	}
+	if (!a.json) {
+		printf("Server: %s (%s port %d), %s, %s\n", c->url, c->host, c->port,
+		       c->tls_version ? c->tls_version : "?", c->cipher ? c->cipher : "?");
+		for (size_t i = 0; i < c->n; i++)
+			print_link(c, i);
+		for (size_t i = 0; i < c->n_notes; i++)
+			printf("Note: %s\n", c->notes[i]);
+	}
+	char what[300];
+	snprintf(what, sizeof(what), "for a TLS server named '%s'", c->host);
+	size_t n_missing = 0;
+	for (size_t i = 1; i < c->n; i++)
+		n_missing += c->missing[i] != 0;
+	if (a.add_trust && n_missing) {
+		if (!a.json) {
+			print_verdict(c, what);
+			print_missing(c);
+		}
+		st = p11c_chain_add_trust(db, c, &added);
+		if (st) {
+			rc = cli_fail(db, st);
+			goto out;
+		}
+		if (!a.json)
+			printf("Added %zu trusted CA certificate%s.  Now:\n", added,
+			       added == 1 ? "" : "s");
+	}
+	if (a.json)
+		json_chain(c, &a, added, NULL);
+	else
+		print_verdict(c, what);
+	if (a.save)
+		cli_notice(g, "saved %zu certificate%s in %s", c->n, c->n == 1 ? "" : "s", a.save);
+	if (c->trusted)
+		goto out;
+	rc = EXIT_FAIL;
+	if (a.add_trust && added == 0 && c->certs[0]->self_signed)
+		cli_error("%s: not trusted: the server's certificate is self-signed, and "
+		          "--add-trust never trusts a server's own certificate (add-cert --trust "
+		          "peer does)",
+		          c->host);
+	else if (a.add_trust && added == 0 && c->n < 2)
+		cli_error("%s: not trusted, and the server sent no CA certificate to add (try "
+		          "--ca-issuers, or add-cert -C with the CA)",
+		          c->host);
+	else
+		not_trusted(c, c->host);
+out:
+	p11c_chain_free(c);
+	p11c_db_free(db);
+	return rc;
+}
+
+int cmd_verify_cert(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.cmd = argv[0];
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, verify_opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (verify_help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 1)
+		return cli_usage_error(argv[0], "give one ALIAS");
+	p11c_db *db = NULL;
+	char *alias = NULL;
+	p11c_chain *c = NULL;
+	int rc = cli_open_db(g, 1, &db);
+	if (rc)
+		return rc;
+	if ((rc = cli_token_alias(db, g, pos[0], &alias)))
+		goto out;
+	int st = p11c_cert_verify(db, alias, a.usage, a.at, &c);
+	if (st) {
+		rc = cli_fail(db, st);
+		goto out;
+	}
+	char when[32], what[300];
+	if (a.at)
+		cli_time_table(a.at, when, sizeof(when));
+	snprintf(what, sizeof(what), "for %s%s%s%s",
+	         a.usage == 0   ? "TLS servers"
+	         : a.usage == 1 ? "TLS clients"
+	                        : "email",
+	         a.at ? " at " : "", a.at ? when : "", a.at ? " UTC" : "");
+	if (a.json) {
+		json_chain(c, &a, 0, alias);
+	} else {
+		printf("Chain of '%s':\n", alias);
+		for (size_t i = 0; i < c->n; i++)
+			print_link(c, i);
+		print_verdict(c, what);
+	}
+	if (!c->trusted)
+		rc = not_trusted(c, alias);
+out:
+	p11c_chain_free(c);
+	free(alias);
+	p11c_db_free(db);
+	return rc;
+}

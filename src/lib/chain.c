@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Chains and the database's verdict on them: what fetch-chain and
+ * verify-cert print, and the CAs --add-trust would add. */
+#include <cert.h>
+#include <certdb.h>
+#include <prerror.h>
+#include <secerr.h>
+#include <sslerr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <errno.h>
+
+#include "nssint.h"
+
+typedef struct {
+	CERTCertificate **certs; /* parallel to chain->certs */
+	int usage;               /* of the last verdict, for the next */
+	PRTime when;
+	char *host;
+} chain_priv;
+
+p11c_chain *p11c_chain_new(void)
+{
+	p11c_chain *c = calloc(1, sizeof(*c));
+	if (c && !(c->priv = calloc(1, sizeof(chain_priv)))) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static void problems_clear(p11c_chain *c)
+{
+	for (size_t i = 0; i < c->n_problems; i++) {
+		free(c->problems[i].code);
+		free(c->problems[i].message);
+	}
+	free(c->problems);
+	c->problems = NULL;
+	c->n_problems = 0;
+}
+
+void p11c_chain_free(p11c_chain *c)
+{
+	if (!c)
+		return;
+	chain_priv *p = c->priv;
+	for (size_t i = 0; i < c->n; i++) {
+		p11c_cert_info_free(c->certs[i]);
+		if (p && p->certs[i])
+			CERT_DestroyCertificate(p->certs[i]);
+	}
+	if (p) {
+		free(p->certs);
+		free(p->host);
+		free(p);
+	}
+	problems_clear(c);
+	free(c->certs);
+	free(c->from_aia);
+	free(c->in_database);
+	free(c->missing);
+	free(c->url);
+	free(c->scheme);
+	free(c->host);
+	free(c->tls_version);
+	free(c->cipher);
+	for (size_t i = 0; i < c->n_notes; i++)
+		free(c->notes[i]);
+	free(c->notes);
+	free(c);
+}
+
+size_t p11c_chain_length(const p11c_chain *c)
+{
+	return c->n;
+}
+
+CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i)
+{
+	return i < c->n ? ((chain_priv *)c->priv)->certs[i] : NULL;
+}
+
+/* Grow one of the chain's arrays to n elements. */
+static int grow(void *arrayp, size_t elem, size_t n)
+{
+	void **a = arrayp;
+	void *g = realloc(*a, n * elem);
+	if (!g)
+		return -1;
+	*a = g;
+	return 0;
+}
+
+int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia)
+{
+	chain_priv *p = c->priv;
+	for (size_t i = 0; i < c->n; i++)
+		if (SECITEM_ItemsAreEqual(&p->certs[i]->derCert, &cert->derCert))
+			return 0;
+	size_t n = c->n + 1;
+	if (grow(&p->certs, sizeof(*p->certs), n) || grow(&c->certs, sizeof(*c->certs), n) ||
+	    grow(&c->from_aia, sizeof(int), n) || grow(&c->in_database, sizeof(int), n) ||
+	    grow(&c->missing, sizeof(int), n))
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	c->certs[c->n] = p11c_cert_info_of(db, cert);
+	if (!c->certs[c->n])
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	p->certs[c->n] = CERT_DupCertificate(cert);
+	c->from_aia[c->n] = from_aia;
+	c->in_database[c->n] = cert->isperm;
+	c->missing[c->n] = 0;
+	c->n = n;
+	return 1;
+}
+
+int p11c_chain_note(p11c_chain *c, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	char *d = strdup(line);
+	if (!d || grow(&c->notes, sizeof(*c->notes), c->n_notes + 1)) {
+		free(d);
+		return -1;
+	}
+	c->notes[c->n_notes++] = d;
+	return 0;
+}
+
+/* "YYYY/MM/DD HH:MM UTC" of an NSS time. */
+static void when_text(PRTime t, char *buf, size_t size)
+{
+	time_t s = (time_t)(t / PR_USEC_PER_SEC);
+	struct tm tm;
+	if (!gmtime_r(&s, &tm) || !strftime(buf, size, "%Y/%m/%d %H:%M UTC", &tm))
+		snprintf(buf, size, "?");
+}
+
+static int add_problem(p11c_db *db, p11c_chain *c, const char *code, int depth, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+static int add_problem(p11c_db *db, p11c_chain *c, const char *code, int depth, const char *fmt,
+                       ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < c->n_problems; i++)
+		if (!strcmp(c->problems[i].message, msg))
+			return P11C_OK;
+	if (grow(&c->problems, sizeof(*c->problems), c->n_problems + 1))
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	p11c_problem *pr = &c->problems[c->n_problems];
+	pr->code = strdup(code);
+	pr->message = strdup(msg);
+	pr->depth = depth;
+	if (!pr->code || !pr->message) {
+		free(pr->code);
+		free(pr->message);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	c->n_problems++;
+	return P11C_OK;
+}
+
+static const char *usage_words(int usage)
+{
+	return usage == P11C_USAGE_TLS_CLIENT ? "TLS clients"
+	       : usage == P11C_USAGE_EMAIL    ? "email"
+	                                      : "TLS servers";
+}
+
+static int depth_of(const p11c_chain *c, const CERTCertificate *cert)
+{
+	chain_priv *p = c->priv;
+	for (size_t i = 0; i < c->n; i++)
+		if (SECITEM_ItemsAreEqual(&p->certs[i]->derCert, &cert->derCert))
+			return (int)i;
+	return -1;
+}
+
+/* One entry of NSS's verify log as a problem. */
+static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node, int usage,
+                       PRTime when)
+{
+	CERTCertificate *cert = node->cert;
+	int depth = depth_of(c, cert);
+	char *subject = CERT_NameToAscii(&cert->subject);
+	char *issuer = CERT_NameToAscii(&cert->issuer);
+	const char *s = subject ? subject : "?", *is = issuer ? issuer : "?";
+	char t[64];
+	int rc;
+	switch (node->error) {
+	case SEC_ERROR_UNKNOWN_ISSUER:
+	case SEC_ERROR_UNTRUSTED_ISSUER:
+		if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
+			rc = add_problem(db, c, "unknown-issuer", depth,
+			                 "unknown issuer: the root '%s' is not a trusted CA in the "
+			                 "database",
+			                 s);
+		else
+			rc =
+			    add_problem(db, c, "unknown-issuer", depth,
+			                "unknown issuer: '%s', which issued '%s', is not a trusted "
+			                "CA in the database",
+			                is, s);
+		break;
+	case SEC_ERROR_EXPIRED_CERTIFICATE:
+	case SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE: {
+		PRTime nb = 0, na = 0;
+		CERT_GetCertTimes(cert, &nb, &na);
+		if (when < nb) {
+			when_text(nb, t, sizeof(t));
+			rc = add_problem(db, c, "not-yet-valid", depth,
+			                 "not yet valid: '%s' is valid from %s", s, t);
+		} else {
+			when_text(na, t, sizeof(t));
+			rc = add_problem(db, c, "expired", depth, "expired: '%s' expired on %s", s,
+			                 t);
+		}
+		break;
+	}
+	case SEC_ERROR_INADEQUATE_KEY_USAGE:
+	case SEC_ERROR_INADEQUATE_CERT_TYPE:
+		rc = add_problem(db, c, "wrong-usage", depth,
+		                 "wrong usage: '%s' is not meant for %s", s, usage_words(usage));
+		break;
+	case SEC_ERROR_CA_CERT_INVALID:
+		rc = add_problem(db, c, "not-a-ca", depth,
+		                 "not a CA: '%s' issues certificates but is not a CA", s);
+		break;
+	case SEC_ERROR_BAD_SIGNATURE:
+		rc = add_problem(db, c, "bad-signature", depth,
+		                 "bad signature: the signature on '%s' does not verify", s);
+		break;
+	case SEC_ERROR_REVOKED_CERTIFICATE:
+		rc = add_problem(db, c, "revoked", depth, "revoked: '%s' is revoked", s);
+		break;
+	case SEC_ERROR_UNTRUSTED_CERT:
+		rc = add_problem(db, c, "distrusted", depth,
+		                 "distrusted: '%s' is marked as not trusted in the database", s);
+		break;
+	default:
+		rc = add_problem(db, c, "other", depth, "'%s': %s (%s)", s,
+		                 PR_ErrorToString(node->error, PR_LANGUAGE_I_DEFAULT),
+		                 p11c_nss_error_name((int)node->error));
+	}
+	PORT_Free(subject);
+	PORT_Free(issuer);
+	return rc;
+}
+
+static SECCertificateUsage nss_usage(int usage)
+{
+	return usage == P11C_USAGE_TLS_CLIENT ? certificateUsageSSLClient
+	       : usage == P11C_USAGE_EMAIL    ? certificateUsageEmailSigner
+	                                      : certificateUsageSSLServer;
+}
+
+/* Whether cert is trusted as a CA for usage. */
+static int trusted_for(CERTCertificate *cert, int usage)
+{
+	CERTCertTrust t;
+	if (!cert->isperm || CERT_GetCertTrust(cert, &t) != SECSuccess)
+		return 0;
+	if (usage == P11C_USAGE_EMAIL)
+		return (t.emailFlags & CERTDB_TRUSTED_CA) != 0;
+	if (usage == P11C_USAGE_TLS_CLIENT)
+		return (t.sslFlags & CERTDB_TRUSTED_CLIENT_CA) != 0;
+	return (t.sslFlags & CERTDB_TRUSTED_CA) != 0;
+}
+
+/* The CAs on the leaf's path (each signed the one before) that the
+ * database does not trust. */
+static void mark_missing(p11c_chain *c, int usage, PRTime when)
+{
+	chain_priv *p = c->priv;
+	size_t cur = 0;
+	for (size_t steps = 0; steps < c->n; steps++) {
+		CERTCertificate *x = p->certs[cur];
+		if (SECITEM_ItemsAreEqual(&x->derSubject, &x->derIssuer))
+			return;
+		size_t next = c->n;
+		for (size_t j = 0; j < c->n && next == c->n; j++)
+			if (j != cur &&
+			    SECITEM_ItemsAreEqual(&p->certs[j]->derSubject, &x->derIssuer) &&
+			    CERT_VerifySignedData(&x->signatureWrap, p->certs[j], when, NULL) ==
+			        SECSuccess)
+				next = j;
+		if (next == c->n || next == 0 || !CERT_IsCACert(p->certs[next], NULL))
+			return;
+		if (!trusted_for(p->certs[next], usage))
+			c->missing[next] = 1;
+		cur = next;
+	}
+}
+
+/* "dns:a.example, ip:192.0.2.1" or the subject, for a name mismatch. */
+static void names_of(const p11c_cert_info *i, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t k = 0; k < i->n_san; k++) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, size - l, "%s%s", k ? ", " : "", i->san[k]);
+	}
+	if (!buf[0])
+		snprintf(buf, size, "%s (no subjectAltName)", i->subject);
+}
+
+int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host)
+{
+	chain_priv *p = c->priv;
+	if (c->n == 0)
+		return p11c_fail(db, P11C_EFAIL, "no certificate to verify");
+	if (host && (!p->host || strcmp(p->host, host))) {
+		free(p->host);
+		if (!(p->host = strdup(host)))
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	p->usage = usage;
+	p->when = when;
+	problems_clear(c);
+	for (size_t i = 0; i < c->n; i++) {
+		p11c_cert_info *fresh = p11c_cert_info_of(db, p->certs[i]);
+		if (!fresh)
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+		p11c_cert_info_free(c->certs[i]);
+		c->certs[i] = fresh;
+		c->in_database[i] = p->certs[i]->isperm;
+		c->missing[i] = 0;
+	}
+	CERTCertificate *leaf = p->certs[0];
+	CERTVerifyLog log;
+	memset(&log, 0, sizeof(log));
+	log.arena = PORT_NewArena(1024);
+	if (!log.arena)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	/* verify-cert on a CA: is it a good CA for the usage */
+	SECCertificateUsage u = nss_usage(usage);
+	if (!p->host && CERT_IsCACert(leaf, NULL))
+		u = usage == P11C_USAGE_EMAIL ? certificateUsageAnyCA : certificateUsageSSLCA;
+	SECStatus s =
+	    CERT_VerifyCertificate(CERT_GetDefaultCertDB(), leaf, PR_TRUE, u, when, db, &log, NULL);
+	int err = PORT_GetError();
+	/* email: good for signing or for encryption */
+	if (s != SECSuccess && u == certificateUsageEmailSigner &&
+	    CERT_VerifyCertificate(CERT_GetDefaultCertDB(), leaf, PR_TRUE,
+	                           certificateUsageEmailRecipient, when, db, NULL,
+	                           NULL) == SECSuccess)
+		s = SECSuccess;
+	int rc = P11C_OK;
+	for (CERTVerifyLogNode *node = log.head; node; node = node->next) {
+		if (s != SECSuccess && rc == P11C_OK)
+			rc = log_problem(db, c, node, usage, when);
+		CERT_DestroyCertificate(node->cert);
+	}
+	PORT_FreeArena(log.arena, PR_FALSE);
+	if (rc == P11C_OK && s != SECSuccess && c->n_problems == 0)
+		rc = add_problem(db, c, "other", 0, "%s (%s)",
+		                 PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT),
+		                 p11c_nss_error_name(err));
+	/* NSS's CA usages look at TLS server trust alone: a CA must also have
+	 * an anchor trusted for the usage asked for */
+	int anchored = 0;
+	for (size_t i = 0; i < c->n; i++)
+		anchored |= trusted_for(p->certs[i], usage);
+	if (rc == P11C_OK && s == SECSuccess && u != nss_usage(usage) && !anchored)
+		rc = add_problem(db, c, "unknown-issuer", -1,
+		                 "unknown issuer: no CA of the chain is trusted for %s",
+		                 usage_words(usage));
+	if (rc == P11C_OK && p->host && CERT_VerifyCertName(leaf, p->host) != SECSuccess) {
+		char names[512];
+		names_of(c->certs[0], names, sizeof(names));
+		rc = add_problem(db, c, "name-mismatch", 0,
+		                 "name mismatch: the certificate is for %s, not '%s'", names,
+		                 p->host);
+	}
+	if (rc)
+		return rc;
+	c->trusted = c->n_problems == 0;
+	for (size_t i = 0; i < c->n_problems; i++)
+		if (!strcmp(c->problems[i].code, "unknown-issuer"))
+			mark_missing(c, usage, when);
+	return P11C_OK;
+}
+
+int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
+{
+	chain_priv *p = c->priv;
+	int rc = p11c_require_open(db, 1);
+	if (rc || (rc = p11c_login_tokens(db)))
+		return rc;
+	int *done = calloc(c->n ? c->n : 1, sizeof(int)); /* 1 stored, 2 trust set */
+	CERTCertTrust *old = calloc(c->n ? c->n : 1, sizeof(*old));
+	size_t count = 0;
+	if (!done || !old)
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	for (size_t i = 0; rc == P11C_OK && i < c->n; i++) {
+		CERTCertificate *cert = p->certs[i];
+		if (!c->missing[i] || i == 0)
+			continue;
+		if (cert->isperm) {
+			if (CERT_GetCertTrust(cert, &old[i]) != SECSuccess)
+				memset(&old[i], 0, sizeof(old[i]));
+			rc = p11c_set_trust(db, cert, cert->nickname, "CT,,");
+			done[i] = rc ? 0 : 2;
+		} else {
+			char *name = p11c_name_for_cert(db, cert);
+			rc = name ? p11c_store_cert(db, NULL, cert, name, "CT,,")
+			          : p11c_fail(db, P11C_EFAIL, "out of memory");
+			if (rc == P11C_OK)
+				p11c_log(db, "stored '%s' as a trusted CA", name);
+			free(name);
+			done[i] = rc ? 0 : 1;
+		}
+		count += rc == P11C_OK;
+	}
+	for (size_t i = 0; rc && done && i < c->n; i++) {
+		if (done[i] == 1)
+			SEC_DeletePermCertificate(p->certs[i]);
+		else if (done[i] == 2)
+			CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), p->certs[i], &old[i]);
+	}
+	free(done);
+	free(old);
+	if (rc)
+		return rc;
+	if (added)
+		*added = count;
+	return p11c_chain_judge(db, c, p->usage, p->when, p->host);
+}
+
+int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p11c_chain **out)
+{
+	*out = NULL;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = p11c_login_tokens(db)))
+		return rc;
+	if (!alias || !*alias)
+		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL)
+		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
+	if ((rc = p11c_login_for_alias(db, alias)))
+		return rc;
+	CERTCertificate *cert = p11c_find_cert(db, alias);
+	if (!cert)
+		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	PRTime when = at ? (PRTime)at * PR_USEC_PER_SEC : PR_Now();
+	static const SECCertUsage usages[] = {certUsageSSLServer, certUsageSSLClient,
+	                                      certUsageEmailSigner};
+	p11c_chain *c = p11c_chain_new();
+	CERTCertList *list = CERT_GetCertChainFromCert(cert, when, usages[usage]);
+	rc = c ? p11c_chain_append(db, c, cert, 0) : p11c_fail(db, P11C_EFAIL, "out of memory");
+	for (CERTCertListNode *n = list ? CERT_LIST_HEAD(list) : NULL;
+	     rc >= 0 && n && !CERT_LIST_END(n, list); n = CERT_LIST_NEXT(n))
+		rc = p11c_chain_append(db, c, n->cert, 0);
+	if (list)
+		CERT_DestroyCertList(list);
+	CERT_DestroyCertificate(cert);
+	if (rc >= 0)
+		rc = p11c_chain_judge(db, c, usage, when, NULL);
+	if (rc) {
+		p11c_chain_free(c);
+		return rc;
+	}
+	*out = c;
+	return P11C_OK;
+}
+
+int p11c_chain_save(p11c_db *db, const p11c_chain *c, const char *dir)
+{
+	struct stat st;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                 "cannot make directory '%s': %s", dir, strerror(errno));
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return p11c_fail(db, P11C_EFAIL, "'%s' is not a directory", dir);
+	for (size_t i = 0; i < c->n; i++) {
+		char path[4096];
+		if ((size_t)snprintf(path, sizeof(path), "%s/cert%zu.pem", dir, i) >= sizeof(path))
+			return p11c_fail(db, P11C_EUSAGE, "'%s': the path is too long", dir);
+		p11c_output o;
+		int rc = p11c_output_open(db, path, &o);
+		if (rc)
+			return rc;
+		const char *pem = c->certs[i]->pem;
+		if (fchmod(o.fd, 0644) != 0)
+			o.failed = errno;
+		p11c_output_write(&o, pem, strlen(pem));
+		if ((rc = p11c_output_close(db, &o, 1)))
+			return rc;
+	}
+	return P11C_OK;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* TCP with time limits, the plain-text talk before STARTTLS, and http GET:
+ * what fetch-chain needs below TLS. */
+#ifndef P11C_NET_H
+#define P11C_NET_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+/* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
+#pragma GCC visibility push(hidden)
+
+/* How the TLS session starts after connecting. */
+enum {
+	P11C_TLS_IMPLICIT, /* at once: smtps, imaps, pop3s, ldaps, https */
+	P11C_TLS_SMTP,     /* EHLO, STARTTLS */
+	P11C_TLS_IMAP,     /* CAPABILITY, STARTTLS */
+	P11C_TLS_POP3,     /* CAPA, STLS */
+	P11C_TLS_LDAP      /* the StartTLS extended operation */
+};
+
+/* A parsed URL: scheme, host (no brackets), port, path ("/" at least). */
+typedef struct {
+	char scheme[16];
+	char host[256];
+	int port;
+	int starttls; /* P11C_TLS_* */
+	char path[2048];
+} p11c_url;
+
+/* Parse url; the schemes fetch-chain knows, or "http" when http is set.
+ * P11C_EUSAGE for an unknown scheme or a malformed URL. */
+int p11c_url_parse(p11c_db *db, const char *url, int http, p11c_url *out);
+
+/* Connect to host:port within timeout seconds (each address in turn);
+ * *fd is a connected, non-blocking socket. */
+int p11c_net_connect(p11c_db *db, const char *host, int port, int timeout, int *fd);
+
+/* Send all of data; read what is there (at most size bytes, 0 at the end
+ * of the stream) waiting at most timeout seconds.  Return the count, or
+ * -1 with the reason in db. */
+long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, int timeout);
+long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, int timeout);
+
+/* Talk the protocol up to the point where TLS starts. */
+int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout);
+
+/* GET an http:// URL (redirects followed a few times), at most max bytes
+ * of body; *body malloc'd. */
+int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigned char **body,
+                  size_t *len);
+
+#pragma GCC visibility pop
+
+#endif

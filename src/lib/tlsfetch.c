@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* fetch-chain: NSS's TLS client takes the chain a server presents; the
+ * verdict is the database's (chain.c), never the handshake's. */
+#include <cert.h>
+#include <certdb.h>
+#include <nss.h>
+#include <prio.h>
+#include <private/pprio.h>
+#include <secerr.h>
+#include <secoid.h>
+#include <ssl.h>
+#include <sslerr.h>
+#include <sslproto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "nssint.h"
+
+#define FETCH_TIMEOUT 10
+#define AIA_DEPTH 4
+#define AIA_MAX (256 * 1024)
+
+/* The handshake takes whatever the server presents: the database judges
+ * the chain afterwards. */
+static SECStatus take_any(void *arg, PRFileDesc *fd, PRBool sig, PRBool server)
+{
+	(void)arg;
+	(void)fd;
+	(void)sig;
+	(void)server;
+	return SECSuccess;
+}
+
+static const char *version_name(PRUint16 v)
+{
+	switch (v) {
+	case SSL_LIBRARY_VERSION_TLS_1_0:
+		return "TLSv1.0";
+	case SSL_LIBRARY_VERSION_TLS_1_1:
+		return "TLSv1.1";
+	case SSL_LIBRARY_VERSION_TLS_1_2:
+		return "TLSv1.2";
+	case SSL_LIBRARY_VERSION_TLS_1_3:
+		return "TLSv1.3";
+	default:
+		return "unknown";
+	}
+}
+
+static int handshake_failed(p11c_db *db, const p11c_url *u, int timeout)
+{
+	int err = PR_GetError();
+	if (err == PR_IO_TIMEOUT_ERROR)
+		return p11c_fail(db, P11C_EFAIL, "%s port %d: no TLS answer in %d s", u->host,
+		                 u->port, timeout);
+	if (err == PR_END_OF_FILE_ERROR || err == PR_CONNECT_RESET_ERROR ||
+	    err == SSL_ERROR_RX_RECORD_TOO_LONG)
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "%s port %d: the server %s during the TLS handshake", u->host,
+		                     u->port,
+		                     err == SSL_ERROR_RX_RECORD_TOO_LONG ? "did not speak TLS"
+		                                                         : "closed the connection");
+	return p11c_fail_nss(db, P11C_EFAIL, "%s port %d: the TLS handshake failed", u->host,
+	                     u->port);
+}
+
+/* TLS over the connected fd (taken over, closed here); the chain into c. */
+static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_chain *c)
+{
+	PRFileDesc *tcp = PR_ImportTCPSocket(fd);
+	if (!tcp) {
+		close(fd);
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot use the connection");
+	}
+	PRFileDesc *ssl = SSL_ImportFD(NULL, tcp);
+	if (!ssl) {
+		PR_Close(tcp);
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot start TLS");
+	}
+	SSLVersionRange range;
+	int rc = P11C_OK;
+	if (SSL_OptionSet(ssl, SSL_SECURITY, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(ssl, SSL_HANDSHAKE_AS_CLIENT, PR_TRUE) != SECSuccess ||
+	    SSL_OptionSet(ssl, SSL_NO_CACHE, PR_TRUE) != SECSuccess ||
+	    SSL_VersionRangeGetSupported(ssl_variant_stream, &range) != SECSuccess ||
+	    SSL_VersionRangeSet(ssl, &range) != SECSuccess ||
+	    SSL_AuthCertificateHook(ssl, take_any, NULL) != SECSuccess ||
+	    SSL_SetURL(ssl, u->host) != SECSuccess || SSL_ResetHandshake(ssl, PR_FALSE))
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot set up TLS");
+	if (rc == P11C_OK && SSL_ForceHandshakeWithTimeout(
+	                         ssl, PR_SecondsToInterval((PRUint32)timeout)) != SECSuccess)
+		rc = handshake_failed(db, u, timeout);
+	SSLChannelInfo ch;
+	SSLCipherSuiteInfo suite;
+	if (rc == P11C_OK && SSL_GetChannelInfo(ssl, &ch, sizeof(ch)) == SECSuccess) {
+		c->tls_version = strdup(version_name(ch.protocolVersion));
+		if (SSL_GetCipherSuiteInfo(ch.cipherSuite, &suite, sizeof(suite)) == SECSuccess)
+			c->cipher = strdup(suite.cipherSuiteName);
+	}
+	CERTCertList *list = rc == P11C_OK ? SSL_PeerCertificateChain(ssl) : NULL;
+	if (rc == P11C_OK && (!list || CERT_LIST_EMPTY(list)))
+		rc = p11c_fail(db, P11C_EFAIL, "%s port %d: the server presented no certificate",
+		               u->host, u->port);
+	for (CERTCertListNode *n = list ? CERT_LIST_HEAD(list) : NULL;
+	     rc == P11C_OK && n && !CERT_LIST_END(n, list); n = CERT_LIST_NEXT(n))
+		if (p11c_chain_append(db, c, n->cert, 0) < 0)
+			rc = P11C_EFAIL;
+	if (list)
+		CERT_DestroyCertList(list);
+	PR_Close(ssl);
+	return rc;
+}
+
+/* The first http caIssuers URL of cert, malloc'd, or NULL. */
+static char *ca_issuers_url(CERTCertificate *cert)
+{
+	SECItem ext = {siBuffer, NULL, 0};
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_AUTH_INFO_ACCESS, &ext) != SECSuccess)
+		return NULL;
+	PLArenaPool *arena = PORT_NewArena(1024);
+	char *url = NULL;
+	CERTAuthInfoAccess **aia = arena ? CERT_DecodeAuthInfoAccessExtension(arena, &ext) : NULL;
+	for (size_t i = 0; aia && aia[i] && !url; i++) {
+		CERTGeneralName *loc = aia[i]->location;
+		if (SECOID_FindOIDTag(&aia[i]->method) != SEC_OID_PKIX_CA_ISSUERS || !loc ||
+		    loc->type != certURI || loc->name.other.len < 8 ||
+		    strncasecmp((char *)loc->name.other.data, "http://", 7))
+			continue;
+		url = strndup((char *)loc->name.other.data, loc->name.other.len);
+		if (url && strlen(url) != loc->name.other.len) { /* a NUL inside */
+			free(url);
+			url = NULL;
+		}
+	}
+	if (arena)
+		PORT_FreeArena(arena, PR_FALSE);
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	return url;
+}
+
+typedef struct {
+	p11c_db *db;
+	p11c_chain *c;
+	int added;
+	int bad;
+} aia_load;
+
+/* CERT_DecodeCertPackage's callback: each certificate of a DER, PEM or
+ * PKCS#7 (certs-only) answer. */
+static SECStatus take_certs(void *arg, SECItem **certs, int n)
+{
+	aia_load *l = arg;
+	for (int i = 0; i < n; i++) {
+		CERTCertificate *cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), certs[i],
+		                                                NULL, PR_FALSE, PR_TRUE);
+		if (!cert) {
+			l->bad++;
+			continue;
+		}
+		int r = p11c_chain_append(l->db, l->c, cert, 1);
+		CERT_DestroyCertificate(cert);
+		if (r < 0)
+			return SECFailure;
+		l->added += r;
+	}
+	return SECSuccess;
+}
+
+/* While the chain's last certificate is not self-signed, fetch its
+ * issuer from its caIssuers URL.  Failures become notes, not errors: the
+ * chain is judged as it stands. */
+static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
+{
+	for (int depth = 0; depth < AIA_DEPTH; depth++) {
+		size_t last = p11c_chain_length(c) - 1;
+		CERTCertificate *cert = p11c_chain_cert(c, last);
+		if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
+			return P11C_OK;
+		char *url = ca_issuers_url(cert);
+		if (!url) {
+			if (depth == 0)
+				p11c_chain_note(c,
+				                "the chain stops short of a root and '%s' names "
+				                "no http caIssuers URL",
+				                c->certs[last]->subject);
+			return P11C_OK;
+		}
+		unsigned char *body = NULL;
+		size_t len = 0;
+		int rc = p11c_http_get(db, url, timeout, AIA_MAX, &body, &len);
+		if (rc) {
+			p11c_chain_note(c, "caIssuers %s: %s", url, p11c_last_error(db));
+			free(url);
+			return P11C_OK;
+		}
+		aia_load l = {db, c, 0, 0};
+		SECStatus s = len > 0 && len <= AIA_MAX
+		                  ? CERT_DecodeCertPackage((char *)body, (int)len, take_certs, &l)
+		                  : SECFailure;
+		free(body);
+		if (s != SECSuccess && p11c_chain_length(c) == last + 1 + (size_t)l.added &&
+		    !l.added) {
+			p11c_chain_note(c, "caIssuers %s: not a certificate (DER, PEM or PKCS#7)",
+			                url);
+			free(url);
+			return P11C_OK;
+		}
+		p11c_chain_note(c, "caIssuers %s: %d certificate%s", url, l.added,
+		                l.added == 1 ? "" : "s");
+		free(url);
+		/* go on from the issuer of the last one, when it came */
+		CERTCertificate *issuer = NULL;
+		for (size_t i = last + 1; i < p11c_chain_length(c) && !issuer; i++)
+			if (SECITEM_ItemsAreEqual(&p11c_chain_cert(c, i)->derSubject,
+			                          &cert->derIssuer))
+				issuer = p11c_chain_cert(c, i);
+		if (!issuer || issuer != p11c_chain_cert(c, p11c_chain_length(c) - 1))
+			return P11C_OK;
+	}
+	return P11C_OK;
+}
+
+int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts, p11c_chain **out)
+{
+	*out = NULL;
+	p11c_fetch_opts defaults = P11C_FETCH_OPTS_INIT;
+	if (!opts)
+		opts = &defaults;
+	int timeout = opts->timeout > 0 ? opts->timeout : FETCH_TIMEOUT;
+	p11c_url u;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = p11c_url_parse(db, url, 0, &u)))
+		return rc;
+	if (NSS_SetDomesticPolicy() != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot enable NSS's cipher suites");
+	p11c_chain *c = p11c_chain_new();
+	if (!c || !(c->url = strdup(url)) || !(c->scheme = strdup(u.scheme)) ||
+	    !(c->host = strdup(u.host))) {
+		p11c_chain_free(c);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	c->port = u.port;
+	int fd = -1;
+	rc = p11c_net_connect(db, u.host, u.port, timeout, &fd);
+	if (rc == P11C_OK && (rc = p11c_net_starttls(db, fd, &u, timeout)))
+		close(fd);
+	if (rc == P11C_OK)
+		rc = tls_chain(db, fd, &u, timeout, c);
+	if (rc == P11C_OK && opts->ca_issuers)
+		rc = follow_ca_issuers(db, c, timeout);
+	if (rc == P11C_OK)
+		rc = p11c_chain_judge(db, c, P11C_USAGE_TLS_SERVER, PR_Now(), u.host);
+	if (rc) {
+		p11c_chain_free(c);
+		return rc;
+	}
+	*out = c;
+	return P11C_OK;
+}
