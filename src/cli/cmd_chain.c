@@ -46,8 +46,9 @@ static long long parse_time(const char *s)
 	    "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M",
 	    "%Y-%m-%d %H:%M:%S",  "%Y-%m-%d %H:%M",    "%Y/%m/%d %H:%M",  "%Y-%m-%d"};
 	if (s[0] == '@') {
-		long v = cli_number(s + 1);
-		return v > 0 ? v : -1;
+		char *end;
+		long long v = s[1] >= '0' && s[1] <= '9' ? strtoll(s + 1, &end, 10) : -1;
+		return v > 0 && v < 253402300800LL && !*end ? v : -1; /* before year 10000 */
 	}
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		struct tm tm;
