@@ -317,8 +317,8 @@ int cmd_fetch_chain(cli_globals *g, int argc, char **argv)
 		json_chain(c, &a, added, NULL);
 	else
 		print_verdict(c, what);
-	if (a.save)
-		cli_notice(g, "saved %zu certificate%s in %s", c->n, c->n == 1 ? "" : "s", a.save);
+	if (a.save && !a.json)
+		printf("Saved %zu certificate%s in %s\n", c->n, c->n == 1 ? "" : "s", a.save);
 	if (c->trusted)
 		goto out;
 	rc = EXIT_FAIL;
