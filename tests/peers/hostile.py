@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MPL-2.0
+"""Hostile TLS peers for the fetch-chain tests (see tests/cli/servers.sh).
+
+hostile.py silent ADDR PORT: accept connections and never send a byte.
+hostile.py closer ADDR PORT: an SMTP server that answers EHLO with
+STARTTLS, says "220 Ready" to STARTTLS, reads the first TLS record (the
+ClientHello) and closes the connection.
+"""
+import signal
+import socket
+import sys
+import threading
+
+
+def silent(conn):
+    with conn:
+        while conn.recv(4096):
+            pass
+
+
+def closer(conn):
+    with conn:
+        f = conn.makefile("rb")
+        conn.sendall(b"220 localhost ESMTP closer\r\n")
+        for line in f:
+            verb = line.strip().upper()
+            if verb.startswith((b"EHLO", b"HELO")):
+                conn.sendall(b"250-localhost\r\n250 STARTTLS\r\n")
+            elif verb == b"STARTTLS":
+                conn.sendall(b"220 Ready\r\n")
+                # The first TLS record, whole, so that the close is a FIN
+                # (end of file to the client), not a reset.
+                head = f.read(5)
+                if len(head) == 5:
+                    f.read(int.from_bytes(head[3:5], "big"))
+                return
+            elif verb == b"QUIT":
+                conn.sendall(b"221 Bye\r\n")
+                return
+            else:
+                conn.sendall(b"502 Not implemented\r\n")
+
+
+def main():
+    mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    serve = {"silent": silent, "closer": closer}[mode]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    srv = socket.socket(family, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((addr, port))
+    srv.listen(16)
+    print(f"{mode} listening on {addr} port {port}", flush=True)
+    while True:
+        conn, peer = srv.accept()
+        print(f"connection from {peer[0]} port {peer[1]}", flush=True)
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
