@@ -66,6 +66,17 @@ expect_exit 1 "ldap:// against POP3" p11c -d "$DB" fetch-chain --timeout 3 "ldap
 expect_exit 1 "pop3:// against IMAP" p11c -d "$DB" fetch-chain --timeout 3 "pop3://127.0.0.1:$PI"
 check "it quotes the greeting" grep -q "pop3: the server greeted with '\* OK" "$T/err"
 
+# A slapd without a certificate refuses StartTLS: its resultCode is shown.
+PLN=$(free_port)
+mkdir -p "$T/slapd-notls"
+printf 'pidfile %s/slapd.pid\nargsfile %s/slapd.args\n' "$T/slapd-notls" "$T/slapd-notls" >"$T/slapd-notls/slapd.conf"
+spawn "slapd (no TLS)" 127.0.0.1 "$PLN" "$T/slapd-notls/log" env LDAPNOINIT=1 "$(sbin slapd)" \
+	-d none -f "$T/slapd-notls/slapd.conf" -h "ldap://127.0.0.1:$PLN/"
+before=$(snapshot)
+expect_exit 1 "ldap:// without StartTLS" p11c -d "$DB" fetch-chain --add-trust "ldap://127.0.0.1:$PLN"
+check "it says slapd refused StartTLS" grep -q "ldap: the server refused StartTLS (resultCode [0-9]" "$T/err"
+same_as "$before" "nothing added"
+
 # SNI: s_server answers with the localhost chain only when asked for
 # localhost by name; by address it shows its default certificate.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/other.key" \

@@ -108,6 +108,14 @@ PS=$(free_port)
 start_silent 127.0.0.1 "$PS"
 expect_exit 1 "a server that never answers" timeout 20 "$P11CERT" -d "$DB" fetch-chain --timeout 2 --add-trust "smtp://127.0.0.1:$PS"
 check "it says how long it waited" grep -q "did not answer in 2 s" "$T/err"
+PJ=$(free_port)
+start_hostile inject 127.0.0.1 "$PJ"
+expect_exit 1 "data behind the STARTTLS go-ahead" p11c -d "$DB" fetch-chain --add-trust "smtp://127.0.0.1:$PJ"
+check "it is refused" grep -q "smtp: the server sent data after agreeing to start TLS; refusing it" "$T/err"
+PG=$(free_port)
+start_hostile greedy 127.0.0.1 "$PG"
+expect_exit 1 "an EHLO reply without end" p11c -d "$DB" fetch-chain "smtp://127.0.0.1:$PG"
+check "it gives up" grep -q "smtp: the server's reply does not end" "$T/err"
 PF=$(free_port)
 expect_exit 1 "nothing listening" p11c -d "$DB" fetch-chain "smtp://127.0.0.1:$PF"
 check "connection refused" grep -q "cannot connect to 127.0.0.1 port $PF: Connection refused" "$T/err"

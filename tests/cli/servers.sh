@@ -323,3 +323,9 @@ start_silent() {
 start_closer() {
 	spawn "closer peer" "$1" "$2" "$T/closer-$2.log" python3 "$PEERS/hostile.py" closer "$1" "$2"
 }
+
+# start_hostile MODE ADDR PORT: another of hostile.py's peers (inject:
+# data behind the STARTTLS go-ahead; greedy: an EHLO reply without end).
+start_hostile() {
+	spawn "$1 peer" "$2" "$3" "$T/$1-$3.log" python3 "$PEERS/hostile.py" "$1" "$2" "$3"
+}

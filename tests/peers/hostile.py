@@ -6,6 +6,10 @@ hostile.py silent ADDR PORT: accept connections and never send a byte.
 hostile.py closer ADDR PORT: an SMTP server that answers EHLO with
 STARTTLS, says "220 Ready" to STARTTLS, reads the first TLS record (the
 ClientHello) and closes the connection.
+hostile.py inject ADDR PORT: as closer, but sends a forged SMTP reply
+right behind "220 Ready", in the same write (the STARTTLS command
+injection of CVE-2011-0411 and its kin, seen from the client's side).
+hostile.py greedy ADDR PORT: an SMTP server whose EHLO reply never ends.
 """
 import signal
 import socket
@@ -19,7 +23,7 @@ def silent(conn):
             pass
 
 
-def closer(conn):
+def closer(conn, inject=False):
     with conn:
         f = conn.makefile("rb")
         conn.sendall(b"220 localhost ESMTP closer\r\n")
@@ -28,7 +32,7 @@ def closer(conn):
             if verb.startswith((b"EHLO", b"HELO")):
                 conn.sendall(b"250-localhost\r\n250 STARTTLS\r\n")
             elif verb == b"STARTTLS":
-                conn.sendall(b"220 Ready\r\n")
+                conn.sendall(b"220 Ready\r\n" + (b"250 forged\r\n" if inject else b""))
                 # The first TLS record, whole, so that the close is a FIN
                 # (end of file to the client), not a reset.
                 head = f.read(5)
@@ -42,9 +46,24 @@ def closer(conn):
                 conn.sendall(b"502 Not implemented\r\n")
 
 
+def inject(conn):
+    closer(conn, inject=True)
+
+
+def greedy(conn):
+    with conn:
+        conn.sendall(b"220 localhost ESMTP greedy\r\n")
+        conn.recv(4096)
+        try:
+            while True:
+                conn.sendall(b"250-more\r\n" * 100)
+        except OSError:
+            pass
+
+
 def main():
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    serve = {"silent": silent, "closer": closer}[mode]
+    serve = {"silent": silent, "closer": closer, "inject": inject, "greedy": greedy}[mode]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     srv = socket.socket(family, socket.SOCK_STREAM)
