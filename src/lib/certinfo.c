@@ -342,16 +342,10 @@ int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 {
 	*out = NULL;
-	int rc = p11c_require_open(db, 0);
-	if (rc || (rc = p11c_login_tokens(db)))
+	CERTCertificate *cert = NULL;
+	int rc = p11c_cert_open(db, alias, 0, &cert);
+	if (rc)
 		return rc;
-	if (!alias || !*alias)
-		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
-	if ((rc = p11c_login_for_alias(db, alias)))
-		return rc;
-	CERTCertificate *cert = p11c_find_cert(db, alias);
-	if (!cert)
-		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 	*out = p11c_cert_info_of(db, cert);
 	CERT_DestroyCertificate(cert);
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");

@@ -344,18 +344,26 @@ int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias)
 	return p11c_fail(db, P11C_EFAIL, "cannot remove every copy of '%s'", alias);
 }
 
-int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
+int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **out)
 {
-	int rc = p11c_require_open(db, 1);
-	if (rc)
+	*out = NULL;
+	int rc = p11c_require_open(db, write);
+	if (rc || (rc = p11c_login_tokens(db)))
 		return rc;
 	if (!alias || !*alias)
 		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
-	if ((rc = p11c_login_tokens(db)) || (rc = p11c_login_for_alias(db, alias)))
+	if ((rc = p11c_login_for_alias(db, alias)))
 		return rc;
-	CERTCertificate *probe = p11c_find_cert(db, alias);
-	if (!probe)
-		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	*out = p11c_find_cert(db, alias);
+	return *out ? P11C_OK : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+}
+
+int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
+{
+	CERTCertificate *probe = NULL;
+	int rc = p11c_cert_open(db, alias, 1, &probe);
+	if (rc)
+		return rc;
 	if (probe->slot && (rc = p11c_login(db, probe->slot))) {
 		CERT_DestroyCertificate(probe);
 		return rc;

@@ -440,18 +440,12 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p11c_chain **out)
 {
 	*out = NULL;
-	int rc = p11c_require_open(db, 0);
-	if (rc || (rc = p11c_login_tokens(db)))
-		return rc;
-	if (!alias || !*alias)
-		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
 	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL)
 		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
-	if ((rc = p11c_login_for_alias(db, alias)))
+	CERTCertificate *cert = NULL;
+	int rc = p11c_cert_open(db, alias, 0, &cert);
+	if (rc)
 		return rc;
-	CERTCertificate *cert = p11c_find_cert(db, alias);
-	if (!cert)
-		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 	PRTime when = at ? (PRTime)at * PR_USEC_PER_SEC : PR_Now();
 	static const SECCertUsage usages[] = {certUsageSSLServer, certUsageSSLClient,
 	                                      certUsageEmailSigner};

@@ -96,12 +96,8 @@ static int exportable_key(p11c_db *db, CERTCertificate *cert, const char *alias,
 
 static CERTCertificate *find_logged_in(p11c_db *db, const char *alias, int *rc)
 {
-	*rc = p11c_require_open(db, 0);
-	if (*rc || (*rc = p11c_login_tokens(db)) || (*rc = p11c_login_for_alias(db, alias)))
-		return NULL;
-	CERTCertificate *cert = alias && *alias ? p11c_find_cert(db, alias) : NULL;
-	if (!cert)
-		*rc = p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias ? alias : "");
+	CERTCertificate *cert = NULL;
+	*rc = p11c_cert_open(db, alias, 0, &cert);
 	return cert;
 }
 

@@ -60,6 +60,9 @@ int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias
 int p11c_key_honour_extractable(p11c_db *db, SECKEYPrivateKey *key, const char *alias);
 
 /* certstore.c */
+/* Open the database (writable when write), log in to the tokens and to
+ * the one alias names, and find alias's certificate: ENOTFOUND if none. */
+int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **out);
 /* The certificate answering to alias, or NULL (no message set). */
 CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias);
 /* Store a decoded certificate under nickname on slot (the internal

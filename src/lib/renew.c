@@ -85,16 +85,10 @@ static int newer(CERTCertificate *fresh, CERTCertificate *old)
 int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 {
 	p11c_batch b;
-	int rc = p11c_require_open(db, 1);
-	if (rc || (rc = p11c_login_tokens(db)))
+	CERTCertificate *old = NULL;
+	int rc = p11c_cert_open(db, alias, 1, &old);
+	if (rc)
 		return rc;
-	if (!alias || !*alias)
-		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
-	if ((rc = p11c_login_for_alias(db, alias)))
-		return rc;
-	CERTCertificate *old = p11c_find_cert(db, alias);
-	if (!old)
-		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 	if ((rc = p11c_batch_load(db, path, &b))) {
 		CERT_DestroyCertificate(old);
 		return rc;
@@ -155,17 +149,13 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	SECKEYPublicKey *pub = NULL, *newpub = NULL;
 	CERTCertificate *fresh = NULL;
 	SECItem *der = NULL, san = {siBuffer, NULL, 0};
-	int rc = p11c_require_open(db, 1);
-	if (rc || (rc = p11c_login_tokens(db)))
-		return rc;
 	if (days < 1 || days > 36500)
 		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
 		                 days);
-	if ((rc = p11c_login_for_alias(db, alias)))
+	CERTCertificate *old = NULL;
+	int rc = p11c_cert_open(db, alias, 1, &old);
+	if (rc)
 		return rc;
-	CERTCertificate *old = alias && *alias ? p11c_find_cert(db, alias) : NULL;
-	if (!old)
-		return p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias ? alias : "");
 	if (!SECITEM_ItemsAreEqual(&old->derSubject, &old->derIssuer)) {
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "'%s' is not self-signed: install its CA's new certificate with "
