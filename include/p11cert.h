@@ -355,6 +355,38 @@ int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p1
 int p11c_chain_save(p11c_db *db, const p11c_chain *chain, const char *dir);
 void p11c_chain_free(p11c_chain *chain);
 
+/* ---- check: the database's health, for cron and monitoring ---- */
+
+typedef struct {
+	char *alias;    /* the certificate's alias, the key's name, or a file */
+	char *severity; /* "warning" or "problem" */
+	char *code;     /* "expired", "expiring", "weak-key", "weak-signature",
+	                   "no-key", "orphan-key", "chain", "login",
+	                   "password-file" */
+	char *message;  /* one line */
+} p11c_finding;
+
+typedef struct {
+	int days;                  /* "expiring" within this many days; 0: 30 */
+	const char *password_file; /* judged for safety when not NULL */
+} p11c_check_opts;
+#define P11C_CHECK_OPTS_INIT                                                                       \
+	{                                                                                          \
+		0, NULL                                                                            \
+	}
+
+enum { P11C_CHECK_OK = 0, P11C_CHECK_WARNING = 1, P11C_CHECK_PROBLEM = 2 };
+
+/* Look the database over: certificates with keys, trusted CAs and peers
+ * expired or expiring, weak keys (RSA or DSA under 2048 bits, EC under
+ * 256) and signatures (MD2, MD5: problems; SHA-1: warnings), certificates
+ * without their keys, keys without certificates, chains of the database's
+ * own CA-issued certificates that do not verify, and an unsafe password
+ * file.  *status is the worst severity (P11C_CHECK_*). */
+int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n,
+               int *status);
+void p11c_findings_free(p11c_finding *f, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

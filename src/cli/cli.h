@@ -108,8 +108,15 @@ int cmd_add_module(cli_globals *g, int argc, char **argv);
 int cmd_remove_module(cli_globals *g, int argc, char **argv);
 int cmd_fetch_chain(cli_globals *g, int argc, char **argv);
 int cmd_verify_cert(cli_globals *g, int argc, char **argv);
-/* Set up a new handle as the global options ask (password file, prompt,
- * module, -v); prints errors.  Returns an exit code. */
-int cli_db_new(const cli_globals *g, const char *dir, int explicit_pwfile_only, p11c_db **out);
+int cmd_check(cli_globals *g, int argc, char **argv);
+/* Which password file cli_db_new takes. */
+enum {
+	CLI_PW_ANY,           /* -W, $CERT_PW_FILE or DIR's */
+	CLI_PW_EXPLICIT_ONLY, /* -W or $CERT_PW_FILE (generate-certdb) */
+	CLI_PW_LENIENT        /* as ANY; one that cannot be used is left out (check) */
+};
+/* Set up a new handle as the global options ask (password file per
+ * pwmode, prompt, module, -v); prints errors.  Returns an exit code. */
+int cli_db_new(const cli_globals *g, const char *dir, int pwmode, p11c_db **out);
 
 #endif

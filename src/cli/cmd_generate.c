@@ -47,7 +47,7 @@ int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
 	p11c_db *db = NULL;
 	const char *dir = cli_db_dir(g);
 	/* -W or $CERT_PW_FILE sets the password; DIR's own file cannot exist yet. */
-	if ((rc = cli_db_new(g, dir, 1, &db)))
+	if ((rc = cli_db_new(g, dir, CLI_PW_EXPLICIT_ONLY, &db)))
 		return rc;
 	if ((rc = p11c_db_generate(db, dir, &o))) {
 		rc = cli_fail(db, rc);

@@ -151,7 +151,7 @@ static void log_line(const char *line, void *arg)
 	fprintf(stderr, "p11cert: verbose: %s\n", line);
 }
 
-int cli_db_new(const cli_globals *g, const char *dir, int explicit_pwfile_only, p11c_db **out)
+int cli_db_new(const cli_globals *g, const char *dir, int pwmode, p11c_db **out)
 {
 	p11c_db *db = NULL;
 	int explicit_ = 0, rc;
@@ -163,8 +163,8 @@ int cli_db_new(const cli_globals *g, const char *dir, int explicit_pwfile_only, 
 	if (g->verbose)
 		p11c_db_set_log(db, log_line, NULL);
 	const char *pwfile = cli_pwfile(g, dir, &explicit_);
-	if (pwfile && (explicit_ || !explicit_pwfile_only) &&
-	    (rc = p11c_db_set_password_file(db, pwfile)))
+	if (pwfile && (explicit_ || pwmode != CLI_PW_EXPLICIT_ONLY) &&
+	    (rc = p11c_db_set_password_file(db, pwfile)) && pwmode != CLI_PW_LENIENT)
 		goto fail;
 	if (isatty(STDIN_FILENO))
 		p11c_db_set_password_prompt(db, cli_prompt_password, NULL);
@@ -188,7 +188,7 @@ unsigned cli_open_flags(int readonly)
 int cli_open_db(const cli_globals *g, int readonly, p11c_db **out)
 {
 	const char *dir = cli_db_dir(g);
-	int rc = cli_db_new(g, dir, 0, out);
+	int rc = cli_db_new(g, dir, CLI_PW_ANY, out);
 	if (rc)
 		return rc;
 	if ((rc = p11c_db_open(*out, dir, cli_open_flags(readonly)))) {

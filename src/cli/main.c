@@ -26,6 +26,7 @@ static const struct {
     {"remove-cert", cmd_remove_cert, "Remove a certificate and its key"},
     {"fetch-chain", cmd_fetch_chain, "Fetch a server's chain (STARTTLS too) and judge it"},
     {"verify-cert", cmd_verify_cert, "Verify a certificate's chain against the trust"},
+    {"check", cmd_check, "Health of the database, for cron and monitoring"},
     {"list-tokens", cmd_list_tokens, "List modules and tokens"},
     {"add-module", cmd_add_module, "Register a PKCS#11 module in the database"},
     {"remove-module", cmd_remove_module, "Drop a PKCS#11 module from the database"},

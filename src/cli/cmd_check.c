@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* check: the database's health for cron and monitoring; exit 0 all good,
+ * 1 warnings, 2 problems. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+enum { O_DAYS, O_JSON };
+
+static const cli_opt opts[] = {
+    {"days", 0, 1, O_DAYS},
+    {"json", 0, 0, O_JSON},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+	p11c_check_opts o;
+	int json;
+} args;
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	if (id == O_JSON) {
+		a->json = 1;
+		return 0;
+	}
+	long v = cli_number(arg);
+	if (v < 1 || v > 36500)
+		return cli_usage_error("check", "--days needs 1 to 36500, not '%s'", arg);
+	a->o.days = (int)v;
+	return 0;
+}
+
+static void help(void)
+{
+	printf("Usage: p11cert check [--days N] [--json]\n"
+	       "Look the database over, for cron and monitoring: certificates expired or\n"
+	       "expiring within N days (default 30), weak keys (RSA under 2048 bits) and\n"
+	       "signatures (MD5: problem, SHA-1: warning), a certificate without its key, a\n"
+	       "key without its certificate, chains of the database's own certificates that\n"
+	       "do not verify, an unsafe password file.\n"
+	       "  --days N   what expires within N days is a warning\n"
+	       "  --json     {\"status\": ..., \"findings\": [...]}\n"
+	       "Exit status: 0 all good, 1 warnings, 2 problems (or the check could not run).\n");
+}
+
+static const char *const status_names[] = {"ok", "warning", "problem"};
+
+static void print_json(const p11c_finding *f, size_t n, int status)
+{
+	json_writer w;
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_key(&w, "status");
+	json_string(&w, status_names[status]);
+	json_key(&w, "findings");
+	json_array_begin(&w);
+	for (size_t i = 0; i < n; i++) {
+		json_object_begin(&w);
+		json_key(&w, "alias");
+		json_string(&w, f[i].alias);
+		json_key(&w, "severity");
+		json_string(&w, f[i].severity);
+		json_key(&w, "code");
+		json_string(&w, f[i].code);
+		json_key(&w, "message");
+		json_string(&w, f[i].message);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_object_end(&w);
+	json_end(&w);
+}
+
+static void print_text(const p11c_finding *f, size_t n)
+{
+	size_t problems = 0, warnings = 0;
+	for (int pass = 0; pass < 2; pass++) /* problems first */
+		for (size_t i = 0; i < n; i++) {
+			int problem = !strcmp(f[i].severity, "problem");
+			if (problem != (pass == 0))
+				continue;
+			printf("%-8s %-15s %s\n", problem ? "PROBLEM" : "WARNING", f[i].code,
+			       f[i].message);
+			problem ? problems++ : warnings++;
+		}
+	if (n == 0)
+		printf("OK: nothing to report\n");
+	else
+		printf("%zu problem%s, %zu warning%s\n", problems, problems == 1 ? "" : "s",
+		       warnings, warnings == 1 ? "" : "s");
+}
+
+int cmd_check(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	a.o = (p11c_check_opts)P11C_CHECK_OPTS_INIT;
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 0)
+		return cli_usage_error(argv[0], "check takes no arguments");
+	const char *dir = cli_db_dir(g);
+	int explicit_ = 0;
+	a.o.password_file = cli_pwfile(g, dir, &explicit_);
+	p11c_db *db = NULL;
+	p11c_finding *f = NULL;
+	size_t n = 0;
+	int status = P11C_CHECK_PROBLEM;
+	/* An unsafe password file is a finding, not a reason not to look. */
+	if (cli_db_new(g, dir, CLI_PW_LENIENT, &db))
+		return P11C_CHECK_PROBLEM;
+	int st = p11c_db_open(db, dir, cli_open_flags(1));
+	if (st == P11C_OK)
+		st = p11c_check(db, &a.o, &f, &n, &status);
+	if (st) {
+		cli_error("%s", p11c_last_error(db));
+		status = P11C_CHECK_PROBLEM;
+	} else if (a.json) {
+		print_json(f, n, status);
+	} else {
+		print_text(f, n);
+	}
+	p11c_findings_free(f, n);
+	p11c_db_free(db);
+	return status;
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* check: what a monitoring job should hear of a certificate database. */
+#include <cert.h>
+#include <certdb.h>
+#include <keyhi.h>
+#include <pk11pub.h>
+#include <secoid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nssint.h"
+
+#define CHECK_DAYS 30
+
+typedef struct {
+	p11c_db *db;
+	p11c_finding *f;
+	size_t n;
+	int status;
+	int failed; /* out of memory */
+} report;
+
+static void add(report *r, const char *alias, int problem, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void add(report *r, const char *alias, int problem, const char *code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p11c_finding *g = realloc(r->f, (r->n + 1) * sizeof(*g));
+	if (!g) {
+		r->failed = 1;
+		return;
+	}
+	r->f = g;
+	p11c_finding *f = &r->f[r->n];
+	f->alias = strdup(alias ? alias : "");
+	f->severity = strdup(problem ? "problem" : "warning");
+	f->code = strdup(code);
+	f->message = strdup(msg);
+	if (!f->alias || !f->severity || !f->code || !f->message) {
+		free(f->alias);
+		free(f->severity);
+		free(f->code);
+		free(f->message);
+		r->failed = 1;
+		return;
+	}
+	r->n++;
+	int level = problem ? P11C_CHECK_PROBLEM : P11C_CHECK_WARNING;
+	if (level > r->status)
+		r->status = level;
+}
+
+void p11c_findings_free(p11c_finding *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++) {
+		free(f[i].alias);
+		free(f[i].severity);
+		free(f[i].code);
+		free(f[i].message);
+	}
+	free(f);
+}
+
+static void when_text(PRTime t, char *buf, size_t size)
+{
+	time_t s = (time_t)(t / PR_USEC_PER_SEC);
+	struct tm tm;
+	if (!gmtime_r(&s, &tm) || !strftime(buf, size, "%Y/%m/%d %H:%M UTC", &tm))
+		snprintf(buf, size, "?");
+}
+
+/* What a certificate is to the database. */
+typedef struct {
+	const char *alias;
+	int own;     /* has its private key */
+	int anchor;  /* trusted as a CA or as a peer */
+	int ca;      /* basicConstraints CA */
+	int root;    /* self-signed */
+	int trusted; /* any trust flag at all */
+} role;
+
+static void check_dates(report *r, CERTCertificate *cert, const role *w, PRTime now, int days)
+{
+	PRTime nb = 0, na = 0;
+	char t[64];
+	if (CERT_GetCertTimes(cert, &nb, &na) != SECSuccess)
+		return;
+	when_text(na, t, sizeof(t));
+	const char *what = w->own ? "" : w->ca ? "trusted CA " : "trusted peer ";
+	if (na < now) {
+		add(r, w->alias, w->own, "expired", "%scertificate '%s' expired on %s", what,
+		    w->alias, t);
+	} else if (na < now + (PRTime)days * 86400 * PR_USEC_PER_SEC) {
+		long left = (long)((na - now) / PR_USEC_PER_SEC / 86400);
+		add(r, w->alias, 0, "expiring", "%scertificate '%s' expires in %ld day%s, on %s",
+		    what, w->alias, left, left == 1 ? "" : "s", t);
+	}
+}
+
+static void check_key(report *r, CERTCertificate *cert, const role *w)
+{
+	SECKEYPublicKey *pub = CERT_ExtractPublicKey(cert);
+	if (!pub)
+		return;
+	unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
+	KeyType kt = SECKEY_GetPublicKeyType(pub);
+	int weak = ((kt == rsaKey || kt == dsaKey) && bits < 2048) || (kt == ecKey && bits < 256);
+	if (weak)
+		add(r, w->alias, w->own, "weak-key", "'%s' has a weak %s key of %u bits", w->alias,
+		    kt == rsaKey   ? "RSA"
+		    : kt == dsaKey ? "DSA"
+		                   : "EC",
+		    bits);
+	SECKEY_DestroyPublicKey(pub);
+}
+
+static void check_signature(report *r, CERTCertificate *cert, const role *w)
+{
+	if (w->root) /* a root's signature on itself protects nothing */
+		return;
+	SECOidTag alg = SECOID_GetAlgorithmTag(&cert->signature);
+	const char *name = SECOID_FindOIDTagDescription(alg);
+	switch (alg) {
+	case SEC_OID_PKCS1_MD2_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_MD4_WITH_RSA_ENCRYPTION:
+	case SEC_OID_PKCS1_MD5_WITH_RSA_ENCRYPTION:
+		add(r, w->alias, w->own || w->anchor, "weak-signature",
+		    "'%s' is signed with %s, which is broken", w->alias, name ? name : "MD5");
+		break;
+	case SEC_OID_PKCS1_SHA1_WITH_RSA_ENCRYPTION:
+	case SEC_OID_ANSIX9_DSA_SIGNATURE_WITH_SHA1_DIGEST:
+	case SEC_OID_ANSIX962_ECDSA_SHA1_SIGNATURE:
+		add(r, w->alias, 0, "weak-signature", "'%s' is signed with %s (SHA-1)", w->alias,
+		    name ? name : "SHA-1");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The usage a certificate of the database's own is for: its EKU's first
+ * of server, client, email; server when it says none. */
+static int own_usage(CERTCertificate *cert)
+{
+	SECItem ext = {siBuffer, NULL, 0};
+	int usage = P11C_USAGE_TLS_SERVER;
+	if (CERT_FindCertExtension(cert, SEC_OID_X509_EXT_KEY_USAGE, &ext) != SECSuccess)
+		return usage;
+	CERTOidSequence *seq = CERT_DecodeOidSequence(&ext);
+	int server = 0, client = 0, email = 0;
+	for (SECItem **o = seq ? seq->oids : NULL; o && *o; o++) {
+		SECOidTag t = SECOID_FindOIDTag(*o);
+		server |= t == SEC_OID_EXT_KEY_USAGE_SERVER_AUTH;
+		client |= t == SEC_OID_EXT_KEY_USAGE_CLIENT_AUTH;
+		email |= t == SEC_OID_EXT_KEY_USAGE_EMAIL_PROTECT;
+	}
+	if (seq)
+		CERT_DestroyOidSequence(seq);
+	SECITEM_FreeItem(&ext, PR_FALSE);
+	if (!server && client)
+		usage = P11C_USAGE_TLS_CLIENT;
+	else if (!server && !client && email)
+		usage = P11C_USAGE_EMAIL;
+	return usage;
+}
+
+/* A CA-issued certificate with its key: does its chain verify?  (NSS
+ * servers send the chain the database holds.)  Dates are reported
+ * already. */
+static void check_chain(report *r, CERTCertificate *cert, const role *w, PRTime now)
+{
+	if (w->root || !w->own)
+		return;
+	p11c_chain *c = p11c_chain_new();
+	int usage = own_usage(cert);
+	if (!c || p11c_chain_append(r->db, c, cert, 0) < 0 ||
+	    p11c_chain_judge(r->db, c, usage, now, NULL) != P11C_OK) {
+		r->failed = !c;
+		p11c_chain_free(c);
+		return;
+	}
+	for (size_t i = 0; i < c->n_problems; i++) {
+		const p11c_problem *p = &c->problems[i];
+		if (p->depth == 0 &&
+		    (!strcmp(p->code, "expired") || !strcmp(p->code, "not-yet-valid")))
+			continue;
+		add(r, w->alias, 1, "chain", "the chain of '%s' does not verify for %s: %s",
+		    w->alias,
+		    usage == P11C_USAGE_TLS_CLIENT ? "TLS clients"
+		    : usage == P11C_USAGE_EMAIL    ? "email"
+		                                   : "TLS servers",
+		    p->message);
+		break;
+	}
+	p11c_chain_free(c);
+}
+
+static void check_certs(report *r, int keys_known, int days, PRTime now)
+{
+	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, r->db);
+	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     certs && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
+		CERTCertificate *cert = node->cert;
+		CERTCertTrust t;
+		if (CERT_GetCertTrust(cert, &t) != SECSuccess)
+			memset(&t, 0, sizeof(t));
+		unsigned all = t.sslFlags | t.emailFlags | t.objectSigningFlags;
+		SECKEYPrivateKey *key = keys_known ? PK11_FindKeyByAnyCert(cert, r->db) : NULL;
+		role w = {
+		    .alias = cert->nickname    ? cert->nickname
+		             : cert->emailAddr ? cert->emailAddr
+		                               : "",
+		    .own = key != NULL,
+		    .anchor = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
+		                      CERTDB_TRUSTED)) != 0,
+		    .ca = CERT_IsCACert(cert, NULL),
+		    .root = SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer),
+		    .trusted = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
+		                       CERTDB_TRUSTED | CERTDB_TERMINAL_RECORD)) != 0,
+		};
+		if (key)
+			SECKEY_DestroyPrivateKey(key);
+		if (!w.own && !w.anchor) {
+			/* an end-entity certificate nobody trusts and no key uses */
+			if (keys_known && !w.ca && !w.trusted)
+				add(r, w.alias, 0, "no-key",
+				    "certificate '%s' has no private key in the database, and no "
+				    "trust",
+				    w.alias);
+			continue;
+		}
+		check_dates(r, cert, &w, now, days);
+		check_key(r, cert, &w);
+		check_signature(r, cert, &w);
+		check_chain(r, cert, &w, now);
+	}
+	if (certs)
+		CERT_DestroyCertList(certs);
+}
+
+/* Private keys no certificate answers to, on each token logged in to. */
+static void check_keys(report *r)
+{
+	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, r->db);
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		PK11SlotInfo *slot = le->slot;
+		if (!PK11_IsPresent(slot) ||
+		    (PK11_IsInternal(slot) && !PK11_IsInternalKeySlot(slot)))
+			continue;
+		if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, r->db))
+			continue;
+		SECKEYPrivateKeyList *keys = PK11_ListPrivKeysInSlot(slot, NULL, r->db);
+		for (SECKEYPrivateKeyListNode *k = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+		     keys && !PRIVKEY_LIST_END(k, keys); k = PRIVKEY_LIST_NEXT(k)) {
+			CERTCertificate *cert = PK11_GetCertFromPrivateKey(k->key);
+			if (cert) {
+				CERT_DestroyCertificate(cert);
+				continue;
+			}
+			char *name = PK11_GetPrivateKeyNickname(k->key);
+			SECItem *id =
+			    name && *name ? NULL : PK11_GetLowLevelKeyIDForPrivateKey(k->key);
+			char *hex = id ? p11c_hex(id->data, id->len, 0) : NULL;
+			const char *shown = name && *name ? name : hex ? hex : "?";
+			const char *token =
+			    PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot);
+			add(r, shown, 0, "orphan-key",
+			    "private key '%s' on token '%s' has no certificate (a request still "
+			    "waiting for its CA's reply?)",
+			    shown, token);
+			free(hex);
+			if (id)
+				SECITEM_FreeItem(id, PR_TRUE);
+			PORT_Free(name);
+		}
+		if (keys)
+			SECKEY_DestroyPrivateKeyList(keys);
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+}
+
+int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n, int *status)
+{
+	*out = NULL;
+	*n = 0;
+	*status = P11C_CHECK_OK;
+	p11c_check_opts defaults = P11C_CHECK_OPTS_INIT;
+	if (!opts)
+		opts = &defaults;
+	int days = opts->days > 0 ? opts->days : CHECK_DAYS;
+	if (opts->days < 0 || opts->days > 36500)
+		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
+		                 opts->days);
+	int rc = p11c_require_open(db, 0);
+	if (rc)
+		return rc;
+	report r = {db, NULL, 0, P11C_CHECK_OK, 0};
+	if (opts->password_file) {
+		char *text = NULL;
+		size_t len = 0;
+		if (p11c_secret_file_read(db, opts->password_file, &text, &len) != P11C_OK)
+			add(&r, opts->password_file, 1, "password-file", "%s", p11c_last_error(db));
+		if (text) {
+			explicit_bzero(text, len);
+			free(text);
+		}
+	}
+	/* Without a login the keys cannot be seen: say so, and judge what can
+	 * be judged without them. */
+	int keys_known = p11c_login_tokens(db) == P11C_OK;
+	if (!keys_known)
+		add(&r, "", 1, "login", "cannot see the private keys: %s", p11c_last_error(db));
+	check_certs(&r, keys_known, days, PR_Now());
+	if (keys_known)
+		check_keys(&r);
+	if (r.failed) {
+		p11c_findings_free(r.f, r.n);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	*out = r.f;
+	*n = r.n;
+	*status = r.status;
+	return P11C_OK;
+}
