@@ -292,8 +292,8 @@ int p11c_trust_parse(const char *text, char **nss_form);
 /* ---- chains: fetch-chain and verify-cert ---- */
 
 /* One reason a chain is not trusted.  code is one of "unknown-issuer",
- * "untrusted-issuer", "expired", "not-yet-valid", "name-mismatch",
- * "wrong-usage", "bad-signature", "revoked", "distrusted", "other". */
+ * "expired", "not-yet-valid", "name-mismatch", "wrong-usage", "not-a-ca",
+ * "bad-signature", "revoked", "distrusted", "other". */
 typedef struct {
 	char *code;
 	char *message; /* one line: "unknown issuer: ..." */

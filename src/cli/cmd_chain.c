@@ -143,7 +143,10 @@ static void print_link(const p11c_chain *c, size_t i)
 	char from[32], to[32];
 	cli_time_table(ci->not_before, from, sizeof(from));
 	cli_time_table(ci->not_after, to, sizeof(to));
-	printf("Certificate %zu%s\n", i, i == 0 ? " (leaf)" : ci->self_signed ? " (root)" : "");
+	printf("Certificate %zu%s\n", i,
+	       ci->self_signed ? (c->n == 1 ? " (self-signed)" : " (root)")
+	       : i == 0        ? " (leaf)"
+	                       : "");
 	printf("  %-12s%s\n", "Subject:", ci->subject);
 	printf("  %-12s%s\n", "Issuer:", ci->self_signed ? "Same as subject" : ci->issuer);
 	printf("  %-12s%s to %s UTC\n", "Valid:", from, to);
@@ -254,9 +257,11 @@ static void print_missing(const p11c_chain *c)
 /* The one-line reason on stderr for a chain that is not trusted. */
 static int not_trusted(const p11c_chain *c, const char *who)
 {
+	char more[64] = "";
+	if (c->n_problems > 1)
+		snprintf(more, sizeof(more), " (and %zu more)", c->n_problems - 1);
 	cli_error("%s: not trusted: %s%s", who,
-	          c->n_problems ? c->problems[0].message : "no reason given",
-	          c->n_problems > 1 ? " (and more, above)" : "");
+	          c->n_problems ? c->problems[0].message : "no reason given", more);
 	return EXIT_FAIL;
 }
 

@@ -244,7 +244,7 @@ p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	PRTime nb = 0, na = 0;
 	CERTCertTrust trust;
 	i->alias = strdup(cert->nickname ? cert->nickname : cert->emailAddr ? cert->emailAddr : "");
-	i->token = strdup(token_of(cert->slot));
+	i->token = strdup(cert->isperm || cert->slot ? token_of(cert->slot) : "");
 	i->version = cert->version.len ? (int)DER_GetInteger(&cert->version) + 1 : 1;
 	i->serial = p11c_hex(cert->serialNumber.data, cert->serialNumber.len, 0);
 	i->sig_alg =

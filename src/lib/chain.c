@@ -277,16 +277,27 @@ static int trusted_for(CERTCertificate *cert, int usage)
 	return (t.sslFlags & CERTDB_TRUSTED_CA) != 0;
 }
 
+/* Whether the database marks cert as not trusted (certutil's "p"). */
+static int distrusted(CERTCertificate *cert)
+{
+	CERTCertTrust t;
+	if (!cert->isperm || CERT_GetCertTrust(cert, &t) != SECSuccess)
+		return 0;
+	unsigned f = t.sslFlags;
+	return (f & CERTDB_TERMINAL_RECORD) && !(f & (CERTDB_TRUSTED | CERTDB_TRUSTED_CA));
+}
+
 /* The CAs on the leaf's path (each signed the one before) that the
- * database does not trust. */
-static void mark_missing(p11c_chain *c, int usage, PRTime when)
+ * database does not trust.  A CA the database distrusts stops it: nothing
+ * is missing then, and the index of that CA is returned (else -1). */
+static int mark_missing(p11c_chain *c, int usage, PRTime when)
 {
 	chain_priv *p = c->priv;
 	size_t cur = 0;
 	for (size_t steps = 0; steps < c->n; steps++) {
 		CERTCertificate *x = p->certs[cur];
 		if (SECITEM_ItemsAreEqual(&x->derSubject, &x->derIssuer))
-			return;
+			return -1;
 		size_t next = c->n;
 		for (size_t j = 0; j < c->n && next == c->n; j++)
 			if (j != cur &&
@@ -295,11 +306,16 @@ static void mark_missing(p11c_chain *c, int usage, PRTime when)
 			        SECSuccess)
 				next = j;
 		if (next == c->n || next == 0 || !CERT_IsCACert(p->certs[next], NULL))
-			return;
+			return -1;
+		if (distrusted(p->certs[next])) {
+			memset(c->missing, 0, c->n * sizeof(*c->missing));
+			return (int)next;
+		}
 		if (!trusted_for(p->certs[next], usage))
 			c->missing[next] = 1;
 		cur = next;
 	}
+	return -1;
 }
 
 /* "dns:a.example, ip:192.0.2.1" or the subject, for a name mismatch. */
@@ -385,9 +401,17 @@ int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const c
 	if (rc)
 		return rc;
 	c->trusted = c->n_problems == 0;
-	for (size_t i = 0; i < c->n_problems; i++)
-		if (!strcmp(c->problems[i].code, "unknown-issuer"))
-			mark_missing(c, usage, when);
+	for (size_t i = 0; i < c->n_problems; i++) {
+		if (strcmp(c->problems[i].code, "unknown-issuer"))
+			continue;
+		int d = mark_missing(c, usage, when);
+		if (d >= 0)
+			return add_problem(db, c, "distrusted", d,
+			                   "distrusted: '%s' is marked as not trusted in the "
+			                   "database; --add-trust leaves it so",
+			                   c->certs[d]->subject);
+		break;
+	}
 	return P11C_OK;
 }
 

@@ -109,8 +109,7 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	int status = 0;
 	if (!end || sscanf(all, "HTTP/%*d.%*d %d", &status) != 1) {
 		free(all);
-		return p11c_fail(db, P11C_EFAIL, "http://%s%s: not an http answer", u->host,
-		                 u->path);
+		return p11c_fail(db, P11C_EFAIL, "not an http answer");
 	}
 	size_t hlen = (size_t)(end - all) + 2;
 	if (status >= 300 && status < 400 && header(all, hlen, "Location", location, loc_size)) {
@@ -119,15 +118,13 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	}
 	if (status != 200) {
 		free(all);
-		return p11c_fail(db, P11C_EFAIL, "http://%s%s: the server answered %d", u->host,
-		                 u->path, status);
+		return p11c_fail(db, P11C_EFAIL, "the server answered %d", status);
 	}
 	size_t off = (size_t)(end - all) + skip;
 	*len = total - off;
 	if (*len > max) {
 		free(all);
-		return p11c_fail(db, P11C_EFAIL, "http://%s%s: over %zu bytes", u->host, u->path,
-		                 max);
+		return p11c_fail(db, P11C_EFAIL, "the answer is over %zu bytes", max);
 	}
 	memmove(all, all + off, *len);
 	*body = (unsigned char *)all;
@@ -147,6 +144,11 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 		p11c_log(db, "fetching http://%s:%d%s", u.host, u.port, u.path);
 		char location[2048];
 		rc = get_once(db, &u, timeout, max, location, sizeof(location), body, len);
+		if (rc < 0 && hop > 0) {
+			char why[sizeof(db->err)];
+			snprintf(why, sizeof(why), "%s", p11c_last_error(db));
+			return p11c_fail(db, rc, "%.600s (redirected to %.300s)", why, next);
+		}
 		if (rc <= 0)
 			return rc;
 		int n;

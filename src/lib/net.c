@@ -518,10 +518,28 @@ static int ldap(talk *t)
 	return P11C_OK;
 }
 
+/* A TLS server waits for the ClientHello; a mail server greets at once.
+ * What comes before the handshake is shown, with the schemes to use. */
+static int quiet_before_tls(p11c_db *db, int fd, const p11c_url *u)
+{
+	if (wait_fd(fd, POLLIN, now_ms() + 250) <= 0)
+		return P11C_OK;
+	char peek[64];
+	ssize_t n = recv(fd, peek, sizeof(peek) - 1, MSG_PEEK);
+	if (n <= 0)
+		return P11C_OK; /* closed: the handshake says so */
+	peek[n] = '\0';
+	peek[strcspn(peek, "\r\n")] = '\0';
+	return p11c_fail(db, P11C_EFAIL,
+	                 "%s port %d speaks plain text first ('%s'), not TLS: for STARTTLS use "
+	                 "smtp://, submission://, imap://, pop3:// or ldap://",
+	                 u->host, u->port, shown(peek));
+}
+
 int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout)
 {
 	if (u->starttls == P11C_TLS_IMPLICIT)
-		return P11C_OK;
+		return quiet_before_tls(db, fd, u);
 	talk *t = calloc(1, sizeof(*t));
 	if (!t)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");

@@ -61,7 +61,7 @@ expect_exit 0 "https://localhost (by name) trusted" p11c -d "$DB" fetch-chain "h
 # reverse: clear errors, exit 1.
 expect_exit 1 "imap:// against implicit TLS" p11c -d "$DB" fetch-chain --timeout 3 "imap://127.0.0.1:$PT"
 expect_exit 1 "imaps:// against a STARTTLS port" p11c -d "$DB" fetch-chain --timeout 3 "imaps://127.0.0.1:$PI"
-check "it says the server did not speak TLS" grep -q "did not speak TLS\|handshake" "$T/err"
+check "it says dovecot spoke plain text first" grep -q "port $PI speaks plain text first ('\* OK" "$T/err"
 expect_exit 1 "ldap:// against POP3" p11c -d "$DB" fetch-chain --timeout 3 "ldap://127.0.0.1:$PP"
 expect_exit 1 "pop3:// against IMAP" p11c -d "$DB" fetch-chain --timeout 3 "pop3://127.0.0.1:$PI"
 check "it quotes the greeting" grep -q "pop3: the server greeted with '\* OK" "$T/err"

@@ -94,6 +94,17 @@ expect_exit 1 "an expired leaf" p11c -d "$DB" fetch-chain --add-trust "smtp://12
 check "the reason is expired" grep -q "not trusted: expired: 'CN=mail.test' expired on" "$T/err"
 same_as "$after" "nothing added for an expired leaf"
 
+# A CA the database distrusts stays distrusted: --add-trust adds nothing.
+D2=$T/distrust
+new_db "$D2"
+certutil -d "sql:$D2" -A -n "Test Intermediate CA" -t "p,p,p" -i "$T/pki/int.pem" -f "$D2/sslpassword.conf"
+before2=$(snapshot "$D2")
+expect_exit 1 "--add-trust with a distrusted intermediate" p11c -d "$D2" fetch-chain --add-trust "$URL"
+check "it says distrusted" grep -q "distrusted: 'CN=Test Intermediate CA' is marked as not trusted in the database" "$T/out"
+check "nothing is added" fails grep -q '^Adding' "$T/out"
+check "certutil: still p,p,p" test "$(trust_of 'Test Intermediate CA' "$D2")" = "p,p,p"
+check "the database is as it was" test "$(snapshot "$D2")" = "$before2"
+
 # Servers that misbehave: one line, exit 1, nothing added.
 before=$(snapshot)
 PN=$(free_port)
