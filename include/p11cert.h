@@ -387,6 +387,17 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
                int *status);
 void p11c_findings_free(p11c_finding *f, size_t n);
 
+/* ---- change-password ---- */
+
+/* Change the password (PIN) of token (NULL or "internal": the internal
+ * one) to new_pw (NULL: a random one of 32 characters, which only pwfile
+ * will hold, so pwfile is needed then); the old one comes from the password file or the prompt.
+ * When pwfile is not NULL, that password file is rewritten (through a
+ * temporary file, 0600) with token's lines set to new_pw and the rest
+ * kept; it is written before the token changes and put in place after, and
+ * a file that cannot be put in place turns the token back. */
+int p11c_change_password(p11c_db *db, const char *token, const char *new_pw, const char *pwfile);
+
 #ifdef __cplusplus
 }
 #endif

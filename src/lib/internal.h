@@ -36,6 +36,11 @@ p11c_pwfile *p11c_pwfile_parse(const char *text, size_t len, char *err, size_t e
 const char *p11c_pwfile_lookup(const p11c_pwfile *f, const char *token, int internal,
                                const char *const *known);
 void p11c_pwfile_free(p11c_pwfile *f);
+/* The text of a password file with token's lines (internal: both names'
+ * lines and a bare one; else "label:") set to pw, the rest as it was;
+ * lines added when none was there.  malloc'd, NULL when out of memory. */
+char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int internal,
+                          const char *const *known, const char *pw);
 /* Read path after checking it is a regular file, ours, not group/other
  * accessible and not too big; NUL-terminated, wiped by the caller. */
 int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len);

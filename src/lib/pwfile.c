@@ -283,3 +283,80 @@ int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char 
 	free(tmp);
 	return P11C_OK;
 }
+
+/* Whether line (a whole entry) is a password line of token. */
+static int line_kind(const char *line, size_t n, const char *label, int internal,
+                     const char *const *known)
+{
+	const char *colon = memchr(line, ':', n);
+	if (!colon)
+		return internal ? 1 : 0; /* bare: the internal token's */
+	char prefix[P11C_PW_MAX + 1];
+	size_t pl = (size_t)(colon - line);
+	memcpy(prefix, line, pl);
+	prefix[pl] = '\0';
+	if (internal && is_internal_name(prefix))
+		return 1;
+	if (!internal && label && !strcmp(prefix, label))
+		return 1;
+	if (internal && !is_known(prefix, known))
+		return 2; /* read as a bare password holding ':' */
+	return 0;
+}
+
+char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int internal,
+                          const char *const *known, const char *pw)
+{
+	/* First pass: do named or bare lines exist?  Then "x:y" lines of an
+	 * unknown x are some absent token's, and stay. */
+	int have_plain = 0;
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n && p[0] != '#' && line_kind(p, n, label, internal, known) == 1)
+			have_plain = 1;
+		p = nl ? nl + 1 : end;
+	}
+	size_t cap = len + 2 * (strlen(pw) + 64) + (label ? strlen(label) : 0) + 1;
+	size_t extra = 0;
+	for (const char *p = text; p < text + len; p++)
+		extra += *p == '\n';
+	cap += (extra + 1) * (strlen(pw) + 1);
+	char *out = malloc(cap), *o = out;
+	if (!out)
+		return NULL;
+	int replaced = 0;
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t whole = nl ? (size_t)(nl - p) : (size_t)(end - p), n = whole;
+		if (n && p[n - 1] == '\r')
+			n--;
+		int blank = 1;
+		for (size_t k = 0; k < n && blank; k++)
+			blank = p[k] == ' ' || p[k] == '\t';
+		int kind = blank || p[0] == '#' ? 0 : line_kind(p, n, label, internal, known);
+		if (kind == 1 || (kind == 2 && !have_plain)) {
+			const char *colon = kind == 1 ? memchr(p, ':', n) : NULL;
+			if (colon) {
+				memcpy(o, p, (size_t)(colon - p) + 1);
+				o += colon - p + 1;
+			}
+			o += sprintf(o, "%s\n", pw);
+			replaced = 1;
+		} else {
+			memcpy(o, p, whole);
+			o += whole;
+			*o++ = '\n';
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!replaced && internal)
+		o += sprintf(o, "%s:%s\n%s:%s\n", P11C_INTERNAL_NAME, pw, P11C_NSS_INTERNAL_NAME,
+		             pw);
+	else if (!replaced)
+		o += sprintf(o, "%s:%s\n", label, pw);
+	*o = '\0';
+	return out;
+}

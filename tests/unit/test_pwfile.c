@@ -322,6 +322,64 @@ static void test_pwfile_free_null_is_harmless(void **state)
 	p11c_pwfile_free(NULL);
 }
 
+/* ---- p11c_pwfile_replace (change-password) ---- */
+
+static void assert_replaced(const char *text, const char *label, int internal, const char *pw,
+                            const char *want)
+{
+	static const char *const known[] = {"NSS Certificate DB", "mail-hsm", NULL};
+	char *got = p11c_pwfile_replace(text, strlen(text), label, internal, known, pw);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_replace_internal_named_lines(void **state)
+{
+	(void)state;
+	assert_replaced(
+	    "# c\nInternal (Software) Token:old\nNSS Certificate DB:old\nmail-hsm:1234\n",
+	    "NSS Certificate DB", 1, "new",
+	    "# c\nInternal (Software) Token:new\nNSS Certificate DB:new\nmail-hsm:1234\n");
+}
+
+static void test_replace_internal_bare_line(void **state)
+{
+	(void)state;
+	assert_replaced("old\nmail-hsm:1234", "NSS Certificate DB", 1, "n:w",
+	                "n:w\nmail-hsm:1234\n");
+}
+
+static void test_replace_keeps_absent_token_lines(void **state)
+{
+	(void)state;
+	/* "away:9" names no token there: with a named internal line, it is an
+	 * absent token's PIN and stays */
+	assert_replaced("NSS Certificate DB:old\naway:9\n", "NSS Certificate DB", 1, "new",
+	                "NSS Certificate DB:new\naway:9\n");
+	/* alone, it is the internal password that holds a ':' */
+	assert_replaced("pass:word\n", "NSS Certificate DB", 1, "new", "new\n");
+}
+
+static void test_replace_token_line(void **state)
+{
+	(void)state;
+	assert_replaced("NSS Certificate DB:pw\r\nmail-hsm:1234\r\n", "mail-hsm", 0, "5678",
+	                "NSS Certificate DB:pw\r\nmail-hsm:5678\n");
+}
+
+static void test_replace_appends_when_absent(void **state)
+{
+	(void)state;
+	assert_replaced("NSS Certificate DB:pw\n", "mail-hsm", 0, "5678",
+	                "NSS Certificate DB:pw\nmail-hsm:5678\n");
+	assert_replaced("", "NSS Certificate DB", 1, "pw",
+	                "Internal (Software) Token:pw\nNSS Certificate DB:pw\n");
+	assert_replaced(
+	    "# only a comment\n\n", "NSS Certificate DB", 1, "pw",
+	    "# only a comment\n\nInternal (Software) Token:pw\nNSS Certificate DB:pw\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +412,11 @@ int main(void)
 	    cmocka_unit_test(test_pwfile_unknown_external_token_gives_null),
 	    cmocka_unit_test(test_pwfile_lookup_null_file_gives_null),
 	    cmocka_unit_test(test_pwfile_free_null_is_harmless),
+	    cmocka_unit_test(test_replace_internal_named_lines),
+	    cmocka_unit_test(test_replace_internal_bare_line),
+	    cmocka_unit_test(test_replace_keeps_absent_token_lines),
+	    cmocka_unit_test(test_replace_token_line),
+	    cmocka_unit_test(test_replace_appends_when_absent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
