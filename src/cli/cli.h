@@ -83,6 +83,22 @@ int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
  * "TOKEN:" of its own, "LABEL:ALIAS".  *out is malloc'd; exit code. */
 int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char **out);
 
+/* Write data that holds no secret to path (through a temporary beside it,
+ * mode 0644, renamed into place, so a failure leaves an existing file as
+ * it was), or to standard output when path is NULL.  Exit code; prints
+ * errors. */
+int cli_write_public(const char *path, const unsigned char *data, size_t len);
+/* The same in two steps, for a command that must know it can write before
+ * it changes the database: open (the temporary now), then finish (write
+ * and rename when keep, else remove the temporary). */
+typedef struct {
+	const char *path;
+	char tmp[4200];
+	int fd;
+} cli_out;
+int cli_out_open(cli_out *o, const char *path);
+int cli_out_finish(cli_out *o, const unsigned char *data, size_t len, int keep);
+
 /* Parse a non-negative integer option value; -1 if invalid. */
 long cli_number(const char *s);
 

@@ -79,29 +79,6 @@ static void help(void)
 	       "A key that may not leave its token is refused (exit 5).\n");
 }
 
-static int write_to(const char *path, const unsigned char *data, size_t len)
-{
-	int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
-	if (fd < 0) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
-		return EXIT_FAIL;
-	}
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		data += w;
-		len -= (size_t)w;
-	}
-	int bad = len > 0 || (path && close(fd) != 0);
-	if (bad)
-		cli_error("cannot write '%s': %s", path ? path : "standard output",
-		          strerror(errno));
-	return bad ? EXIT_FAIL : EXIT_OK;
-}
-
 /* The key first: when it may not leave its token, no certificate file is
  * written either; when the certificate cannot be written, the key file
  * goes again. */
@@ -116,7 +93,7 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 		free(data);
 		return cli_fail(db, rc);
 	}
-	rc = write_to(a->output, data, len);
+	rc = cli_write_public(a->output, data, len);
 	free(data);
 	if (rc && a->key_out)
 		unlink(a->key_out);

@@ -193,43 +193,6 @@ static void request_help(void)
 	       "  (subject, SAN, key type and token options as add-selfsign-cert's)\n");
 }
 
-/* Where the request goes: a temporary beside path (0644: a request holds
- * no secret), renamed over path once written, so a failure leaves an
- * existing file as it was; or standard output.  -1 after an error. */
-static int open_output(const char *path, char *tmp, size_t size)
-{
-	if (!path)
-		return STDOUT_FILENO;
-	snprintf(tmp, size, "%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || fchmod(fd, 0644) != 0) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		return -1;
-	}
-	return fd;
-}
-
-static int write_all(int fd, const char *path, const unsigned char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			cli_error("cannot write '%s': %s", path ? path : "standard output",
-			          strerror(errno));
-			return EXIT_FAIL;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return EXIT_OK;
-}
-
 int cmd_request_cert(cli_globals *g, int argc, char **argv)
 {
 	args a;
@@ -246,30 +209,19 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 	int rc = check_subject(argv[0], &a, g);
 	if (rc || (rc = cli_open_db(g, 0, &db)))
 		return rc;
-	char tmp[4200];
-	if (a.output && strlen(a.output) > sizeof(tmp) - 16) {
-		p11c_db_free(db);
-		return cli_usage_error(argv[0], "the -o path is too long");
-	}
-	int fd = open_output(a.output, tmp, sizeof(tmp));
-	if (fd < 0) {
-		p11c_db_free(db);
-		return EXIT_FAIL;
-	}
 	unsigned char *req = NULL;
 	size_t len = 0;
-	if ((rc = p11c_request_create(db, a.alias, &a.so, a.pem, &req, &len)))
-		rc = cli_fail(db, rc);
-	else
-		rc = write_all(fd, a.output, req, len);
-	if (a.output && (close(fd) != 0 || (!rc && rename(tmp, a.output) != 0)) && !rc) {
-		cli_error("cannot write '%s': %s", a.output, strerror(errno));
-		rc = EXIT_FAIL;
+	cli_out out;
+	if ((rc = cli_out_open(&out, a.output))) { /* before a key is made */
+		p11c_db_free(db);
+		return rc;
 	}
-	if (a.output && rc)
-		unlink(tmp);
-	else if (a.output)
+	if ((rc = p11c_request_create(db, a.alias, &a.so, a.pem, &req, &len))) {
+		rc = cli_fail(db, rc);
+		cli_out_finish(&out, NULL, 0, 0);
+	} else if ((rc = cli_out_finish(&out, req, len, 1)) == EXIT_OK && a.output) {
 		cli_notice(g, "wrote the request to '%s'", a.output);
+	}
 	free(req);
 	p11c_db_free(db);
 	return rc;

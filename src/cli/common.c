@@ -244,3 +244,65 @@ void cli_secret_free(char *s)
 		free(s);
 	}
 }
+
+int cli_out_open(cli_out *o, const char *path)
+{
+	o->path = path;
+	o->fd = STDOUT_FILENO;
+	if (!path)
+		return EXIT_OK;
+	if (strlen(path) > sizeof(o->tmp) - 16) {
+		cli_error("cannot write '%s': the path is too long", path);
+		return EXIT_FAIL;
+	}
+	snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0 || fchmod(o->fd, 0644) != 0) {
+		cli_error("cannot write '%s': %s", path, strerror(errno));
+		if (o->fd >= 0) {
+			close(o->fd);
+			unlink(o->tmp);
+		}
+		o->fd = -1;
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cli_out_finish(cli_out *o, const unsigned char *data, size_t len, int keep)
+{
+	int err = 0;
+	while (keep && len > 0 && !err) {
+		ssize_t w = write(o->fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = w < 0 ? errno : EIO;
+			break;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (!o->path)
+		goto out;
+	if (keep && !err &&
+	    (fsync(o->fd) != 0 || close(o->fd) != 0 || rename(o->tmp, o->path) != 0))
+		err = errno;
+	else if (!keep || err)
+		close(o->fd);
+	if (!keep || err)
+		unlink(o->tmp);
+out:
+	o->fd = -1;
+	if (!err)
+		return keep ? EXIT_OK : EXIT_FAIL;
+	cli_error("cannot write '%s': %s", o->path ? o->path : "standard output", strerror(err));
+	return EXIT_FAIL;
+}
+
+int cli_write_public(const char *path, const unsigned char *data, size_t len)
+{
+	cli_out o;
+	int rc = cli_out_open(&o, path);
+	return rc ? rc : cli_out_finish(&o, data, len, 1);
+}
