@@ -398,6 +398,27 @@ void p11c_findings_free(p11c_finding *f, size_t n);
  * a file that cannot be put in place turns the token back. */
 int p11c_change_password(p11c_db *db, const char *token, const char *new_pw, const char *pwfile);
 
+/* ---- sign-request: a small CA of the site's own ---- */
+
+typedef struct {
+	int days;   /* validity from now; 0: 365 */
+	int server; /* extended key usage serverAuth */
+	int client; /* extended key usage clientAuth */
+} p11c_sign_opts;
+#define P11C_SIGN_OPTS_INIT                                                                        \
+	{                                                                                          \
+		365, 1, 0                                                                          \
+	}
+
+/* Issue a certificate for the PKCS#10 request in path (PEM or DER) with the
+ * CA certificate ca_alias, whose key is in the database: the request's
+ * signature is checked first; subject and subjectAltName come from the
+ * request (its other requested extensions are not copied); a random
+ * 128-bit serial.  *pem (malloc'd) is the certificate.  The database is
+ * not changed. */
+int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
+                      const p11c_sign_opts *opts, char **pem);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"generate-certdb", cmd_generate_certdb, "Create the database and its password file"},
     {"add-selfsign-cert", cmd_add_selfsign_cert, "New key pair and self-signed certificate"},
+    {"sign-request", cmd_sign_request, "Issue a certificate from a request, with a CA here"},
     {"request-cert", cmd_request_cert, "New key pair and a PKCS#10 request for a CA"},
     {"add-cert", cmd_add_cert, "Add a certificate, a chain, or a bundle of trusted CAs"},
     {"import-cert", cmd_import_cert, "Import a PKCS#12 file, or a PEM key and certificate"},

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* sign-request: a certificate from a PKCS#10 request and a CA whose key is
+ * in the database. */
+#include <cert.h>
+#include <certdb.h>
+#include <cryptohi.h>
+#include <keyhi.h>
+#include <nssb64.h>
+#include <pk11pub.h>
+#include <secasn1.h>
+#include <secder.h>
+#include <secerr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+
+#define MAX_DAYS 36500
+
+/* The DER of the request in buf: PEM ("CERTIFICATE REQUEST" or "NEW
+ * CERTIFICATE REQUEST") or DER. */
+static int request_der(p11c_db *db, const char *path, PLArenaPool *arena, const unsigned char *buf,
+                       size_t len, SECItem **der)
+{
+	static const char *const labels[] = {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"};
+	const char *text = (const char *)buf;
+	*der = NULL;
+	if (len == 0)
+		return p11c_fail(db, P11C_EFAIL, "'%s' is empty", path);
+	if (buf[0] == 0x30) {
+		SECItem d = {siBuffer, (unsigned char *)buf, (unsigned)len};
+		*der = SECITEM_ArenaDupItem(arena, &d);
+		return *der ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		char begin[64], end[64];
+		snprintf(begin, sizeof(begin), "-----BEGIN %s-----", labels[i]);
+		snprintf(end, sizeof(end), "-----END %s-----", labels[i]);
+		const char *b = strstr(text, begin);
+		if (!b)
+			continue;
+		b += strlen(begin);
+		const char *e = strstr(b, end);
+		if (!e)
+			return p11c_fail(db, P11C_EFAIL, "'%s' is truncated: no END %s line", path,
+			                 labels[i]);
+		*der = NSSBase64_DecodeBuffer(arena, NULL, b, (unsigned)(e - b));
+		if (!*der || (*der)->len == 0)
+			return p11c_fail(db, P11C_EFAIL, "'%s' holds a garbled request", path);
+		return P11C_OK;
+	}
+	if (strstr(text, "-----BEGIN CERTIFICATE-----"))
+		return p11c_fail(db, P11C_EFAIL,
+		                 "'%s' is a certificate, not a request (add it with add-cert)",
+		                 path);
+	return p11c_fail(db, P11C_EFAIL, "'%s' is neither a PEM nor a DER certificate request",
+	                 path);
+}
+
+/* Decode, and check the request's own signature. */
+static int request_decode(p11c_db *db, const char *path, PLArenaPool *arena, SECItem *der,
+                          CERTCertificateRequest **out)
+{
+	CERTSignedData *sd = PORT_ArenaZNew(arena, CERTSignedData);
+	CERTCertificateRequest *req = PORT_ArenaZNew(arena, CERTCertificateRequest);
+	if (!sd || !req)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	req->arena = arena;
+	if (SEC_QuickDERDecodeItem(arena, sd, SEC_ASN1_GET(CERT_SignedDataTemplate), der) !=
+	        SECSuccess ||
+	    SEC_QuickDERDecodeItem(arena, req, SEC_ASN1_GET(CERT_CertificateRequestTemplate),
+	                           &sd->data) != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#10 request", path);
+	if (CERT_VerifySignedDataWithPublicKeyInfo(sd, &req->subjectPublicKeyInfo, NULL) !=
+	    SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "the signature of the request in '%s' does not verify", path);
+	*out = req;
+	return P11C_OK;
+}
+
+/* The request's subjectAltName extension (checked to decode), or NULL. */
+static int requested_san(p11c_db *db, CERTCertificateRequest *req, SECItem **san)
+{
+	CERTCertExtension **exts = NULL;
+	*san = NULL;
+	if (!req->attributes || !req->attributes[0])
+		return P11C_OK;
+	if (CERT_GetCertificateRequestExtensions(req, &exts) != SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "the request's extensions do not decode");
+	for (size_t i = 0; exts && exts[i]; i++) {
+		if (SECOID_FindOIDTag(&exts[i]->id) != SEC_OID_X509_SUBJECT_ALT_NAME)
+			continue;
+		if (!CERT_DecodeAltNameExtension(req->arena, &exts[i]->value))
+			return p11c_fail_nss(db, P11C_EFAIL,
+			                     "the request's subjectAltName does not decode");
+		*san = &exts[i]->value;
+	}
+	return P11C_OK;
+}
+
+/* A CA that can issue: a CA, keyCertSign, its key here, valid through the
+ * new certificate's life. */
+static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int days,
+                    SECKEYPrivateKey **key)
+{
+	PRTime nb = 0, na = 0, now = PR_Now();
+	CERTBasicConstraints bc = {PR_FALSE, 0};
+	SECItem ext = {siBuffer, NULL, 0};
+	if (CERT_FindCertExtension(ca, SEC_OID_X509_BASIC_CONSTRAINTS, &ext) == SECSuccess) {
+		if (CERT_DecodeBasicConstraintValue(&bc, &ext) != SECSuccess)
+			bc.isCA = PR_FALSE;
+		SECITEM_FreeItem(&ext, PR_FALSE);
+	}
+	if (!bc.isCA)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "'%s' is not a CA certificate (no basicConstraints CA:true; "
+		                 "make one with add-selfsign-cert --ca)",
+		                 alias);
+	if (CERT_CheckCertUsage(ca, KU_KEY_CERT_SIGN) != SECSuccess)
+		return p11c_fail(db, P11C_EFAIL, "'%s' may not sign certificates (no keyCertSign)",
+		                 alias);
+	CERT_GetCertTimes(ca, &nb, &na);
+	if (na < now)
+		return p11c_fail(db, P11C_EFAIL, "CA '%s' has expired", alias);
+	PRTime end = now + (PRTime)days * 86400 * PR_USEC_PER_SEC;
+	if (end > na)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "--days %d runs past the expiry of CA '%s': %ld days at most",
+		                 days, alias, (long)((na - now) / PR_USEC_PER_SEC / 86400));
+	*key = PK11_FindKeyByAnyCert(ca, db);
+	if (!*key)
+		return p11c_fail(db, P11C_ENOTFOUND, "the private key of CA '%s' is not here",
+		                 alias);
+	return P11C_OK;
+}
+
+static int key_strong(p11c_db *db, SECKEYPublicKey *pub)
+{
+	unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
+	KeyType kt = SECKEY_GetPublicKeyType(pub);
+	if (kt != rsaKey && kt != ecKey)
+		return p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
+	if ((kt == rsaKey && bits < 2048) || (kt == ecKey && bits < 256))
+		return p11c_fail(db, P11C_EFAIL, "the request's %s key of %u bits is too weak",
+		                 kt == rsaKey ? "RSA" : "EC", bits);
+	return P11C_OK;
+}
+
+int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
+                      const p11c_sign_opts *opts, char **pem)
+{
+	p11c_sign_opts defaults = P11C_SIGN_OPTS_INIT;
+	CERTCertificate *ca = NULL;
+	SECKEYPrivateKey *key = NULL;
+	SECKEYPublicKey *pub = NULL, *ca_pub = NULL;
+	CERTCertificateRequest *req = NULL;
+	SECItem *der = NULL, *san = NULL, *cert = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	*pem = NULL;
+	if (!opts)
+		opts = &defaults;
+	int days = opts->days ? opts->days : 365;
+	if (days < 1 || days > MAX_DAYS)
+		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and %d, not %d",
+		                 MAX_DAYS, days);
+	if (!opts->server && !opts->client)
+		return p11c_fail(db, P11C_EUSAGE, "a usage is needed: server, client or both");
+	PLArenaPool *arena = PORT_NewArena(2048);
+	if (!arena)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	int rc = p11c_cert_open(db, ca_alias, 0, &ca);
+	if (rc || (rc = ca_ready(db, ca_alias, ca, days, &key)) ||
+	    (rc = p11c_file_read(db, path, &buf, &len)) ||
+	    (rc = request_der(db, path, arena, buf, len, &der)) ||
+	    (rc = request_decode(db, path, arena, der, &req)) ||
+	    (rc = requested_san(db, req, &san)))
+		goto out;
+	if (!req->subject.rdns || !req->subject.rdns[0]) {
+		if (!san) {
+			rc = p11c_fail(db, P11C_EFAIL, "the request names no subject and no SANs");
+			goto out;
+		}
+	}
+	pub = SECKEY_ExtractPublicKey(&req->subjectPublicKeyInfo);
+	ca_pub = CERT_ExtractPublicKey(ca);
+	if (!pub || !ca_pub) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the public keys");
+		goto out;
+	}
+	if ((rc = key_strong(db, pub)))
+		goto out;
+	p11c_cert_template t = {
+	    .subject = &req->subject,
+	    .issuer = &ca->subject,
+	    .pub = pub,
+	    .signer = key,
+	    .signer_pub = ca_pub,
+	    .issuer_cert = ca,
+	    .days = days,
+	    .san_der = san,
+	    .usage =
+	        (opts->server ? P11C_USAGE_SERVER : 0) | (opts->client ? P11C_USAGE_CLIENT : 0),
+	};
+	p11c_log(db, "signing with CA '%s' on token '%s'", ca_alias,
+	         PK11_GetTokenName(key->pkcs11Slot));
+	if ((rc = p11c_cert_build(db, &t, &cert)))
+		goto out;
+	*pem = p11c_pem_encode("CERTIFICATE", cert->data, cert->len);
+	if (!*pem)
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+out:
+	if (cert)
+		SECITEM_FreeItem(cert, PR_TRUE);
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	if (ca_pub)
+		SECKEY_DestroyPublicKey(ca_pub);
+	if (key)
+		SECKEY_DestroyPrivateKey(key);
+	if (ca)
+		CERT_DestroyCertificate(ca);
+	free(buf);
+	PORT_FreeArena(arena, PR_FALSE);
+	return rc;
+}
