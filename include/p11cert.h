@@ -419,6 +419,17 @@ typedef struct {
 int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
                       const p11c_sign_opts *opts, char **pem);
 
+/* ---- export-trust: the trusted CAs for programs that do not read NSS ---- */
+
+/* The certificates trusted for usage (P11C_USAGE_TLS_SERVER, _TLS_CLIENT,
+ * _EMAIL): CAs trusted to issue for it, and peers trusted for it ("P"),
+ * sorted by alias.  pkcs12 == 0: one PEM bundle (a "# alias" and a
+ * "# subject" line before each); pkcs12 != 0: a truststore of
+ * trustedCertEntry entries under password (PBES2 AES-256, SHA-256 MAC, as
+ * keytool writes).  *out malloc'd; *count: how many certificates. */
+int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password,
+                      unsigned char **out, size_t *len, size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@ static const struct {
     {"import-cert", cmd_import_cert, "Import a PKCS#12 file, or a PEM key and certificate"},
     {"import-selfsign-cert", cmd_import_selfsign_cert, "As import-cert, and trust it (CT,,)"},
     {"export-cert", cmd_export_cert, "Export a key and certificate (PKCS#12, PEM, DER)"},
+    {"export-trust", cmd_export_trust, "Write the trusted CAs as PEM or a Java truststore"},
     {"list-certs", cmd_list_certs, "List certificates"},
     {"show-cert", cmd_show_cert, "Show one certificate in full"},
     {"renew-cert", cmd_renew_cert, "Replace a certificate by a newer one for its key"},

@@ -147,3 +147,68 @@ int p11c_ossl_p8_to_epki(const unsigned char *p8, size_t len, const char *passwo
 	ERR_clear_error();
 	return n > 0 ? 0 : -1;
 }
+
+#define TRUSTSTORE_ITER 10000 /* what keytool uses */
+#define ORACLE_TRUSTED_KEY_USAGE "2.16.840.1.113894.746875.1.1"
+
+static void ossl_error(char *err, size_t errlen, const char *what)
+{
+	unsigned long e = ERR_get_error();
+	snprintf(err, errlen, "%s%s%s", what, e ? ": " : "", e ? ERR_reason_error_string(e) : "");
+	ERR_clear_error();
+}
+
+int p11c_ossl_truststore(const unsigned char *const *der, const size_t *der_len,
+                         const char *const *names, size_t n, const char *password,
+                         unsigned char **out, size_t *out_len, char *err, size_t errlen)
+{
+	STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
+	STACK_OF(PKCS7) *safes = NULL;
+	PKCS12 *p12 = NULL;
+	ASN1_OBJECT *any = OBJ_txt2obj("2.5.29.37.0", 1);
+	int rc = P11C_OSSL_BAD;
+	*out = NULL;
+	if (!any) {
+		ossl_error(err, errlen, "cannot make the trust attribute");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = der[i];
+		X509 *x = d2i_X509(NULL, &p, (long)der_len[i]);
+		PKCS12_SAFEBAG *bag = x ? PKCS12_add_cert(&bags, x) : NULL;
+		X509_free(x); /* the bag holds its own copy */
+		if (!bag || !PKCS12_add_friendlyname_utf8(bag, names[i], -1) ||
+		    !PKCS12_add1_attr_by_txt(bag, ORACLE_TRUSTED_KEY_USAGE, V_ASN1_OBJECT,
+		                             (const unsigned char *)any, -1)) {
+			ossl_error(err, errlen, "cannot make a certificate bag");
+			goto out;
+		}
+	}
+	if (!PKCS12_add_safe(&safes, bags, NID_aes_256_cbc, TRUSTSTORE_ITER, password) ||
+	    !(p12 = PKCS12_add_safes(safes, 0)) ||
+	    !PKCS12_set_mac(p12, password, -1, NULL, 0, TRUSTSTORE_ITER, EVP_sha256())) {
+		ossl_error(err, errlen, "cannot make the PKCS#12 file");
+		goto out;
+	}
+	unsigned char *buf = NULL;
+	int len = i2d_PKCS12(p12, &buf);
+	if (len <= 0) {
+		ossl_error(err, errlen, "cannot encode the PKCS#12 file");
+		goto out;
+	}
+	*out = malloc((size_t)len);
+	if (*out) {
+		memcpy(*out, buf, (size_t)len);
+		*out_len = (size_t)len;
+		rc = P11C_OSSL_OK;
+	} else {
+		rc = P11C_OSSL_NOMEM;
+	}
+	OPENSSL_free(buf);
+out:
+	ASN1_OBJECT_free(any);
+	PKCS12_free(p12);
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+	return rc;
+}

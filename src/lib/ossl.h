@@ -26,6 +26,13 @@ int p11c_ossl_epki_to_pem(const unsigned char *der, size_t len, const char *pass
  * EncryptedPrivateKeyInfo (*der: free with p11c_ossl_free_secret); 0 or -1. */
 int p11c_ossl_p8_to_epki(const unsigned char *p8, size_t len, const char *password,
                          unsigned char **der, size_t *der_len);
+/* A PKCS#12 truststore as Java's keytool writes one: each certificate (DER)
+ * a trustedCertEntry (friendlyName, and Oracle's trusted key usage
+ * attribute 2.16.840.1.113894.746875.1.1 = anyExtendedKeyUsage), the bags
+ * under PBES2 AES-256-CBC, a SHA-256 MAC; *out to free with free(). */
+int p11c_ossl_truststore(const unsigned char *const *der, const size_t *der_len,
+                         const char *const *names, size_t n, const char *password,
+                         unsigned char **out, size_t *out_len, char *err, size_t errlen);
 /* Whether the PEM text holds an encrypted key. */
 int p11c_ossl_key_encrypted(const unsigned char *pem, size_t len);
 

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* export-trust: the trusted CAs for a usage, as a PEM bundle or a Java
+ * truststore, for the programs that do not read NSS. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { O_USAGE, O_FORMAT, O_PWFILE, O_OUTPUT };
+
+static const cli_opt opts[] = {
+    {"usage", 0, 1, O_USAGE},
+    {"format", 0, 1, O_FORMAT},
+    {"p12-password-file", 0, 1, O_PWFILE},
+    {"output", 'o', 1, O_OUTPUT},
+    {NULL, 0, 0, 0},
+};
+
+static const char *const usages[] = {"server", "client", "email"};
+
+typedef struct {
+	int usage;
+	int pkcs12;
+	const char *pwfile;
+	const char *output;
+} args;
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	switch (id) {
+	case O_USAGE:
+		for (a->usage = 0; a->usage < 3 && strcmp(arg, usages[a->usage]); a->usage++)
+			;
+		if (a->usage == 3)
+			return cli_usage_error("export-trust",
+			                       "--usage is server, client or email, not '%s'", arg);
+		break;
+	case O_FORMAT:
+		if (strcmp(arg, "pem") && strcmp(arg, "pkcs12"))
+			return cli_usage_error("export-trust",
+			                       "--format is pem or pkcs12, not '%s'", arg);
+		a->pkcs12 = !strcmp(arg, "pkcs12");
+		break;
+	case O_PWFILE:
+		a->pwfile = arg;
+		break;
+	case O_OUTPUT:
+		a->output = arg;
+		break;
+	}
+	return 0;
+}
+
+static void help(void)
+{
+	printf("Usage: p11cert export-trust [--usage server|client|email] [--format pem|pkcs12]\n"
+	       "                            [--p12-password-file F] [-o FILE]\n"
+	       "Write the certificates the database trusts for a usage (CAs trusted to issue\n"
+	       "for it, and peers trusted for it) for programs that do not read NSS.\n"
+	       "  --usage U               server (default: CAs of TLS servers, what a client\n"
+	       "                          such as Postfix's smtp or curl checks), client, email\n"
+	       "  --format pem            one PEM bundle, a CA file for OpenSSL-based daemons\n"
+	       "                          (default; standard output unless -o)\n"
+	       "  --format pkcs12         a Java truststore (trustedCertEntry), needs -o\n"
+	       "  --p12-password-file F   its integrity password (first line), else asked\n"
+	       "  -o FILE                 where to write (mode 0644)\n");
+}
+
+int cmd_export_trust(cli_globals *g, int argc, char **argv)
+{
+	args a;
+	memset(&a, 0, sizeof(a));
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 0)
+		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
+	if (a.pkcs12 && !a.output)
+		return cli_usage_error(argv[0], "--format pkcs12 needs -o FILE");
+	if (a.pwfile && !a.pkcs12)
+		return cli_usage_error(argv[0], "--p12-password-file goes with --format pkcs12");
+	p11c_db *db = NULL;
+	char *pw = NULL;
+	unsigned char *data = NULL;
+	size_t len = 0, count = 0;
+	int rc = cli_open_db(g, 1, &db);
+	if (rc)
+		return rc;
+	if (a.pkcs12 && (rc = cli_secret(db, a.pwfile, "truststore password", 1, &pw)))
+		goto out;
+	int st = p11c_export_trust(db, a.usage, a.pkcs12, pw, &data, &len, &count);
+	if (st) {
+		rc = cli_fail(db, st);
+		goto out;
+	}
+	if ((rc = cli_write_public(a.output, data, len)))
+		goto out;
+	if (count == 0)
+		cli_notice(g, "no certificate is trusted for %s: %s is empty", usages[a.usage],
+		           a.output ? a.output : "the output");
+	else if (a.output)
+		cli_notice(g, "wrote %zu trusted certificate%s for %s to '%s'", count,
+		           count == 1 ? "" : "s", usages[a.usage], a.output);
+out:
+	free(data);
+	cli_secret_free(pw);
+	p11c_db_free(db);
+	return rc;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* export-trust: the database's trust, as a PEM bundle for OpenSSL-based
+ * daemons or a PKCS#12 truststore for Java. */
+#include <cert.h>
+#include <certdb.h>
+#include <pk11pub.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+#include "ossl.h"
+
+typedef struct {
+	CERTCertificate *cert;
+	const char *alias;
+} entry;
+
+static int by_alias(const void *a, const void *b)
+{
+	return strcmp(((const entry *)a)->alias, ((const entry *)b)->alias);
+}
+
+static int trusted_for_usage(CERTCertificate *cert, int usage)
+{
+	CERTCertTrust t;
+	if (CERT_GetCertTrust(cert, &t) != SECSuccess)
+		return 0;
+	unsigned f = usage == P11C_USAGE_EMAIL ? t.emailFlags : t.sslFlags;
+	unsigned ca = usage == P11C_USAGE_TLS_CLIENT ? CERTDB_TRUSTED_CLIENT_CA : CERTDB_TRUSTED_CA;
+	return (f & (ca | CERTDB_TRUSTED)) != 0;
+}
+
+static int pem_bundle(p11c_db *db, const entry *e, size_t n, unsigned char **out, size_t *len)
+{
+	size_t cap = 1, used = 0;
+	char *buf = NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *pem =
+		    p11c_pem_encode("CERTIFICATE", e[i].cert->derCert.data, e[i].cert->derCert.len);
+		char *subject = CERT_NameToAscii(&e[i].cert->subject);
+		size_t need = (pem ? strlen(pem) : 0) + strlen(e[i].alias) +
+		              (subject ? strlen(subject) : 0) + 32;
+		char *g = pem ? realloc(buf, cap + need) : NULL;
+		if (!g) {
+			free(pem);
+			PORT_Free(subject);
+			free(buf);
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+		}
+		buf = g;
+		cap += need;
+		used += (size_t)sprintf(buf + used, "# %s\n# %s\n%s", e[i].alias,
+		                        subject ? subject : "", pem);
+		free(pem);
+		PORT_Free(subject);
+	}
+	if (!buf && !(buf = calloc(1, 1)))
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	*out = (unsigned char *)buf;
+	*len = used;
+	return P11C_OK;
+}
+
+static int truststore(p11c_db *db, const entry *e, size_t n, const char *password,
+                      unsigned char **out, size_t *len)
+{
+	const unsigned char **der = calloc(n ? n : 1, sizeof(*der));
+	size_t *dlen = calloc(n ? n : 1, sizeof(*dlen));
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	char err[256] = "";
+	int rc = P11C_OK;
+	if (!der || !dlen || !names) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		der[i] = e[i].cert->derCert.data;
+		dlen[i] = e[i].cert->derCert.len;
+		names[i] = e[i].alias;
+	}
+	if (p11c_ossl_truststore(der, dlen, names, n, password, out, len, err, sizeof(err)))
+		rc = p11c_fail(db, P11C_EFAIL, "%s", err[0] ? err : "out of memory");
+out:
+	free(der);
+	free(dlen);
+	free(names);
+	return rc;
+}
+
+int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, unsigned char **out,
+                      size_t *len, size_t *count)
+{
+	*out = NULL;
+	*len = 0;
+	*count = 0;
+	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL)
+		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
+	if (pkcs12 && (!password || !*password))
+		return p11c_fail(db, P11C_EPASSWORD, "a PKCS#12 truststore needs a password");
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = p11c_login_tokens(db)))
+		return rc;
+	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, db);
+	if (!certs)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
+	size_t n = 0, cap = 0;
+	entry *e = NULL;
+	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
+	     node = CERT_LIST_NEXT(node)) {
+		if (!trusted_for_usage(node->cert, usage))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			entry *g = realloc(e, cap * sizeof(*e));
+			if (!g) {
+				rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+				break;
+			}
+			e = g;
+		}
+		e[n].cert = node->cert;
+		e[n].alias = node->cert->nickname ? node->cert->nickname : "";
+		n++;
+	}
+	if (rc == P11C_OK) {
+		if (n > 1)
+			qsort(e, n, sizeof(*e), by_alias);
+		rc = pkcs12 ? truststore(db, e, n, password, out, len)
+		            : pem_bundle(db, e, n, out, len);
+	}
+	if (rc == P11C_OK)
+		*count = n;
+	free(e);
+	CERT_DestroyCertList(certs);
+	return rc;
+}
