@@ -430,6 +430,27 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password,
                       unsigned char **out, size_t *len, size_t *count);
 
+/* ---- upgrade-certdb: msgcert-era databases ---- */
+
+typedef struct {
+	size_t certs[2];   /* before, after */
+	size_t keys[2];
+	size_t trusted[2]; /* certificates with trust flags */
+	size_t modules[2]; /* external PKCS#11 modules registered */
+	char *backup_dir;  /* where the legacy files are kept (malloc'd) */
+} p11c_upgrade_report;
+
+/* Convert the legacy database in dir (cert8.db, key3.db, secmod.db) to
+ * cert9.db, key4.db and pkcs11.txt: NSS migrates it, then every
+ * certificate, its trust, every key and every module is compared before
+ * and after (keys read back with the legacy files out of the way); the
+ * legacy files go to dir/legacy-YYYYMMDD-HHMMSS.  On any difference the
+ * new files go, the legacy files come back, and it fails.  The handle
+ * must not have a database open; it has none open afterwards.  The
+ * internal token's password comes from the password file or the prompt.
+ * Free r->backup_dir. */
+int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -125,6 +125,7 @@ int cmd_remove_module(cli_globals *g, int argc, char **argv);
 int cmd_fetch_chain(cli_globals *g, int argc, char **argv);
 int cmd_verify_cert(cli_globals *g, int argc, char **argv);
 int cmd_check(cli_globals *g, int argc, char **argv);
+int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv);
 int cmd_export_trust(cli_globals *g, int argc, char **argv);
 int cmd_sign_request(cli_globals *g, int argc, char **argv);
 int cmd_change_password(cli_globals *g, int argc, char **argv);

@@ -13,6 +13,7 @@ static const struct {
 	const char *description;
 } commands[] = {
     {"generate-certdb", cmd_generate_certdb, "Create the database and its password file"},
+    {"upgrade-certdb", cmd_upgrade_certdb, "Convert a msgcert-era database (cert8.db)"},
     {"add-selfsign-cert", cmd_add_selfsign_cert, "New key pair and self-signed certificate"},
     {"sign-request", cmd_sign_request, "Issue a certificate from a request, with a CA here"},
     {"request-cert", cmd_request_cert, "New key pair and a PKCS#10 request for a CA"},

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* upgrade-certdb: a msgcert-era database to NSS's sql form, the old files
+ * kept, and the two compared. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void help(void)
+{
+	printf("Usage: p11cert upgrade-certdb\n"
+	       "Convert the msgcert-era database in the directory (cert8.db, key3.db,\n"
+	       "secmod.db) to cert9.db, key4.db and pkcs11.txt.  The old files are kept in\n"
+	       "DIR/legacy-YYYYMMDD-HHMMSS; certificates, keys, trust and modules are counted\n"
+	       "and compared before and after, and on any difference the directory is put\n"
+	       "back as it was.  The password is the old database's (password file or\n"
+	       "prompt), and stays the same.\n");
+}
+
+int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
+{
+	char *pos[argc];
+	int npos;
+	int r = cli_parse(argc, argv, NULL, NULL, NULL, g, pos, &npos);
+	if (r)
+		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (npos != 0)
+		return cli_usage_error(argv[0], "upgrade-certdb takes no arguments (-d DIR)");
+	const char *dir = cli_db_dir(g);
+	p11c_db *db = NULL;
+	p11c_upgrade_report rep;
+	int rc = cli_db_new(g, dir, CLI_PW_ANY, &db);
+	if (rc)
+		return rc;
+	int st = p11c_upgrade_certdb(db, dir, &rep);
+	if (st) {
+		rc = cli_fail(db, st);
+	} else {
+		printf("%-14s %6s %6s\n", "", "before", "after");
+		printf("%-14s %6zu %6zu\n", "certificates", rep.certs[0], rep.certs[1]);
+		printf("%-14s %6zu %6zu\n", "trusted", rep.trusted[0], rep.trusted[1]);
+		printf("%-14s %6zu %6zu\n", "keys", rep.keys[0], rep.keys[1]);
+		printf("%-14s %6zu %6zu\n", "modules", rep.modules[0], rep.modules[1]);
+		printf("Upgraded '%s'; the legacy files are kept in %s\n", dir, rep.backup_dir);
+		free(rep.backup_dir);
+	}
+	p11c_db_free(db);
+	return rc;
+}

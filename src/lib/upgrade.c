@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* upgrade-certdb: a msgcert-era database (cert8.db, key3.db, secmod.db)
+ * into NSS's sql database, proven the same before the old files go. */
+#include <cert.h>
+#include <certdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <nss.h>
+#include <pk11pub.h>
+#include <secmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nssint.h"
+
+static const char *const legacy_files[] = {"cert8.db", "key3.db", "secmod.db"};
+static const char *const new_files[] = {"cert9.db", "key4.db", "pkcs11.txt"};
+#define N_FILES 3
+
+/* What a database holds, as sorted lines that can be compared. */
+typedef struct {
+	char **certs; /* "alias|sha256|trust" */
+	size_t n_certs;
+	char **keys; /* "name|CKA_ID" */
+	size_t n_keys;
+	char **modules; /* "name|library" */
+	size_t n_modules;
+	size_t trusted;
+} inventory;
+
+static void lines_free(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void inventory_free(inventory *v)
+{
+	lines_free(v->certs, v->n_certs);
+	lines_free(v->keys, v->n_keys);
+	lines_free(v->modules, v->n_modules);
+	memset(v, 0, sizeof(*v));
+}
+
+static int push(char ***l, size_t *n, const char *a, const char *b, const char *c)
+{
+	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
+	char *line = malloc(len), **g = realloc(*l, (*n + 1) * sizeof(**l));
+	if (g)
+		*l = g;
+	if (!line || !g) {
+		free(line);
+		return -1;
+	}
+	snprintf(line, len, "%s|%s%s%s", a, b, c ? "|" : "", c ? c : "");
+	(*l)[(*n)++] = line;
+	return 0;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void trust_text(CERTCertificate *cert, char *buf, size_t size, size_t *trusted)
+{
+	CERTCertTrust t;
+	if (CERT_GetCertTrust(cert, &t) != SECSuccess) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	snprintf(buf, size, "%x,%x,%x", t.sslFlags, t.emailFlags, t.objectSigningFlags);
+	unsigned trust =
+	    CERTDB_TRUSTED | CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA | CERTDB_TERMINAL_RECORD;
+	if ((t.sslFlags | t.emailFlags | t.objectSigningFlags) & trust)
+		(*trusted)++;
+}
+
+static int take_inventory(p11c_db *db, inventory *v)
+{
+	memset(v, 0, sizeof(*v));
+	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	int rc = p11c_login(db, slot), bad = 0;
+	CERTCertList *certs = rc ? NULL : PK11_ListCertsInSlot(slot);
+	for (CERTCertListNode *n = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     certs && !CERT_LIST_END(n, certs); n = CERT_LIST_NEXT(n)) {
+		unsigned char d[32];
+		char trust[64];
+		PK11_HashBuf(SEC_OID_SHA256, d, n->cert->derCert.data,
+		             (PRInt32)n->cert->derCert.len);
+		char *hex = p11c_hex(d, sizeof(d), 0);
+		trust_text(n->cert, trust, sizeof(trust), &v->trusted);
+		bad |= !hex || push(&v->certs, &v->n_certs,
+		                    n->cert->nickname ? n->cert->nickname : "", hex, trust);
+		free(hex);
+	}
+	if (certs)
+		CERT_DestroyCertList(certs);
+	SECKEYPrivateKeyList *keys = rc ? NULL : PK11_ListPrivKeysInSlot(slot, NULL, db);
+	for (SECKEYPrivateKeyListNode *k = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+	     keys && !PRIVKEY_LIST_END(k, keys); k = PRIVKEY_LIST_NEXT(k)) {
+		char *name = PK11_GetPrivateKeyNickname(k->key);
+		SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(k->key);
+		char *hex = id ? p11c_hex(id->data, id->len, 0) : NULL;
+		bad |= push(&v->keys, &v->n_keys, name ? name : "", hex ? hex : "", NULL);
+		free(hex);
+		if (id)
+			SECITEM_FreeItem(id, PR_TRUE);
+		PORT_Free(name);
+	}
+	if (keys)
+		SECKEY_DestroyPrivateKeyList(keys);
+	PK11_FreeSlot(slot);
+	SECMODModuleList *ml = rc ? NULL : SECMOD_GetDefaultModuleList();
+	SECMODListLock *lock = SECMOD_GetDefaultModuleListLock();
+	SECMOD_GetReadLock(lock);
+	for (; ml; ml = ml->next)
+		if (!ml->module->internal)
+			bad |= push(&v->modules, &v->n_modules,
+			            ml->module->commonName ? ml->module->commonName : "",
+			            ml->module->dllName ? ml->module->dllName : "", NULL);
+	SECMOD_ReleaseReadLock(lock);
+	if (rc == P11C_OK && bad)
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (rc) {
+		inventory_free(v);
+		return rc;
+	}
+	qsort(v->certs, v->n_certs, sizeof(char *), by_text);
+	qsort(v->keys, v->n_keys, sizeof(char *), by_text);
+	qsort(v->modules, v->n_modules, sizeof(char *), by_text);
+	return P11C_OK;
+}
+
+/* Open dir with prefix ("dbm:" or "sql:"), take its inventory, close. */
+static int inventory_of(p11c_db *db, const char *prefix, const char *dir, int readonly,
+                        inventory *v, const inventory *add_modules)
+{
+	char config[4200];
+	snprintf(config, sizeof(config), "%s%s", prefix, dir);
+	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
+	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
+	if (!db->ctx)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot open '%s'", config);
+	db->readonly = readonly;
+	if (!(db->dir = strdup(dir))) {
+		p11c_db_shutdown(db);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	int rc = take_inventory(db, v);
+	/* secmod.db's modules into pkcs11.txt, when NSS did not carry them */
+	for (size_t i = 0; rc == P11C_OK && add_modules && i < add_modules->n_modules; i++) {
+		int have = 0;
+		for (size_t j = 0; j < v->n_modules; j++)
+			have |= !strcmp(v->modules[j], add_modules->modules[i]);
+		if (have)
+			continue;
+		char *line = strdup(add_modules->modules[i]);
+		char *bar = line ? strchr(line, '|') : NULL;
+		if (!bar) {
+			free(line);
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			break;
+		}
+		*bar = '\0';
+		p11c_log(db, "registering module '%s' (%s) in pkcs11.txt", line, bar + 1);
+		if (SECMOD_AddNewModule(line, bar + 1, 0, 0) != SECSuccess)
+			rc = p11c_fail_nss(db, P11C_EFAIL, "cannot carry module '%s' over", line);
+		free(line);
+	}
+	p11c_db_shutdown(db);
+	if (rc)
+		inventory_free(v);
+	return rc;
+}
+
+/* The first line in which a and b differ, for the message. */
+static const char *first_difference(char **a, size_t na, char **b, size_t nb)
+{
+	for (size_t i = 0; i < na || i < nb; i++) {
+		if (i >= na)
+			return b[i];
+		if (i >= nb || strcmp(a[i], b[i]))
+			return a[i];
+	}
+	return NULL;
+}
+
+static int compare(p11c_db *db, const inventory *a, const inventory *b)
+{
+	const char *d;
+	if ((d = first_difference(a->certs, a->n_certs, b->certs, b->n_certs)))
+		return p11c_fail(
+		    db, P11C_EFAIL,
+		    "the certificates differ after the upgrade (%zu before, %zu after; "
+		    "first: %.200s)",
+		    a->n_certs, b->n_certs, d);
+	if ((d = first_difference(a->keys, a->n_keys, b->keys, b->n_keys)))
+		return p11c_fail(db, P11C_EFAIL,
+		                 "the keys differ after the upgrade (%zu before, %zu after; first: "
+		                 "%.200s)",
+		                 a->n_keys, b->n_keys, d);
+	if ((d = first_difference(a->modules, a->n_modules, b->modules, b->n_modules)))
+		return p11c_fail(db, P11C_EFAIL,
+		                 "the modules differ after the upgrade (first: %.200s)", d);
+	return P11C_OK;
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+	char path[4200];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return lstat(path, &st) == 0;
+}
+
+/* Copy from/name to to/name, with its mode, fsync'd. */
+static int copy_file(p11c_db *db, const char *from, const char *to, const char *name)
+{
+	char src[4200], dst[4200];
+	snprintf(src, sizeof(src), "%s/%s", from, name);
+	snprintf(dst, sizeof(dst), "%s/%s", to, name);
+	struct stat st;
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0 || fstat(in, &st) != 0) {
+		if (in >= 0)
+			close(in);
+		return p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", src, strerror(errno));
+	}
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0600);
+	int ok = out >= 0;
+	char buf[65536];
+	for (ssize_t r; ok && (r = read(in, buf, sizeof(buf))) != 0;) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		ok = r > 0 && write(out, buf, (size_t)r) == r;
+	}
+	int err = errno;
+	ok = ok && fsync(out) == 0;
+	if (out >= 0 && close(out) != 0)
+		ok = 0;
+	close(in);
+	if (!ok)
+		return p11c_fail(db, P11C_EFAIL, "cannot copy '%s' to '%s': %s", src, to,
+		                 strerror(err ? err : EIO));
+	return P11C_OK;
+}
+
+/* Put the directory back as it was: new files out, legacy files in. */
+static void restore(const char *dir, const char *backup)
+{
+	char path[4200];
+	for (int i = 0; i < N_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, new_files[i]);
+		unlink(path);
+		if (exists_in(backup, legacy_files[i]) && !exists_in(dir, legacy_files[i]))
+			copy_file(NULL, backup, dir, legacy_files[i]);
+	}
+}
+
+static int make_backup(p11c_db *db, const char *dir, char **out)
+{
+	char stamp[32], path[4200];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(path, sizeof(path), "%s/legacy-%s", dir, stamp);
+	if (mkdir(path, 0700) != 0)
+		return p11c_fail(db, P11C_EFAIL, "cannot make '%s': %s", path, strerror(errno));
+	for (int i = 0; i < N_FILES; i++) {
+		if (!exists_in(dir, legacy_files[i]))
+			continue;
+		int rc = copy_file(db, dir, path, legacy_files[i]);
+		if (rc)
+			return rc;
+	}
+	*out = strdup(path);
+	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
+{
+	inventory before, during, after;
+	memset(r, 0, sizeof(*r));
+	memset(&during, 0, sizeof(during));
+	memset(&after, 0, sizeof(after));
+	if (db->ctx)
+		return p11c_fail(db, P11C_EUSAGE, "a database is open already");
+	if (strlen(dir) > 4000)
+		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
+	int legacy = exists_in(dir, "cert8.db") && exists_in(dir, "key3.db");
+	for (int i = 0; i < N_FILES; i++)
+		if (exists_in(dir, new_files[i]))
+			return p11c_fail(db, P11C_EFAIL,
+			                 legacy ? "'%s' already holds %s beside the legacy files: "
+			                          "upgraded before? (move the legacy files away)"
+			                        : "'%s' already holds %s: nothing to upgrade",
+			                 dir, new_files[i]);
+	if (!legacy)
+		return p11c_fail(db, P11C_ENOTFOUND,
+		                 "no legacy database (cert8.db, key3.db) in '%s'", dir);
+	if (access(dir, W_OK) != 0)
+		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", dir, strerror(errno));
+	int rc = inventory_of(db, "dbm:", dir, 1, &before, NULL);
+	if (rc)
+		return rc;
+	if ((rc = make_backup(db, dir, &r->backup_dir)))
+		goto out;
+	/* NSS migrates the legacy files when the sql database is opened for
+	 * writing; the keys, when the token is logged in to. */
+	if ((rc = inventory_of(db, "sql:", dir, 0, &during, &before)))
+		goto undo;
+	for (int i = 0; i < N_FILES; i++) {
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/%s", dir, legacy_files[i]);
+		if (unlink(path) != 0 && errno != ENOENT) {
+			rc = p11c_fail(db, P11C_EFAIL, "cannot move '%s' away: %s", path,
+			               strerror(errno));
+			goto undo;
+		}
+	}
+	/* Read back with the legacy files gone: what the new files hold. */
+	if ((rc = inventory_of(db, "sql:", dir, 1, &after, NULL)))
+		goto undo;
+	/* The tests' way to see a difference caught and the directory put back. */
+	const char *fault = getenv("P11CERT_TEST_UPGRADE_FAULT");
+	if (fault && !strcmp(fault, "lose-a-key") && after.n_keys)
+		free(after.keys[--after.n_keys]);
+	if ((rc = compare(db, &before, &after)))
+		goto undo;
+	r->certs[0] = before.n_certs;
+	r->certs[1] = after.n_certs;
+	r->keys[0] = before.n_keys;
+	r->keys[1] = after.n_keys;
+	r->trusted[0] = before.trusted;
+	r->trusted[1] = after.trusted;
+	r->modules[0] = before.n_modules;
+	r->modules[1] = after.n_modules;
+	goto out;
+undo:
+	if (r->backup_dir)
+		restore(dir, r->backup_dir);
+	else
+		for (int i = 0; i < N_FILES; i++) {
+			char path[4200];
+			snprintf(path, sizeof(path), "%s/%s", dir, new_files[i]);
+			unlink(path);
+		}
+out:
+	inventory_free(&before);
+	inventory_free(&during);
+	inventory_free(&after);
+	if (rc) {
+		free(r->backup_dir);
+		r->backup_dir = NULL;
+	}
+	return rc;
+}
