@@ -42,6 +42,19 @@ typedef int (*cli_opt_fn)(int id, const char *arg, void *ctx);
 int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
               char **pos, int *npos);
 
+/* A command's arguments: its options, help, and how many positionals. */
+typedef struct {
+	const cli_opt *opts;
+	cli_opt_fn fn;
+	void *ctx;
+	void (*help)(void);
+	int min_pos, max_pos;
+	const char *pos_usage; /* the usage error when the count is wrong */
+} cli_command;
+/* cli_parse, then help when asked and the positional count checked.
+ * Returns -1 to go on, else the exit code to return. */
+int cli_args(int argc, char **argv, const cli_command *c, cli_globals *g, char **pos, int *npos);
+
 /* The global options before the command, from argv[*i] on; *i is left on
  * the command.  Returns 0, 1 when help was asked, -1 after a usage error. */
 int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g);

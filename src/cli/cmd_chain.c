@@ -271,13 +271,18 @@ int cmd_fetch_chain(cli_globals *g, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.cmd = argv[0];
 	a.o = (p11c_fetch_opts)P11C_FETCH_OPTS_INIT;
+	const cli_command cmd = {fetch_opts,
+	                         on_opt,
+	                         &a,
+	                         fetch_help,
+	                         1,
+	                         1,
+	                         "give one URL, such as smtp://mail.example.com"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, fetch_opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (fetch_help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "give one URL, such as smtp://mail.example.com");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	p11c_db *db = NULL;
 	int rc = cli_open_db(g, !a.add_trust, &db);
 	if (rc)
@@ -349,13 +354,12 @@ int cmd_verify_cert(cli_globals *g, int argc, char **argv)
 	args a;
 	memset(&a, 0, sizeof(a));
 	a.cmd = argv[0];
+	const cli_command cmd = {verify_opts, on_opt, &a, verify_help, 1, 1, "give one ALIAS"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, verify_opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (verify_help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "give one ALIAS");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	p11c_db *db = NULL;
 	char *alias = NULL;
 	p11c_chain *c = NULL;

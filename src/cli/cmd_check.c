@@ -99,13 +99,12 @@ int cmd_check(cli_globals *g, int argc, char **argv)
 	args a;
 	memset(&a, 0, sizeof(a));
 	a.o = (p11c_check_opts)P11C_CHECK_OPTS_INIT;
+	const cli_command cmd = {opts, on_opt, &a, help, 0, 0, "check takes no arguments"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 0)
-		return cli_usage_error(argv[0], "check takes no arguments");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	const char *dir = cli_db_dir(g);
 	int explicit_ = 0;
 	a.o.password_file = cli_pwfile(g, dir, &explicit_);

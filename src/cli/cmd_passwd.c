@@ -47,13 +47,13 @@ int cmd_change_password(cli_globals *g, int argc, char **argv)
 {
 	args a;
 	memset(&a, 0, sizeof(a));
+	const cli_command cmd = {
+	    opts, on_opt, &a, help, 0, 0, "change-password takes no arguments"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 0)
-		return cli_usage_error(argv[0], "change-password takes no arguments");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	if (a.random && a.new_file)
 		return cli_usage_error(argv[0], "give --new-password-file or --random, not both");
 	const char *dir = cli_db_dir(g);

@@ -71,13 +71,12 @@ int cmd_sign_request(cli_globals *g, int argc, char **argv)
 	args a;
 	memset(&a, 0, sizeof(a));
 	a.o = (p11c_sign_opts)P11C_SIGN_OPTS_INIT;
+	const cli_command cmd = {opts, on_opt, &a, help, 1, 1, "give one request FILE"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "give one request FILE");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	if (!a.ca)
 		return cli_usage_error(argv[0], "--ca ALIAS names the issuing CA");
 	p11c_db *db = NULL;

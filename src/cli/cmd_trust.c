@@ -71,13 +71,18 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 {
 	args a;
 	memset(&a, 0, sizeof(a));
+	const cli_command cmd = {opts,
+	                         on_opt,
+	                         &a,
+	                         help,
+	                         0,
+	                         0,
+	                         "export-trust takes no arguments (-o FILE names the output)"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 0)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	if (a.pkcs12 && !a.output)
 		return cli_usage_error(argv[0], "--format pkcs12 needs -o FILE");
 	if (a.pwfile && !a.pkcs12)

@@ -19,13 +19,13 @@ static void help(void)
 
 int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
 {
+	const cli_command cmd = {
+	    NULL, NULL, NULL, help, 0, 0, "upgrade-certdb takes no arguments (-d DIR)"};
 	char *pos[argc];
 	int npos;
-	int r = cli_parse(argc, argv, NULL, NULL, NULL, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 0)
-		return cli_usage_error(argv[0], "upgrade-certdb takes no arguments (-d DIR)");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	const char *dir = cli_db_dir(g);
 	p11c_db *db = NULL;
 	p11c_upgrade_report rep;

@@ -164,6 +164,20 @@ int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *c
 	return help ? 1 : 0;
 }
 
+int cli_args(int argc, char **argv, const cli_command *c, cli_globals *g, char **pos, int *npos)
+{
+	int r = cli_parse(argc, argv, c->opts, c->fn, c->ctx, g, pos, npos);
+	if (r < 0)
+		return EXIT_USAGE;
+	if (r > 0) {
+		c->help();
+		return EXIT_OK;
+	}
+	if (*npos < c->min_pos || *npos > c->max_pos)
+		return cli_usage_error(argv[0], "%s", c->pos_usage);
+	return -1;
+}
+
 long cli_number(const char *s)
 {
 	char *end;
