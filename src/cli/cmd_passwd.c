@@ -76,7 +76,7 @@ int cmd_change_password(cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	if (pwfile)
-		cli_notice(g, "password changed; %s holds the new one", pwfile);
+		cli_notice(g, "password changed; '%s' holds the new one", pwfile);
 	else
 		cli_notice(g, "password changed (no password file to update)");
 out:

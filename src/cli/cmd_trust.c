@@ -104,8 +104,9 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 	if ((rc = cli_write_public(a.output, data, len)))
 		goto out;
 	if (count == 0)
-		cli_notice(g, "no certificate is trusted for %s: %s is empty", usages[a.usage],
-		           a.output ? a.output : "the output");
+		cli_notice(g, "no certificate is trusted for %s: %s%s%s is empty", usages[a.usage],
+		           a.output ? "'" : "", a.output ? a.output : "the output",
+		           a.output ? "'" : "");
 	else if (a.output)
 		cli_notice(g, "wrote %zu trusted certificate%s for %s to '%s'", count,
 		           count == 1 ? "" : "s", usages[a.usage], a.output);

@@ -117,7 +117,8 @@ static int add_san(PLArenaPool *a, void *h, const p11c_cert_template *t)
 {
 	if (t->san_der)
 		return CERT_AddExtension(h, SEC_OID_X509_SUBJECT_ALT_NAME, (SECItem *)t->san_der,
-		                         PR_FALSE, PR_TRUE) == SECSuccess
+		                         t->san_critical ? PR_TRUE : PR_FALSE,
+		                         PR_TRUE) == SECSuccess
 		           ? 0
 		           : -1;
 	return p11c_add_san_extension(a, h, t->san, t->n_san);

@@ -97,7 +97,8 @@ static void check_dates(report *r, CERTCertificate *cert, const role *w, PRTime 
 		add(r, w->alias, w->own, "expired", "%scertificate '%s' expired on %s", what,
 		    w->alias, t);
 	} else if (na < now + (PRTime)days * 86400 * PR_USEC_PER_SEC) {
-		long left = (long)((na - now) / PR_USEC_PER_SEC / 86400);
+		long left =
+		    (long)((na - now + 86400LL * PR_USEC_PER_SEC - 1) / PR_USEC_PER_SEC / 86400);
 		add(r, w->alias, 0, "expiring", "%scertificate '%s' expires in %ld day%s, on %s",
 		    what, w->alias, left, left == 1 ? "" : "s", t);
 	}
@@ -201,7 +202,17 @@ static void check_chain(report *r, CERTCertificate *cert, const role *w, PRTime 
 	p11c_chain_free(c);
 }
 
-static void check_certs(report *r, int keys_known, int days, PRTime now)
+/* Whether the keys beside cert can be seen: its token is logged in to. */
+static int keys_visible(report *r, CERTCertificate *cert)
+{
+	PK11SlotInfo *slot =
+	    cert->slot ? PK11_ReferenceSlot(cert->slot) : PK11_GetInternalKeySlot();
+	int seen = !PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, r->db);
+	PK11_FreeSlot(slot);
+	return seen;
+}
+
+static void check_certs(report *r, int days, PRTime now)
 {
 	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, r->db);
 	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
@@ -211,6 +222,7 @@ static void check_certs(report *r, int keys_known, int days, PRTime now)
 		if (CERT_GetCertTrust(cert, &t) != SECSuccess)
 			memset(&t, 0, sizeof(t));
 		unsigned all = t.sslFlags | t.emailFlags | t.objectSigningFlags;
+		int keys_known = keys_visible(r, cert);
 		SECKEYPrivateKey *key = keys_known ? PK11_FindKeyByAnyCert(cert, r->db) : NULL;
 		role w = {
 		    .alias = cert->nickname    ? cert->nickname
@@ -226,6 +238,10 @@ static void check_certs(report *r, int keys_known, int days, PRTime now)
 		};
 		if (key)
 			SECKEY_DestroyPrivateKey(key);
+		/* keys out of sight: an untrusted end-entity certificate is taken
+		 * for one of the database's own */
+		if (!keys_known && !w.ca && !w.trusted)
+			w.own = 1;
 		if (!w.own && !w.anchor) {
 			/* an end-entity certificate nobody trusts and no key uses */
 			if (keys_known && !w.ca && !w.trusted)
@@ -312,14 +328,26 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 			free(text);
 		}
 	}
-	/* Without a login the keys cannot be seen: say so, and judge what can
-	 * be judged without them. */
-	int keys_known = p11c_login_tokens(db) == P11C_OK;
-	if (!keys_known)
+	/* A token that cannot be logged in to hides its keys: say so, and judge
+	 * the rest (each token on its own). */
+	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
+	if (p11c_login(db, internal) != P11C_OK)
 		add(&r, "", 1, "login", "cannot see the private keys: %s", p11c_last_error(db));
-	check_certs(&r, keys_known, days, PR_Now());
-	if (keys_known)
-		check_keys(&r);
+	PK11_FreeSlot(internal);
+	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		const char *label = PK11_GetTokenName(le->slot);
+		if (PK11_IsInternal(le->slot) || !PK11_IsPresent(le->slot) ||
+		    !p11c_pwfile_lookup(db->pwf, label, 0, NULL))
+			continue;
+		if (p11c_login(db, le->slot) != P11C_OK)
+			add(&r, label, 1, "login", "cannot see the keys on token '%s': %s", label,
+			    p11c_last_error(db));
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+	check_certs(&r, days, PR_Now());
+	check_keys(&r);
 	if (r.failed) {
 		p11c_findings_free(r.f, r.n);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");

@@ -139,6 +139,12 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 	for (int hop = 0; hop <= HTTP_REDIRECTS; hop++) {
 		p11c_url u;
 		int rc = p11c_url_parse(db, next, 1, &u);
+		if (rc && hop > 0) {
+			char why[sizeof(db->err)];
+			snprintf(why, sizeof(why), "%s", p11c_last_error(db));
+			return p11c_fail(db, P11C_EFAIL, "%.600s (redirected to %.300s)", why,
+			                 next);
+		}
 		if (rc)
 			return rc == P11C_EUSAGE ? P11C_EFAIL : rc;
 		p11c_log(db, "fetching http://%s:%d%s", u.host, u.port, u.path);
@@ -159,7 +165,7 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 		else
 			n = snprintf(next, sizeof(next), "%s", location);
 		if (n < 0 || (size_t)n >= sizeof(next))
-			return p11c_fail(db, P11C_EFAIL, "%s: the redirect is too long", url);
+			return p11c_fail(db, P11C_EFAIL, "the redirect is too long");
 	}
-	return p11c_fail(db, P11C_EFAIL, "%s: more than %d redirects", url, HTTP_REDIRECTS);
+	return p11c_fail(db, P11C_EFAIL, "more than %d redirects", HTTP_REDIRECTS);
 }

@@ -38,6 +38,7 @@ typedef struct {
 	const p11c_san *san;
 	size_t n_san;
 	const SECItem *san_der; /* instead of san: an encoded extension to copy */
+	int san_critical;       /* the subject is empty: the SANs name it */
 	int ca;
 	int usage; /* P11C_USAGE_* for an end entity */
 } p11c_cert_template;

@@ -323,7 +323,8 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 	size_t extra = 0;
 	for (const char *p = text; p < text + len; p++)
 		extra += *p == '\n';
-	cap += (extra + 1) * (strlen(pw) + 1);
+	/* each line may grow by the password and a name given to a bare line */
+	cap += (extra + 1) * (strlen(pw) + sizeof(P11C_INTERNAL_NAME) + 2);
 	char *out = malloc(cap), *o = out;
 	if (!out)
 		return NULL;
@@ -338,10 +339,14 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 			blank = p[k] == ' ' || p[k] == '\t';
 		int kind = blank || p[0] == '#' ? 0 : line_kind(p, n, label, internal, known);
 		if (kind == 1 || (kind == 2 && !have_plain)) {
+			/* a bare line becomes a named one: a new password that starts
+			 * with '#' or holds a token's name and ':' stays a password */
 			const char *colon = kind == 1 ? memchr(p, ':', n) : NULL;
 			if (colon) {
 				memcpy(o, p, (size_t)(colon - p) + 1);
 				o += colon - p + 1;
+			} else {
+				o += sprintf(o, "%s:", P11C_INTERNAL_NAME);
 			}
 			o += sprintf(o, "%s\n", pw);
 			replaced = 1;

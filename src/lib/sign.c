@@ -58,6 +58,18 @@ static int request_der(p11c_db *db, const char *path, PLArenaPool *arena, const 
 	                 path);
 }
 
+static int key_strong(p11c_db *db, SECKEYPublicKey *pub)
+{
+	unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
+	KeyType kt = SECKEY_GetPublicKeyType(pub);
+	if (kt != rsaKey && kt != ecKey)
+		return p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
+	if ((kt == rsaKey && bits < 2048) || (kt == ecKey && bits < 256))
+		return p11c_fail(db, P11C_EFAIL, "the request's %s key of %u bits is too weak",
+		                 kt == rsaKey ? "RSA" : "EC", bits);
+	return P11C_OK;
+}
+
 /* Decode, and check the request's own signature. */
 static int request_decode(p11c_db *db, const char *path, PLArenaPool *arena, SECItem *der,
                           CERTCertificateRequest **out)
@@ -72,6 +84,14 @@ static int request_decode(p11c_db *db, const char *path, PLArenaPool *arena, SEC
 	    SEC_QuickDERDecodeItem(arena, req, SEC_ASN1_GET(CERT_CertificateRequestTemplate),
 	                           &sd->data) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#10 request", path);
+	/* the key first: a key NSS cannot use would read as a bad signature */
+	SECKEYPublicKey *pub = SECKEY_ExtractPublicKey(&req->subjectPublicKeyInfo);
+	int rc = pub ? key_strong(db, pub)
+	             : p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	if (rc)
+		return rc;
 	if (CERT_VerifySignedDataWithPublicKeyInfo(sd, &req->subjectPublicKeyInfo, NULL) !=
 	    SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL,
@@ -136,18 +156,6 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 	return P11C_OK;
 }
 
-static int key_strong(p11c_db *db, SECKEYPublicKey *pub)
-{
-	unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
-	KeyType kt = SECKEY_GetPublicKeyType(pub);
-	if (kt != rsaKey && kt != ecKey)
-		return p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
-	if ((kt == rsaKey && bits < 2048) || (kt == ecKey && bits < 256))
-		return p11c_fail(db, P11C_EFAIL, "the request's %s key of %u bits is too weak",
-		                 kt == rsaKey ? "RSA" : "EC", bits);
-	return P11C_OK;
-}
-
 int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
                       const p11c_sign_opts *opts, char **pem)
 {
@@ -178,11 +186,16 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	    (rc = request_decode(db, path, arena, der, &req)) ||
 	    (rc = requested_san(db, req, &san)))
 		goto out;
-	if (!req->subject.rdns || !req->subject.rdns[0]) {
-		if (!san) {
-			rc = p11c_fail(db, P11C_EFAIL, "the request names no subject and no SANs");
-			goto out;
-		}
+	int empty_subject = !req->subject.rdns || !req->subject.rdns[0];
+	if (empty_subject && !san) {
+		rc = p11c_fail(db, P11C_EFAIL, "the request names no subject and no SANs");
+		goto out;
+	}
+	if (CERT_CompareName(&req->subject, &ca->subject) == SECEqual) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "the request's subject is the CA's own: its certificate would read "
+		               "as self-signed");
+		goto out;
 	}
 	pub = SECKEY_ExtractPublicKey(&req->subjectPublicKeyInfo);
 	ca_pub = CERT_ExtractPublicKey(ca);
@@ -190,8 +203,6 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the public keys");
 		goto out;
 	}
-	if ((rc = key_strong(db, pub)))
-		goto out;
 	p11c_cert_template t = {
 	    .subject = &req->subject,
 	    .issuer = &ca->subject,
@@ -201,6 +212,7 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	    .issuer_cert = ca,
 	    .days = days,
 	    .san_der = san,
+	    .san_critical = empty_subject, /* RFC 5280 4.2.1.6 */
 	    .usage =
 	        (opts->server ? P11C_USAGE_SERVER : 0) | (opts->client ? P11C_USAGE_CLIENT : 0),
 	};

@@ -123,6 +123,12 @@ int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, 
 		e[n].alias = node->cert->nickname ? node->cert->nickname : "";
 		n++;
 	}
+	if (rc == P11C_OK && pkcs12 && n == 0)
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "no certificate is trusted for %s: a truststore would be empty",
+		               usage == P11C_USAGE_TLS_CLIENT ? "client"
+		               : usage == P11C_USAGE_EMAIL    ? "email"
+		                                              : "server");
 	if (rc == P11C_OK) {
 		if (n > 1)
 			qsort(e, n, sizeof(*e), by_alias);

@@ -4,7 +4,7 @@
 # the exit status (0 good, 1 warnings, 2 problems), each confirmed with
 # openssl or certutil; --json; an unsafe password file.
 . "$(dirname "$0")/lib.sh"
-need certutil openssl python3
+need certutil openssl python3 softhsm2-util
 
 # findings DIR: "severity code alias" a line, sorted, from check --json.
 findings() {
@@ -111,13 +111,25 @@ check "certutil -K shows the key" grep -q "pending.example.com" \
 	<(certutil -d "sql:$T/orphans" -K -f "$T/orphans/sslpassword.conf" 2>&1)
 check "certutil -L shows no certificate for it" fails grep -q "pending" <(certutil -d "sql:$T/orphans" -L)
 
-# An unsafe password file: a problem, and the keys cannot be seen.
+# An unsafe password file: a problem, and the keys cannot be seen (the
+# stray certificate is then judged as one of the database's own).
 chmod 644 "$T/orphans/sslpassword.conf"
 verdict 2 "a world-readable password file: a problem" "$T/orphans"
 check "the findings" test "$(findings "$T/orphans" | cut -d' ' -f1-2 | tr '\n' '|')" = \
-	"problem login|problem password-file|"
+	"problem chain|problem login|problem password-file|warning weak-signature|"
 check "it names the file" grep -q "password-file .*sslpassword.conf" "$T/out"
 chmod 600 "$T/orphans/sslpassword.conf"
+
+# A token whose PIN is wrong: a problem for that token, and the internal
+# token's certificates are still judged.
+make_token hsm 1234
+new_db "$T/hsm"
+p11c -q -d "$T/hsm" add-selfsign-cert --name soon.example.com --days 10 soon
+echo "hsm:9999" >>"$T/hsm/sslpassword.conf"
+verdict 2 "a wrong PIN for one token" "$T/hsm"
+check "the findings: that token's login, and the expiring certificate" test \
+	"$(findings "$T/hsm" | tr '\n' '|')" = "problem login hsm|warning expiring soon|"
+check "it names the token" grep -q "cannot see the keys on token 'hsm'" "$T/out"
 
 # It cannot look: problem status, one line.
 expect_exit 2 "no database" p11c -d "$T/nosuch" check

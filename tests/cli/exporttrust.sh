@@ -11,6 +11,10 @@ subjects() { # FILE: the subjects of a PEM bundle, sorted, one a line
 		sed -n 's/^subject=//p' | sort
 }
 
+(umask 077 && echo "store pass" >"$T/p12.pw")
+expect_exit 1 "an empty truststore is refused" p11c -d "$DB" export-trust --format pkcs12 --p12-password-file "$T/p12.pw" -o "$T/empty.p12"
+check "it says why" grep -q "no certificate is trusted for server: a truststore would be empty" "$T/err"
+check "no file" test ! -e "$T/empty.p12"
 expect_exit 0 "an empty database: an empty bundle" p11c -d "$DB" export-trust
 check "nothing on standard output" test ! -s "$T/out"
 check "it says so" grep -q "no certificate is trusted for server" "$T/err"

@@ -96,6 +96,20 @@ expect_exit 2 "a bad --usage" p11c -d "$DB" sign-request --ca siteca --usage ema
 expect_exit 2 "--days 0" p11c -d "$DB" sign-request --ca siteca --days 0 "$T/relay.csr"
 expect_exit 2 "no FILE" p11c -d "$DB" sign-request --ca siteca
 expect_exit 1 "an unwritable -o" p11c -d "$DB" sign-request --ca siteca -o "$T/no/such/dir/x.pem" "$T/relay.csr"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-224 -nodes -keyout "$T/p224.key" -subj /CN=p224 -out "$T/p224.csr" 2>/dev/null
+expect_exit 1 "a P-224 request" p11c -d "$DB" sign-request --ca siteca "$T/p224.csr"
+check "it says too weak, not a bad signature" grep -q "EC key of 224 bits is too weak" "$T/err"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/dup.key" \
+	-subj "/O=Example/CN=Site CA" -out "$T/dup.csr" 2>/dev/null
+expect_exit 1 "a request named as the CA" p11c -d "$DB" sign-request --ca siteca "$T/dup.csr"
+check "it says so" grep -q "the request's subject is the CA's own" "$T/err"
 same_as "$snap" "the database is unchanged after all that"
+
+# An empty subject: the SANs name the holder, and are critical (RFC 5280).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/nosubj.key" \
+	-subj "/" -addext "subjectAltName=DNS:only-san.example.com" -out "$T/nosubj.csr" 2>/dev/null
+expect_exit 0 "a request with an empty subject" p11c -d "$DB" sign-request --ca siteca -o "$T/nosubj.pem" "$T/nosubj.csr"
+check "its subjectAltName is critical" grep -q "X509v3 Subject Alternative Name: critical" <(text "$T/nosubj.pem")
+check "openssl verify takes it" verifies "$T/nosubj.pem" sslserver
 
 finish

@@ -347,7 +347,12 @@ static void test_replace_internal_bare_line(void **state)
 {
 	(void)state;
 	assert_replaced("old\nmail-hsm:1234", "NSS Certificate DB", 1, "n:w",
-	                "n:w\nmail-hsm:1234\n");
+	                "Internal (Software) Token:n:w\nmail-hsm:1234\n");
+	/* a new password that would read as a comment or a token's line */
+	assert_replaced("old\n", "NSS Certificate DB", 1, "#not-a-comment",
+	                "Internal (Software) Token:#not-a-comment\n");
+	assert_replaced("old\n", "NSS Certificate DB", 1, "mail-hsm:x",
+	                "Internal (Software) Token:mail-hsm:x\n");
 }
 
 static void test_replace_keeps_absent_token_lines(void **state)
@@ -358,7 +363,8 @@ static void test_replace_keeps_absent_token_lines(void **state)
 	assert_replaced("NSS Certificate DB:old\naway:9\n", "NSS Certificate DB", 1, "new",
 	                "NSS Certificate DB:new\naway:9\n");
 	/* alone, it is the internal password that holds a ':' */
-	assert_replaced("pass:word\n", "NSS Certificate DB", 1, "new", "new\n");
+	assert_replaced("pass:word\n", "NSS Certificate DB", 1, "new",
+	                "Internal (Software) Token:new\n");
 }
 
 static void test_replace_token_line(void **state)
