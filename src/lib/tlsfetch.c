@@ -91,8 +91,21 @@ static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_c
 	    SSL_SetURL(ssl, u->host) != SECSuccess || SSL_ResetHandshake(ssl, PR_FALSE))
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot set up TLS");
 	if (rc == P11C_OK && SSL_ForceHandshakeWithTimeout(
-	                         ssl, PR_SecondsToInterval((PRUint32)timeout)) != SECSuccess)
+	                         ssl, PR_SecondsToInterval((PRUint32)timeout)) != SECSuccess) {
 		rc = handshake_failed(db, u, timeout);
+		/* A server that wants a client certificate (mutual TLS) ends the
+		 * handshake after it sent its own chain: that chain is still the
+		 * answer. */
+		CERTCertList *got = SSL_PeerCertificateChain(ssl);
+		if (got && !CERT_LIST_EMPTY(got) &&
+		    p11c_chain_note(c,
+		                    "the handshake did not finish (%s), but the server had "
+		                    "sent its chain",
+		                    p11c_last_error(db)) == 0)
+			rc = P11C_OK;
+		if (got)
+			CERT_DestroyCertList(got);
+	}
 	SSLChannelInfo ch;
 	SSLCipherSuiteInfo suite;
 	if (rc == P11C_OK && SSL_GetChannelInfo(ssl, &ch, sizeof(ch)) == SECSuccess) {

@@ -57,6 +57,17 @@ start_tls_server ::1 "$PT6" "$CHAIN" "$KEY"
 expect_exit 0 "https://[::1] trusted" p11c -d "$DB" fetch-chain "https://[::1]:$PT6"
 expect_exit 0 "https://localhost (by name) trusted" p11c -d "$DB" fetch-chain "https://localhost:$PT"
 
+# A server that insists on a client certificate (mutual TLS, TLS 1.2)
+# ends the handshake, but has sent its chain: that is the answer.
+PM=$(free_port)
+awk 'n > 0 { print } /^-----END CERTIFICATE-----/ { n++ }' "$CHAIN" >"$T/rest.pem"
+spawn "openssl s_server (client certificates required)" 127.0.0.1 "$PM" "$T/mtls.log" \
+	openssl s_server -www -tls1_2 -Verify 1 -accept "127.0.0.1:$PM" -cert "$T/pki/leaf.pem" \
+	-key "$KEY" -cert_chain "$T/rest.pem"
+expect_exit 0 "a mutual-TLS server: its chain, trusted" p11c -d "$DB" fetch-chain "https://127.0.0.1:$PM"
+check "mTLS: the chain" test "$(subjects)" = "$want"
+check "mTLS: a note says the handshake did not finish" grep -q "^Note: the handshake did not finish (.*), but the server had sent its chain" "$T/out"
+
 # STARTTLS schemes against a server that speaks TLS at once, and the
 # reverse: clear errors, exit 1.
 expect_exit 1 "imap:// against implicit TLS" p11c -d "$DB" fetch-chain --timeout 3 "imap://127.0.0.1:$PT"
