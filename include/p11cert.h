@@ -302,12 +302,12 @@ typedef struct {
 
 /* A certificate chain and the database's verdict on it. */
 typedef struct {
-	char *url;         /* fetch-chain: the URL; verify-cert: NULL */
-	char *scheme;      /* "smtp" ... */
-	char *host;        /* host name or address, without brackets */
+	char *url;    /* fetch-chain: the URL; verify-cert: NULL */
+	char *scheme; /* "smtp" ... */
+	char *host;   /* host name or address, without brackets */
 	int port;
-	char *tls_version; /* "TLSv1.3" */
-	char *cipher;      /* the cipher suite's name */
+	char *tls_version;      /* "TLSv1.3" */
+	char *cipher;           /* the cipher suite's name */
 	p11c_cert_info **certs; /* leaf first */
 	size_t n;
 	int *from_aia;    /* certs[i] came from a caIssuers URL */
@@ -339,8 +339,7 @@ typedef struct {
  * chain the server presents; verify it against the database's trust for a
  * TLS server at the URL's host.  A chain that is not trusted is still
  * P11C_OK: see (*out)->trusted.  Free with p11c_chain_free. */
-int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts,
-                     p11c_chain **out);
+int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts, p11c_chain **out);
 /* Store the chain's missing CAs (chain->missing) as trusted CAs (CT,,),
  * named by their subjects; all or nothing.  Then verify again, updating
  * chain.  *added: how many were stored or given trust. */
@@ -427,17 +426,20 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
  * "# subject" line before each); pkcs12 != 0: a truststore of
  * trustedCertEntry entries under password (PBES2 AES-256, SHA-256 MAC, as
  * keytool writes).  *out malloc'd; *count: how many certificates. */
-int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password,
-                      unsigned char **out, size_t *len, size_t *count);
+int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, unsigned char **out,
+                      size_t *len, size_t *count);
 
 /* ---- upgrade-certdb: msgcert-era databases ---- */
 
 typedef struct {
-	size_t certs[2];   /* before, after */
+	size_t certs[2]; /* before, after */
 	size_t keys[2];
 	size_t trusted[2]; /* certificates with trust flags */
 	size_t modules[2]; /* external PKCS#11 modules registered */
 	char *backup_dir;  /* where the legacy files are kept (malloc'd) */
+	int password_file; /* 1: the password file got the internal password
+	                      under the name it lacked ("NSS Certificate DB" for
+	                      NSS's tools); -1: that could not be written */
 } p11c_upgrade_report;
 
 /* Convert the legacy database in dir (cert8.db, key3.db, secmod.db) to

@@ -42,6 +42,12 @@ int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
 		printf("%-14s %6zu %6zu\n", "keys", rep.keys[0], rep.keys[1]);
 		printf("%-14s %6zu %6zu\n", "modules", rep.modules[0], rep.modules[1]);
 		printf("Upgraded '%s'; the legacy files are kept in %s\n", dir, rep.backup_dir);
+		if (rep.password_file > 0)
+			printf("The password file now names the internal token's password for "
+			       "NSS's tools too (\"NSS Certificate DB:\")\n");
+		else if (rep.password_file < 0)
+			cli_notice(g, "could not add the \"NSS Certificate DB:\" line to the "
+			              "password file: certutil -f needs it");
 		free(rep.backup_dir);
 	}
 	p11c_db_free(db);

@@ -92,9 +92,9 @@ int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
 		    db, P11C_ENOTFOUND,
 		    "no database directory '%s' (create one with 'p11cert generate-certdb')", dir);
 	if (!file_in(dir, "cert9.db") || !file_in(dir, "key4.db")) {
-		if (file_in(dir, "cert8.db") || file_in(dir, "key3.db"))
+		if (file_in(dir, "cert8.db"))
 			return p11c_fail(db, P11C_EFAIL,
-			                 "'%s' holds a legacy database (cert8.db, key3.db); run "
+			                 "'%s' holds a legacy database (cert8.db); run "
 			                 "'p11cert upgrade-certdb' first",
 			                 dir);
 		return p11c_fail(db, P11C_ENOTFOUND,

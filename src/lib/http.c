@@ -50,7 +50,7 @@ static int read_all(p11c_db *db, int fd, int timeout, size_t max, char **out, si
 }
 
 /* The value of header name in the head (up to the blank line), or NULL;
- * copied into val. */
+ * copied into val; a value too long for val is "" (there, but unusable). */
 static const char *header(const char *head, size_t hlen, const char *name, char *val, size_t size)
 {
 	size_t n = strlen(name);
@@ -65,8 +65,10 @@ static const char *header(const char *head, size_t hlen, const char *name, char 
 			size_t l = (size_t)(nl - v);
 			while (l && (v[l - 1] == '\r' || v[l - 1] == ' '))
 				l--;
-			if (l >= size)
-				return NULL;
+			if (l >= size) {
+				val[0] = '\0';
+				return val;
+			}
 			memcpy(val, v, l);
 			val[l] = '\0';
 			return val;
@@ -113,6 +115,10 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	}
 	size_t hlen = (size_t)(end - all) + 2;
 	if (status >= 300 && status < 400 && header(all, hlen, "Location", location, loc_size)) {
+		if (!location[0]) {
+			free(all);
+			return p11c_fail(db, P11C_EFAIL, "the redirect is too long or empty");
+		}
 		free(all);
 		return 1; /* follow */
 	}
@@ -158,6 +164,8 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 		if (rc <= 0)
 			return rc;
 		int n;
+		if (location[0] == '/' && strlen(location) > 1800)
+			return p11c_fail(db, P11C_EFAIL, "the redirect is too long");
 		if (location[0] == '/')
 			n = snprintf(next, sizeof(next), "http://%s%s%s:%d%.1800s",
 			             strchr(u.host, ':') ? "[" : "", u.host,

@@ -328,7 +328,7 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 	char *out = malloc(cap), *o = out;
 	if (!out)
 		return NULL;
-	int replaced = 0;
+	int replaced = 0, named[2] = {0, 0}; /* the internal token's two names seen */
 	for (const char *p = text, *end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t whole = nl ? (size_t)(nl - p) : (size_t)(end - p), n = whole;
@@ -348,6 +348,12 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 			} else {
 				o += sprintf(o, "%s:", P11C_INTERNAL_NAME);
 			}
+			size_t pl = colon ? (size_t)(colon - p) : strlen(P11C_INTERNAL_NAME);
+			const char *pre = colon ? p : P11C_INTERNAL_NAME;
+			named[0] |= pl == strlen(P11C_INTERNAL_NAME) &&
+			            !memcmp(pre, P11C_INTERNAL_NAME, pl);
+			named[1] |= pl == strlen(P11C_NSS_INTERNAL_NAME) &&
+			            !memcmp(pre, P11C_NSS_INTERNAL_NAME, pl);
 			o += sprintf(o, "%s\n", pw);
 			replaced = 1;
 		} else {
@@ -357,10 +363,13 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 		}
 		p = nl ? nl + 1 : end;
 	}
-	if (!replaced && internal)
-		o += sprintf(o, "%s:%s\n%s:%s\n", P11C_INTERNAL_NAME, pw, P11C_NSS_INTERNAL_NAME,
-		             pw);
-	else if (!replaced)
+	/* the internal password under both names: msgcert-era servers read
+	 * one, NSS's own tools the other */
+	if (internal && !named[0])
+		o += sprintf(o, "%s:%s\n", P11C_INTERNAL_NAME, pw);
+	if (internal && !named[1])
+		o += sprintf(o, "%s:%s\n", P11C_NSS_INTERNAL_NAME, pw);
+	if (!replaced && !internal)
 		o += sprintf(o, "%s:%s\n", label, pw);
 	*o = '\0';
 	return out;

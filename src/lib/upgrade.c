@@ -137,9 +137,40 @@ static int take_inventory(p11c_db *db, inventory *v)
 	return P11C_OK;
 }
 
+/* Ask for the internal token's password once, when the password file has
+ * none: the three opens of an upgrade use the answer.  *swapped: db->pwf
+ * is ours now (the caller's is in *saved). */
+static int password_once(p11c_db *db, p11c_pwfile **saved, int *swapped)
+{
+	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	int need = PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, db);
+	PK11_FreeSlot(slot);
+	if (*swapped || !need || p11c_pwfile_lookup(db->pwf, P11C_NSS_INTERNAL_NAME, 1, NULL) ||
+	    !db->prompt)
+		return P11C_OK;
+	char pw[P11C_PW_MAX + 1], line[P11C_PW_MAX + 64], err[128];
+	if (db->prompt(P11C_NSS_INTERNAL_NAME, pw, sizeof(pw), db->prompt_arg) != 0)
+		return P11C_OK; /* p11c_login says what is missing */
+	int n = snprintf(line, sizeof(line), "%s:%s\n", P11C_NSS_INTERNAL_NAME, pw);
+	p11c_pwfile *f = p11c_pwfile_parse(line, (size_t)n, err, sizeof(err));
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(line, sizeof(line));
+	if (!f)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	*saved = db->pwf;
+	db->pwf = f;
+	*swapped = 1;
+	return P11C_OK;
+}
+
 /* Open dir with prefix ("dbm:" or "sql:"), take its inventory, close. */
-static int inventory_of(p11c_db *db, const char *prefix, const char *dir, int readonly,
-                        inventory *v, const inventory *add_modules)
+typedef struct {
+	p11c_pwfile *saved; /* the caller's password file, while ours is in */
+	int swapped;
+} upgrade_ctx;
+
+static int inventory_of(p11c_db *db, upgrade_ctx *u, const char *prefix, const char *dir,
+                        int readonly, inventory *v, const inventory *add_modules)
 {
 	char config[4200];
 	snprintf(config, sizeof(config), "%s%s", prefix, dir);
@@ -152,7 +183,11 @@ static int inventory_of(p11c_db *db, const char *prefix, const char *dir, int re
 		p11c_db_shutdown(db);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
-	int rc = take_inventory(db, v);
+	int rc = password_once(db, &u->saved, &u->swapped);
+	if (rc == P11C_OK)
+		rc = take_inventory(db, v);
+	else
+		memset(v, 0, sizeof(*v));
 	/* secmod.db's modules into pkcs11.txt, when NSS did not carry them */
 	for (size_t i = 0; rc == P11C_OK && add_modules && i < add_modules->n_modules; i++) {
 		int have = 0;
@@ -232,7 +267,7 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 			close(in);
 		return p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", src, strerror(errno));
 	}
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0600);
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0666);
 	int ok = out >= 0;
 	char buf[65536];
 	for (ssize_t r; ok && (r = read(in, buf, sizeof(buf))) != 0;) {
@@ -251,16 +286,27 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 	return P11C_OK;
 }
 
-/* Put the directory back as it was: new files out, legacy files in. */
-static void restore(const char *dir, const char *backup)
+/* Put the directory back as it was: new files out, legacy files in; the
+ * backup goes once nothing needs it.  0, or -1 when a file could not come
+ * back (the backup then stays). */
+static int restore(const char *dir, const char *backup)
 {
 	char path[4200];
+	int bad = 0;
 	for (int i = 0; i < N_FILES; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, new_files[i]);
 		unlink(path);
 		if (exists_in(backup, legacy_files[i]) && !exists_in(dir, legacy_files[i]))
-			copy_file(NULL, backup, dir, legacy_files[i]);
+			bad |= copy_file(NULL, backup, dir, legacy_files[i]) != P11C_OK;
 	}
+	if (bad)
+		return -1;
+	for (int i = 0; i < N_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", backup, legacy_files[i]);
+		unlink(path);
+	}
+	rmdir(backup);
+	return 0;
 }
 
 static int make_backup(p11c_db *db, const char *dir, char **out)
@@ -284,9 +330,43 @@ static int make_backup(p11c_db *db, const char *dir, char **out)
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
+/* msgcert's file names the internal token one way; NSS's tools read the
+ * other: the same password under both names.  1 written, 0 nothing to
+ * do, -1 failed. */
+static int complete_password_file(p11c_db *db, const char *path)
+{
+	const char *pw = p11c_pwfile_lookup(db->pwf, P11C_NSS_INTERNAL_NAME, 1, NULL);
+	char *text = NULL, *fresh = NULL;
+	size_t len = 0;
+	if (!pw || p11c_secret_file_read(db, path, &text, &len) != P11C_OK)
+		return pw ? -1 : 0;
+	fresh = p11c_pwfile_replace(text, len, P11C_NSS_INTERNAL_NAME, 1, NULL, pw);
+	int rc = 0;
+	if (!fresh) {
+		rc = -1;
+	} else if (strcmp(fresh, text) != 0) {
+		p11c_output o;
+		rc = p11c_output_open(db, path, &o) == P11C_OK &&
+		             p11c_output_write(&o, fresh, strlen(fresh)) == 0 &&
+		             p11c_output_close(db, &o, 1) == P11C_OK
+		         ? 1
+		         : -1;
+		if (o.fd >= 0)
+			p11c_output_close(db, &o, 0);
+	}
+	if (fresh) {
+		explicit_bzero(fresh, strlen(fresh));
+		free(fresh);
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
 int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 {
 	inventory before, during, after;
+	upgrade_ctx u = {NULL, 0};
 	memset(r, 0, sizeof(*r));
 	memset(&during, 0, sizeof(during));
 	memset(&after, 0, sizeof(after));
@@ -294,7 +374,7 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 		return p11c_fail(db, P11C_EUSAGE, "a database is open already");
 	if (strlen(dir) > 4000)
 		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
-	int legacy = exists_in(dir, "cert8.db") && exists_in(dir, "key3.db");
+	int legacy = exists_in(dir, "cert8.db");
 	for (int i = 0; i < N_FILES; i++)
 		if (exists_in(dir, new_files[i]))
 			return p11c_fail(db, P11C_EFAIL,
@@ -303,18 +383,17 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 			                        : "'%s' already holds %s: nothing to upgrade",
 			                 dir, new_files[i]);
 	if (!legacy)
-		return p11c_fail(db, P11C_ENOTFOUND,
-		                 "no legacy database (cert8.db, key3.db) in '%s'", dir);
+		return p11c_fail(db, P11C_ENOTFOUND, "no legacy database (cert8.db) in '%s'", dir);
 	if (access(dir, W_OK) != 0)
 		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", dir, strerror(errno));
-	int rc = inventory_of(db, "dbm:", dir, 1, &before, NULL);
+	int rc = inventory_of(db, &u, "dbm:", dir, 1, &before, NULL);
 	if (rc)
 		return rc;
 	if ((rc = make_backup(db, dir, &r->backup_dir)))
 		goto out;
 	/* NSS migrates the legacy files when the sql database is opened for
 	 * writing; the keys, when the token is logged in to. */
-	if ((rc = inventory_of(db, "sql:", dir, 0, &during, &before)))
+	if ((rc = inventory_of(db, &u, "sql:", dir, 0, &during, &before)))
 		goto undo;
 	for (int i = 0; i < N_FILES; i++) {
 		char path[4200];
@@ -326,7 +405,7 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 		}
 	}
 	/* Read back with the legacy files gone: what the new files hold. */
-	if ((rc = inventory_of(db, "sql:", dir, 1, &after, NULL)))
+	if ((rc = inventory_of(db, &u, "sql:", dir, 1, &after, NULL)))
 		goto undo;
 	/* The tests' way to see a difference caught and the directory put back. */
 	const char *fault = getenv("P11CERT_TEST_UPGRADE_FAULT");
@@ -342,17 +421,28 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 	r->trusted[1] = after.trusted;
 	r->modules[0] = before.n_modules;
 	r->modules[1] = after.n_modules;
+	if (db->pwf_path && !u.swapped)
+		r->password_file = complete_password_file(db, db->pwf_path);
 	goto out;
 undo:
-	if (r->backup_dir)
-		restore(dir, r->backup_dir);
-	else
+	if (r->backup_dir && restore(dir, r->backup_dir) != 0) {
+		char why[sizeof(db->err)];
+		snprintf(why, sizeof(why), "%s", p11c_last_error(db));
+		rc = p11c_fail(db, rc,
+		               "%.600s; and the legacy files could not all come back: "
+		               "copy them from %.300s",
+		               why, r->backup_dir);
+	} else if (!r->backup_dir)
 		for (int i = 0; i < N_FILES; i++) {
 			char path[4200];
 			snprintf(path, sizeof(path), "%s/%s", dir, new_files[i]);
 			unlink(path);
 		}
 out:
+	if (u.swapped) {
+		p11c_pwfile_free(db->pwf);
+		db->pwf = u.saved;
+	}
 	inventory_free(&before);
 	inventory_free(&during);
 	inventory_free(&after);

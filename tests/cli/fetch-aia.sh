@@ -70,6 +70,17 @@ expect_exit 1 "caIssuers answering junk" p11c -d "$DB" fetch-chain --ca-issuers 
 check "the note says it is not a certificate" grep -q "not a certificate (DER, PEM or PKCS#7)" "$T/out"
 same_as "$before" "failed fetches add nothing"
 
+# A caIssuers URL that redirects (http.server: /redir to /redir/, then its
+# index.html) is followed.
+make_chain "$T/pki2" localhost "http://127.0.0.1:$PH/redir"
+mkdir -p "$T/www/redir"
+cp "$T/pki2/int.der" "$T/www/redir/index.html"
+PR=$(free_port)
+start_tls_server 127.0.0.1 "$PR" "$T/pki2/leafonly.pem" "$T/pki2/leaf.key"
+expect_exit 1 "a redirected caIssuers URL" p11c -d "$DB" fetch-chain --ca-issuers "https://127.0.0.1:$PR"
+check "the intermediate came after the redirect" test "$(subjects)" = "CN=localhost|CN=Test Intermediate CA|"
+check "the server saw both requests" test "$(grep -c 'GET /redir' "$T/http-$PH.log")" = 2
+
 # --add-trust --ca-issuers: the intermediate is trusted; the chain is good.
 cp "$T/pki/int.der" "$T/www/ca/int.crt"
 expect_exit 0 "--add-trust --ca-issuers: trusted" p11c -d "$DB" fetch-chain --add-trust --ca-issuers "$URL"

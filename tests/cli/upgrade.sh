@@ -43,7 +43,8 @@ for f in cert8.db key3.db secmod.db; do
 	check "$f is back as it was" cmp "$LEG/$f" "$T/pristine/$f"
 done
 check "no new files are left" test ! -e "$LEG/cert9.db" -a ! -e "$LEG/key4.db" -a ! -e "$LEG/pkcs11.txt"
-rm -rf "$LEG"/legacy-*
+check "no backup folder is left" test -z "$(ls -d "$LEG"/legacy-* 2>/dev/null)"
+check "the directory is as it was" diff -r "$LEG" "$T/pristine"
 
 # The upgrade.
 expect_exit 0 "upgrade-certdb" p11c -d "$LEG" upgrade-certdb
@@ -51,6 +52,7 @@ check "the report: 3 certificates before and after" grep -Eq '^certificates +3 +
 check "2 trusted" grep -Eq '^trusted +2 +2$' "$T/out"
 check "1 key" grep -Eq '^keys +1 +1$' "$T/out"
 check "1 module" grep -Eq '^modules +1 +1$' "$T/out"
+check "it says the password file was completed" grep -q 'NSS Certificate DB:' "$T/out"
 check "the new files" test -s "$LEG/cert9.db" -a -s "$LEG/key4.db" -a -s "$LEG/pkcs11.txt"
 check "the legacy files are out of the directory" test ! -e "$LEG/cert8.db" -a ! -e "$LEG/key3.db" -a ! -e "$LEG/secmod.db"
 backup=$(ls -d "$LEG"/legacy-*)
@@ -67,6 +69,10 @@ check "Server-Cert" grep -q "^Server-Cert " "$T/out"
 expect_exit 0 "the key exports" p11c -d "$LEG" export-cert --p12-password-file "$T/p12.pw" -o "$T/out.p12" Server-Cert
 check "it is the legacy key (openssl)" cmp <(openssl pkcs12 -in "$T/out.p12" -nocerts -nodes -passin pass:p12pass 2>/dev/null | openssl pkey -pubout) \
 	<(openssl pkey -in "$T/srv.key" -pubout)
+check "the password file got NSS's name for the password" grep -qx "NSS Certificate DB:old secret" "$LEG/sslpassword.conf"
+check "and kept msgcert's" grep -qx "Internal (Software) Token:old secret" "$LEG/sslpassword.conf"
+check "it is still 0600" test "$(stat -c %a "$LEG/sslpassword.conf")" = 600
+check "certutil -f takes the password file now" grep -q Server-Cert <(certutil -K -d "sql:$LEG" -f "$LEG/sslpassword.conf" 2>&1)
 check "the old password still opens it" grep -q Server-Cert <(certutil -K -d "sql:$LEG" -f "$T/nss.pw" 2>&1)
 
 # Again: nothing to do.

@@ -346,13 +346,20 @@ static void test_replace_internal_named_lines(void **state)
 static void test_replace_internal_bare_line(void **state)
 {
 	(void)state;
+	/* named, and the NSS name added for NSS's own tools */
 	assert_replaced("old\nmail-hsm:1234", "NSS Certificate DB", 1, "n:w",
-	                "Internal (Software) Token:n:w\nmail-hsm:1234\n");
+	                "Internal (Software) Token:n:w\nmail-hsm:1234\nNSS Certificate DB:n:w\n");
 	/* a new password that would read as a comment or a token's line */
-	assert_replaced("old\n", "NSS Certificate DB", 1, "#not-a-comment",
-	                "Internal (Software) Token:#not-a-comment\n");
+	assert_replaced(
+	    "old\n", "NSS Certificate DB", 1, "#not-a-comment",
+	    "Internal (Software) Token:#not-a-comment\nNSS Certificate DB:#not-a-comment\n");
 	assert_replaced("old\n", "NSS Certificate DB", 1, "mail-hsm:x",
-	                "Internal (Software) Token:mail-hsm:x\n");
+	                "Internal (Software) Token:mail-hsm:x\nNSS Certificate DB:mail-hsm:x\n");
+	/* msgcert's one line gets its NSS twin */
+	assert_replaced("Internal (Software) Token:old\n", "NSS Certificate DB", 1, "new",
+	                "Internal (Software) Token:new\nNSS Certificate DB:new\n");
+	assert_replaced("NSS Certificate DB:old\n", "NSS Certificate DB", 1, "new",
+	                "NSS Certificate DB:new\nInternal (Software) Token:new\n");
 }
 
 static void test_replace_keeps_absent_token_lines(void **state)
@@ -361,10 +368,10 @@ static void test_replace_keeps_absent_token_lines(void **state)
 	/* "away:9" names no token there: with a named internal line, it is an
 	 * absent token's PIN and stays */
 	assert_replaced("NSS Certificate DB:old\naway:9\n", "NSS Certificate DB", 1, "new",
-	                "NSS Certificate DB:new\naway:9\n");
+	                "NSS Certificate DB:new\naway:9\nInternal (Software) Token:new\n");
 	/* alone, it is the internal password that holds a ':' */
 	assert_replaced("pass:word\n", "NSS Certificate DB", 1, "new",
-	                "Internal (Software) Token:new\n");
+	                "Internal (Software) Token:new\nNSS Certificate DB:new\n");
 }
 
 static void test_replace_token_line(void **state)
