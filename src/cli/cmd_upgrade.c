@@ -43,11 +43,14 @@ int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
 		printf("%-14s %6zu %6zu\n", "modules", rep.modules[0], rep.modules[1]);
 		printf("Upgraded '%s'; the legacy files are kept in %s\n", dir, rep.backup_dir);
 		if (rep.password_file > 0)
-			printf("The password file now names the internal token's password for "
-			       "NSS's tools too (\"NSS Certificate DB:\")\n");
+			printf(
+			    "The password file now holds the internal token's password under both "
+			    "names (msgcert's and NSS's)\n");
 		else if (rep.password_file < 0)
-			cli_notice(g, "could not add the \"NSS Certificate DB:\" line to the "
-			              "password file: certutil -f needs it");
+			cli_error(
+			    "warning: the password file lacks the \"NSS Certificate DB:\" line "
+			    "that certutil -f needs, and it could not be added: %s",
+			    p11c_last_error(db));
 		free(rep.backup_dir);
 	}
 	p11c_db_free(db);

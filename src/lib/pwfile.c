@@ -329,6 +329,7 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 	if (!out)
 		return NULL;
 	int replaced = 0, named[2] = {0, 0}; /* the internal token's two names seen */
+	int took_unknown = 0;                /* the one "x:y" line read as the password */
 	for (const char *p = text, *end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t whole = nl ? (size_t)(nl - p) : (size_t)(end - p), n = whole;
@@ -338,7 +339,11 @@ char *p11c_pwfile_replace(const char *text, size_t len, const char *label, int i
 		for (size_t k = 0; k < n && blank; k++)
 			blank = p[k] == ' ' || p[k] == '\t';
 		int kind = blank || p[0] == '#' ? 0 : line_kind(p, n, label, internal, known);
-		if (kind == 1 || (kind == 2 && !have_plain)) {
+		if (kind == 2 && (have_plain || took_unknown))
+			kind = 0; /* some absent token's line: it stays */
+		if (kind == 2)
+			took_unknown = 1;
+		if (kind == 1 || kind == 2) {
 			/* a bare line becomes a named one: a new password that starts
 			 * with '#' or holds a token's name and ':' stays a password */
 			const char *colon = kind == 1 ? memchr(p, ':', n) : NULL;

@@ -92,6 +92,7 @@ static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_c
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot set up TLS");
 	if (rc == P11C_OK && SSL_ForceHandshakeWithTimeout(
 	                         ssl, PR_SecondsToInterval((PRUint32)timeout)) != SECSuccess) {
+		int err = PR_GetError();
 		rc = handshake_failed(db, u, timeout);
 		/* A server that wants a client certificate (mutual TLS) ends the
 		 * handshake after it sent its own chain: that chain is still the
@@ -101,7 +102,7 @@ static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_c
 		    p11c_chain_note(c,
 		                    "the handshake did not finish (%s), but the server had "
 		                    "sent its chain",
-		                    p11c_last_error(db)) == 0)
+		                    p11c_nss_error_name(err)) == 0)
 			rc = P11C_OK;
 		if (got)
 			CERT_DestroyCertList(got);

@@ -267,8 +267,11 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 			close(in);
 		return p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", src, strerror(errno));
 	}
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0666);
-	int ok = out >= 0;
+	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* as the original: its mode whatever the umask, its owner when root */
+	int ok = out >= 0 && fchmod(out, st.st_mode & 0666) == 0;
+	if (ok && geteuid() == 0 && fchown(out, st.st_uid, st.st_gid) != 0)
+		ok = 0;
 	char buf[65536];
 	for (ssize_t r; ok && (r = read(in, buf, sizeof(buf))) != 0;) {
 		if (r < 0 && errno == EINTR)
@@ -384,6 +387,11 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 			                 dir, new_files[i]);
 	if (!legacy)
 		return p11c_fail(db, P11C_ENOTFOUND, "no legacy database (cert8.db) in '%s'", dir);
+	if (!exists_in(dir, "key3.db"))
+		return p11c_fail(db, P11C_EFAIL,
+		                 "'%s' has cert8.db but no key3.db, and NSS opens neither without "
+		                 "the other: put the old key3.db back beside it",
+		                 dir);
 	if (access(dir, W_OK) != 0)
 		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", dir, strerror(errno));
 	int rc = inventory_of(db, &u, "dbm:", dir, 1, &before, NULL);

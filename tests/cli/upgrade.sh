@@ -52,7 +52,7 @@ check "the report: 3 certificates before and after" grep -Eq '^certificates +3 +
 check "2 trusted" grep -Eq '^trusted +2 +2$' "$T/out"
 check "1 key" grep -Eq '^keys +1 +1$' "$T/out"
 check "1 module" grep -Eq '^modules +1 +1$' "$T/out"
-check "it says the password file was completed" grep -q 'NSS Certificate DB:' "$T/out"
+check "it says the password file was completed" grep -q "password under both names (msgcert's and NSS's)" "$T/out"
 check "the new files" test -s "$LEG/cert9.db" -a -s "$LEG/key4.db" -a -s "$LEG/pkcs11.txt"
 check "the legacy files are out of the directory" test ! -e "$LEG/cert8.db" -a ! -e "$LEG/key3.db" -a ! -e "$LEG/secmod.db"
 backup=$(ls -d "$LEG"/legacy-*)
@@ -79,6 +79,11 @@ check "the old password still opens it" grep -q Server-Cert <(certutil -K -d "sq
 expect_exit 1 "upgrade-certdb twice" p11c -d "$LEG" upgrade-certdb
 check "it says upgraded before" grep -q "already holds cert9.db" "$T/err"
 expect_exit 3 "no legacy database" p11c -d "$T/empty" upgrade-certdb
+mkdir -p "$T/half"
+cp "$T/pristine/cert8.db" "$T/half/"
+expect_exit 1 "cert8.db without key3.db" p11c -d "$T/half" upgrade-certdb
+check "it says to put key3.db back" grep -q "has cert8.db but no key3.db" "$T/err"
+check "nothing was made" test "$(ls "$T/half")" = cert8.db
 expect_exit 2 "an argument" p11c -d "$LEG" upgrade-certdb extra
 
 finish

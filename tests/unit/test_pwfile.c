@@ -369,7 +369,10 @@ static void test_replace_keeps_absent_token_lines(void **state)
 	 * absent token's PIN and stays */
 	assert_replaced("NSS Certificate DB:old\naway:9\n", "NSS Certificate DB", 1, "new",
 	                "NSS Certificate DB:new\naway:9\nInternal (Software) Token:new\n");
-	/* alone, it is the internal password that holds a ':' */
+	/* alone, the first is the internal password that holds a ':'; the
+	 * next is an absent token's PIN */
+	assert_replaced("pa:ss\nmail-hsm:1234\n", "NSS Certificate DB", 1, "new",
+	                "Internal (Software) Token:new\nmail-hsm:1234\nNSS Certificate DB:new\n");
 	assert_replaced("pass:word\n", "NSS Certificate DB", 1, "new",
 	                "Internal (Software) Token:new\nNSS Certificate DB:new\n");
 }
