@@ -279,11 +279,12 @@ static void check_keys(report *r)
 				CERT_DestroyCertificate(cert);
 				continue;
 			}
-			char *name = PK11_GetPrivateKeyNickname(k->key);
-			SECItem *id =
-			    name && *name ? NULL : PK11_GetLowLevelKeyIDForPrivateKey(k->key);
-			char *hex = id ? p11c_hex(id->data, id->len, 0) : NULL;
-			const char *shown = name && *name ? name : hex ? hex : "?";
+			char *name = NULL, *hex = NULL;
+			if (p11c_key_names(k->key, &name, &hex) < 0) {
+				r->failed = 1;
+				break;
+			}
+			const char *shown = *name ? name : *hex ? hex : "?";
 			const char *token =
 			    PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot);
 			add(r, shown, 0, "orphan-key",
@@ -291,9 +292,7 @@ static void check_keys(report *r)
 			    "waiting for its CA's reply?)",
 			    shown, token);
 			free(hex);
-			if (id)
-				SECITEM_FreeItem(id, PR_TRUE);
-			PORT_Free(name);
+			free(name);
 		}
 		if (keys)
 			SECKEY_DestroyPrivateKeyList(keys);

@@ -134,3 +134,20 @@ int p11c_key_extractable(SECKEYPrivateKey *key)
 	SECITEM_FreeItem(&attr, PR_FALSE);
 	return extractable;
 }
+
+int p11c_key_names(SECKEYPrivateKey *key, char **name, char **id_hex)
+{
+	char *nick = PK11_GetPrivateKeyNickname(key);
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
+	*name = strdup(nick ? nick : "");
+	*id_hex = id ? p11c_hex(id->data, id->len, 0) : strdup("");
+	PORT_Free(nick);
+	if (id)
+		SECITEM_FreeItem(id, PR_TRUE);
+	if (*name && *id_hex)
+		return 0;
+	free(*name);
+	free(*id_hex);
+	*name = *id_hex = NULL;
+	return -1;
+}

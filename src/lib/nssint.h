@@ -17,6 +17,9 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
                 const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);
 /* Remove a key pair made by p11c_keygen; destroys both structures. */
 void p11c_key_destroy(SECKEYPrivateKey *priv, SECKEYPublicKey *pub);
+/* A private key's nickname and CKA_ID in hex, malloc'd ("" when it has
+ * none); -1 when out of memory. */
+int p11c_key_names(SECKEYPrivateKey *key, char **name, char **id_hex);
 /* CKA_EXTRACTABLE of key: 1, 0, or -1 when the token does not say. */
 int p11c_key_extractable(SECKEYPrivateKey *key);
 /* Delete a private key from its token with the public-key objects of the

@@ -104,14 +104,11 @@ static int take_inventory(p11c_db *db, inventory *v)
 	SECKEYPrivateKeyList *keys = rc ? NULL : PK11_ListPrivKeysInSlot(slot, NULL, db);
 	for (SECKEYPrivateKeyListNode *k = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
 	     keys && !PRIVKEY_LIST_END(k, keys); k = PRIVKEY_LIST_NEXT(k)) {
-		char *name = PK11_GetPrivateKeyNickname(k->key);
-		SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(k->key);
-		char *hex = id ? p11c_hex(id->data, id->len, 0) : NULL;
-		bad |= push(&v->keys, &v->n_keys, name ? name : "", hex ? hex : "", NULL);
+		char *name = NULL, *hex = NULL;
+		bad |= p11c_key_names(k->key, &name, &hex) < 0 ||
+		       push(&v->keys, &v->n_keys, name, hex, NULL) < 0;
 		free(hex);
-		if (id)
-			SECITEM_FreeItem(id, PR_TRUE);
-		PORT_Free(name);
+		free(name);
 	}
 	if (keys)
 		SECKEY_DestroyPrivateKeyList(keys);
