@@ -84,6 +84,20 @@ verdict 1 "a SHA-1 signature: a warning" "$T/sha1"
 check "the finding" test "$(findings "$T/sha1")" = "warning weak-signature sha1"
 check "openssl agrees: SHA-1" grep -q "Signature Algorithm: ecdsa-with-SHA1" <(openssl x509 -in "$T/sha1.pem" -noout -text)
 
+# An MD5 signature: a problem.
+new_db "$T/md5"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/md5ca.key" -subj "/CN=MD5 CA" -days 365 \
+	-out "$T/md5ca.pem" 2>/dev/null
+openssl req -new -newkey rsa:2048 -nodes -keyout "$T/md5.key" -subj /CN=md5.example.com \
+	-out "$T/md5.csr" 2>/dev/null
+openssl x509 -req -md5 -in "$T/md5.csr" -CA "$T/md5ca.pem" -CAkey "$T/md5ca.key" -CAcreateserial \
+	-days 300 -out "$T/md5.pem" 2>/dev/null
+DB=$T/md5 import_with_key md5 md5
+p11c -q -d "$T/md5" add-cert -C md5ca "$T/md5ca.pem"
+verdict 2 "an MD5 signature: a problem" "$T/md5"
+check "the finding" test "$(findings "$T/md5")" = "problem weak-signature md5"
+check "openssl agrees: MD5" grep -q "Signature Algorithm: md5WithRSAEncryption" <(openssl x509 -in "$T/md5.pem" -noout -text)
+
 # A chain that does not verify: the CA is not in the database.
 new_db "$T/chain"
 make_ca lost "/CN=Lost CA"
