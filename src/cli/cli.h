@@ -112,6 +112,10 @@ typedef struct {
 int cli_out_open(cli_out *o, const char *path);
 int cli_out_finish(cli_out *o, const unsigned char *data, size_t len, int keep);
 
+/* cli_open_db, then ALIAS as cli_token_alias names it: the commands that
+ * act on one certificate.  On failure nothing is left open (exit code). */
+int cli_open_alias(const cli_globals *g, int readonly, const char *alias, p11c_db **db, char **out);
+
 /* Parse a non-negative integer option value; -1 if invalid. */
 long cli_number(const char *s);
 

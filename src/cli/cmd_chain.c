@@ -363,11 +363,9 @@ int cmd_verify_cert(cli_globals *g, int argc, char **argv)
 	p11c_db *db = NULL;
 	char *alias = NULL;
 	p11c_chain *c = NULL;
-	int rc = cli_open_db(g, 1, &db);
+	int rc = cli_open_alias(g, 1, pos[0], &db, &alias);
 	if (rc)
 		return rc;
-	if ((rc = cli_token_alias(db, g, pos[0], &alias)))
-		goto out;
 	int st = p11c_cert_verify(db, alias, a.usage, a.at, &c);
 	if (st) {
 		rc = cli_fail(db, st);

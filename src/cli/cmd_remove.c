@@ -29,23 +29,20 @@ static int on_opt(int id, const char *arg, void *ctx)
 int cmd_remove_cert(cli_globals *g, int argc, char **argv)
 {
 	int keep = 0, npos;
+	const cli_command cmd = {opts, on_opt, &keep, help, 1, 1, "one ALIAS is needed"};
 	char *pos[argc];
-	int r = cli_parse(argc, argv, opts, on_opt, &keep, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "one ALIAS is needed");
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
 	p11c_db *db;
-	int rc = cli_open_db(g, 0, &db);
+	char *alias = NULL;
+	int rc = cli_open_alias(g, 0, pos[0], &db, &alias);
 	if (rc)
 		return rc;
-	char *alias = NULL;
-	if ((rc = cli_token_alias(db, g, pos[0], &alias)) == EXIT_OK) {
-		if ((rc = p11c_cert_remove(db, alias, keep)))
-			rc = cli_fail(db, rc);
-		else
-			cli_notice(g, "removed '%s'%s", alias, keep ? " (key kept)" : "");
-	}
+	if ((rc = p11c_cert_remove(db, alias, keep)))
+		rc = cli_fail(db, rc);
+	else
+		cli_notice(g, "removed '%s'%s", alias, keep ? " (key kept)" : "");
 	free(alias);
 	p11c_db_free(db);
 	return rc;

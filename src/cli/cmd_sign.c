@@ -81,11 +81,9 @@ int cmd_sign_request(cli_globals *g, int argc, char **argv)
 		return cli_usage_error(argv[0], "--ca ALIAS names the issuing CA");
 	p11c_db *db = NULL;
 	char *ca = NULL, *pem = NULL;
-	int rc = cli_open_db(g, 1, &db);
+	int rc = cli_open_alias(g, 1, a.ca, &db, &ca);
 	if (rc)
 		return rc;
-	if ((rc = cli_token_alias(db, g, a.ca, &ca)))
-		goto out;
 	int st = p11c_sign_request(db, ca, pos[0], &a.o, &pem);
 	if (st) {
 		rc = cli_fail(db, st);

@@ -306,3 +306,14 @@ int cli_write_public(const char *path, const unsigned char *data, size_t len)
 	int rc = cli_out_open(&o, path);
 	return rc ? rc : cli_out_finish(&o, data, len, 1);
 }
+
+int cli_open_alias(const cli_globals *g, int readonly, const char *alias, p11c_db **db, char **out)
+{
+	*out = NULL;
+	int rc = cli_open_db(g, readonly, db);
+	if (rc == EXIT_OK && (rc = cli_token_alias(*db, g, alias, out)) != EXIT_OK) {
+		p11c_db_free(*db);
+		*db = NULL;
+	}
+	return rc;
+}

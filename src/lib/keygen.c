@@ -151,3 +151,17 @@ int p11c_key_names(SECKEYPrivateKey *key, char **name, char **id_hex)
 	*name = *id_hex = NULL;
 	return -1;
 }
+
+void p11c_keypair_release(int rc, SECKEYPrivateKey **priv, SECKEYPublicKey **pub)
+{
+	if (rc && *priv) {
+		p11c_key_destroy(*priv, *pub);
+	} else {
+		if (*priv)
+			SECKEY_DestroyPrivateKey(*priv);
+		if (*pub)
+			SECKEY_DestroyPublicKey(*pub);
+	}
+	*priv = NULL;
+	*pub = NULL;
+}

@@ -15,6 +15,9 @@
 /* keygen.c */
 int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int extractable,
                 const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);
+/* After building on a new key pair: on failure (rc != 0) remove it from
+ * its token, else only drop the references; *priv and *pub become NULL. */
+void p11c_keypair_release(int rc, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);
 /* Remove a key pair made by p11c_keygen; destroys both structures. */
 void p11c_key_destroy(SECKEYPrivateKey *priv, SECKEYPublicKey *pub);
 /* A private key's nickname and CKA_ID in hex, malloc'd ("" when it has

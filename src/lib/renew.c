@@ -223,15 +223,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	if (new_key)
 		key = NULL;
 out:
-	if (rc && priv) {
-		p11c_key_destroy(priv, newpub);
-		priv = NULL;
-		newpub = NULL;
-	}
-	if (priv)
-		SECKEY_DestroyPrivateKey(priv);
-	if (newpub)
-		SECKEY_DestroyPublicKey(newpub);
+	p11c_keypair_release(rc, &priv, &newpub);
 	if (key)
 		SECKEY_DestroyPrivateKey(key);
 	if (pub)

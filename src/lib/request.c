@@ -115,15 +115,7 @@ int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts
 		*out_len = der_len;
 	}
 out:
-	if (rc && priv) {
-		p11c_key_destroy(priv, pub);
-		priv = NULL;
-		pub = NULL;
-	}
-	if (priv)
-		SECKEY_DestroyPrivateKey(priv);
-	if (pub)
-		SECKEY_DestroyPublicKey(pub);
+	p11c_keypair_release(rc, &priv, &pub);
 	if (req)
 		CERT_DestroyCertificateRequest(req);
 	if (spki)

@@ -120,15 +120,7 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	}
 	rc = p11c_store_cert(db, slot, cert, alias, opts->ca ? "CT,," : NULL);
 out:
-	if (rc && priv) {
-		p11c_key_destroy(priv, pub);
-		priv = NULL;
-		pub = NULL;
-	}
-	if (priv)
-		SECKEY_DestroyPrivateKey(priv);
-	if (pub)
-		SECKEY_DestroyPublicKey(pub);
+	p11c_keypair_release(rc, &priv, &pub);
 	if (cert)
 		CERT_DestroyCertificate(cert);
 	if (der)
