@@ -246,7 +246,10 @@ p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	i->alias = strdup(cert->nickname ? cert->nickname : cert->emailAddr ? cert->emailAddr : "");
 	i->token = strdup(cert->isperm || cert->slot ? token_of(cert->slot) : "");
 	i->version = cert->version.len ? (int)DER_GetInteger(&cert->version) + 1 : 1;
-	i->serial = p11c_hex(cert->serialNumber.data, cert->serialNumber.len, 0);
+	/* the number, as openssl prints it: without DER's sign byte */
+	const SECItem *sn = &cert->serialNumber;
+	size_t skip = sn->len > 1 && sn->data[0] == 0 && (sn->data[1] & 0x80) ? 1 : 0;
+	i->serial = p11c_hex(sn->data + skip, sn->len - skip, 0);
 	i->sig_alg =
 	    dup_or_empty(SECOID_FindOIDTagDescription(SECOID_GetAlgorithmTag(&cert->signature)));
 	CERT_GetCertTimes(cert, &nb, &na);

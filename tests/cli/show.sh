@@ -75,6 +75,14 @@ check "certutil's certificate: fingerprint" \
 check "certutil's certificate in list-certs -C" grep -q '^outside ' <(p11c -d "$DB" list-certs -C)
 check "certutil's certificate not in list-certs (no key)" fails grep -q '^outside ' <(p11c -d "$DB" list-certs)
 
+# A serial with its top bit set: DER pads it with 00; shown as openssl shows it.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/hi.key" \
+	-subj /CN=hi.example.com -set_serial 0x80a1b2 -days 30 -out "$T/hi.pem" 2>/dev/null
+p11c -q -d "$DB" add-cert --trust peer hi "$T/hi.pem"
+expect_exit 0 "show-cert of a high-bit serial" p11c -d "$DB" show-cert hi
+check "the serial as openssl prints it" test \
+	"$(sed -n 's/^Serial number: *//p' "$T/out" | tr a-f A-F)" = \
+	"$(openssl x509 -in "$T/hi.pem" -noout -serial | cut -d= -f2)"
 expect_exit 3 "a missing alias is not found" p11c -d "$DB" show-cert nosuch
 expect_exit 2 "--pem and --json together are refused" p11c -d "$DB" show-cert --pem --json mail
 expect_exit 3 "a missing database is not found" p11c -d "$T/nodb" show-cert mail
