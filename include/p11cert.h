@@ -361,7 +361,8 @@ typedef struct {
 	char *severity; /* "warning" or "problem" */
 	char *code;     /* "expired", "expiring", "weak-key", "weak-signature",
 	                   "no-key", "orphan-key", "chain", "login",
-	                   "password-file" */
+	                   "password-file", "interrupted-write", "journal",
+	                   "duplicate-alias" */
 	char *message;  /* one line */
 } p11c_finding;
 

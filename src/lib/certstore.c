@@ -61,9 +61,10 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
                     const char *trust)
 {
 	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : PK11_GetInternalKeySlot();
-	SECStatus s = PK11_ImportCert(target, cert, CK_INVALID_HANDLE, nickname, PR_FALSE);
-	int rc = P11C_OK;
-	if (s != SECSuccess)
+	int rc = p11c_pending_cert(db, target, &cert->derCert);
+	SECStatus s =
+	    rc ? SECFailure : PK11_ImportCert(target, cert, CK_INVALID_HANDLE, nickname, PR_FALSE);
+	if (rc == P11C_OK && s != SECSuccess)
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot store '%s' on token '%s'", nickname,
 		                   PK11_GetTokenName(target));
 	PK11_FreeSlot(target);
@@ -248,7 +249,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		               path, mine->nickname);
 	if (existing)
 		CERT_DestroyCertificate(existing);
-	if (rc)
+	if (rc || (rc = p11c_pending_begin(db, "add-cert")))
 		goto out;
 	if (!mine->isperm) {
 		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
@@ -263,6 +264,8 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc)
 		rc = p11c_store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
+	if (!rc)
+		rc = p11c_pending_commit(db, NULL, NULL);
 	if (rc && stored_as) {
 		free(*stored_as);
 		*stored_as = NULL;
@@ -270,6 +273,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 out:
 	free(q);
 	p11c_batch_free(&b, rc != P11C_OK);
+	rc = p11c_pending_end(db, rc);
 out_trust:
 	if (keyslot)
 		PK11_FreeSlot(keyslot);
@@ -289,6 +293,11 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
 		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
 	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b))) {
+		free(trust);
+		return rc;
+	}
+	if ((rc = p11c_pending_begin(db, "add-cert --bundle"))) {
+		p11c_batch_free(&b, 0);
 		free(trust);
 		return rc;
 	}
@@ -317,7 +326,10 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		b.stored[i] = 1;
 		a++;
 	}
+	if (!rc)
+		rc = p11c_pending_commit(db, NULL, NULL);
 	p11c_batch_free(&b, rc != P11C_OK);
+	rc = p11c_pending_end(db, rc);
 	free(trust);
 	if (rc == P11C_OK) {
 		if (added)
@@ -370,8 +382,17 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	}
 	CERT_DestroyCertificate(probe);
 	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
-	for (CERTCertListNode *node = CERT_LIST_HEAD(list); list && !CERT_LIST_END(node, list);
-	     node = CERT_LIST_NEXT(node)) {
+	/* Decided: an interrupted removal is finished by the next writer. */
+	rc = p11c_pending_begin(db, "remove-cert");
+	for (CERTCertListNode *node = CERT_LIST_HEAD(list);
+	     !rc && list && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
+		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		rc = p11c_pending_commit(db, node->cert, key);
+		if (key)
+			SECKEY_DestroyPrivateKey(key);
+	}
+	for (CERTCertListNode *node = CERT_LIST_HEAD(list);
+	     !rc && list && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
 		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
@@ -388,5 +409,5 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	}
 	if (list)
 		CERT_DestroyCertList(list);
-	return rc;
+	return p11c_pending_end(db, rc);
 }

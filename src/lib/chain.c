@@ -426,6 +426,8 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 	size_t count = 0;
 	if (!done || !old)
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	else
+		rc = p11c_pending_begin(db, "fetch-chain --add-trust");
 	for (size_t i = 0; rc == P11C_OK && i < c->n; i++) {
 		CERTCertificate *cert = p->certs[i];
 		if (!c->missing[i] || i == 0)
@@ -446,6 +448,8 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		}
 		count += rc == P11C_OK;
 	}
+	if (!rc)
+		rc = p11c_pending_commit(db, NULL, NULL);
 	for (size_t i = 0; rc && done && i < c->n; i++) {
 		if (done[i] == 1)
 			SEC_DeletePermCertificate(p->certs[i]);
@@ -454,7 +458,7 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 	}
 	free(done);
 	free(old);
-	if (rc)
+	if ((rc = p11c_pending_end(db, rc)))
 		return rc;
 	if (added)
 		*added = count;

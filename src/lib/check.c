@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nssint.h"
 
@@ -301,6 +304,63 @@ static void check_keys(report *r)
 		PK11_FreeSlotList(list);
 }
 
+/* Whether a p11cert writer holds the database's lock just now. */
+static int writer_running(const char *dir)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/p11cert.lock", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	int busy = flock(fd, LOCK_SH | LOCK_NB) != 0;
+	close(fd);
+	return busy;
+}
+
+/* What a write that was cut short left, and how the files are kept. */
+static void check_files(report *r)
+{
+	char op[64], mode[16];
+	const char *dir = r->db->dir;
+	if (r->db->recovered)
+		add(r, dir, 0, "interrupted-write",
+		    "a write to the database had been interrupted; it was rolled back when "
+		    "the database was opened");
+	if (p11c_pending_found(dir, op, sizeof(op)) && !writer_running(dir))
+		add(r, dir, 1, "interrupted-write",
+		    "an interrupted '%s' left steps unfinished: run it again, or any write "
+		    "command, to finish or undo them",
+		    op);
+	static const char *const files[] = {"cert9.db", "key4.db"};
+	for (size_t i = 0; i < 2; i++)
+		if (p11c_db_journal_mode(dir, files[i], mode, sizeof(mode)) == 0 &&
+		    strcmp(mode, "wal") != 0)
+			add(r, files[i], 0, "journal",
+			    "%s uses sqlite's %s journal: a write killed half way keeps read-only "
+			    "servers from opening it; any p11cert write command turns it to "
+			    "write-ahead logging",
+			    files[i], mode);
+}
+
+/* Two certificates under one alias: a renewal cut short by another tool. */
+static void check_aliases(report *r)
+{
+	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, r->db);
+	for (CERTCertListNode *a = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     certs && !CERT_LIST_END(a, certs); a = CERT_LIST_NEXT(a)) {
+		for (CERTCertListNode *b = CERT_LIST_NEXT(a);
+		     a->cert->nickname && !CERT_LIST_END(b, certs); b = CERT_LIST_NEXT(b)) {
+			if (b->cert->nickname && !strcmp(a->cert->nickname, b->cert->nickname)) {
+				add(r, a->cert->nickname, 1, "duplicate-alias",
+				    "two certificates answer to '%s'", a->cert->nickname);
+				break;
+			}
+		}
+	}
+	if (certs)
+		CERT_DestroyCertList(certs);
+}
+
 int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n, int *status)
 {
 	*out = NULL;
@@ -345,7 +405,9 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 	}
 	if (list)
 		PK11_FreeSlotList(list);
+	check_files(&r);
 	check_certs(&r, days, PR_Now());
+	check_aliases(&r);
 	check_keys(&r);
 	if (r.failed) {
 		p11c_findings_free(r.f, r.n);

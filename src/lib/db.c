@@ -16,16 +16,23 @@
 int p11c_db_new(p11c_db **out)
 {
 	*out = calloc(1, sizeof(**out));
+	if (*out)
+		(*out)->lock_fd = -1;
 	return *out ? P11C_OK : P11C_EFAIL;
 }
 
 void p11c_db_shutdown(p11c_db *db)
 {
+	p11c_pending_close(db);
 	p11c_modules_unload(db);
 	if (db->ctx) {
 		NSS_ShutdownContext(db->ctx);
 		db->ctx = NULL;
+		/* A database made or migrated by this handle: WAL from now on. */
+		if (!db->readonly && db->dir)
+			p11c_db_use_wal(db, db->dir);
 	}
+	p11c_db_unlock(db);
 	free(db->dir);
 	db->dir = NULL;
 }
@@ -71,14 +78,31 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
 	snprintf(config, sizeof(config), "sql:%s", dir);
 	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
+	int stuck, rc;
+	if (!readonly && (rc = p11c_db_lock(db, dir)))
+		return rc;
+	p11c_db_recover(db, dir, &db->recovered, &stuck);
+	if (!readonly)
+		p11c_db_use_wal(db, dir);
 	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
+	if (!db->ctx)
+		p11c_db_unlock(db);
+	if (!db->ctx && stuck)
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "cannot open database '%s': a write to it was interrupted and "
+		                     "only its owner can roll it back (any write command does)",
+		                     dir);
 	if (!db->ctx)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot open database '%s'", dir);
 	db->dir = strdup(dir);
 	db->readonly = readonly;
-	int rc = p11c_modules_load(db);
+	rc = p11c_modules_load(db);
 	if (rc)
 		p11c_db_shutdown(db);
+	/* Before anything is read: a dead writer's unfinished steps.  If they
+	 * cannot be undone now (a token absent), the next write says so. */
+	else if (!readonly && p11c_pending_recover(db) != P11C_OK)
+		p11c_log(db, "%s", p11c_last_error(db));
 	return rc;
 }
 

@@ -95,7 +95,10 @@ struct p11c_db {
 	int no_p11kit;                    /* leave p11-kit's modules out */
 	struct SECMODModuleStr **modules; /* loaded by this handle */
 	size_t n_modules;
-	char *used_label, *used_pin; /* the last external token logged in */
+	char *used_label, *used_pin;  /* the last external token logged in */
+	int recovered;                /* an interrupted write was undone at open */
+	int lock_fd;                  /* p11cert.lock, held while open for writing */
+	struct p11c_pending *pending; /* the record of a write of several steps */
 	char err[1024];
 };
 
@@ -106,6 +109,39 @@ void p11c_log(p11c_db *db, const char *fmt, ...) __attribute__((format(printf, 2
  * them before it stops. */
 int p11c_modules_load(p11c_db *db);
 void p11c_modules_unload(p11c_db *db);
+
+/* journal.c: roll back a hot sqlite journal in dir before NSS opens it
+ * (*recovered), or say that only a writer could (*stuck); turn cert9.db
+ * and key4.db to write-ahead-log mode (no connection may be open). */
+void p11c_db_recover(p11c_db *db, const char *dir, int *recovered, int *stuck);
+void p11c_db_use_wal(p11c_db *db, const char *dir);
+/* sqlite's journal mode of dir/file ("wal", "delete" ...); -1 if unreadable. */
+int p11c_db_journal_mode(const char *dir, const char *file, char *mode, size_t len);
+
+/* pending.c: one writer at a time (DIR/p11cert.lock, held until the
+ * handle closes), and the record of a write of several steps that the
+ * next writer undoes or finishes when its writer died. */
+int p11c_db_lock(p11c_db *db, const char *dir);
+void p11c_db_unlock(p11c_db *db);
+/* Start the record of op (first undoing a dead writer's, if any). */
+int p11c_pending_begin(p11c_db *db, const char *op);
+/* End it: on success (rc 0) it goes; on failure what it lists is undone
+ * (or finished, once committed) now, and it stays only if that fails.
+ * Returns rc. */
+int p11c_pending_end(p11c_db *db, int rc);
+/* A password file staged for slot's new password (change-password). */
+struct PK11SlotInfoStr;
+int p11c_pending_pwfile(p11c_db *db, struct PK11SlotInfoStr *slot, const char *staged,
+                        const char *target);
+/* Keep the record open until the handle closes or writes again (a key
+ * whose request the caller has yet to write out); then it completes. */
+void p11c_pending_defer(p11c_db *db);
+/* At close: complete a deferred record; leave any other for recovery. */
+void p11c_pending_close(p11c_db *db);
+/* Undo or finish a dead writer's record, if there is one. */
+int p11c_pending_recover(p11c_db *db);
+/* Whether dir holds a dead (or running) writer's record; its op. */
+int p11c_pending_found(const char *dir, char *op, size_t oplen);
 
 /* Set db's message from a printf format; returns code. */
 int p11c_fail(p11c_db *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -47,6 +47,9 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
 	if (!PK11_DoesMechanism(slot, mech))
 		return p11c_fail(db, P11C_ETOKEN, "token '%s' cannot make %s keys", label,
 		                 spec->kind == P11C_KEY_EC ? "EC" : "RSA");
+	int rc = p11c_pending_keygen(db, slot);
+	if (rc)
+		return rc;
 	/* The internal token's keys must stay exportable (PKCS#12 backups);
 	 * an external token's keys never leave it unless asked. */
 	PK11AttrFlags attrs = PK11_ATTR_TOKEN | PK11_ATTR_SENSITIVE | PK11_ATTR_PRIVATE;

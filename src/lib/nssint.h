@@ -12,6 +12,14 @@
 /* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
 #pragma GCC visibility push(hidden)
 
+/* pending.c: the steps of a write, each recorded before it is made (no-ops
+ * without a record): a key about to be made on slot, a certificate about
+ * to be stored on slot, and the commit (the new state is complete) with
+ * the old certificate and key that are left to remove. */
+int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot);
+int p11c_pending_cert(p11c_db *db, PK11SlotInfo *slot, const SECItem *der);
+int p11c_pending_commit(p11c_db *db, CERTCertificate *old_cert, SECKEYPrivateKey *old_key);
+
 /* keygen.c */
 int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int extractable,
                 const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub);

@@ -112,10 +112,19 @@ int p11c_change_password(p11c_db *db, const char *token, const char *new_pw, con
 	}
 	if (pwfile && (rc = stage_file(db, pwfile, slot, new_pw, &o)))
 		goto out;
+	/* Killed between the token's change and the file's rename, the next
+	 * writer puts the staged file in place (or removes it). */
+	if (pwfile && ((rc = p11c_pending_begin(db, "change-password")) ||
+	               (rc = p11c_pending_pwfile(db, slot, o.tmp, pwfile))))
+		goto out;
 	p11c_log(db, "changing the password of token '%s'", label);
 	if (PK11_ChangePW(slot, old, new_pw) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "token '%s' refused the new password", label);
 		p11c_output_close(db, &o, 0);
+		goto out;
+	}
+	if (pwfile && (rc = p11c_pending_commit(db, NULL, NULL))) {
+		PK11_ChangePW(slot, new_pw, old);
 		goto out;
 	}
 	if (pwfile && (rc = p11c_output_close(db, &o, 1))) {
@@ -135,6 +144,7 @@ out:
 	p11c_secret_free(random);
 	if (o.fd >= 0)
 		p11c_output_close(db, &o, 0);
+	rc = p11c_pending_end(db, rc);
 	PK11_FreeSlot(slot);
 	return rc;
 }

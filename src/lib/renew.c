@@ -30,8 +30,10 @@ static int stored_trust(CERTCertificate *cert, CERTCertTrust *t)
 	return (t->sslFlags | t->emailFlags | t->objectSigningFlags) != 0;
 }
 
-/* Store fresh as the new holder of old's alias and trust, then drop old. */
-static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh)
+/* Store fresh as the new holder of old's alias and trust, then drop old
+ * (and old_key, when not NULL: a rotated key). */
+static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
+                   SECKEYPrivateKey *old_key)
 {
 	CERTCertTrust trust;
 	int has_trust = stored_trust(old, &trust);
@@ -42,6 +44,8 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh)
 		PK11_FreeSlot(slot);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
+	if ((rc = p11c_pending_cert(db, slot, &fresh->derCert)))
+		goto out;
 	if (PK11_ImportCert(slot, fresh, CK_INVALID_HANDLE, bare_alias(old), PR_FALSE) !=
 	    SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot store the new certificate for '%s'",
@@ -51,6 +55,11 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh)
 	if (has_trust &&
 	    CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), fresh, &trust) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot carry the trust of '%s' over", alias);
+		SEC_DeletePermCertificate(fresh);
+		goto out;
+	}
+	/* From here on an interrupted renewal is finished, not undone. */
+	if ((rc = p11c_pending_commit(db, old, old_key))) {
 		SEC_DeletePermCertificate(fresh);
 		goto out;
 	}
@@ -112,8 +121,13 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 	} else if (b.certs[k]->isperm) {
 		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
 		               path, b.certs[k]->nickname);
-	} else if ((rc = p11c_store_rest(db, &b, k, NULL)) == P11C_OK) {
-		rc = replace(db, old, b.certs[k]);
+	} else if ((rc = p11c_pending_begin(db, "renew-cert")) == P11C_OK) {
+		if ((rc = p11c_store_rest(db, &b, k, NULL)) == P11C_OK)
+			rc = replace(db, old, b.certs[k], NULL);
+		p11c_batch_free(&b, rc != P11C_OK);
+		rc = p11c_pending_end(db, rc);
+		CERT_DestroyCertificate(old);
+		return rc;
 	}
 	p11c_batch_free(&b, rc != P11C_OK);
 	CERT_DestroyCertificate(old);
@@ -168,7 +182,8 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		rc = p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s'", alias);
 		goto out;
 	}
-	if ((rc = p11c_login(db, key->pkcs11Slot)))
+	if ((rc = p11c_login(db, key->pkcs11Slot)) ||
+	    (rc = p11c_pending_begin(db, "renew-selfsign-cert")))
 		goto out;
 	pub = CERT_ExtractPublicKey(old);
 	if (new_key) {
@@ -209,7 +224,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot decode the new certificate");
 		goto out;
 	}
-	if ((rc = replace(db, old, fresh)))
+	if ((rc = replace(db, old, fresh, new_key ? key : NULL)))
 		goto out;
 	/* The new key now serves the stored certificate: it stays, whatever
 	 * follows.  The old key goes only now. */
@@ -224,6 +239,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		key = NULL;
 out:
 	p11c_keypair_release(rc, &priv, &newpub);
+	rc = p11c_pending_end(db, rc);
 	if (key)
 		SECKEY_DestroyPrivateKey(key);
 	if (pub)

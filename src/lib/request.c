@@ -92,7 +92,8 @@ int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	}
 	p11c_log(db, "making a %s key for a request, named '%s', on token '%s'",
 	         opts->key_type ? opts->key_type : "rsa:2048", keyname, PK11_GetTokenName(slot));
-	rc = p11c_keygen(db, slot, &spec, opts->extractable, keyname, &priv, &pub);
+	if (!(rc = p11c_pending_begin(db, "request-cert")))
+		rc = p11c_keygen(db, slot, &spec, opts->extractable, keyname, &priv, &pub);
 	PORT_Free(cn);
 	if (rc)
 		goto out;
@@ -116,6 +117,12 @@ int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	}
 out:
 	p11c_keypair_release(rc, &priv, &pub);
+	/* The key is for good only once the caller has written the request
+	 * out: the handle's close (or next write) completes the record. */
+	if (rc)
+		p11c_pending_end(db, rc);
+	else
+		p11c_pending_defer(db);
 	if (req)
 		CERT_DestroyCertificateRequest(req);
 	if (spki)

@@ -97,6 +97,7 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	         opts->key_type ? opts->key_type : "rsa:2048", alias, PK11_GetTokenName(slot),
 	         PK11_GetModule(slot)->commonName, PK11_GetSlotName(slot));
 	if ((rc = p11c_alias_check_new(db, slot, alias)) ||
+	    (rc = p11c_pending_begin(db, "add-selfsign-cert")) ||
 	    (rc = p11c_keygen(db, slot, &spec, opts->extractable, alias, &priv, &pub)))
 		goto out;
 	p11c_cert_template t = {
@@ -118,9 +119,11 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot decode the new certificate");
 		goto out;
 	}
-	rc = p11c_store_cert(db, slot, cert, alias, opts->ca ? "CT,," : NULL);
+	if (!(rc = p11c_store_cert(db, slot, cert, alias, opts->ca ? "CT,," : NULL)))
+		rc = p11c_pending_commit(db, NULL, NULL);
 out:
 	p11c_keypair_release(rc, &priv, &pub);
+	rc = p11c_pending_end(db, rc);
 	if (cert)
 		CERT_DestroyCertificate(cert);
 	if (der)

@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Writes that take several steps (a key, then its certificate, then the old
+ * ones removed) and a process that dies between them.
+ *
+ * One p11cert writer at a time holds DIR/p11cert.lock (flock).  A write of
+ * several steps keeps a record, DIR/p11cert-pending, of what it has stored
+ * (each certificate's DER before it is stored; before a key is made, the
+ * keys on that token that have no certificate, so that the new one can be
+ * told apart) and, once the new state is complete, a "commit" line with
+ * what is left to remove.  The next writer finds the record of a writer
+ * that died and rolls it back (before the commit: what it stored goes) or
+ * forward (after it: what it meant to remove goes).  The record's lines
+ * are flushed to disk before each step they describe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pk11pub.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nssint.h"
+
+#define LOCK_NAME "p11cert.lock"
+#define RECORD_NAME "p11cert-pending"
+#define LOCK_WAIT_MS 60000
+
+typedef struct p11c_pending {
+	int fd;
+	char path[4200];
+	int failed;
+	int deferred; /* complete once the handle closes or writes again */
+} p11c_pending;
+
+static void path_in(char *buf, size_t size, const char *dir, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+int p11c_db_lock(p11c_db *db, const char *dir)
+{
+	char path[4200];
+	path_in(path, sizeof(path), dir, LOCK_NAME);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return p11c_fail(db, P11C_EFAIL, "cannot lock database '%s': %s", dir,
+		                 strerror(errno));
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 20) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
+			int e = errno;
+			close(fd);
+			if (e == EWOULDBLOCK)
+				return p11c_fail(db, P11C_EFAIL,
+				                 "database '%s' is busy: another process has been "
+				                 "writing to it for %d seconds",
+				                 dir, LOCK_WAIT_MS / 1000);
+			return p11c_fail(db, P11C_EFAIL, "cannot lock database '%s': %s", dir,
+			                 strerror(e));
+		}
+		if (waited == 0)
+			p11c_log(db, "waiting for another process writing to '%s'", dir);
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	db->lock_fd = fd;
+	return P11C_OK;
+}
+
+void p11c_db_unlock(p11c_db *db)
+{
+	if (db->lock_fd > 0)
+		close(db->lock_fd); /* releases the flock */
+	db->lock_fd = -1;
+}
+
+static void put_line(p11c_pending *p, const char *kind, const char *a, const char *b)
+{
+	char *line = NULL;
+	if (p->failed)
+		return;
+	int n = asprintf(&line, "%s%s%s%s%s\n", kind, a ? " " : "", a ? a : "", b ? " " : "",
+	                 b ? b : "");
+	const char *s = line;
+	size_t left = n > 0 ? (size_t)n : 0;
+	while (line && left > 0) {
+		ssize_t w = write(p->fd, s, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		s += w;
+		left -= (size_t)w;
+	}
+	if (!line || left > 0 || fdatasync(p->fd) != 0)
+		p->failed = errno ? errno : EIO;
+	free(line);
+}
+
+/* The token's name in the record: "internal" or its label, in hex. */
+static char *slot_word(PK11SlotInfo *slot)
+{
+	const char *label = PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot);
+	return p11c_hex((const unsigned char *)label, strlen(label), 0);
+}
+
+int p11c_pending_begin(p11c_db *db, const char *op)
+{
+	if (db->pending && db->pending->deferred)
+		p11c_pending_end(db, P11C_OK);
+	int rc = p11c_pending_recover(db);
+	if (rc)
+		return rc;
+	p11c_pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	path_in(p->path, sizeof(p->path), db->dir, RECORD_NAME);
+	p->fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (p->fd < 0) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", p->path, strerror(errno));
+		free(p);
+		return rc;
+	}
+	put_line(p, "op", op, NULL);
+	if (p->failed) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", p->path,
+		               strerror(p->failed));
+		close(p->fd);
+		unlink(p->path);
+		free(p);
+		return rc;
+	}
+	db->pending = p;
+	return P11C_OK;
+}
+
+static int record_ok(p11c_db *db)
+{
+	p11c_pending *p = db->pending;
+	if (p && p->failed)
+		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", p->path,
+		                 strerror(p->failed));
+	return P11C_OK;
+}
+
+/* Whether key has a certificate on its token. */
+static int key_has_cert(SECKEYPrivateKey *key)
+{
+	CERTCertificate *c = PK11_GetCertFromPrivateKey(key);
+	if (c)
+		CERT_DestroyCertificate(c);
+	return c != NULL;
+}
+
+int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
+{
+	p11c_pending *p = db->pending;
+	if (!p)
+		return P11C_OK;
+	/* The keys that have no certificate now, then the keygen line: a
+	 * record cut short before that line lists no key to undo. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	SECKEYPrivateKeyList *keys = f ? PK11_ListPrivKeysInSlot(slot, NULL, db) : NULL;
+	for (SECKEYPrivateKeyListNode *n = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+	     n && !PRIVKEY_LIST_END(n, keys); n = PRIVKEY_LIST_NEXT(n)) {
+		char *name = NULL, *id = NULL;
+		if (!key_has_cert(n->key) && p11c_key_names(n->key, &name, &id) == P11C_OK)
+			fprintf(f, "orphan %s\n", id);
+		free(name);
+		free(id);
+	}
+	if (keys)
+		SECKEY_DestroyPrivateKeyList(keys);
+	char *word = slot_word(slot);
+	if (f && word)
+		fprintf(f, "keygen %s", word);
+	free(word);
+	if (!f || fclose(f) != 0 || !word)
+		p->failed = ENOMEM;
+	put_line(p, text ? text : "", NULL, NULL);
+	free(text);
+	return record_ok(db);
+}
+
+int p11c_pending_cert(p11c_db *db, PK11SlotInfo *slot, const SECItem *der)
+{
+	p11c_pending *p = db->pending;
+	if (!p)
+		return P11C_OK;
+	char *word = slot_word(slot), *hex = p11c_hex(der->data, der->len, 0);
+	if (!word || !hex)
+		p->failed = ENOMEM;
+	put_line(p, "cert", word, hex);
+	free(word);
+	free(hex);
+	return record_ok(db);
+}
+
+int p11c_pending_commit(p11c_db *db, CERTCertificate *old_cert, SECKEYPrivateKey *old_key)
+{
+	p11c_pending *p = db->pending;
+	if (!p)
+		return P11C_OK;
+	if (old_cert) {
+		char *hex = p11c_hex(old_cert->derCert.data, old_cert->derCert.len, 0);
+		if (!hex)
+			p->failed = ENOMEM;
+		put_line(p, "drop-cert", hex, NULL);
+		free(hex);
+	}
+	if (old_key) {
+		char *name = NULL, *id = NULL, *word = slot_word(old_key->pkcs11Slot);
+		if (p11c_key_names(old_key, &name, &id) != P11C_OK || !word)
+			p->failed = ENOMEM;
+		put_line(p, "drop-key", word, id);
+		free(name);
+		free(id);
+		free(word);
+	}
+	put_line(p, "commit", NULL, NULL);
+	return record_ok(db);
+}
+
+int p11c_pending_end(p11c_db *db, int rc)
+{
+	p11c_pending *p = db->pending;
+	if (!p)
+		return rc;
+	close(p->fd);
+	db->pending = NULL;
+	if (rc == P11C_OK) {
+		unlink(p->path);
+	} else {
+		/* Whatever the failed step's own clean-up missed. */
+		char why[sizeof(db->err)];
+		snprintf(why, sizeof(why), "%s", db->err);
+		p11c_pending_recover(db);
+		snprintf(db->err, sizeof(db->err), "%s", why);
+		db->recovered = 0;
+	}
+	free(p);
+	return rc;
+}
+
+int p11c_pending_pwfile(p11c_db *db, PK11SlotInfo *slot, const char *staged, const char *target)
+{
+	p11c_pending *p = db->pending;
+	if (!p)
+		return P11C_OK;
+	char *word = slot_word(slot);
+	char *a = p11c_hex((const unsigned char *)staged, strlen(staged), 0);
+	char *b = p11c_hex((const unsigned char *)target, strlen(target), 0);
+	if (!word || !a || !b)
+		p->failed = ENOMEM;
+	char *line = NULL;
+	if (!p->failed && asprintf(&line, "%s %s", a, b) < 0)
+		p->failed = ENOMEM;
+	put_line(p, "pwtoken", word, NULL);
+	put_line(p, "pwfile", line, NULL);
+	free(line);
+	free(word);
+	free(a);
+	free(b);
+	return record_ok(db);
+}
+
+void p11c_pending_defer(p11c_db *db)
+{
+	if (db->pending)
+		db->pending->deferred = 1;
+}
+
+void p11c_pending_close(p11c_db *db)
+{
+	p11c_pending *p = db->pending;
+	if (!p)
+		return;
+	if (p->deferred) {
+		p11c_pending_end(db, P11C_OK);
+		return;
+	}
+	/* An operation that never ended: its record is for the next writer. */
+	close(p->fd);
+	free(p);
+	db->pending = NULL;
+}
+
+/* ---- recovery ---- */
+
+static SECItem *unhex(const char *hex)
+{
+	size_t n = strlen(hex);
+	if (n % 2)
+		return NULL;
+	SECItem *it = SECITEM_AllocItem(NULL, NULL, (unsigned)(n / 2));
+	for (size_t i = 0; it && i < n / 2; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+			SECITEM_FreeItem(it, PR_TRUE);
+			return NULL;
+		}
+		it->data[i] = (unsigned char)v;
+	}
+	return it;
+}
+
+static PK11SlotInfo *slot_of_word(p11c_db *db, const char *word)
+{
+	SECItem *label = unhex(word);
+	PK11SlotInfo *slot = NULL;
+	if (label) {
+		char *text = strndup((const char *)label->data, label->len);
+		if (text && p11c_slot_for_token(db, text, &slot) == P11C_OK &&
+		    p11c_login(db, slot) != P11C_OK) {
+			PK11_FreeSlot(slot);
+			slot = NULL;
+		}
+		free(text);
+		SECITEM_FreeItem(label, PR_TRUE);
+	}
+	return slot;
+}
+
+static int drop_cert(p11c_db *db, const char *hex)
+{
+	SECItem *der = unhex(hex);
+	int rc =
+	    der ? p11c_remove_copies(db, der, "an interrupted write's certificate") : P11C_EFAIL;
+	SECITEM_FreeItem(der, PR_TRUE);
+	return rc;
+}
+
+static int drop_key(p11c_db *db, const char *word, const char *hex)
+{
+	PK11SlotInfo *slot = slot_of_word(db, word);
+	SECItem *id = unhex(hex);
+	int rc = slot && id ? P11C_OK : P11C_EFAIL;
+	SECKEYPrivateKey *key = rc ? NULL : PK11_FindKeyByKeyID(slot, id, db);
+	if (key && p11c_key_delete(key) != 0)
+		rc = P11C_EFAIL;
+	SECITEM_FreeItem(id, PR_TRUE);
+	if (slot)
+		PK11_FreeSlot(slot);
+	return rc;
+}
+
+/* Keys without a certificate on the token of word that were not there
+ * (as such) before the key was made: the interrupted write's. */
+static int drop_new_orphans(p11c_db *db, const char *word, char **orphans, size_t n)
+{
+	PK11SlotInfo *slot = slot_of_word(db, word);
+	if (!slot)
+		return P11C_EFAIL;
+	int rc = P11C_OK;
+	SECKEYPrivateKeyList *keys = PK11_ListPrivKeysInSlot(slot, NULL, db);
+	for (SECKEYPrivateKeyListNode *k = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+	     k && !PRIVKEY_LIST_END(k, keys); k = PRIVKEY_LIST_NEXT(k)) {
+		char *name = NULL, *id = NULL;
+		if (key_has_cert(k->key) || p11c_key_names(k->key, &name, &id) != P11C_OK) {
+			free(name);
+			continue;
+		}
+		int known = 0;
+		for (size_t i = 0; i < n && !known; i++)
+			known = !strcmp(orphans[i], id);
+		if (!known) {
+			SECKEYPrivateKey *copy = SECKEY_CopyPrivateKey(k->key);
+			if (!copy || p11c_key_delete(copy) != 0)
+				rc = P11C_EFAIL;
+		}
+		free(name);
+		free(id);
+	}
+	if (keys)
+		SECKEY_DestroyPrivateKeyList(keys);
+	PK11_FreeSlot(slot);
+	return rc;
+}
+
+/* The password of the token of word in the password file at path. */
+static char *password_in(p11c_db *db, const char *path, PK11SlotInfo *slot)
+{
+	char *text = NULL, *pw = NULL, err[256];
+	size_t len = 0;
+	if (p11c_secret_file_read(db, path, &text, &len) != P11C_OK)
+		return NULL;
+	p11c_pwfile *f = p11c_pwfile_parse(text, len, err, sizeof(err));
+	char **known = p11c_token_labels();
+	const char *found =
+	    f ? p11c_pwfile_lookup(f, PK11_GetTokenName(slot), PK11_IsInternalKeySlot(slot),
+	                           (const char *const *)known)
+	      : NULL;
+	if (found)
+		pw = strdup(found);
+	p11c_token_labels_free(known);
+	p11c_pwfile_free(f);
+	p11c_secret_free(text);
+	return pw;
+}
+
+/* An interrupted change-password: the staged password file goes into
+ * place when the token took its password (committed, or the token says
+ * so), else it goes. */
+static int settle_pwfile(p11c_db *db, const char *word, const char *hexes, int committed)
+{
+	char *sp = strchr(hexes, ' ');
+	SECItem *staged = unhex(hexes), *target = sp ? unhex(sp + 1) : NULL;
+	PK11SlotInfo *slot = NULL;
+	int rc = staged && target ? P11C_OK : P11C_EFAIL;
+	char *from = NULL, *to = NULL;
+	if (!rc) {
+		from = strndup((const char *)staged->data, staged->len);
+		to = strndup((const char *)target->data, target->len);
+	}
+	if (!from || !to || access(from, F_OK) != 0)
+		goto out; /* nothing staged is left */
+	SECItem *label = unhex(word);
+	char *text = label ? strndup((const char *)label->data, label->len) : NULL;
+	SECITEM_FreeItem(label, PR_TRUE);
+	if (!committed && text && p11c_slot_for_token(db, text, &slot) == P11C_OK) {
+		/* One try of the password that should still be the token's. */
+		char *old = password_in(db, to, slot);
+		committed = !old || PK11_CheckUserPassword(slot, old) != SECSuccess;
+		p11c_secret_free(old);
+	}
+	free(text);
+	if (committed ? rename(from, to) != 0 : unlink(from) != 0)
+		rc = P11C_EFAIL;
+	if (committed && !rc && db->pwf_path && !strcmp(db->pwf_path, to))
+		rc = p11c_db_set_password_file(db, to);
+out:
+	if (slot)
+		PK11_FreeSlot(slot);
+	free(from);
+	free(to);
+	SECITEM_FreeItem(staged, PR_TRUE);
+	SECITEM_FreeItem(target, PR_TRUE);
+	return rc;
+}
+
+typedef struct {
+	char **v;
+	size_t n;
+} words;
+
+static int words_add(words *w, const char *s)
+{
+	char **v = realloc(w->v, (w->n + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	w->v = v;
+	if (!(w->v[w->n] = strdup(s)))
+		return -1;
+	w->n++;
+	return 0;
+}
+
+static void words_free(words *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+}
+
+/* Undo (or, committed, finish) what the record text describes. */
+static int replay(p11c_db *db, char *text, char *op, size_t oplen)
+{
+	words certs = {0}, drops = {0}, orphans = {0}, keygen = {0}, pw = {0};
+	int committed = 0, rc = P11C_OK;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *a = strchr(line, ' '), *b = NULL;
+		if (a) {
+			*a++ = '\0';
+			if ((b = strchr(a, ' ')))
+				*b++ = '\0';
+		}
+		if (!strcmp(line, "op") && a)
+			snprintf(op, oplen, "%s", a);
+		else if (!strcmp(line, "commit"))
+			committed = 1;
+		else if (!strcmp(line, "cert") && b)
+			rc |= words_add(&certs, b);
+		else if (!strcmp(line, "keygen") && a)
+			rc |= words_add(&keygen, a);
+		else if (!strcmp(line, "orphan") && a)
+			rc |= words_add(&orphans, a);
+		else if (!strcmp(line, "drop-cert") && a)
+			rc |= words_add(&drops, a) | words_add(&drops, "");
+		else if (!strcmp(line, "drop-key") && b)
+			rc |= words_add(&drops, b) | words_add(&drops, a);
+		else if (!strcmp(line, "pwtoken") && a)
+			rc |= words_add(&pw, a);
+		else if (!strcmp(line, "pwfile") && b) {
+			b[-1] = ' ';
+			rc |= words_add(&pw, a);
+		}
+	}
+	if (rc)
+		rc = P11C_EFAIL;
+	for (size_t i = 0; !rc && committed && i + 1 < drops.n; i += 2)
+		rc = *drops.v[i + 1] ? drop_key(db, drops.v[i + 1], drops.v[i])
+		                     : drop_cert(db, drops.v[i]);
+	for (size_t i = 0; !rc && !committed && i < certs.n; i++)
+		rc = drop_cert(db, certs.v[i]);
+	for (size_t i = 0; !rc && !committed && i < keygen.n; i++)
+		rc = drop_new_orphans(db, keygen.v[i], orphans.v, orphans.n);
+	for (size_t i = 0; !rc && i + 1 < pw.n; i += 2)
+		rc = settle_pwfile(db, pw.v[i], pw.v[i + 1], committed);
+	words_free(&pw);
+	words_free(&certs);
+	words_free(&drops);
+	words_free(&orphans);
+	words_free(&keygen);
+	return rc;
+}
+
+int p11c_pending_recover(p11c_db *db)
+{
+	char path[4200], op[64] = "a write";
+	unsigned char *text = NULL;
+	size_t len = 0;
+	if (!db->dir || db->lock_fd < 0)
+		return P11C_OK;
+	path_in(path, sizeof(path), db->dir, RECORD_NAME);
+	if (access(path, F_OK) != 0)
+		return P11C_OK;
+	int rc = p11c_file_read(db, path, &text, &len);
+	if (rc)
+		return rc;
+	rc = replay(db, (char *)text, op, sizeof(op));
+	free(text);
+	if (rc)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "cannot finish undoing an interrupted '%s' in '%s' (see '%s')", op,
+		                 db->dir, path);
+	unlink(path);
+	p11c_log(db, "undid what an interrupted '%s' had left", op);
+	db->recovered = 1;
+	return P11C_OK;
+}
+
+int p11c_pending_found(const char *dir, char *op, size_t oplen)
+{
+	char path[4200];
+	path_in(path, sizeof(path), dir, RECORD_NAME);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[128] = "";
+	snprintf(op, oplen, "a write");
+	if (fgets(line, sizeof(line), f) && !strncmp(line, "op ", 3)) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(op, oplen, "%s", line + 3);
+	}
+	fclose(f);
+	return 1;
+}
