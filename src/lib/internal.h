@@ -95,9 +95,10 @@ struct p11c_db {
 	int no_p11kit;                    /* leave p11-kit's modules out */
 	struct SECMODModuleStr **modules; /* loaded by this handle */
 	size_t n_modules;
-	char *used_label, *used_pin;  /* the last external token logged in */
-	int recovered;                /* an interrupted write was undone at open */
-	int lock_fd;                  /* p11cert.lock, held while open for writing */
+	char *used_label, *used_pin; /* the last external token logged in */
+	int recovered;               /* an interrupted write was undone at open */
+	int lock_fd;                 /* p11cert.lock, held while open for writing */
+	char *lock_path;
 	struct p11c_pending *pending; /* the record of a write of several steps */
 	char err[1024];
 };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,25 +40,43 @@ static void path_in(char *buf, size_t size, const char *dir, const char *name)
 	snprintf(buf, size, "%s/%s", dir, name);
 }
 
+/* The lock file exists only while a writer holds it: the holder removes it
+ * before letting go, so a process that waited on the old file finds it
+ * gone and tries again on a new one. */
+static int lock_once(const char *path, int *fd)
+{
+	struct stat a, b;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return -1;
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(*fd);
+		errno = e;
+		return -1;
+	}
+	if (fstat(*fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+	    a.st_dev == b.st_dev)
+		return 0;
+	close(*fd);
+	errno = EWOULDBLOCK; /* removed by the last holder: again */
+	return -1;
+}
+
 int p11c_db_lock(p11c_db *db, const char *dir)
 {
 	char path[4200];
+	int fd = -1;
 	path_in(path, sizeof(path), dir, LOCK_NAME);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot lock database '%s': %s", dir,
-		                 strerror(errno));
-	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 20) {
+	for (int waited = 0; lock_once(path, &fd) != 0; waited += 20) {
 		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
-			int e = errno;
-			close(fd);
-			if (e == EWOULDBLOCK)
+			if (errno == EWOULDBLOCK)
 				return p11c_fail(db, P11C_EFAIL,
 				                 "database '%s' is busy: another process has been "
 				                 "writing to it for %d seconds",
 				                 dir, LOCK_WAIT_MS / 1000);
 			return p11c_fail(db, P11C_EFAIL, "cannot lock database '%s': %s", dir,
-			                 strerror(e));
+			                 strerror(errno));
 		}
 		if (waited == 0)
 			p11c_log(db, "waiting for another process writing to '%s'", dir);
@@ -65,13 +84,19 @@ int p11c_db_lock(p11c_db *db, const char *dir)
 		nanosleep(&ts, NULL);
 	}
 	db->lock_fd = fd;
+	db->lock_path = strdup(path);
 	return P11C_OK;
 }
 
 void p11c_db_unlock(p11c_db *db)
 {
-	if (db->lock_fd > 0)
+	if (db->lock_fd >= 0) {
+		if (db->lock_path)
+			unlink(db->lock_path);
 		close(db->lock_fd); /* releases the flock */
+	}
+	free(db->lock_path);
+	db->lock_path = NULL;
 	db->lock_fd = -1;
 }
 

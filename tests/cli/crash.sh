@@ -74,11 +74,6 @@ commands=(
 	"fetch-chain --add-trust smtps://127.0.0.1:$TLS_PORT"
 )
 
-fresh() {
-	rm -rf "$DB" "$T/out.req" "$T/client.pem"
-	cp -a "$T/base" "$DB"
-}
-
 # Whether selfserv can start on the database and serve with srv's key (it
 # opens the database read-only, as mail servers do).
 serves() {
@@ -137,6 +132,49 @@ killed_at() {
 		-e inject=fdatasync,fsync:signal=KILL:when=$n "$P11CERT" -q -d "$DB" $cmd \
 		>/dev/null 2>&1
 }
+
+# A database of NSS's own making uses the rollback journal: check says so,
+# and a hot journal left by a killed certutil keeps certutil -L out until
+# p11cert, opening it, rolls the journal back.
+OLD=$T/old
+mkdir -p "$OLD"
+certutil -N -d "sql:$OLD" --empty-password
+check "check reports the rollback journal" \
+	grep -q '"code": *"journal"' <(p11c -d "$OLD" check --json 2>&1)
+hot=0
+for n in 1 2 3 4 5 6; do
+	{ strace -f -qq -o /dev/null -e trace=fdatasync -e inject=fdatasync:signal=KILL:when=$n \
+		certutil -A -d "sql:$OLD" -n "hot$n" -t CT,, -i "$T/ca.pem" >/dev/null 2>&1; } 2>/dev/null
+	[ -s "$OLD/cert9.db-journal" ] && ! certutil -d "sql:$OLD" -L >/dev/null 2>&1 && hot=1 && break
+done
+if [ "$hot" = 1 ]; then
+	check "a hot journal: check reports the write it rolled back" \
+		grep -q '"code": *"interrupted-write"' <(p11c -d "$OLD" check --json 2>&1)
+	check "certutil -L opens it again" certutil -d "sql:$OLD" -L
+else
+	not_ok "no kill of certutil left a hot journal to test with"
+fi
+p11c -q -d "$OLD" add-cert -C oldca "$T/ca.pem"
+check "a p11cert write turns the files to write-ahead logging" \
+	fails grep -q '"code": *"journal"' <(p11c -d "$OLD" check --json 2>&1)
+
+# An interrupted write: check reports it until the next writer finishes it.
+fresh() {
+	rm -rf "$DB" "$T/out.req" "$T/client.pem"
+	cp -a "$T/base" "$DB"
+}
+fresh
+{ strace -f -qq -o /dev/null -e trace=fdatasync,fsync -e inject=fdatasync,fsync:signal=KILL:when=4 \
+	"$P11CERT" -q -d "$DB" add-selfsign-cert --name x.example.com x >/dev/null 2>&1; } 2>/dev/null
+p11c -q -d "$DB" check >"$T/check.out" 2>&1
+rc=$?
+check "check after a killed add-selfsign-cert: exit 2, a problem (got $rc: $(head -c 300 "$T/check.out"))" \
+	test "$rc" = 2
+check "the finding is an interrupted write" \
+	grep -q '"code": *"interrupted-write"' <(p11c -d "$DB" check --json 2>&1)
+p11c -q -d "$DB" add-selfsign-cert --name x.example.com x
+check "after a re-run, nothing is left to report" \
+	fails grep -q '"code": *"interrupted-write"' <(p11c -d "$DB" check --json 2>&1)
 
 total_points=0
 total_random=0
