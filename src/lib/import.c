@@ -48,18 +48,30 @@ static SECStatus rename_cb(const CERTCertificate *cert, const SECItem *def, SECI
 	return SECSuccess;
 }
 
-/* A name already taken: add " #2"... (NSS asks only when it collides). */
+/* A name already taken: add " #2"...  NSS asks too for a certificate the
+ * file names not (old NULL; arg is then the certificate): its CN. */
 static SECItem *collision_cb(SECItem *old, PRBool *cancel, void *arg)
 {
-	(void)arg;
-	char buf[512];
+	CERTCertificate *cert = arg;
+	char base[256], buf[512];
 	*cancel = PR_FALSE;
-	if (!old || !old->data) {
+	int first = 2;
+	if (old && old->data) {
+		snprintf(base, sizeof(base), "%.*s", (int)old->len, (const char *)old->data);
+	} else if (cert) {
+		char *cn = CERT_GetCommonName(&cert->subject);
+		snprintf(base, sizeof(base), "%s", cn ? cn : "imported");
+		PORT_Free(cn);
+		first = 1;
+	} else {
 		*cancel = PR_TRUE;
 		return NULL;
 	}
-	for (int i = 2; i < 1000; i++) {
-		snprintf(buf, sizeof(buf), "%.*s #%d", (int)old->len, (const char *)old->data, i);
+	for (int i = first; i < 1000; i++) {
+		if (i == 1)
+			snprintf(buf, sizeof(buf), "%s", base);
+		else
+			snprintf(buf, sizeof(buf), "%s #%d", base, i);
 		CERTCertificate *c = CERT_FindCertByNickname(CERT_GetDefaultCertDB(), buf);
 		if (!c)
 			return nickname_item(buf);
@@ -78,24 +90,63 @@ static int password_error(p11c_db *db, const char *path)
 	return p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#12 file p11cert can read", path);
 }
 
-/* The certificate that comes with a key, and its friendly name. */
-static int find_leaf(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *path, SECItem *leaf,
+static int too_many_bags(p11c_db *db, const char *path)
+{
+	return p11c_fail(db, P11C_EFAIL,
+	                 "'%s' holds more than %d bags (keys and certificates), the most "
+	                 "p11cert reads",
+	                 path, P11C_P12_BAGS_MAX);
+}
+
+static int is_certificate(const SECItem *der)
+{
+	CERTCertificate *c = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), (SECItem *)der, NULL,
+	                                             PR_FALSE, PR_TRUE);
+	if (c)
+		CERT_DestroyCertificate(c);
+	return c != NULL;
+}
+
+/* Walk the bags before NSS acts on them: every certificate bag holds a
+ * certificate (NSS's renaming trips on an empty one), at most
+ * P11C_P12_BAGS_MAX bags, and one key with its certificate, which becomes the
+ * leaf (leaf, friendly). */
+static int scan_bags(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *path, SECItem *leaf,
                      char **friendly)
 {
 	const SEC_PKCS12DecoderItem *it = NULL;
+	size_t bags = 0, keys = 0, pairs = 0;
 	if (SEC_PKCS12DecoderIterateInit(dcx) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot read '%s'", path);
 	while (SEC_PKCS12DecoderIterateNext(dcx, &it) == SECSuccess && it) {
-		if (it->type != SEC_OID_PKCS12_V1_CERT_BAG_ID || !it->hasKey || !it->der)
+		if (++bags > P11C_P12_BAGS_MAX)
+			return too_many_bags(db, path);
+		if (it->type == SEC_OID_PKCS12_V1_KEY_BAG_ID ||
+		    it->type == SEC_OID_PKCS12_V1_PKCS8_SHROUDED_KEY_BAG_ID)
+			keys++;
+		if (it->type != SEC_OID_PKCS12_V1_CERT_BAG_ID)
+			continue;
+		if (!it->der || !it->der->len || !is_certificate(it->der))
+			return p11c_fail(db, P11C_EFAIL,
+			                 "certificate bag %zu of '%s' holds no valid certificate",
+			                 bags, path);
+		if (!it->hasKey || pairs++)
 			continue;
 		if (SECITEM_CopyItem(NULL, leaf, it->der) != SECSuccess)
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		if (it->friendlyName && it->friendlyName->len)
 			*friendly =
 			    strndup((const char *)it->friendlyName->data, it->friendlyName->len);
-		return P11C_OK;
 	}
-	return p11c_fail(db, P11C_EFAIL, "'%s' holds no private key with its certificate", path);
+	if (keys > 1 || pairs > 1)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "'%s' holds %zu private keys; p11cert imports a file with one key "
+		                 "and its chain",
+		                 path, keys > pairs ? keys : pairs);
+	if (!pairs)
+		return p11c_fail(db, P11C_EFAIL, "'%s' holds no private key with its certificate",
+		                 path);
+	return P11C_OK;
 }
 
 /* The alias: asked, else the file's friendly name, else the CN. */
@@ -142,8 +193,43 @@ int p11c_key_honour_extractable(p11c_db *db, SECKEYPrivateKey *key, const char *
 	return P11C_OK;
 }
 
-/* After the import: a key on an external token made non-extractable, the
- * self-signed certificate trusted when asked. */
+/* Whether key is the private half of cert's public key: a signature by
+ * the one that the other verifies.  Catches a key stored under another
+ * key's certificate and a corrupted key (an EC scalar that is not the
+ * point's), which NSS imports as they come. */
+static int pair_check(p11c_db *db, SECKEYPrivateKey *key, CERTCertificate *cert, const char *alias)
+{
+	unsigned char digest[32];
+	SECItem hash = {siBuffer, digest, sizeof(digest)}, sig = {siBuffer, NULL, 0};
+	SECKEYPublicKey *pub = CERT_ExtractPublicKey(cert);
+	int len = PK11_SignatureLen(key), rc = P11C_OK;
+	if (!pub || len <= 0 || PK11_GenerateRandom(digest, sizeof(digest)) != SECSuccess ||
+	    !(sig.data = PORT_Alloc((size_t)len))) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot check the private key of '%s'", alias);
+		goto out;
+	}
+	sig.len = (unsigned)len;
+	if (PK11_Sign(key, &sig, &hash) != SECSuccess) {
+		/* A key the certificate allows no signing (CKA_SIGN false) can
+		 * only be checked by its use. */
+		p11c_log(db, "the key of '%s' cannot sign: its match is not checked", alias);
+		goto out;
+	}
+	if (PK11_Verify(pub, &sig, &hash, db) != SECSuccess)
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "the private key of '%s' does not match its certificate (a wrong or "
+		               "corrupted key)",
+		               alias);
+out:
+	PORT_Free(sig.data);
+	if (pub)
+		SECKEY_DestroyPublicKey(pub);
+	return rc;
+}
+
+/* After the import: the key checked against the certificate, a key on an
+ * external token made non-extractable, the self-signed certificate
+ * trusted when asked. */
 static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opts *o,
                          const char *alias)
 {
@@ -152,11 +238,17 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 	if (!cert)
 		return p11c_fail(db, P11C_EFAIL, "imported '%s' but cannot find it", alias);
 	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
-	if (key && !PK11_IsInternal(key->pkcs11Slot)) {
-		char *label = PK11_GetPrivateKeyNickname(key);
-		if (!label || !*label) /* what an unwrap leaves without a label */
-			PK11_SetPrivateKeyNickname(key, alias);
-		PORT_Free(label);
+	if (!key)
+		rc = p11c_fail(db, P11C_EFAIL, "imported '%s' but its private key is not with it",
+		               alias);
+	else
+		rc = pair_check(db, key, cert, alias);
+	char *label = key ? PK11_GetPrivateKeyNickname(key) : NULL;
+	/* NSS names the key from the file (an unwrap leaves no label) */
+	if (!rc && (!label || strcmp(label, alias) != 0))
+		PK11_SetPrivateKeyNickname(key, alias);
+	PORT_Free(label);
+	if (!rc && !PK11_IsInternal(key->pkcs11Slot)) {
 		rc = o->extractable ? p11c_key_honour_extractable(db, key, alias)
 		                    : p11c_key_keep_on_token(db, key, alias);
 	}
@@ -194,17 +286,145 @@ static CERTCertList *new_certs(SEC_PKCS12DecoderContext *dcx)
 	return fresh;
 }
 
-/* Undo an import that failed half way: the leaf's key, and every
- * certificate of the file that was not there before. */
-static void undo_import(p11c_db *db, const SECItem *leaf, CERTCertList *fresh)
+/* The private keys of the slot before the import, by handle, and the
+ * CKA_IDs the file's certificates give their keys: an import that fails
+ * takes out the keys it added whatever certificate they came with, and
+ * no other. */
+typedef struct {
+	CK_OBJECT_HANDLE *before, *pubs_before; /* private, public keys */
+	size_t n_before, n_pubs;
+	SECItem **ids;
+	size_t n_ids;
+} key_sweep;
+
+/* The slot's public-key objects, those NSS cannot read as keys included
+ * (an unwrap leaves one made of whatever the certificate held). */
+static PK11GenericObject *public_objects(PK11SlotInfo *slot, size_t *n)
 {
-	CERTCertificate *cert = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), (SECItem *)leaf);
-	if (cert) {
-		SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
-		if (key)
-			p11c_key_delete(key);
-		CERT_DestroyCertificate(cert);
+	PK11GenericObject *all = PK11_FindGenericObjects(slot, CKO_PUBLIC_KEY);
+	*n = 0;
+	for (PK11GenericObject *o = all; o; o = PK11_GetNextGenericObject(o))
+		(*n)++;
+	return all;
+}
+
+static int handle_in(const CK_OBJECT_HANDLE *set, size_t n, CK_OBJECT_HANDLE h)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == h)
+			return 1;
+	return 0;
+}
+
+static int id_in(const key_sweep *k, const SECItem *id)
+{
+	for (size_t i = 0; id && i < k->n_ids; i++)
+		if (SECITEM_ItemsAreEqual(id, k->ids[i]))
+			return 1;
+	return 0;
+}
+
+static void sweep_free(key_sweep *k)
+{
+	for (size_t i = 0; i < k->n_ids; i++)
+		SECITEM_FreeItem(k->ids[i], PR_TRUE);
+	free(k->ids);
+	free(k->before);
+	free(k->pubs_before);
+	memset(k, 0, sizeof(*k));
+}
+
+static int sweep_start(p11c_db *db, PK11SlotInfo *slot, SEC_PKCS12DecoderContext *dcx, key_sweep *k)
+{
+	memset(k, 0, sizeof(*k));
+	SECKEYPrivateKeyList *keys = PK11_ListPrivKeysInSlot(slot, NULL, db);
+	CERTCertList *certs = SEC_PKCS12DecoderGetCerts(dcx);
+	size_t nk = 0, nc = 0;
+	for (SECKEYPrivateKeyListNode *n = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+	     keys && !PRIVKEY_LIST_END(n, keys); n = PRIVKEY_LIST_NEXT(n))
+		nk++;
+	for (CERTCertListNode *n = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     certs && !CERT_LIST_END(n, certs); n = CERT_LIST_NEXT(n))
+		nc++;
+	size_t np = 0;
+	PK11GenericObject *pubs = public_objects(slot, &np);
+	k->before = calloc(nk + 1, sizeof(*k->before));
+	k->pubs_before = calloc(np + 1, sizeof(*k->pubs_before));
+	k->ids = calloc(nc + 1, sizeof(*k->ids));
+	int rc = k->before && k->pubs_before && k->ids ? P11C_OK
+	                                               : p11c_fail(db, P11C_EFAIL, "out of memory");
+	for (PK11GenericObject *o = pubs; !rc && o; o = PK11_GetNextGenericObject(o))
+		k->pubs_before[k->n_pubs++] = PK11_GetObjectHandle(PK11_TypeGeneric, o, NULL);
+	if (pubs)
+		PK11_DestroyGenericObjects(pubs);
+	for (SECKEYPrivateKeyListNode *n = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+	     !rc && keys && !PRIVKEY_LIST_END(n, keys); n = PRIVKEY_LIST_NEXT(n))
+		k->before[k->n_before++] = n->key->pkcs11ID;
+	for (CERTCertListNode *n = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     !rc && certs && !CERT_LIST_END(n, certs); n = CERT_LIST_NEXT(n)) {
+		SECKEYPublicKey *pub = CERT_ExtractPublicKey(n->cert);
+		SECItem *v = !pub                     ? NULL
+		             : pub->keyType == rsaKey ? &pub->u.rsa.modulus
+		             : pub->keyType == ecKey  ? &pub->u.ec.publicValue
+		                                      : NULL;
+		SECItem *id = v ? PK11_MakeIDFromPubKey(v) : NULL;
+		if (id)
+			k->ids[k->n_ids++] = id;
+		if (pub)
+			SECKEY_DestroyPublicKey(pub);
 	}
+	if (keys)
+		SECKEY_DestroyPrivateKeyList(keys);
+	if (certs)
+		CERT_DestroyCertList(certs);
+	if (rc)
+		sweep_free(k);
+	return rc;
+}
+
+static int sweep_is_new(const key_sweep *k, SECKEYPrivateKey *key)
+{
+	if (handle_in(k->before, k->n_before, key->pkcs11ID))
+		return 0;
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
+	int ours = id_in(k, id);
+	if (id)
+		SECITEM_FreeItem(id, PR_TRUE);
+	return ours;
+}
+
+static void sweep_public(PK11SlotInfo *slot, const key_sweep *k)
+{
+	size_t n = 0;
+	PK11GenericObject *pubs = public_objects(slot, &n);
+	for (PK11GenericObject *o = pubs; o; o = PK11_GetNextGenericObject(o)) {
+		CK_OBJECT_HANDLE h = PK11_GetObjectHandle(PK11_TypeGeneric, o, NULL);
+		SECItem id = {siBuffer, NULL, 0};
+		if (handle_in(k->pubs_before, k->n_pubs, h) ||
+		    PK11_ReadRawAttribute(PK11_TypeGeneric, o, CKA_ID, &id) != SECSuccess)
+			continue;
+		if (id_in(k, &id))
+			PK11_DestroyTokenObject(slot, h);
+		SECITEM_FreeItem(&id, PR_FALSE);
+	}
+	if (pubs)
+		PK11_DestroyGenericObjects(pubs);
+}
+
+/* Undo an import that failed half way: the keys it added (their
+ * public-key objects too), and every certificate of the file that was
+ * not there before. */
+static void undo_import(p11c_db *db, PK11SlotInfo *slot, const key_sweep *k, CERTCertList *fresh)
+{
+	SECKEYPrivateKeyList *keys = PK11_ListPrivKeysInSlot(slot, NULL, db);
+	for (SECKEYPrivateKeyListNode *n = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
+	     keys && !PRIVKEY_LIST_END(n, keys); n = PRIVKEY_LIST_NEXT(n)) {
+		if (sweep_is_new(k, n->key))
+			p11c_key_delete(SECKEY_CopyPrivateKey(n->key));
+	}
+	if (keys)
+		SECKEY_DestroyPrivateKeyList(keys);
+	sweep_public(slot, k);
 	for (CERTCertListNode *n = fresh ? CERT_LIST_HEAD(fresh) : NULL;
 	     fresh && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n))
 		p11c_remove_copies(db, &n->cert->derCert, "an imported certificate");
@@ -221,6 +441,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	SEC_PKCS12DecoderContext *dcx = NULL;
 	char *friendly = NULL, *alias = NULL;
 	CERTCertList *fresh = NULL;
+	key_sweep sweep = {.n_ids = 0};
 	int imported = 0;
 	if (alias_out)
 		*alias_out = NULL;
@@ -231,6 +452,10 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		return rc;
 	if (len == 0) {
 		rc = p11c_fail(db, P11C_EFAIL, "'%s' is empty", path);
+		goto out;
+	}
+	if (p11c_p12_bags_in_der(buf, len) > P11C_P12_BAGS_MAX) {
+		rc = too_many_bags(db, path);
 		goto out;
 	}
 	p11c_p12_setup();
@@ -247,7 +472,14 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		rc = password_error(db, path);
 		goto out;
 	}
-	if ((rc = find_leaf(db, dcx, path, &leaf, &friendly)))
+	/* NSS's own checks first: its bag walk (renaming, iterating) trips
+	 * on an empty certificate bag that validation refuses. */
+	if (SEC_PKCS12DecoderValidateBags(dcx, collision_cb) != SECSuccess) {
+		rc = p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#12 file p11cert can import",
+		                   path);
+		goto out;
+	}
+	if ((rc = scan_bags(db, dcx, path, &leaf, &friendly)))
 		goto out;
 	alias = choose_alias(opts, friendly, &leaf);
 	if (!alias) {
@@ -265,13 +497,14 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	rename_ctx r = {leaf, alias};
 	if ((rc = p11c_alias_check_new(db, slot, alias)))
 		goto out;
-	if (SEC_PKCS12DecoderRenameCertNicknames(dcx, rename_cb, &r) != SECSuccess ||
-	    SEC_PKCS12DecoderValidateBags(dcx, collision_cb) != SECSuccess) {
+	if (SEC_PKCS12DecoderRenameCertNicknames(dcx, rename_cb, &r) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot import '%s'", path);
 		goto out;
 	}
 	p11c_log(db, "importing '%s' as '%s' on token '%s'", path, alias, PK11_GetTokenName(slot));
 	fresh = new_certs(dcx);
+	if ((rc = sweep_start(db, slot, dcx, &sweep)))
+		goto out;
 	imported = 1;
 	if (SEC_PKCS12DecoderImportBags(dcx) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot import '%s' into token '%s'", path,
@@ -284,7 +517,8 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (rc && imported)
-		undo_import(db, &leaf, fresh);
+		undo_import(db, slot, &sweep, fresh);
+	sweep_free(&sweep);
 	if (fresh)
 		CERT_DestroyCertList(fresh);
 	if (dcx)

@@ -188,6 +188,14 @@ int p11c_output_close(p11c_db *db, p11c_output *o, int keep);
 /* ---- files (files.c) ---- */
 /* Read a whole (non-secret) file; *out is NUL-terminated, malloc'd. */
 int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len);
+/* More bags than any real PKCS#12 file holds (a key, its certificate and
+ * a chain) only cost time: NSS pairs keys and certificates one against
+ * another. */
+#define P11C_P12_BAGS_MAX 100
+/* The bags of a PKCS#12 file's plain safes, an encrypted safe counted as
+ * one, read from the DER (stops counting past P11C_P12_BAGS_MAX); 0 when
+ * the layout is not plain DER (NSS then judges the file). */
+size_t p11c_p12_bags_in_der(const unsigned char *buf, size_t len);
 
 /* ---- certificates (pem.c, certstore.c) ---- */
 struct SECItemStr;

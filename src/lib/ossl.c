@@ -73,6 +73,16 @@ int p11c_ossl_read_key(const unsigned char *pem, size_t len, const char *passwor
 		rc = bad_pw ? P11C_OSSL_PASSWORD : P11C_OSSL_BAD;
 		goto out;
 	}
+	/* A corrupted key (an EC scalar that is not the point's, RSA primes
+	 * that do not make the modulus) is refused, as openssl pkey -check
+	 * does, before it is stored next to a certificate it cannot serve. */
+	EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	int valid = check && EVP_PKEY_check(check) == 1;
+	EVP_PKEY_CTX_free(check);
+	if (!valid) {
+		snprintf(err, errlen, "the private key is invalid (its parts do not agree)");
+		goto out;
+	}
 	/* Some tokens (SoftHSM) refuse CKA_EC_POINT on a private key, which NSS
 	 * sets when the EC private key carries its public key. */
 	if (!ec_public && EVP_PKEY_is_a(key, "EC"))
