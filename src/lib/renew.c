@@ -16,7 +16,15 @@ static const char *bare_alias(const CERTCertificate *cert)
 	const char *colon = cert->slot && !PK11_IsInternal(cert->slot) && cert->nickname
 	                        ? strchr(cert->nickname, ':')
 	                        : NULL;
-	return colon ? colon + 1 : cert->nickname;
+	if (colon)
+		return colon + 1;
+	/* A certificate NSS found through its key carries its token's name
+	 * even on the internal token ("NSS Certificate DB:srv"). */
+	const char *token = cert->slot ? PK11_GetTokenName(cert->slot) : NULL;
+	size_t n = token ? strlen(token) : 0;
+	if (cert->nickname && n && !strncmp(cert->nickname, token, n) && cert->nickname[n] == ':')
+		return cert->nickname + n + 1;
+	return cert->nickname;
 }
 
 /* Trust as set by a user, without the 'u' NSS derives from the key. */
