@@ -503,7 +503,13 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	}
 	p11c_log(db, "importing '%s' as '%s' on token '%s'", path, alias, PK11_GetTokenName(slot));
 	fresh = new_certs(dcx);
-	if ((rc = sweep_start(db, slot, dcx, &sweep)))
+	if ((rc = sweep_start(db, slot, dcx, &sweep)) ||
+	    (rc = p11c_pending_begin(db, "import-cert")) || (rc = p11c_pending_keygen(db, slot)))
+		goto out;
+	for (CERTCertListNode *n = fresh ? CERT_LIST_HEAD(fresh) : NULL;
+	     !rc && n && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n))
+		rc = p11c_pending_cert(db, slot, &n->cert->derCert);
+	if (rc)
 		goto out;
 	imported = 1;
 	if (SEC_PKCS12DecoderImportBags(dcx) != SECSuccess) {
@@ -511,13 +517,14 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		                   PK11_GetTokenName(slot));
 		goto out;
 	}
-	if ((rc = finish_import(db, &leaf, opts, alias)))
+	if ((rc = finish_import(db, &leaf, opts, alias)) || (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
 	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (rc && imported)
 		undo_import(db, slot, &sweep, fresh);
+	rc = p11c_pending_end(db, rc);
 	sweep_free(&sweep);
 	if (fresh)
 		CERT_DestroyCertList(fresh);

@@ -168,6 +168,8 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	}
 	if ((rc = p11c_login(db, slot)) || (rc = p11c_login_tokens(db)) ||
 	    (rc = p11c_alias_check_new(db, slot, alias)) ||
+	    (rc = p11c_pending_begin(db, "import-cert --key")) ||
+	    (rc = p11c_pending_keygen(db, slot)) ||
 	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key, &pubh)) ||
 	    (!PK11_IsInternal(slot) &&
 	     (rc = opts->extractable ? p11c_key_honour_extractable(db, key, alias)
@@ -180,7 +182,8 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	if ((rc = p11c_store_cert(db, slot, leaf, alias, trust)))
 		goto out;
 	b.stored[k] = 1;
-	if ((rc = p11c_store_rest(db, &b, (size_t)k, NULL)))
+	if ((rc = p11c_store_rest(db, &b, (size_t)k, NULL)) ||
+	    (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
 	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
@@ -192,6 +195,7 @@ out:
 			SECKEY_DestroyPrivateKey(key);
 	}
 	p11c_batch_free(&b, rc != P11C_OK);
+	rc = p11c_pending_end(db, rc);
 	if (slot)
 		PK11_FreeSlot(slot);
 	p11c_ossl_free_secret(p8, p8_len);

@@ -50,6 +50,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T
 (umask 077 && echo p12pass >"$T/p12.pw")
 openssl pkcs12 -export -in "$T/p12.pem" -inkey "$T/p12.key" -name p12 -passout file:"$T/p12.pw" \
 	-out "$T/p12.p12"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/pem.key" \
+	-subj /CN=pem.example.com -days 90 -out "$T/pem.pem" 2>/dev/null
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/client.key" \
 	-subj /CN=client.example.com -out "$T/client.csr" 2>/dev/null
 make_chain "$T/pki" localhost
@@ -65,6 +67,7 @@ commands=(
 	"add-cert pending $T/pending.pem"
 	"add-cert -C --bundle $T/bundle.pem"
 	"import-cert --p12-password-file $T/p12.pw $T/p12.p12"
+	"import-cert --key $T/pem.key --cert $T/pem.pem"
 	"renew-cert mail $T/mail-400.pem"
 	"renew-selfsign-cert --days 200 srv"
 	"renew-selfsign-cert --new-key srv"
@@ -182,6 +185,7 @@ for cmd in "${commands[@]}"; do
 	name=${cmd%% *}
 	[[ $cmd == *--bundle* ]] && name="add-cert --bundle"
 	[[ $cmd == *--new-key* ]] && name="renew-selfsign-cert --new-key"
+	[[ $cmd == *--key* && $name == import-cert ]] && name="import-cert --key"
 	fresh
 	# shellcheck disable=SC2086
 	if ! p11c -q -d "$DB" $cmd >"$T/clean.out" 2>&1; then
