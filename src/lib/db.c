@@ -103,6 +103,8 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 	 * cannot be undone now (a token absent), the next write says so. */
 	else if (!readonly && p11c_pending_recover(db) != P11C_OK)
 		p11c_log(db, "%s", p11c_last_error(db));
+	else if (readonly)
+		p11c_pending_settle_password(db);
 	return rc;
 }
 

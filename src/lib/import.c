@@ -517,7 +517,8 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		                   PK11_GetTokenName(slot));
 		goto out;
 	}
-	if ((rc = finish_import(db, &leaf, opts, alias)) || (rc = p11c_pending_commit(db, NULL, NULL)))
+	if ((rc = finish_import(db, &leaf, opts, alias)) ||
+	    (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
 	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");

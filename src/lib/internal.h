@@ -141,6 +141,10 @@ void p11c_pending_defer(p11c_db *db);
 void p11c_pending_close(p11c_db *db);
 /* Undo or finish a dead writer's record, if there is one. */
 int p11c_pending_recover(p11c_db *db);
+/* A read-only handle: a dead change-password's staged password file put
+ * in place (or removed), when no writer runs and the directory is
+ * writable, so that the token and the file agree again. */
+void p11c_pending_settle_password(p11c_db *db);
 /* Whether dir holds a dead (or running) writer's record; its op. */
 int p11c_pending_found(const char *dir, char *op, size_t oplen);
 

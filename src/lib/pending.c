@@ -431,8 +431,11 @@ static char *password_in(p11c_db *db, const char *path, PK11SlotInfo *slot)
  * so), else it goes. */
 static int settle_pwfile(p11c_db *db, const char *word, const char *hexes, int committed)
 {
-	char *sp = strchr(hexes, ' ');
-	SECItem *staged = unhex(hexes), *target = sp ? unhex(sp + 1) : NULL;
+	char *first = strdup(hexes), *sp = first ? strchr(first, ' ') : NULL;
+	if (sp)
+		*sp++ = '\0';
+	SECItem *staged = sp ? unhex(first) : NULL, *target = sp ? unhex(sp) : NULL;
+	free(first);
 	PK11SlotInfo *slot = NULL;
 	int rc = staged && target ? P11C_OK : P11C_EFAIL;
 	char *from = NULL, *to = NULL;
@@ -565,6 +568,23 @@ int p11c_pending_recover(p11c_db *db)
 	p11c_log(db, "undid what an interrupted '%s' had left", op);
 	db->recovered = 1;
 	return P11C_OK;
+}
+
+void p11c_pending_settle_password(p11c_db *db)
+{
+	char op[64], path[4200];
+	int fd;
+	if (!p11c_pending_found(db->dir, op, sizeof(op)) || strcmp(op, "change-password") != 0 ||
+	    access(db->dir, W_OK) != 0)
+		return;
+	path_in(path, sizeof(path), db->dir, LOCK_NAME);
+	if (lock_once(path, &fd) != 0)
+		return; /* a writer is at work: it will */
+	db->lock_fd = fd;
+	db->lock_path = strdup(path);
+	if (p11c_pending_recover(db) != P11C_OK)
+		p11c_log(db, "%s", p11c_last_error(db));
+	p11c_db_unlock(db);
 }
 
 int p11c_pending_found(const char *dir, char *op, size_t oplen)
