@@ -140,7 +140,7 @@ int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
 	PLArenaPool *arena = PORT_NewArena(4096);
 	if (!arena)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	int rc = p11c_file_read(db, path, &buf, &len);
+	int rc = p11c_file_read_max(db, path, P11C_CERTS_FILE_MAX, &buf, &len);
 	if (rc || (rc = p11c_certs_decode(db, path, buf, len, arena, &ders, &n)))
 		goto out;
 	b->certs = calloc(n, sizeof(*b->certs));

@@ -11,39 +11,64 @@
 
 #include "internal.h"
 
-#define INPUT_MAX (64 * 1024 * 1024)
+static const char *file_kind(mode_t mode)
+{
+	return S_ISDIR(mode)    ? "a directory"
+	       : S_ISFIFO(mode) ? "a FIFO or pipe"
+	       : S_ISCHR(mode)  ? "a character device"
+	       : S_ISBLK(mode)  ? "a block device"
+	       : S_ISSOCK(mode) ? "a socket"
+	                        : "not a regular file";
+}
 
-int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len)
+static void size_text(size_t n, char *buf, size_t len)
+{
+	if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
+		snprintf(buf, len, "%zu MiB", n / (1024 * 1024));
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, len, "%zu KiB", n / 1024);
+	else
+		snprintf(buf, len, "%zu bytes", n);
+}
+
+int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char **out, size_t *len)
 {
 	int rc = P11C_EFAIL;
 	unsigned char *buf = NULL;
-	size_t size = 0, cap = 0;
+	size_t size = 0;
+	char limit[32];
 	*out = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_text(max, limit, sizeof(limit));
+	/* O_NONBLOCK: opening a FIFO waits for a writer; fstat then tells
+	 * what it is before anything is read. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
 		                 "cannot read '%s': %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': it is a directory", path);
+	if (fstat(fd, &st) != 0) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': it is %s, not a regular file",
+		               path, file_kind(st.st_mode));
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		rc = p11c_fail(db, P11C_EFAIL,
+		               "'%s' is larger than %s, the most p11cert reads here", path, limit);
+		goto out;
+	}
+	/* The size seen, and one byte more to notice a file that grew. */
+	size_t cap = (size_t)st.st_size + 2;
+	if (!(buf = malloc(cap))) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory reading '%s'", path);
 		goto out;
 	}
 	for (;;) {
-		if (size + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > INPUT_MAX) {
-				rc = p11c_fail(db, P11C_EFAIL, "'%s' is too large", path);
-				goto out;
-			}
-			unsigned char *b = realloc(buf, cap);
-			if (!b) {
-				rc = p11c_fail(db, P11C_EFAIL, "out of memory reading '%s'", path);
-				goto out;
-			}
-			buf = b;
-		}
-		ssize_t r = read(fd, buf + size, cap - size - 1);
+		ssize_t r = read(fd, buf + size, cap - 1 - size);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -54,10 +79,10 @@ int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *l
 		if (r == 0)
 			break;
 		size += (size_t)r;
-	}
-	if (!buf && !(buf = malloc(1))) {
-		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-		goto out;
+		if (size == cap - 1) {
+			rc = p11c_fail(db, P11C_EFAIL, "'%s' changed while it was read", path);
+			goto out;
+		}
 	}
 	buf[size] = '\0';
 	*out = buf;
@@ -68,6 +93,11 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len)
+{
+	return p11c_file_read_max(db, path, P11C_FILE_MAX, out, len);
 }
 
 char *p11c_hex(const unsigned char *data, size_t len, char sep)

@@ -448,7 +448,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	if (!opts)
 		opts = &defaults;
 	int rc = p11c_require_open(db, 1);
-	if (rc || (rc = p11c_file_read(db, path, &buf, &len)))
+	if (rc || (rc = p11c_file_read_max(db, path, P11C_P12_FILE_MAX, &buf, &len)))
 		return rc;
 	if (len == 0) {
 		rc = p11c_fail(db, P11C_EFAIL, "'%s' is empty", path);

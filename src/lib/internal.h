@@ -190,8 +190,19 @@ int p11c_output_write(p11c_output *o, const void *data, size_t len);
 int p11c_output_close(p11c_db *db, p11c_output *o, int keep);
 
 /* ---- files (files.c) ---- */
-/* Read a whole (non-secret) file; *out is NUL-terminated, malloc'd. */
+/* Read a whole (non-secret) regular file of at most max bytes (FIFOs,
+ * devices and directories are refused: they can hang or never end);
+ * *out is NUL-terminated, malloc'd.  p11c_file_read: at most
+ * P11C_FILE_MAX. */
+int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char **out, size_t *len);
 int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len);
+/* Input caps by kind: far above any real file, low enough to bound the
+ * memory and time a hostile one costs. */
+#define P11C_FILE_MAX (16u << 20)      /* any other input */
+#define P11C_CERTS_FILE_MAX (8u << 20) /* a certificate, chain or bundle */
+#define P11C_CERTS_MAX 5000            /* certificates in one file */
+#define P11C_P12_FILE_MAX (2u << 20)   /* a PKCS#12 file */
+#define P11C_KEY_FILE_MAX (1u << 20)   /* a PEM private key */
 /* More bags than any real PKCS#12 file holds (a key, its certificate and
  * a chain) only cost time: NSS pairs keys and certificates one against
  * another. */

@@ -15,7 +15,7 @@ int p11c_key_file_encrypted(p11c_db *db, const char *path, int *encrypted)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	int rc = p11c_file_read(db, path, &buf, &len);
+	int rc = p11c_file_read_max(db, path, P11C_KEY_FILE_MAX, &buf, &len);
 	if (rc)
 		return rc;
 	*encrypted = p11c_ossl_key_encrypted(buf, len);
@@ -134,7 +134,7 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	if (!opts)
 		opts = &defaults;
 	int rc = p11c_require_open(db, 1);
-	if (rc || (rc = p11c_file_read(db, key_path, &pem, &pem_len)) ||
+	if (rc || (rc = p11c_file_read_max(db, key_path, P11C_KEY_FILE_MAX, &pem, &pem_len)) ||
 	    (rc = p11c_batch_load(db, cert_path, &b)) ||
 	    (rc = p11c_slot_for_token(db, opts->token, &slot)))
 		goto out;

@@ -27,6 +27,7 @@ pair() {
 		openssl pkcs12 -export -in "$T/$1.pem" -inkey "$T/$1.key" -name "$1" -certpbe NONE \
 			-passout "pass:$P12PW" -out "$T/$1.p12" || { echo "cannot make $1" >&2; exit 1; }
 }
+repeat() { python3 -c 'import sys; sys.stdout.write(open(sys.argv[2]).read() * int(sys.argv[1]))' "$@"; }
 craft() { python3 "$CRAFT" "$T/$1" "$P12PW" "${@:2}" || { echo "cannot craft $1" >&2; exit 1; }; }
 pair ea ec
 pair eb ec
@@ -115,7 +116,7 @@ done
 # safes (counted from the DER) and in an encrypted one (counted by NSS).
 craft keys5001.p12 5001*key:"$T/ea.p12" cert:"$T/ea.p12"
 craft certs101.p12 key:"$T/ea.p12" 101*cert:"$T/eb.p12" cert:"$T/ea.p12"
-for i in $(seq 101); do cat "$T/eb.pem"; done >"$T/many.pem"
+repeat 101 "$T/eb.pem" >"$T/many.pem"
 openssl pkcs12 -export -in "$T/ea.pem" -inkey "$T/ea.key" -certfile "$T/many.pem" \
 	-passout "pass:$P12PW" -out "$T/encrypted101.p12"
 check "openssl sees 102 certificate bags in the encrypted safe" test \
@@ -134,5 +135,75 @@ expect_exit 0 "a crafted but sound file imports (hsm-a)" p11c -d "$DB" -W "$T/pw
 check "pkcs11-tool: the private key is labelled 'good'" test -n "$(token_key hsm-a 1111 good)"
 check "show-cert: its key is on hsm-a" grep -q '^Private key: *on token hsm-a' \
 	<(p11c -d "$DB" -W "$T/pw" show-cert hsm-a:good 2>&1)
+before=$(state)
+
+# 11. A bundle cut or garbled anywhere is refused whole: nothing stored.
+for i in 1 2 3; do make_ca "bca$i" "/CN=Bundle CA $i"; done
+cat "$T/bca1.pem" "$T/bca2.pem" "$T/bca3.pem" >"$T/bundle.pem"
+{ cat "$T/bundle.pem"; printf -- '-----BEGIN CERT'; } >"$T/cut-in-begin.pem"
+{ cat "$T/bundle.pem"; printf -- '-----BEG\n'; } >"$T/cut-begin-newline.pem"
+{ cat "$T/bundle.pem"; printf -- '--'; } >"$T/cut-dashes.pem"
+{ cat "$T/bca1.pem" "$T/bca2.pem"; head -c 300 "$T/bca3.pem"; } >"$T/cut-in-body.pem"
+{ cat "$T/bca1.pem" "$T/bca2.pem"; sed '$d' "$T/bca3.pem"; } >"$T/no-end.pem"
+{ cat "$T/bca1.pem"; sed '1s/-----$/----/' "$T/bca2.pem"; cat "$T/bca3.pem"; } >"$T/four-dashes.pem"
+{ cat "$T/bca1.pem"; sed '$s/CERTIFICATE/CERTIFICATX/' "$T/bca2.pem"; cat "$T/bca3.pem"; } >"$T/wrong-end.pem"
+check "openssl still reads the first certificates of the cut bundle" \
+	openssl x509 -in "$T/cut-in-begin.pem" -noout
+for f in cut-in-begin cut-begin-newline cut-dashes cut-in-body no-end four-dashes wrong-end; do
+	expect_exit 1 "bundle $f" p11c -d "$DB" add-cert -C --bundle "$T/$f.pem"
+	check "bundle $f: says truncated or garbled" grep -Eq 'truncated|garbled' "$T/err"
+	unchanged "bundle $f: nothing stored"
+	expect_exit 1 "chain $f" p11c -d "$DB" add-cert -C "chain-$f" "$T/$f.pem"
+	unchanged "chain $f: nothing stored"
+done
+expect_exit 0 "the whole bundle imports" p11c -d "$DB" add-cert -C --bundle "$T/bundle.pem"
+check "certutil: its three CAs trusted CT,," test \
+	"$(trust_of 'Bundle CA 1')$(trust_of 'Bundle CA 2')$(trust_of 'Bundle CA 3')" = "CT,,CT,,CT,,"
+before=$(state)
+
+# 11. Inputs that are not regular files: refused at once, not waited on.
+p11c -q -d "$DB" -W "$T/pw" add-selfsign-cert --ca --name "Site CA" siteca
+before=$(state)
+mkfifo "$T/fifo"
+fifo_refused() { # DESCRIPTION COMMAND...: exit 1 within 10 s, naming the FIFO
+	local start took
+	start=$(date +%s)
+	expect_exit 1 "$1" timeout 10 "$P11CERT" "${@:2}"
+	took=$(($(date +%s) - start))
+	check "$1: within 10 s (took $took s)" test "$took" -lt 10
+	check "$1: says it is a FIFO" grep -q 'FIFO' "$T/err"
+}
+fifo_refused "add-cert from a FIFO" -d "$DB" add-cert -C x "$T/fifo"
+fifo_refused "add-cert --bundle from a FIFO" -d "$DB" add-cert -C --bundle "$T/fifo"
+fifo_refused "import-cert from a FIFO" -d "$DB" -W "$T/pw" import-cert --p12-password-file "$T/p12.pw" "$T/fifo"
+fifo_refused "import-cert --key from a FIFO" -d "$DB" -W "$T/pw" import-cert --key "$T/fifo" --cert "$T/ea.pem"
+fifo_refused "import-cert --cert from a FIFO" -d "$DB" -W "$T/pw" import-cert --key "$T/ea.key" --cert "$T/fifo"
+fifo_refused "renew-cert from a FIFO" -d "$DB" -W "$T/pw" renew-cert hsm-a:good "$T/fifo"
+fifo_refused "sign-request from a FIFO" -d "$DB" -W "$T/pw" sign-request --ca siteca --days 30 "$T/fifo"
+# A writer holding the FIFO open (the case where a plain read blocks).
+sleep 30 >"$T/fifo" &
+writer=$!
+fifo_refused "add-cert from a FIFO with a writer" -d "$DB" add-cert -C x "$T/fifo"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+expect_exit 1 "add-cert from /dev/zero" timeout 10 "$P11CERT" -d "$DB" add-cert -C x /dev/zero
+check "/dev/zero: says it is a device" grep -q 'character device' "$T/err"
+unchanged "special files: nothing stored"
+
+# Sizes and counts: refused before the work, naming the limit.
+{ cat "$T/bca1.pem"; head -c $((9 << 20)) /dev/zero | tr '\0' 'x'; } >"$T/huge.pem"
+expect_exit 1 "a 9 MiB certificate file" p11c -d "$DB" add-cert -C --bundle "$T/huge.pem"
+check "says the 8 MiB limit" grep -q 'larger than 8 MiB' "$T/err"
+repeat 5001 "$T/bca1.pem" >"$T/count.pem"
+expect_exit 1 "a bundle of 5,001 certificates" p11c -d "$DB" add-cert -C --bundle "$T/count.pem"
+check "says the 5000 limit" grep -q 'more than 5000 certificates' "$T/err"
+craft huge.p12 7000*key:"$T/ea.p12" cert:"$T/ea.p12"
+check "the crafted PKCS#12 is over 2 MiB" test "$(stat -c %s "$T/huge.p12")" -gt $((2 << 20))
+expect_exit 1 "a PKCS#12 file over 2 MiB" p11c -d "$DB" -W "$T/pw" import-cert --p12-password-file "$T/p12.pw" "$T/huge.p12"
+check "says the 2 MiB limit" grep -q 'larger than 2 MiB' "$T/err"
+{ head -c $((1 << 20)) /dev/zero | tr '\0' '#'; cat "$T/ea.key"; } >"$T/huge.key"
+expect_exit 1 "a PEM key file over 1 MiB" p11c -d "$DB" -W "$T/pw" import-cert --key "$T/huge.key" --cert "$T/ea.pem"
+check "says the 1 MiB limit" grep -q 'larger than 1 MiB' "$T/err"
+unchanged "oversized input: nothing stored"
 
 finish
