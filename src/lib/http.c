@@ -102,6 +102,12 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	close(fd);
 	if (rc)
 		return rc;
+	return p11c_http_answer(db, all, total, max, location, loc_size, body, len);
+}
+
+int p11c_http_answer(p11c_db *db, char *all, size_t total, size_t max, char *location,
+                     size_t loc_size, unsigned char **body, size_t *len)
+{
 	char *end = strstr(all, "\r\n\r\n");
 	size_t skip = 4;
 	if (!end) {
