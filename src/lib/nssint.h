@@ -119,6 +119,10 @@ p11c_chain *p11c_chain_new(void);
 int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia);
 /* A note for the caller (printf format); -1 when out of memory. */
 int p11c_chain_note(p11c_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* tlsfetch.c: the certificates of a caIssuers answer (DER, PEM or
+ * PKCS#7 certs-only) appended to c; *added says how many were new. */
+int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body, size_t len,
+                           int *added);
 size_t p11c_chain_length(const p11c_chain *c);
 CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i);
 /* Verify the chain's leaf against the database's trust for usage
