@@ -54,6 +54,12 @@ int p11c_add_san_extension(PLArenaPool *a, void *h, const p11c_san *san, size_t 
 /* Build and sign; *der is allocated with SECITEM_AllocItem(NULL ...). */
 int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der);
 
+/* sign.c: the request in buf (PEM or DER, NUL-terminated; path names it
+ * in messages), decoded into arena, its key strong enough, its signature
+ * checked; *san its subjectAltName extension when it asks for one. */
+int p11c_request_read(p11c_db *db, const char *path, PLArenaPool *arena, const unsigned char *buf,
+                      size_t len, CERTCertificateRequest **req, SECItem **san);
+
 /* export.c: what NSS's PKCS#12 code needs set first (process-wide). */
 void p11c_p12_setup(void);
 /* export.c: a PKCS#12 password as the BMPString NSS wants. */
