@@ -493,7 +493,7 @@ static int ldap(talk *t)
 	const unsigned char *p = (const unsigned char *)t->buf, *end = p + t->len;
 	unsigned tag;
 	size_t len;
-	int result = -1;
+	long result = -1; /* up to four bytes of an ENUMERATED: 0 to 2^32 - 1 here */
 	if (ber_next(&p, end, &tag, &len) == 0 && tag == 0x30 &&
 	    ber_next(&p, end, &tag, &len) == 0 && tag == 0x02 && (p += len) <= end &&
 	    ber_next(&p, end, &tag, &len) == 0 && tag == 0x78 &&
@@ -510,7 +510,7 @@ static int ldap(talk *t)
 	if (result != 0)
 		return p11c_fail(t->db, P11C_EFAIL,
 		                 "ldap: the server refused StartTLS "
-		                 "(resultCode %d%s)",
+		                 "(resultCode %ld%s)",
 		                 result,
 		                 result == 2 ? ", protocolError: "
 		                               "no StartTLS here"
