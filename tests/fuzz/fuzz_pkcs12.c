@@ -2,10 +2,14 @@
 /* import-cert: a PKCS#12 file (password "fuzz") through the library's own
  * p11c_import_p12, on a throwaway database made in a temporary directory
  * (gone at exit).  What an input imports is removed again, so that the
- * next one starts from the same, empty, database. */
+ * next one starts from the same, empty, database.  First byte even: the
+ * rest is the file.  Odd: the rest gets a fresh MAC (OpenSSL's
+ * PKCS12_set_mac) first, so that mutations inside the bags get past NSS's
+ * MAC check to the bags' decoding, renaming and validation. */
 #define _XOPEN_SOURCE 700
 #include <fcntl.h>
 #include <ftw.h>
+#include <openssl/pkcs12.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -49,11 +53,34 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The PFX in der with its MAC made again under "fuzz"; NULL when OpenSSL
+ * cannot read its outer layer.  OPENSSL_free it. */
+static unsigned char *remac(const uint8_t *der, size_t len, int *out_len)
+{
+	const unsigned char *p = der;
+	unsigned char *out = NULL;
+	PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
+	*out_len = 0;
+	if (p12 && PKCS12_set_mac(p12, "fuzz", -1, NULL, 0, 1, EVP_sha256()))
+		*out_len = i2d_PKCS12(p12, &out);
+	PKCS12_free(p12);
+	return *out_len > 0 ? out : NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (size < 1)
+		return -1;
+	unsigned char *fixed = NULL;
+	int fixed_len = 0;
+	if (data[0] & 1 && !(fixed = remac(data + 1, size - 1, &fixed_len)))
+		return 0;
+	const void *file = fixed ? fixed : data + 1;
+	size_t len = fixed ? (size_t)fixed_len : size - 1;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, data, size) != (ssize_t)size || close(fd) < 0)
+	if (fd < 0 || write(fd, file, len) != (ssize_t)len || close(fd) < 0)
 		abort();
+	OPENSSL_free(fixed);
 	p11c_import_opts o = P11C_IMPORT_OPTS_INIT;
 	char *alias = NULL;
 	int rc = p11c_import_p12(db, path, "fuzz", &o, &alias);
