@@ -43,6 +43,15 @@ static int scheme_of(const char *name, int http)
 int p11c_url_parse(p11c_db *db, const char *url, int http, p11c_url *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* A caIssuers URL is the server's text: raw into the http request and
+	 * the messages, a CR LF or an escape sequence would go with it. */
+	for (const char *c = url; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return p11c_fail(
+			    db, P11C_EUSAGE,
+			    "a URL with a bad character (a space or control character, "
+			    "byte %zu)",
+			    (size_t)(c - url) + 1);
 	const char *sep = strstr(url, "://");
 	size_t slen = sep ? (size_t)(sep - url) : 0;
 	if (!sep || slen == 0 || slen >= sizeof(out->scheme))

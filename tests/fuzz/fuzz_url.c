@@ -24,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(memchr(u.host, '\0', sizeof(u.host)) && u.host[0]);
 		FUZZ_ASSERT(memchr(u.path, '\0', sizeof(u.path)) && u.path[0] == '/');
 		FUZZ_ASSERT(u.port > 0 && u.port < 65536);
+		/* both go into an http request and into messages as they are */
+		for (const char *c = u.host; *c; c++)
+			FUZZ_ASSERT((unsigned char)*c > ' ' && *c != 0x7f);
+		for (const char *c = u.path; *c; c++)
+			FUZZ_ASSERT((unsigned char)*c > ' ' && *c != 0x7f);
 	}
 	free(url);
 	return 0;
