@@ -144,7 +144,11 @@ static char *ca_issuers_url(CERTCertificate *cert)
 		    strncasecmp((char *)loc->name.other.data, "http://", 7))
 			continue;
 		url = strndup((char *)loc->name.other.data, loc->name.other.len);
-		if (url && strlen(url) != loc->name.other.len) { /* a NUL inside */
+		size_t n = url ? strlen(url) : 0;
+		int bad = url && n != loc->name.other.len; /* a NUL inside */
+		for (size_t k = 0; k < n && !bad; k++)     /* it goes into notes */
+			bad = (unsigned char)url[k] <= ' ' || url[k] == 0x7f;
+		if (bad) {
 			free(url);
 			url = NULL;
 		}
