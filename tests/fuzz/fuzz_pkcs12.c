@@ -14,7 +14,7 @@
 
 #include "fuzz.h"
 
-static char dir[] = "/tmp/p11cert-fuzz-p12.XXXXXX";
+static char dir[4096];
 static char path[sizeof(dir) + 16];
 static p11c_db *db;
 
@@ -39,6 +39,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	p11c_generate_opts o = P11C_GENERATE_OPTS_INIT;
 	o.default_cert = 0;
 	o.no_p11kit = 1;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/p11cert-fuzz-p12.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir) || p11c_db_new(&db) != P11C_OK) {
 		fprintf(stderr, "fuzz: cannot make a temporary directory\n");
 		exit(1);

@@ -32,7 +32,11 @@ else
 	CC=clang meson setup "$dir" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
 		-Db_lundef=false >/dev/null
 fi
-ninja -C "$dir" >/dev/null
+if ! ninja -C "$dir" >"$probe/ninja.log" 2>&1; then
+	tail -30 "$probe/ninja.log"
+	echo "not ok - fuzz: the fuzz build failed"
+	exit 1
+fi
 
 art=$dir/fuzz-artifacts
 mkdir -p "$art"
@@ -43,7 +47,7 @@ failed=0
 for t in $targets; do
 	exe=$dir/tests/fuzz/fuzz_$t
 	work=$probe/$t
-	mkdir -p "$work"
+	mkdir -p "$work" "$work.tmp"
 	# tests/lsan.supp names NSS's PKCS#12 decoder, which only the slow
 	# unwinder sees (NSS has no frame pointers); it costs 20 times the runs
 	unwind=
@@ -51,7 +55,7 @@ for t in $targets; do
 	dict=
 	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
 	# new inputs go to the scratch directory; the committed seeds are read
-	if ASAN_OPTIONS=$asan$unwind "$exe" $dict -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	if TMPDIR=$work.tmp ASAN_OPTIONS=$asan$unwind "$exe" $dict -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$art/$t-" "$work" "tests/fuzz/corpus/$t" >"$work.log" 2>&1 &&
 		! grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$work.log"; then
 		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log")
