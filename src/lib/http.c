@@ -50,7 +50,8 @@ static int read_all(p11c_db *db, int fd, int timeout, size_t max, char **out, si
 }
 
 /* The value of header name in the head (up to the blank line), or NULL;
- * copied into val; a value too long for val is "" (there, but unusable). */
+ * copied into val; a value too long for val, or with a control character,
+ * is "" (there, but unusable). */
 static const char *header(const char *head, size_t hlen, const char *name, char *val, size_t size)
 {
 	size_t n = strlen(name);
@@ -65,7 +66,10 @@ static const char *header(const char *head, size_t hlen, const char *name, char 
 			size_t l = (size_t)(nl - v);
 			while (l && (v[l - 1] == '\r' || v[l - 1] == ' '))
 				l--;
-			if (l >= size) {
+			int bad = l >= size;
+			for (size_t k = 0; k < l && !bad; k++)
+				bad = (unsigned char)v[k] < ' ' || v[k] == 0x7f;
+			if (bad) {
 				val[0] = '\0';
 				return val;
 			}
@@ -102,6 +106,12 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	close(fd);
 	if (rc)
 		return rc;
+	return p11c_http_answer(db, all, total, max, location, loc_size, body, len);
+}
+
+int p11c_http_answer(p11c_db *db, char *all, size_t total, size_t max, char *location,
+                     size_t loc_size, unsigned char **body, size_t *len)
+{
 	char *end = strstr(all, "\r\n\r\n");
 	size_t skip = 4;
 	if (!end) {
@@ -117,7 +127,8 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	if (status >= 300 && status < 400 && header(all, hlen, "Location", location, loc_size)) {
 		if (!location[0]) {
 			free(all);
-			return p11c_fail(db, P11C_EFAIL, "the redirect is too long or empty");
+			return p11c_fail(db, P11C_EFAIL,
+			                 "the redirect is too long, empty or garbled");
 		}
 		free(all);
 		return 1; /* follow */

@@ -43,6 +43,15 @@ static int scheme_of(const char *name, int http)
 int p11c_url_parse(p11c_db *db, const char *url, int http, p11c_url *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* A caIssuers URL is the server's text: raw into the http request and
+	 * the messages, a CR LF or an escape sequence would go with it. */
+	for (const char *c = url; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return p11c_fail(
+			    db, P11C_EUSAGE,
+			    "a URL with a bad character (a space or control character, "
+			    "byte %zu)",
+			    (size_t)(c - url) + 1);
 	const char *sep = strstr(url, "://");
 	size_t slen = sep ? (size_t)(sep - url) : 0;
 	if (!sep || slen == 0 || slen >= sizeof(out->scheme))
@@ -493,7 +502,7 @@ static int ldap(talk *t)
 	const unsigned char *p = (const unsigned char *)t->buf, *end = p + t->len;
 	unsigned tag;
 	size_t len;
-	int result = -1;
+	long result = -1; /* up to four bytes of an ENUMERATED: 0 to 2^32 - 1 here */
 	if (ber_next(&p, end, &tag, &len) == 0 && tag == 0x30 &&
 	    ber_next(&p, end, &tag, &len) == 0 && tag == 0x02 && (p += len) <= end &&
 	    ber_next(&p, end, &tag, &len) == 0 && tag == 0x78 &&
@@ -510,7 +519,7 @@ static int ldap(talk *t)
 	if (result != 0)
 		return p11c_fail(t->db, P11C_EFAIL,
 		                 "ldap: the server refused StartTLS "
-		                 "(resultCode %d%s)",
+		                 "(resultCode %ld%s)",
 		                 result,
 		                 result == 2 ? ", protocolError: "
 		                               "no StartTLS here"

@@ -51,6 +51,12 @@ int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout);
 int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigned char **body,
                   size_t *len);
 
+/* An http answer read whole (all: NUL-terminated, total bytes; taken
+ * over): 1 and location set for a redirect, 0 and the body (at most max
+ * bytes, malloc'd) for a 200, else an error status. */
+int p11c_http_answer(p11c_db *db, char *all, size_t total, size_t max, char *location,
+                     size_t loc_size, unsigned char **body, size_t *len);
+
 #pragma GCC visibility pop
 
 #endif

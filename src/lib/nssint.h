@@ -62,6 +62,12 @@ int p11c_add_san_extension(PLArenaPool *a, void *h, const p11c_san *san, size_t 
 /* Build and sign; *der is allocated with SECITEM_AllocItem(NULL ...). */
 int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der);
 
+/* sign.c: the request in buf (PEM or DER, NUL-terminated; path names it
+ * in messages), decoded into arena, its key strong enough, its signature
+ * checked; *san its subjectAltName extension when it asks for one. */
+int p11c_request_read(p11c_db *db, const char *path, PLArenaPool *arena, const unsigned char *buf,
+                      size_t len, CERTCertificateRequest **req, SECItem **san);
+
 /* export.c: what NSS's PKCS#12 code needs set first (process-wide). */
 void p11c_p12_setup(void);
 /* export.c: a PKCS#12 password as the BMPString NSS wants. */
@@ -127,6 +133,10 @@ p11c_chain *p11c_chain_new(void);
 int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia);
 /* A note for the caller (printf format); -1 when out of memory. */
 int p11c_chain_note(p11c_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* tlsfetch.c: the certificates of a caIssuers answer (DER, PEM or
+ * PKCS#7 certs-only) appended to c; *added says how many were new. */
+int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body, size_t len,
+                           int *added);
 size_t p11c_chain_length(const p11c_chain *c);
 CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i);
 /* Verify the chain's leaf against the database's trust for usage

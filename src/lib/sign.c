@@ -120,6 +120,18 @@ static int requested_san(p11c_db *db, CERTCertificateRequest *req, SECItem **san
 	return P11C_OK;
 }
 
+int p11c_request_read(p11c_db *db, const char *path, PLArenaPool *arena, const unsigned char *buf,
+                      size_t len, CERTCertificateRequest **req, SECItem **san)
+{
+	SECItem *der = NULL;
+	int rc = request_der(db, path, arena, buf, len, &der);
+	if (!rc)
+		rc = request_decode(db, path, arena, der, req);
+	if (!rc)
+		rc = requested_san(db, *req, san);
+	return rc;
+}
+
 /* A CA that can issue: a CA, keyCertSign, its key here, valid through the
  * new certificate's life. */
 static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int days,
@@ -164,7 +176,7 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	SECKEYPrivateKey *key = NULL;
 	SECKEYPublicKey *pub = NULL, *ca_pub = NULL;
 	CERTCertificateRequest *req = NULL;
-	SECItem *der = NULL, *san = NULL, *cert = NULL;
+	SECItem *san = NULL, *cert = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	*pem = NULL;
@@ -182,9 +194,7 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	int rc = p11c_cert_open(db, ca_alias, 0, &ca);
 	if (rc || (rc = ca_ready(db, ca_alias, ca, days, &key)) ||
 	    (rc = p11c_file_read(db, path, &buf, &len)) ||
-	    (rc = request_der(db, path, arena, buf, len, &der)) ||
-	    (rc = request_decode(db, path, arena, der, &req)) ||
-	    (rc = requested_san(db, req, &san)))
+	    (rc = p11c_request_read(db, path, arena, buf, len, &req, &san)))
 		goto out;
 	int empty_subject = !req->subject.rdns || !req->subject.rdns[0];
 	if (empty_subject && !san) {

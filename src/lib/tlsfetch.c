@@ -144,7 +144,11 @@ static char *ca_issuers_url(CERTCertificate *cert)
 		    strncasecmp((char *)loc->name.other.data, "http://", 7))
 			continue;
 		url = strndup((char *)loc->name.other.data, loc->name.other.len);
-		if (url && strlen(url) != loc->name.other.len) { /* a NUL inside */
+		size_t n = url ? strlen(url) : 0;
+		int bad = url && n != loc->name.other.len; /* a NUL inside */
+		for (size_t k = 0; k < n && !bad; k++)     /* it goes into notes */
+			bad = (unsigned char)url[k] <= ' ' || url[k] == 0x7f;
+		if (bad) {
 			free(url);
 			url = NULL;
 		}
@@ -183,6 +187,17 @@ static SECStatus take_certs(void *arg, SECItem **certs, int n)
 	return SECSuccess;
 }
 
+int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body, size_t len,
+                           int *added)
+{
+	aia_load l = {db, c, 0, 0};
+	SECStatus s = len > 0 && len <= AIA_MAX
+	                  ? CERT_DecodeCertPackage((char *)body, (int)len, take_certs, &l)
+	                  : SECFailure;
+	*added = l.added;
+	return s == SECSuccess ? P11C_OK : P11C_EFAIL;
+}
+
 /* While the chain's last certificate is not self-signed, fetch its
  * issuer from its caIssuers URL.  Failures become notes, not errors: the
  * chain is judged as it stands. */
@@ -210,20 +225,17 @@ static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
 			free(url);
 			return P11C_OK;
 		}
-		aia_load l = {db, c, 0, 0};
-		SECStatus s = len > 0 && len <= AIA_MAX
-		                  ? CERT_DecodeCertPackage((char *)body, (int)len, take_certs, &l)
-		                  : SECFailure;
+		int added = 0;
+		int s = p11c_chain_add_package(db, c, body, len, &added);
 		free(body);
-		if (s != SECSuccess && p11c_chain_length(c) == last + 1 + (size_t)l.added &&
-		    !l.added) {
+		if (s != P11C_OK && p11c_chain_length(c) == last + 1 + (size_t)added && !added) {
 			p11c_chain_note(c, "caIssuers %s: not a certificate (DER, PEM or PKCS#7)",
 			                url);
 			free(url);
 			return P11C_OK;
 		}
-		p11c_chain_note(c, "caIssuers %s: %d certificate%s", url, l.added,
-		                l.added == 1 ? "" : "s");
+		p11c_chain_note(c, "caIssuers %s: %d certificate%s", url, added,
+		                added == 1 ? "" : "s");
 		free(url);
 		/* go on from the issuer of the last one, when it came */
 		CERTCertificate *issuer = NULL;

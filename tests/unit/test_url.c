@@ -114,6 +114,25 @@ static void test_refused(void **state)
 	assert_refused("smtp://user@m.example", 0, "user name");
 	assert_refused("smtp://m.ex ample", 0, "bad character");
 	assert_refused("smtp://m.ex\tample", 0, "bad character");
+}
+
+/* Found by tests/fuzz (fuzz_url): a path (a caIssuers URL of the server's
+ * certificate, a redirect) with CR LF went into the http request as it
+ * was, and control characters into the messages. */
+static void test_control_characters_refused(void **state)
+{
+	(void)state;
+	assert_refused("http://ca.example/x\r\nX-Injected: 1", 1, "bad character");
+	assert_refused("http://ca.example/x HTTP/1.0", 1, "byte 20)");
+	assert_refused("http://ca.example/\033]0;title\007", 1, "byte 19)");
+	assert_refused("http://ca.example/\177", 1, "bad character");
+	assert_refused("smtp://mail.example/\n", 0, "bad character");
+	assert_refused("smtp\r://mail.example/", 0, "bad character");
+	/* the message quotes none of it */
+	assert_refused("http://ca.example/\033[2J", 1, "bad character");
+	for (const char *c = p11c_last_error(db); *c; c++)
+		if ((unsigned char)*c < ' ')
+			fail_msg("control character in '%s'", p11c_last_error(db));
 	char longhost[400];
 	memset(longhost, 'a', sizeof(longhost));
 	memcpy(longhost, "smtp://", 7);
@@ -128,6 +147,7 @@ int main(void)
 	    cmocka_unit_test(test_ports_hosts_paths),
 	    cmocka_unit_test(test_http_only_for_ca_issuers),
 	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_control_characters_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
