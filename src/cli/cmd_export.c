@@ -125,6 +125,9 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 		return cli_usage_error(argv[0], "--key-out goes with --format pem");
 	if (a.chain && a.format == F_DER)
 		return cli_usage_error(argv[0], "a chain is written as PEM: --format pem");
+	if (a.key_out && a.output && cli_same_file(a.key_out, a.output))
+		return cli_usage_error(argv[0], "--key-out and -o name the same file: one would "
+		                                "replace the other");
 	p11c_db *db;
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
