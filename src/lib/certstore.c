@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* add-cert, add-cert --bundle, remove-cert: certificates in and out. */
 #include <cert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <certdb.h>
 #include <pk11pub.h>
+#include <secerr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,23 +363,83 @@ int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **
 	return *out ? P11C_OK : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 }
 
+/* Removers of one database take turns (flock on its directory): NSS's
+ * delete of an object another process deleted first succeeds silently,
+ * so without turns two removers both said "removed" and the loser's key
+ * removal failed with SEC_ERROR_BAD_DATA.  -1 when the lock cannot be had;
+ * *waited says whether another process held it. */
+static int remove_lock(p11c_db *db, int *waited)
+{
+	int fd = open(p11c_db_dir(db), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*waited = 0;
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	*waited = 1;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+static int gone(p11c_db *db, const char *alias)
+{
+	return p11c_fail(db, P11C_ENOTFOUND, "'%s' was removed by another process meanwhile",
+	                 alias);
+}
+
+/* NSS leaves no error of its own when a token will not destroy an object
+ * (SoftHSM on read-only storage: CKR_FUNCTION_FAILED), and an old one
+ * showed instead (SEC_ERROR_EXTENSION_NOT_FOUND). */
+static int refused(p11c_db *db, const char *alias, PK11SlotInfo *slot)
+{
+	int err = PORT_GetError();
+	const char *token = slot ? PK11_GetTokenName(slot) : "internal";
+	if (slot && PK11_IsReadOnly(slot))
+		return p11c_fail(db, P11C_ETOKEN, "cannot remove '%s': token '%s' is read-only",
+		                 alias, token);
+	if (err == 0 || err == SEC_ERROR_EXTENSION_NOT_FOUND)
+		return p11c_fail(db, P11C_ETOKEN,
+		                 "cannot remove '%s': token '%s' refused to delete it (the token "
+		                 "or its storage is read-only)",
+		                 alias, token);
+	return p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
+}
+
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 {
 	CERTCertificate *probe = NULL;
-	int rc = p11c_cert_open(db, alias, 1, &probe);
+	int waited, rc = p11c_cert_open(db, alias, 1, &probe);
 	if (rc)
 		return rc;
-	if (probe->slot && (rc = p11c_login(db, probe->slot))) {
-		CERT_DestroyCertificate(probe);
-		return rc;
-	}
+	PK11SlotInfo *slot = probe->slot ? PK11_ReferenceSlot(probe->slot) : NULL;
 	CERT_DestroyCertificate(probe);
+	if (slot && (rc = p11c_login(db, slot)))
+		goto out;
+	if (slot && PK11_IsReadOnly(slot)) {
+		rc = refused(db, alias, slot);
+		goto out;
+	}
+	int lock = remove_lock(db, &waited);
+	if (lock < 0) {
+		rc = p11c_fail(db, P11C_EFAIL, "cannot lock the database directory '%s': %s",
+		               p11c_db_dir(db), strerror(errno));
+		goto out;
+	}
+	/* looked up again under the lock: another remover may have been first */
 	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
-	for (CERTCertListNode *node = CERT_LIST_HEAD(list); list && !CERT_LIST_END(node, list);
-	     node = CERT_LIST_NEXT(node)) {
+	if (!list || CERT_LIST_EMPTY(list))
+		rc = waited ? gone(db, alias)
+		            : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	for (CERTCertListNode *node = CERT_LIST_HEAD(list);
+	     rc == P11C_OK && list && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		PORT_SetError(0);
 		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
-			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
+			rc = refused(db, alias, node->cert->slot);
 			if (key)
 				SECKEY_DestroyPrivateKey(key);
 			break;
@@ -383,10 +448,13 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
 			break;
 		}
-		if ((rc = p11c_remove_copies(db, &node->cert->derCert, alias)))
-			break;
+		rc = p11c_remove_copies(db, &node->cert->derCert, alias);
 	}
 	if (list)
 		CERT_DestroyCertList(list);
+	close(lock);
+out:
+	if (slot)
+		PK11_FreeSlot(slot);
 	return rc;
 }
