@@ -140,6 +140,12 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
  * PEM when pem, else DER.  opts->days and opts->ca are not used. */
 int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
                         unsigned char **out, size_t *out_len);
+/* As p11c_request_create, the request written to path (mode 0644, through
+ * a temporary file and a rename; a path that is not a regular file is
+ * refused before a key is made).  When the write fails, the new key is
+ * removed. */
+int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                             int pem, const char *path);
 
 /* Options of p11c_cert_add(). */
 typedef struct {

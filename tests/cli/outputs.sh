@@ -40,6 +40,11 @@ refused() {
 	expect_exit 1 "export-cert --key-out $what is refused" \
 		p11c -d "$DB" export-cert --format pem --key-out "$path" -o "$T/cert.pem" mail
 	check "  and no certificate file was left either" test ! -e "$T/cert.pem"
+	echo "old key" >"$T/key.pem"
+	expect_exit 1 "export-cert --key-out KEY -o $what is refused" \
+		p11c -d "$DB" export-cert --format pem --key-out "$T/key.pem" -o "$path" mail
+	check "  and the existing key file is as it was" test "$(cat "$T/key.pem")" = "old key"
+	rm -f "$T/key.pem"
 	expect_exit 1 "export-trust -o $what is refused" p11c -d "$DB" export-trust -o "$path"
 	expect_exit 1 "sign-request -o $what is refused" \
 		p11c -d "$DB" sign-request --ca siteca -o "$path" "$T/relay.csr"
@@ -97,4 +102,36 @@ check "  openssl reads the key, mode 0600" test "$(stat -c %a "$T/key.pem")" = 6
 expect_exit 0 "PKCS#12 to a regular file" \
 	p11c -d "$DB" export-cert --p12-password-file "$T/p12.pw" -o "$T/mail.p12" mail
 check "  openssl reads it" openssl pkcs12 -in "$T/mail.p12" -noout -passin 'pass:p12 secret'
+# request-cert: when writing the request fails after the key was made, the
+# key goes too.  A preloaded rename() that fails for names ending in
+# ".fail" stands in for a disk that fills (test-only; not under ASan).
+if command -v cc >/dev/null && [ -z "${P11CERT_WRAPPER:-}" ] &&
+	! ldd "$P11CERT" | grep -q libasan; then
+	cat >"$T/failrename.c" <<'C'
+#include <errno.h>
+#include <string.h>
+#include <dlfcn.h>
+int rename(const char *from, const char *to)
+{
+	size_t n = strlen(to);
+	if (n > 5 && !strcmp(to + n - 5, ".fail")) {
+		errno = ENOSPC;
+		return -1;
+	}
+	int (*real)(const char *, const char *) = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+	return real(from, to);
+}
+C
+	cc -shared -fPIC -o "$T/failrename.so" "$T/failrename.c" -ldl
+	snap=$(snapshot)
+	expect_exit 1 "request-cert whose write fails after the key was made" \
+		env LD_PRELOAD="$T/failrename.so" "$P11CERT" -d "$DB" request-cert --name late.example.com -o "$T/r.fail"
+	check "  it says why ($(cat "$T/err"))" grep -q "cannot write '$T/r.fail': No space left on device" "$T/err"
+	same_as "$snap" "  the new key was removed (certutil -K unchanged)"
+	check "  no request or temporary file is left" test -z "$(ls "$T" | grep '^r\.fail')"
+	expect_exit 0 "request-cert -o FILE still works" \
+		p11c -d "$DB" request-cert --name late.example.com -F ascii -o "$T/r.pem"
+	check "  openssl verifies it, and it is mode 0644" test "$(stat -c %a "$T/r.pem")" = 644 -a \
+		"$(openssl req -in "$T/r.pem" -noout -verify 2>&1)" = "Certificate request self-signature verify OK"
+fi
 finish
