@@ -434,8 +434,8 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	if (!list || CERT_LIST_EMPTY(list))
 		rc = waited ? gone(db, alias)
 		            : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
-	for (CERTCertListNode *node = CERT_LIST_HEAD(list);
-	     rc == P11C_OK && list && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
+	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
+	     node && rc == P11C_OK && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
 		PORT_SetError(0);
 		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
