@@ -10,6 +10,7 @@
 # malformed request of it) and invalid UTF-8 or control characters, before
 # any key is made.
 . "$(dirname "$0")/lib.sh"
+. "$TESTDIR/servers.sh"
 need certutil openssl python3
 python3 -c 'import cryptography' 2>/dev/null || need python3-cryptography
 CRAFT="$TESTDIR/../peers/craftcsr.py"
@@ -112,6 +113,18 @@ check "export-trust: the comment lines add no line of the subject's own" \
 check "  and openssl still reads every certificate of the bundle" \
 	test "$(openssl crl2pkcs7 -nocrl -certfile "$T/bundle.pem" | openssl pkcs7 -print_certs | grep -c '^subject')" = 2
 p11c -q -d "$DB" remove-cert evil
+
+# ... and so does fetch-chain, for what a server presents.
+python3 "$CRAFT" "$T/srv.csr" --ava 2.5.4.3 12 "$(hex 'srv\nFAKE\x1b[31m')" \
+	--san dns "$(hex 'x\ny')" --key-out "$T/srv.key"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/o.pem" -CAkey "$T/o.key" -days 10 \
+	-copy_extensions copy -out "$T/srv.pem" 2>/dev/null
+PT=$(free_port)
+start_tls_server 127.0.0.1 "$PT" "$T/srv.pem" "$T/srv.key"
+p11c -d "$DB" fetch-chain --timeout 5 "https://127.0.0.1:$PT" >"$T/fetch" 2>&1
+check "fetch-chain shows the server's names escaped" grep -qF 'x\x0ay' "$T/fetch"
+check "  with no raw escape character and no line of the name's own" \
+	test "$(grep -c $'\x1b' "$T/fetch")" = 0 -a "$(grep -c '^FAKE' "$T/fetch")" = 0
 
 # -S: dotted OIDs, escapes, control characters; refused before a key is made.
 snap=$(snapshot)

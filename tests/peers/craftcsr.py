@@ -6,12 +6,13 @@ many attributes.  Properly self-signed (EC P-256, ECDSA-SHA256), so a
 signer must judge the content, not the signature.
 
   craftcsr.py OUT [--ava OID TAG HEX]... [--rdn-of N] [--san KIND HEX]...
-              [--exts N]
+              [--exts N] [--key-out KEY.pem]
 
 --ava adds an RDN of one attribute (TAG a number: 12 UTF8String, 19
 PrintableString, 22 IA5String; HEX the content bytes); --rdn-of N adds
 one RDN of N commonName attributes; --san KIND HEX (dns, email, uri, ip,
-other) adds a general name; --exts N adds N dummy extensions.
+other) adds a general name; --exts N adds N dummy extensions; --key-out
+writes the request's private key (PKCS#8 PEM).
 """
 import base64
 import sys
@@ -45,7 +46,7 @@ def oid(dotted):
 
 def main(argv):
     out, args = argv[1], argv[2:]
-    rdns, sans, n_exts = [], [], 0
+    rdns, sans, n_exts, key_out = [], [], 0, None
     i = 0
     while i < len(args):
         a = args[i]
@@ -70,12 +71,20 @@ def main(argv):
             else:
                 sans.append(tlv(tag, body))
             i += 3
+        elif a == "--key-out":
+            key_out = args[i + 1]
+            i += 2
         elif a == "--exts":
             n_exts = int(args[i + 1])
             i += 2
         else:
             sys.exit("craftcsr.py: unknown argument " + a)
     key = ec.generate_private_key(ec.SECP256R1())
+    if key_out:
+        with open(key_out, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
     spki = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
