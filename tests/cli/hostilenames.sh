@@ -112,6 +112,10 @@ check "export-trust: the comment lines add no line of the subject's own" \
 	test "$(grep -c '^FAKE' "$T/bundle.pem")" = 0
 check "  and openssl still reads every certificate of the bundle" \
 	test "$(openssl crl2pkcs7 -nocrl -certfile "$T/bundle.pem" | openssl pkcs7 -print_certs | grep -c '^subject')" = 2
+p11c -d "$DB" check >"$T/check" 2>&1
+p11c -d "$DB" verify-cert evil >>"$T/check" 2>&1
+check "check and verify-cert: no raw escape character, no line of the subject's own" \
+	test "$(grep -c $'\x1b' "$T/check")" = 0 -a "$(grep -c '^FAKE' "$T/check")" = 0
 p11c -q -d "$DB" remove-cert evil
 
 # ... and so does fetch-chain, for what a server presents.
