@@ -150,7 +150,7 @@ int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign
 	size_t len = 0;
 	int rc = p11c_output_open(db, path, &o); /* a refused path costs no key */
 	if (rc)
-		return P11C_EFAIL; /* a missing directory too: the request's file is output */
+		return P11C_EFAIL;   /* a missing directory too: the request's file is output */
 	if (fchmod(o.fd, 0644) != 0) /* a request is public */
 		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", path, strerror(errno));
 	else
