@@ -54,6 +54,13 @@ int p11c_db_set_password_file(p11c_db *db, const char *path);
  * caller wipes and frees it), after the checks password files get. */
 int p11c_read_password_file(p11c_db *db, const char *path, char **out);
 
+/* Whether path may be an output file, which p11cert replaces through a
+ * temporary file and a rename: P11C_OK when nothing is there or a regular
+ * file is; else P11C_EFAIL and *why says what is there ("a symbolic link",
+ * "a character device" ...; a static string).  Special files and links are
+ * refused, never replaced. */
+int p11c_output_path_check(const char *path, const char **why);
+
 /* Fallback when the password file has no entry for a token. */
 void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
 
@@ -133,6 +140,12 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
  * PEM when pem, else DER.  opts->days and opts->ca are not used. */
 int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
                         unsigned char **out, size_t *out_len);
+/* As p11c_request_create, the request written to path (mode 0644, through
+ * a temporary file and a rename; a path that is not a regular file is
+ * refused before a key is made).  When the write fails, the new key is
+ * removed. */
+int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                             int pem, const char *path);
 
 /* Options of p11c_cert_add(). */
 typedef struct {

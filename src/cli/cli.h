@@ -101,6 +101,9 @@ int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char *
  * it was), or to standard output when path is NULL.  Exit code; prints
  * errors. */
 int cli_write_public(const char *path, const unsigned char *data, size_t len);
+/* Whether two paths name one file: the same name, the same inode, or (for
+ * files not there yet) the same name in the same directory. */
+int cli_same_file(const char *a, const char *b);
 /* The same in two steps, for a command that must know it can write before
  * it changes the database: open (the temporary now), then finish (write
  * and rename when keep, else remove the temporary). */

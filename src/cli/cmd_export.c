@@ -89,11 +89,17 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 	int rc = p11c_export_certs(db, alias, a->chain, a->format == F_PEM, &data, &len);
 	if (rc)
 		return cli_fail(db, rc);
+	cli_out out; /* opened first: a refused -o costs no key file */
+	if ((rc = cli_out_open(&out, a->output))) {
+		free(data);
+		return rc;
+	}
 	if (a->key_out && (rc = p11c_export_key(db, alias, a->key_out))) {
+		cli_out_finish(&out, NULL, 0, 0);
 		free(data);
 		return cli_fail(db, rc);
 	}
-	rc = cli_write_public(a->output, data, len);
+	rc = cli_out_finish(&out, data, len, 1);
 	free(data);
 	if (rc && a->key_out)
 		unlink(a->key_out);
@@ -125,6 +131,9 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 		return cli_usage_error(argv[0], "--key-out goes with --format pem");
 	if (a.chain && a.format == F_DER)
 		return cli_usage_error(argv[0], "a chain is written as PEM: --format pem");
+	if (a.key_out && a.output && cli_same_file(a.key_out, a.output))
+		return cli_usage_error(argv[0], "--key-out and -o name the same file: one would "
+		                                "replace the other");
 	p11c_db *db;
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)

@@ -211,16 +211,15 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 		return rc;
 	unsigned char *req = NULL;
 	size_t len = 0;
-	cli_out out;
-	if ((rc = cli_out_open(&out, a.output))) { /* before a key is made */
-		p11c_db_free(db);
-		return rc;
-	}
-	if ((rc = p11c_request_create(db, a.alias, &a.so, a.pem, &req, &len))) {
+	if (a.output) { /* the library writes it: a failed write removes the key */
+		if ((rc = p11c_request_create_file(db, a.alias, &a.so, a.pem, a.output)))
+			rc = cli_fail(db, rc);
+		else
+			cli_notice(g, "wrote the request to '%s'", a.output);
+	} else if ((rc = p11c_request_create(db, a.alias, &a.so, a.pem, &req, &len))) {
 		rc = cli_fail(db, rc);
-		cli_out_finish(&out, NULL, 0, 0);
-	} else if ((rc = cli_out_finish(&out, req, len, 1)) == EXIT_OK && a.output) {
-		cli_notice(g, "wrote the request to '%s'", a.output);
+	} else {
+		rc = cli_write_public(NULL, req, len);
 	}
 	free(req);
 	p11c_db_free(db);

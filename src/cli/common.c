@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* Which database and password file, opening, prompting, errors, times. */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -255,6 +257,12 @@ int cli_out_open(cli_out *o, const char *path)
 		cli_error("cannot write '%s': the path is too long", path);
 		return EXIT_FAIL;
 	}
+	const char *why;
+	if (p11c_output_path_check(path, &why)) {
+		cli_error("cannot write '%s': it is %s, not a regular file", path, why);
+		o->fd = -1;
+		return EXIT_FAIL;
+	}
 	snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (o->fd < 0 || fchmod(o->fd, 0644) != 0) {
@@ -298,6 +306,28 @@ out:
 		return keep ? EXIT_OK : EXIT_FAIL;
 	cli_error("cannot write '%s': %s", o->path ? o->path : "standard output", strerror(err));
 	return EXIT_FAIL;
+}
+
+/* The directory part made absolute by realpath, then the last name. */
+static int canonical_path(const char *path, char *out, size_t size)
+{
+	char d[PATH_MAX], b[PATH_MAX], dir[PATH_MAX];
+	if (snprintf(d, sizeof(d), "%s", path) >= (int)sizeof(d) ||
+	    snprintf(b, sizeof(b), "%s", path) >= (int)sizeof(b) || !realpath(dirname(d), dir))
+		return -1;
+	return snprintf(out, size, "%s/%s", dir, basename(b)) < (int)size ? 0 : -1;
+}
+
+int cli_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char ca[2 * PATH_MAX], cb[2 * PATH_MAX];
+	if (!strcmp(a, b))
+		return 1;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return canonical_path(a, ca, sizeof(ca)) == 0 && canonical_path(b, cb, sizeof(cb)) == 0 &&
+	       !strcmp(ca, cb);
 }
 
 int cli_write_public(const char *path, const unsigned char *data, size_t len)

@@ -18,10 +18,10 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-/* NSS's PORT_Alloc'd string into a malloc'd one. */
+/* NSS's PORT_Alloc'd string into a malloc'd one, safe to print. */
 static char *from_port(char *s)
 {
-	char *d = dup_or_empty(s);
+	char *d = p11c_safe_text(s ? s : "", s ? strlen(s) : 0);
 	PORT_Free(s);
 	return d;
 }
@@ -71,11 +71,14 @@ static int add_san(p11c_cert_info *i, const char *prefix, const char *text, size
 	if (!l)
 		return -1;
 	i->san = l;
-	size_t n = strlen(prefix) + len + 1;
-	char *s = malloc(n);
+	char *shown = p11c_safe_text(text, len); /* a NUL or a newline is shown, not acted on */
+	size_t n = strlen(prefix) + (shown ? strlen(shown) : 0) + 1;
+	char *s = shown ? malloc(n) : NULL;
+	if (s)
+		snprintf(s, n, "%s%s", prefix, shown);
+	free(shown);
 	if (!s)
 		return -1;
-	snprintf(s, n, "%s%.*s", prefix, (int)len, text);
 	i->san[i->n_san++] = s;
 	return 0;
 }
@@ -243,7 +246,10 @@ p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	unsigned char d1[20], d256[32];
 	PRTime nb = 0, na = 0;
 	CERTCertTrust trust;
-	i->alias = strdup(cert->nickname ? cert->nickname : cert->emailAddr ? cert->emailAddr : "");
+	const char *alias = cert->nickname    ? cert->nickname
+	                    : cert->emailAddr ? cert->emailAddr
+	                                      : "";
+	i->alias = p11c_safe_text(alias, strlen(alias));
 	i->token = strdup(cert->isperm || cert->slot ? token_of(cert->slot) : "");
 	i->version = cert->version.len ? (int)DER_GetInteger(&cert->version) + 1 : 1;
 	/* the number, as openssl prints it: without DER's sign byte */

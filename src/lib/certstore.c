@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* add-cert, add-cert --bundle, remove-cert: certificates in and out. */
 #include <cert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <certdb.h>
 #include <pk11pub.h>
+#include <secerr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,32 +375,59 @@ int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **
 	return *out ? P11C_OK : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 }
 
+/* NSS leaves no error of its own when a token will not destroy an object
+ * (SoftHSM on read-only storage: CKR_FUNCTION_FAILED), and an old one
+ * showed instead (SEC_ERROR_EXTENSION_NOT_FOUND). */
+static int refused(p11c_db *db, const char *alias, PK11SlotInfo *slot)
+{
+	int err = PORT_GetError();
+	const char *token = slot ? PK11_GetTokenName(slot) : "internal";
+	if (slot && PK11_IsReadOnly(slot))
+		return p11c_fail(db, P11C_ETOKEN, "cannot remove '%s': token '%s' is read-only",
+		                 alias, token);
+	if (err == 0 || err == SEC_ERROR_EXTENSION_NOT_FOUND)
+		return p11c_fail(db, P11C_ETOKEN,
+		                 "cannot remove '%s': token '%s' refused to delete it (the token "
+		                 "or its storage is read-only)",
+		                 alias, token);
+	return p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
+}
+
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 {
 	CERTCertificate *probe = NULL;
+	/* Writers take turns (p11cert.lock, from the open on): a remover that
+	 * waited for another finds the alias gone, and says so. */
 	int rc = p11c_cert_open(db, alias, 1, &probe);
 	if (rc)
 		return rc;
-	if (probe->slot && (rc = p11c_login(db, probe->slot))) {
-		CERT_DestroyCertificate(probe);
-		return rc;
-	}
+	PK11SlotInfo *slot = probe->slot ? PK11_ReferenceSlot(probe->slot) : NULL;
 	CERT_DestroyCertificate(probe);
+	if (slot && (rc = p11c_login(db, slot)))
+		goto out;
+	if (slot && PK11_IsReadOnly(slot)) {
+		rc = refused(db, alias, slot);
+		goto out;
+	}
 	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
+	if (!list || CERT_LIST_EMPTY(list))
+		rc = p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 	/* Decided: an interrupted removal is finished by the next writer. */
-	rc = p11c_pending_begin(db, "remove-cert");
-	for (CERTCertListNode *node = CERT_LIST_HEAD(list);
-	     !rc && list && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
+	if (!rc)
+		rc = p11c_pending_begin(db, "remove-cert");
+	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
+	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
 		rc = p11c_pending_commit(db, node->cert, key);
 		if (key)
 			SECKEY_DestroyPrivateKey(key);
 	}
-	for (CERTCertListNode *node = CERT_LIST_HEAD(list);
-	     !rc && list && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
+	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
+	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		PORT_SetError(0);
 		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
-			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
+			rc = refused(db, alias, node->cert->slot);
 			if (key)
 				SECKEY_DestroyPrivateKey(key);
 			break;
@@ -404,10 +436,13 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
 			break;
 		}
-		if ((rc = p11c_remove_copies(db, &node->cert->derCert, alias)))
-			break;
+		rc = p11c_remove_copies(db, &node->cert->derCert, alias);
 	}
 	if (list)
 		CERT_DestroyCertList(list);
-	return p11c_pending_end(db, rc);
+	rc = p11c_pending_end(db, rc);
+out:
+	if (slot)
+		PK11_FreeSlot(slot);
+	return rc;
 }

@@ -192,8 +192,12 @@ static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node
 {
 	CERTCertificate *cert = node->cert;
 	int depth = depth_of(c, cert);
-	char *subject = CERT_NameToAscii(&cert->subject);
-	char *issuer = CERT_NameToAscii(&cert->issuer);
+	char *dn_s = CERT_NameToAscii(&cert->subject), *dn_i = CERT_NameToAscii(&cert->issuer);
+	/* the server's names, shown escaped */
+	char *subject = dn_s ? p11c_safe_text(dn_s, strlen(dn_s)) : NULL;
+	char *issuer = dn_i ? p11c_safe_text(dn_i, strlen(dn_i)) : NULL;
+	PORT_Free(dn_s);
+	PORT_Free(dn_i);
 	const char *s = subject ? subject : "?", *is = issuer ? issuer : "?";
 	char t[64];
 	int rc;
@@ -252,8 +256,8 @@ static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node
 		                 PR_ErrorToString(node->error, PR_LANGUAGE_I_DEFAULT),
 		                 p11c_nss_error_name((int)node->error));
 	}
-	PORT_Free(subject);
-	PORT_Free(issuer);
+	free(subject);
+	free(issuer);
 	return rc;
 }
 

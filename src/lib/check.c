@@ -41,10 +41,11 @@ static void add(report *r, const char *alias, int problem, const char *code, con
 	}
 	r->f = g;
 	p11c_finding *f = &r->f[r->n];
-	f->alias = strdup(alias ? alias : "");
+	/* aliases and names come from certificates: shown escaped */
+	f->alias = p11c_safe_text(alias ? alias : "", alias ? strlen(alias) : 0);
 	f->severity = strdup(problem ? "problem" : "warning");
 	f->code = strdup(code);
-	f->message = strdup(msg);
+	f->message = p11c_safe_text(msg, strlen(msg));
 	if (!f->alias || !f->severity || !f->code || !f->message) {
 		free(f->alias);
 		free(f->severity);

@@ -12,8 +12,9 @@
 #define HTTP_HEAD_MAX (16 * 1024)
 #define HTTP_REDIRECTS 3
 
-/* The whole answer until the server closes: at most max bytes. */
-static int read_all(p11c_db *db, int fd, int timeout, size_t max, char **out, size_t *len)
+/* The whole answer until the server closes: at most max bytes, before d. */
+static int read_all(p11c_db *db, int fd, const p11c_deadline *d, size_t max, char **out,
+                    size_t *len)
 {
 	size_t cap = 8192, n = 0;
 	char *buf = malloc(cap + 1);
@@ -34,7 +35,7 @@ static int read_all(p11c_db *db, int fd, int timeout, size_t max, char **out, si
 			}
 			buf = b;
 		}
-		long r = p11c_net_recv(db, fd, buf + n, cap - n, timeout);
+		long r = p11c_net_recv(db, fd, buf + n, cap - n, d);
 		if (r < 0) {
 			free(buf);
 			return P11C_EFAIL;
@@ -99,10 +100,11 @@ static int get_once(p11c_db *db, const p11c_url *u, int timeout, size_t max, cha
 	size_t total = 0;
 	if (n < 0 || (size_t)n >= sizeof(req))
 		rc = p11c_fail(db, P11C_EFAIL, "the URL's path is too long");
-	else if (p11c_net_send(db, fd, req, (size_t)n, timeout) < 0)
+	p11c_deadline d = p11c_deadline_in(timeout); /* the request and its whole answer */
+	if (rc == P11C_OK && p11c_net_send(db, fd, req, (size_t)n, &d) < 0)
 		rc = P11C_EFAIL;
-	else
-		rc = read_all(db, fd, timeout, max + HTTP_HEAD_MAX, &all, &total);
+	else if (rc == P11C_OK)
+		rc = read_all(db, fd, &d, max + HTTP_HEAD_MAX, &all, &total);
 	close(fd);
 	if (rc)
 		return rc;

@@ -221,6 +221,9 @@ int p11c_certs_decode(p11c_db *db, const char *what, const unsigned char *buf, s
 /* PEM text of DER data with the given label; malloc'd. */
 char *p11c_pem_encode(const char *label, const unsigned char *der, size_t len);
 
+/* text as it may be shown: control characters (C0, DEL, C1) and bytes
+ * that are not UTF-8 become \xHH; malloc'd (strcheck.c). */
+char *p11c_safe_text(const char *text, size_t len);
 /* Lower-case hex of data, with sep between bytes when sep != 0. */
 char *p11c_hex(const unsigned char *data, size_t len, char sep);
 

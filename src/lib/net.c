@@ -120,6 +120,18 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+p11c_deadline p11c_deadline_in(int seconds)
+{
+	p11c_deadline d = {now_ms() + (long long)seconds * 1000, seconds};
+	return d;
+}
+
+long long p11c_deadline_left(const p11c_deadline *d)
+{
+	long long left = d->at - now_ms();
+	return left > 0 ? left : 0;
+}
+
 /* Wait for events on fd until the deadline: 1 ready, 0 timed out, -1. */
 static int wait_fd(int fd, short events, long long deadline)
 {
@@ -191,9 +203,8 @@ int p11c_net_connect(p11c_db *db, const char *host, int port, int timeout, int *
 	                 strerror(err));
 }
 
-long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, int timeout)
+long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, const p11c_deadline *d)
 {
-	long long deadline = now_ms() + (long long)timeout * 1000;
 	size_t done = 0;
 	while (done < len) {
 		ssize_t w = send(fd, (const char *)data + done, len - done, MSG_NOSIGNAL);
@@ -204,7 +215,7 @@ long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, int timeou
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    wait_fd(fd, POLLOUT, deadline) > 0)
+		    wait_fd(fd, POLLOUT, d->at) > 0)
 			continue;
 		p11c_fail(db, P11C_EFAIL, "cannot send to the server: %s",
 		          w < 0 && errno != EAGAIN ? strerror(errno) : "timed out");
@@ -213,9 +224,8 @@ long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, int timeou
 	return (long)done;
 }
 
-long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, int timeout)
+long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, const p11c_deadline *d)
 {
-	long long deadline = now_ms() + (long long)timeout * 1000;
 	for (;;) {
 		ssize_t r = recv(fd, buf, size, 0);
 		if (r >= 0)
@@ -227,9 +237,9 @@ long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, int timeout)
 			          strerror(errno));
 			return -1;
 		}
-		int w = wait_fd(fd, POLLIN, deadline);
+		int w = wait_fd(fd, POLLIN, d->at);
 		if (w <= 0) {
-			p11c_fail(db, P11C_EFAIL, "the server did not answer in %d s", timeout);
+			p11c_fail(db, P11C_EFAIL, "the server did not answer in %d s", d->seconds);
 			return -1;
 		}
 	}
@@ -242,6 +252,7 @@ typedef struct {
 	p11c_db *db;
 	int fd;
 	int timeout;
+	p11c_deadline answer; /* of the reply being read */
 	const char *proto;
 	char buf[8192];
 	size_t len;
@@ -267,7 +278,7 @@ static int read_line(talk *t, char *line, size_t size)
 			return p11c_fail(t->db, P11C_EFAIL, "%s: the server sent an over-long line",
 			                 t->proto);
 		long r = p11c_net_recv(t->db, t->fd, t->buf + t->len, sizeof(t->buf) - t->len,
-		                       t->timeout);
+		                       &t->answer);
 		if (r < 0)
 			return P11C_EFAIL;
 		if (r == 0)
@@ -283,7 +294,8 @@ static int say(talk *t, const char *cmd)
 	p11c_log(t->db, "%s: sending %s", t->proto, cmd);
 	char line[256];
 	int n = snprintf(line, sizeof(line), "%s\r\n", cmd);
-	return p11c_net_send(t->db, t->fd, line, (size_t)n, t->timeout) < 0 ? P11C_EFAIL : P11C_OK;
+	t->answer = p11c_deadline_in(t->timeout); /* the command's, then its reply's */
+	return p11c_net_send(t->db, t->fd, line, (size_t)n, &t->answer) < 0 ? P11C_EFAIL : P11C_OK;
 }
 
 /* One line of a reply for the error message: printable and short. */
@@ -443,7 +455,7 @@ static int read_exact(talk *t, size_t n)
 	if (t->len + n > sizeof(t->buf))
 		return p11c_fail(t->db, P11C_EFAIL, "ldap: the server's answer is too long");
 	while (n) {
-		long r = p11c_net_recv(t->db, t->fd, t->buf + t->len, n, t->timeout);
+		long r = p11c_net_recv(t->db, t->fd, t->buf + t->len, n, &t->answer);
 		if (r < 0)
 			return P11C_EFAIL;
 		if (r == 0)
@@ -484,7 +496,8 @@ static int ldap(talk *t)
 	    0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16, '1', '.', '3', '.', '6', '.', '1',
 	    '.',  '4',  '.',  '1',  '.',  '1',  '4',  '6',  '6',  '.', '2', '0', '0', '3', '7'};
 	p11c_log(t->db, "ldap: sending the StartTLS extended request");
-	if (p11c_net_send(t->db, t->fd, req, sizeof(req), t->timeout) < 0)
+	t->answer = p11c_deadline_in(t->timeout);
+	if (p11c_net_send(t->db, t->fd, req, sizeof(req), &t->answer) < 0)
 		return P11C_EFAIL;
 	int rc = read_exact(t, 2);
 	if (rc)
@@ -555,6 +568,7 @@ int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout)
 	t->db = db;
 	t->fd = fd;
 	t->timeout = timeout;
+	t->answer = p11c_deadline_in(timeout); /* the greeting's */
 	t->proto = u->scheme;
 	int rc = u->starttls == P11C_TLS_SMTP   ? smtp(t)
 	         : u->starttls == P11C_TLS_IMAP ? imap(t)

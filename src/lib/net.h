@@ -37,11 +37,21 @@ int p11c_url_parse(p11c_db *db, const char *url, int http, p11c_url *out);
  * *fd is a connected, non-blocking socket. */
 int p11c_net_connect(p11c_db *db, const char *host, int port, int timeout, int *fd);
 
+/* A time limit for one whole answer, however the server spaces its bytes
+ * (a limit per read let a server sending a byte a second hold on for ever). */
+typedef struct {
+	long long at; /* CLOCK_MONOTONIC, ms */
+	int seconds;  /* for messages */
+} p11c_deadline;
+p11c_deadline p11c_deadline_in(int seconds);
+/* Milliseconds left before d; 0 once it has passed. */
+long long p11c_deadline_left(const p11c_deadline *d);
+
 /* Send all of data; read what is there (at most size bytes, 0 at the end
- * of the stream) waiting at most timeout seconds.  Return the count, or
- * -1 with the reason in db. */
-long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, int timeout);
-long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, int timeout);
+ * of the stream); both before d.  Return the count, or -1 with the reason
+ * in db. */
+long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, const p11c_deadline *d);
+long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, const p11c_deadline *d);
 
 /* Talk the protocol up to the point where TLS starts. */
 int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout);

@@ -144,6 +144,18 @@ CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i);
  * certs, trusted, problems and missing. */
 int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host);
 
+/* strcheck.c: names from outside, before they are signed.  A subject's
+ * attributes (at most P11C_MAX_NAME_ATTRS) must each be one DER string
+ * valid in its type (UTF-8 as UTF-8, PrintableString's characters ...)
+ * without control characters; general names (at most P11C_MAX_SANS) must
+ * be DNS names, IP addresses, mailboxes or URIs of printable ASCII.  what
+ * names the whole in the message ("the request's subject"); code is the
+ * status of a refused name. */
+#define P11C_MAX_NAME_ATTRS 64
+#define P11C_MAX_SANS 256
+int p11c_name_check(p11c_db *db, int code, const char *what, const CERTName *name);
+int p11c_general_names_check(p11c_db *db, const char *what, CERTGeneralName *head);
+
 #pragma GCC visibility pop
 
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* request-cert: a key pair and a PKCS#10 request for a CA to sign. */
 #include <cert.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <certdb.h>
 #include <cryptohi.h>
 #include <pk11pub.h>
@@ -49,8 +51,10 @@ static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateK
 	return P11C_OK;
 }
 
-int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
-                        unsigned char **out, size_t *out_len)
+/* The request into *out, or written to the open output o (when not NULL)
+ * before the key pair is released: a failed write removes the key too. */
+static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
+                        unsigned char **out, size_t *out_len, p11c_output *o)
 {
 	char err[256];
 	p11c_key_spec spec;
@@ -115,11 +119,16 @@ int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts
 		*out = der;
 		*out_len = der_len;
 	}
+	if (rc == P11C_OK && o) {
+		p11c_output_write(o, *out, *out_len);
+		rc = p11c_output_close(db, o, 1);
+	}
 out:
 	p11c_keypair_release(rc, &priv, &pub);
-	/* The key is for good only once the caller has written the request
-	 * out: the handle's close (or next write) completes the record. */
-	if (rc)
+	/* The key is for good once the request is written out: here, or by
+	 * the caller, and then the handle's close (or next write) completes
+	 * the record. */
+	if (rc || o)
 		p11c_pending_end(db, rc);
 	else
 		p11c_pending_defer(db);
@@ -132,5 +141,29 @@ out:
 	if (slot)
 		PK11_FreeSlot(slot);
 	p11c_san_free(san, n_san);
+	return rc;
+}
+
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
+                        unsigned char **out, size_t *out_len)
+{
+	return request_make(db, alias, opts, pem, out, out_len, NULL);
+}
+
+int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                             int pem, const char *path)
+{
+	p11c_output o;
+	unsigned char *req = NULL;
+	size_t len = 0;
+	int rc = p11c_output_open(db, path, &o); /* a refused path costs no key */
+	if (rc)
+		return P11C_EFAIL;   /* a missing directory too: the request's file is output */
+	if (fchmod(o.fd, 0644) != 0) /* a request is public */
+		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", path, strerror(errno));
+	else
+		rc = request_make(db, alias, opts, pem, &req, &len, &o);
+	p11c_output_close(db, &o, 0); /* when request_make did not get to it */
+	free(req);
 	return rc;
 }

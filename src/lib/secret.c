@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -35,12 +36,36 @@ int p11c_read_password_file(p11c_db *db, const char *path, char **out)
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
+int p11c_output_path_check(const char *path, const char **why)
+{
+	struct stat st;
+	*why = NULL;
+	if (lstat(path, &st) != 0)
+		return P11C_OK; /* nothing there, or the open will say why */
+	if (S_ISREG(st.st_mode))
+		return P11C_OK;
+	*why = S_ISLNK(st.st_mode)    ? "a symbolic link"
+	       : S_ISCHR(st.st_mode)  ? "a character device"
+	       : S_ISBLK(st.st_mode)  ? "a block device"
+	       : S_ISFIFO(st.st_mode) ? "a FIFO"
+	       : S_ISDIR(st.st_mode)  ? "a directory"
+	       : S_ISSOCK(st.st_mode) ? "a socket"
+	                              : "not a regular file";
+	return P11C_EFAIL;
+}
+
 int p11c_output_open(p11c_db *db, const char *path, p11c_output *o)
 {
 	size_t n = strlen(path) + 16;
+	const char *why;
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
 	o->path = path;
+	/* A rename would put a regular file in place of a device, a FIFO or
+	 * a link (/dev/null, /dev/stdout): refuse rather than replace it. */
+	if (p11c_output_path_check(path, &why))
+		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': it is %s, not a regular file",
+		                 path, why);
 	o->tmp = malloc(n);
 	if (!o->tmp)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");

@@ -56,6 +56,10 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 	                          "invalid subject '%s' (RFC 4514, e.g. "
 	                          "'CN=mail.example.com,O=Example')",
 	                          subject);
+	if (rc == P11C_OK && (rc = p11c_name_check(db, P11C_EUSAGE, "the subject", *out))) {
+		CERT_DestroyName(*out);
+		*out = NULL;
+	}
 	free(dn);
 	return rc;
 }

@@ -17,6 +17,11 @@
 #include "nssint.h"
 
 #define MAX_DAYS 36500
+/* Bounds checked before any work that grows with a request's content (NSS
+ * copies a name in time and memory quadratic in one RDN's size). */
+#define MAX_REQUEST (64 * 1024)
+#define MAX_REQUEST_ATTRS 16
+#define MAX_EXTENSIONS 32
 
 /* The DER of the request in buf: PEM ("CERTIFICATE REQUEST" or "NEW
  * CERTIFICATE REQUEST") or DER. */
@@ -84,10 +89,21 @@ static int request_decode(p11c_db *db, const char *path, PLArenaPool *arena, SEC
 	    SEC_QuickDERDecodeItem(arena, req, SEC_ASN1_GET(CERT_CertificateRequestTemplate),
 	                           &sd->data) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#10 request", path);
+	size_t n_attrs = 0;
+	while (req->attributes && req->attributes[n_attrs])
+		n_attrs++;
+	if (n_attrs > MAX_REQUEST_ATTRS)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "the request in '%s' has more than %d attributes "
+		                 "(the limit)",
+		                 path, MAX_REQUEST_ATTRS);
+	int rc = p11c_name_check(db, P11C_EFAIL, "the request's subject", &req->subject);
+	if (rc)
+		return rc;
 	/* the key first: a key NSS cannot use would read as a bad signature */
 	SECKEYPublicKey *pub = SECKEY_ExtractPublicKey(&req->subjectPublicKeyInfo);
-	int rc = pub ? key_strong(db, pub)
-	             : p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
+	rc = pub ? key_strong(db, pub)
+	         : p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
 	if (pub)
 		SECKEY_DestroyPublicKey(pub);
 	if (rc)
@@ -109,12 +125,23 @@ static int requested_san(p11c_db *db, CERTCertificateRequest *req, SECItem **san
 		return P11C_OK;
 	if (CERT_GetCertificateRequestExtensions(req, &exts) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "the request's extensions do not decode");
+	for (size_t i = 0; exts && exts[i]; i++)
+		if (i >= MAX_EXTENSIONS)
+			return p11c_fail(db, P11C_EFAIL,
+			                 "the request has more than %d extensions (the limit)",
+			                 MAX_EXTENSIONS);
 	for (size_t i = 0; exts && exts[i]; i++) {
 		if (SECOID_FindOIDTag(&exts[i]->id) != SEC_OID_X509_SUBJECT_ALT_NAME)
 			continue;
-		if (!CERT_DecodeAltNameExtension(req->arena, &exts[i]->value))
+		if (*san)
+			return p11c_fail(db, P11C_EFAIL, "the request has two subjectAltNames");
+		CERTGeneralName *gn = CERT_DecodeAltNameExtension(req->arena, &exts[i]->value);
+		if (!gn)
 			return p11c_fail_nss(db, P11C_EFAIL,
 			                     "the request's subjectAltName does not decode");
+		int rc = p11c_general_names_check(db, "the request's subjectAltName", gn);
+		if (rc)
+			return rc;
 		*san = &exts[i]->value;
 	}
 	return P11C_OK;
@@ -124,6 +151,10 @@ int p11c_request_read(p11c_db *db, const char *path, PLArenaPool *arena, const u
                       size_t len, CERTCertificateRequest **req, SECItem **san)
 {
 	SECItem *der = NULL;
+	if (len > MAX_REQUEST)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "'%s' is larger than %d KiB (the limit for a request)", path,
+		                 MAX_REQUEST / 1024);
 	int rc = request_der(db, path, arena, buf, len, &der);
 	if (!rc)
 		rc = request_decode(db, path, arena, der, req);

@@ -67,6 +67,31 @@ static int handshake_failed(p11c_db *db, const p11c_url *u, int timeout)
 	                     u->port);
 }
 
+/* The whole handshake within timeout seconds: NSS's own timeout is per
+ * read, which a server sending a byte a second stretches without end. */
+static SECStatus handshake(PRFileDesc *ssl, int timeout)
+{
+	PRSocketOptionData nb = {.option = PR_SockOpt_Nonblocking, .value.non_blocking = PR_TRUE};
+	p11c_deadline d = p11c_deadline_in(timeout);
+	if (PR_SetSocketOption(ssl, &nb) != PR_SUCCESS)
+		return SECFailure;
+	for (;;) {
+		if (SSL_ForceHandshake(ssl) == SECSuccess)
+			return SECSuccess;
+		if (PR_GetError() != PR_WOULD_BLOCK_ERROR)
+			return SECFailure;
+		long long left = p11c_deadline_left(&d);
+		/* NSS's poll method turns these into what the handshake waits for */
+		PRPollDesc pd = {ssl, PR_POLL_READ | PR_POLL_WRITE, 0};
+		PRInt32 r =
+		    left > 0 ? PR_Poll(&pd, 1, PR_MillisecondsToInterval((PRUint32)left)) : 0;
+		if (r == 0)
+			PR_SetError(PR_IO_TIMEOUT_ERROR, 0);
+		if (r <= 0)
+			return SECFailure;
+	}
+}
+
 /* TLS over the connected fd (taken over, closed here); the chain into c. */
 static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_chain *c)
 {
@@ -90,8 +115,7 @@ static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_c
 	    SSL_AuthCertificateHook(ssl, take_any, NULL) != SECSuccess ||
 	    SSL_SetURL(ssl, u->host) != SECSuccess || SSL_ResetHandshake(ssl, PR_FALSE))
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot set up TLS");
-	if (rc == P11C_OK && SSL_ForceHandshakeWithTimeout(
-	                         ssl, PR_SecondsToInterval((PRUint32)timeout)) != SECSuccess) {
+	if (rc == P11C_OK && handshake(ssl, timeout) != SECSuccess) {
 		int err = PR_GetError();
 		rc = handshake_failed(db, u, timeout);
 		/* A server that wants a client certificate (mutual TLS) ends the

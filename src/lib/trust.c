@@ -38,22 +38,27 @@ static int pem_bundle(p11c_db *db, const entry *e, size_t n, unsigned char **out
 	for (size_t i = 0; i < n; i++) {
 		char *pem =
 		    p11c_pem_encode("CERTIFICATE", e[i].cert->derCert.data, e[i].cert->derCert.len);
-		char *subject = CERT_NameToAscii(&e[i].cert->subject);
-		size_t need = (pem ? strlen(pem) : 0) + strlen(e[i].alias) +
+		/* the comments escaped: a newline in a name must not add lines */
+		char *dn = CERT_NameToAscii(&e[i].cert->subject);
+		char *subject = p11c_safe_text(dn ? dn : "", dn ? strlen(dn) : 0);
+		char *alias = p11c_safe_text(e[i].alias, strlen(e[i].alias));
+		PORT_Free(dn);
+		size_t need = (pem ? strlen(pem) : 0) + (alias ? strlen(alias) : 0) +
 		              (subject ? strlen(subject) : 0) + 32;
-		char *g = pem ? realloc(buf, cap + need) : NULL;
+		char *g = pem && subject && alias ? realloc(buf, cap + need) : NULL;
 		if (!g) {
 			free(pem);
-			PORT_Free(subject);
+			free(subject);
+			free(alias);
 			free(buf);
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		}
 		buf = g;
 		cap += need;
-		used += (size_t)sprintf(buf + used, "# %s\n# %s\n%s", e[i].alias,
-		                        subject ? subject : "", pem);
+		used += (size_t)sprintf(buf + used, "# %s\n# %s\n%s", alias, subject, pem);
 		free(pem);
-		PORT_Free(subject);
+		free(subject);
+		free(alias);
 	}
 	if (!buf && !(buf = calloc(1, 1)))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");

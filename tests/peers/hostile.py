@@ -10,11 +10,18 @@ hostile.py inject ADDR PORT: as closer, but sends a forged SMTP reply
 right behind "220 Ready", in the same write (the STARTTLS command
 injection of CVE-2011-0411 and its kin, seen from the client's side).
 hostile.py greedy ADDR PORT: an SMTP server whose EHLO reply never ends.
+hostile.py trickle ADDR PORT: an SMTP server whose greeting comes one byte
+a second ("220 localhost ESMTP ..." and a long multi-line reply).
+hostile.py trickle-tls ADDR PORT: reads the ClientHello, then sends a
+ServerHello record's header and its body one byte a second.
+hostile.py trickle-http ADDR PORT: an http server whose answer (a 200 with
+a long body) comes one byte a second.
 """
 import signal
 import socket
 import sys
 import threading
+import time
 
 
 def silent(conn):
@@ -61,9 +68,42 @@ def greedy(conn):
             pass
 
 
+def drip(conn, data):
+    """Send data a byte a second; stop when the client has gone."""
+    try:
+        for b in data:
+            conn.sendall(bytes([b]))
+            time.sleep(1)
+    except OSError:
+        pass
+
+
+def trickle(conn):
+    with conn:
+        drip(conn, b"220-localhost ESMTP trickle\r\n" * 20 + b"220 ready\r\n")
+
+
+def trickle_tls(conn):
+    with conn:
+        f = conn.makefile("rb")
+        head = f.read(5)
+        if len(head) == 5:
+            f.read(int.from_bytes(head[3:5], "big"))
+        # handshake record, TLS 1.2, 16 KiB: a ServerHello that never ends
+        drip(conn, b"\x16\x03\x03\x40\x00\x02\x00\x3f\xfc\x03\x03" + b"\x00" * 200)
+
+
+def trickle_http(conn):
+    with conn:
+        conn.recv(4096)
+        drip(conn, b"HTTP/1.0 200 OK\r\nContent-Type: application/pkix-cert\r\n\r\n" + b"0" * 200)
+
+
 def main():
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    serve = {"silent": silent, "closer": closer, "inject": inject, "greedy": greedy}[mode]
+    serve = {"silent": silent, "closer": closer, "inject": inject, "greedy": greedy,
+             "trickle": trickle, "trickle-tls": trickle_tls,
+             "trickle-http": trickle_http}[mode]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     srv = socket.socket(family, socket.SOCK_STREAM)
