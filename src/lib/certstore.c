@@ -3,6 +3,7 @@
 #include <cert.h>
 #include <certdb.h>
 #include <pk11pub.h>
+#include <secerr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,10 +370,21 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 		return rc;
 	}
 	CERT_DestroyCertificate(probe);
+	/* Found once, the token may still fail the second look (NULL). */
 	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
-	for (CERTCertListNode *node = CERT_LIST_HEAD(list); list && !CERT_LIST_END(node, list);
+	if (!list)
+		return p11c_fail_nss(db, P11C_ETOKEN, "cannot read '%s' back", alias);
+	for (CERTCertListNode *node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
 	     node = CERT_LIST_NEXT(node)) {
+		PORT_SetError(0);
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		int err = PORT_GetError();
+		/* A search that failed is not "no key": the key would stay behind. */
+		if (!keep_key && !key && err && err != SEC_ERROR_NO_KEY) {
+			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
+			                   alias);
+			break;
+		}
 		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
 			if (key)
