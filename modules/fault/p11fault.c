@@ -14,7 +14,10 @@
  *                    CKR_SESSION_HANDLE_INVALID, CKR_FUNCTION_FAILED, other
  *                    CKR_* names of the table below, or a number (0x30)
  *   P11FAULT_WHEN    "before" (default: the call is not made) or "after" (the
- *                    real module does the work, the caller hears it failed)
+ *                    real module does the work, the caller hears it failed);
+ *                    a final or single-part call (C_FindObjectsFinal,
+ *                    C_Sign, C_DigestFinal ...) is always made, as a failed
+ *                    one ends its operation in PKCS#11
  *   P11FAULT_STICKY  1: every call from the Nth on fails (a token pulled out)
  *   P11FAULT_INIT    what C_Initialize does instead of its work: "exit:CODE"
  *                    (the process exits, as SoftHSM2 does on a corrupted
@@ -22,6 +25,9 @@
  *   P11FAULT_COUNTS  a file that gets the calls made, one "C_Name COUNT" a
  *                    line and "total COUNT", at C_Finalize and at exit
  *   P11FAULT_LOG     a file that gets one line a fault: "C_Name call N -> RV"
+ *   P11FAULT_TRACE   1: P11FAULT_LOG also gets every call, "N C_Name"
+ *   P11FAULT_KEEP_SEARCH  1: a failed C_FindObjects leaves its search active
+ *                    (by default the search is ended: see f_C_FindObjects)
  * Counts are per process, and kept across C_Finalize and reloads (linked
  * with -z nodelete), so N counts from the first call of the process. */
 #include <dlfcn.h>
@@ -35,7 +41,7 @@
 
 #define DEFAULT_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 
-/* Every function of the version 2.40 list but the three written by hand:
+/* Every function of the version 2.40 list but the four written by hand:
  * name, parameters, arguments. */
 #define FORWARDED(X)                                                                               \
 	X(C_GetInfo, (struct ck_info * info), (info))                                              \
@@ -105,10 +111,6 @@
 	X(C_FindObjectsInit,                                                                       \
 	  (ck_session_handle_t session, struct ck_attribute * templ, unsigned long count),         \
 	  (session, templ, count))                                                                 \
-	X(C_FindObjects,                                                                           \
-	  (ck_session_handle_t session, ck_object_handle_t * object,                               \
-	   unsigned long max_object_count, unsigned long *object_count),                           \
-	  (session, object, max_object_count, object_count))                                       \
 	X(C_FindObjectsFinal, (ck_session_handle_t session), (session))                            \
 	X(C_EncryptInit,                                                                           \
 	  (ck_session_handle_t session, struct ck_mechanism * mechanism, ck_object_handle_t key),  \
@@ -251,6 +253,7 @@ enum {
 	I_C_Initialize,
 	I_C_Finalize,
 	I_C_GetFunctionList,
+	I_C_FindObjects,
 #define X(name, params, args) I_##name,
 	FORWARDED(X)
 #undef X
@@ -292,7 +295,7 @@ static struct {
 	int func; /* -1: any */
 	unsigned long nth;
 	ck_rv_t rv;
-	int after, sticky;
+	int after, sticky, trace;
 	const char *counts, *log;
 } cfg;
 
@@ -337,6 +340,7 @@ static void configure(void)
 	cfg.sticky = s && !strcmp(s, "1");
 	cfg.counts = env("P11FAULT_COUNTS");
 	cfg.log = env("P11FAULT_LOG");
+	cfg.trace = cfg.log && env("P11FAULT_TRACE") && !strcmp(env("P11FAULT_TRACE"), "1");
 }
 
 static void write_counts(void)
@@ -365,6 +369,13 @@ static int hit(int i, ck_rv_t *rv)
 	unsigned long all = atomic_fetch_add(&total, 1) + 1;
 	atomic_store(&dirty, 1);
 	unsigned long n = cfg.func < 0 ? all : cfg.func == i ? mine : 0;
+	if (cfg.trace) {
+		FILE *f = fopen(cfg.log, "a");
+		if (f) {
+			fprintf(f, "%lu %s\n", all, names[i]);
+			fclose(f);
+		}
+	}
 	if (!cfg.nth || !n || (cfg.sticky ? n < cfg.nth : n != cfg.nth))
 		return 0;
 	*rv = cfg.rv;
@@ -376,6 +387,23 @@ static int hit(int i, ck_rv_t *rv)
 		}
 	}
 	return 1;
+}
+
+/* PKCS#11 ends an operation whose final or single-part call fails: the
+ * real module must end it too, or its session stays busy (a failed
+ * C_FindObjectsFinal would leave every later search CKR_OPERATION_ACTIVE). */
+static int ends_operation(int i)
+{
+	static const int ends[] = {
+	    I_C_FindObjectsFinal, I_C_Encrypt,     I_C_EncryptFinal, I_C_Decrypt,
+	    I_C_DecryptFinal,     I_C_Digest,      I_C_DigestFinal,  I_C_Sign,
+	    I_C_SignFinal,        I_C_SignRecover, I_C_Verify,       I_C_VerifyFinal,
+	    I_C_VerifyRecover,
+	};
+	for (size_t k = 0; k < sizeof(ends) / sizeof(ends[0]); k++)
+		if (ends[k] == i)
+			return 1;
+	return 0;
 }
 
 static ck_rv_t load_real(void)
@@ -400,7 +428,7 @@ static ck_rv_t load_real(void)
 		ck_rv_t rv;                                                                        \
 		if (!hit(I_##name, &rv))                                                           \
 			return real->name args;                                                    \
-		if (cfg.after)                                                                     \
+		if (cfg.after || ends_operation(I_##name))                                         \
 			real->name args;                                                           \
 		return rv;                                                                         \
 	}
@@ -442,12 +470,32 @@ static ck_rv_t f_C_Finalize(void *reserved)
 	return rv;
 }
 
+/* NSS does not call C_FindObjectsFinal after a failed C_FindObjects, and
+ * a module that kept the search going would refuse every later search of
+ * that session (CKR_OPERATION_ACTIVE) for the rest of the process: the
+ * search ends with the failure, as modules that drop an operation on an
+ * error do, unless P11FAULT_KEEP_SEARCH=1. */
+static ck_rv_t f_C_FindObjects(ck_session_handle_t session, ck_object_handle_t *object,
+                               unsigned long max_object_count, unsigned long *object_count)
+{
+	ck_rv_t rv;
+	const char *keep = env("P11FAULT_KEEP_SEARCH");
+	if (!hit(I_C_FindObjects, &rv))
+		return real->C_FindObjects(session, object, max_object_count, object_count);
+	if (cfg.after)
+		real->C_FindObjects(session, object, max_object_count, object_count);
+	if (!keep || strcmp(keep, "1"))
+		real->C_FindObjectsFinal(session);
+	return rv;
+}
+
 static ck_rv_t f_C_GetFunctionList(struct ck_function_list **list);
 
 static struct ck_function_list table = {.version = {2, 40},
                                         .C_Initialize = f_C_Initialize,
                                         .C_Finalize = f_C_Finalize,
                                         .C_GetFunctionList = f_C_GetFunctionList,
+                                        .C_FindObjects = f_C_FindObjects,
 #define X(name, params, args) .name = f_##name,
                                         FORWARDED(X)
 #undef X
