@@ -196,15 +196,26 @@ static CERTCertList *new_certs(SEC_PKCS12DecoderContext *dcx)
 
 /* Undo an import that failed half way: the leaf's key, and every
  * certificate of the file that was not there before. */
-static void undo_import(p11c_db *db, const SECItem *leaf, CERTCertList *fresh)
+static void undo_import(p11c_db *db, PK11SlotInfo *slot, const SECItem *leaf, CERTCertList *fresh)
 {
 	CERTCertificate *cert = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), (SECItem *)leaf);
-	if (cert) {
-		SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
-		if (key)
-			p11c_key_delete(key);
+	SECKEYPrivateKey *key = cert ? PK11_FindKeyByAnyCert(cert, db) : NULL;
+	if (cert)
 		CERT_DestroyCertificate(cert);
+	/* A key stored before its certificate failed: found by the leaf's
+	 * public key (its CKA_ID) on the token it went to. */
+	cert = key ? NULL
+	           : CERT_NewTempCertificate(CERT_GetDefaultCertDB(), (SECItem *)leaf, NULL,
+	                                     PR_FALSE, PR_TRUE);
+	SECItem *id = cert ? PK11_GetLowLevelKeyIDForCert(NULL, cert, db) : NULL;
+	if (id) {
+		key = PK11_FindKeyByKeyID(slot, id, db);
+		SECITEM_FreeItem(id, PR_TRUE);
 	}
+	if (cert)
+		CERT_DestroyCertificate(cert);
+	if (key)
+		p11c_key_delete(key);
 	for (CERTCertListNode *n = fresh ? CERT_LIST_HEAD(fresh) : NULL;
 	     fresh && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n))
 		p11c_remove_copies(db, &n->cert->derCert, "an imported certificate");
@@ -284,7 +295,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (rc && imported)
-		undo_import(db, &leaf, fresh);
+		undo_import(db, slot, &leaf, fresh);
 	if (fresh)
 		CERT_DestroyCertList(fresh);
 	if (dcx)
