@@ -372,8 +372,11 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	CERT_DestroyCertificate(probe);
 	/* Found once, the token may still fail the second look (NULL). */
 	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
-	if (!list)
+	if (!list || CERT_LIST_EMPTY(list)) {
+		if (list)
+			CERT_DestroyCertList(list);
 		return p11c_fail_nss(db, P11C_ETOKEN, "cannot read '%s' back", alias);
+	}
 	for (CERTCertListNode *node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list);
 	     node = CERT_LIST_NEXT(node)) {
 		PORT_SetError(0);

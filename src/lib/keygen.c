@@ -210,7 +210,16 @@ int p11c_key_delete(SECKEYPrivateKey *key)
 		PK11_FreeSlot(slot);
 		return -1;
 	}
+	/* PK11_DeleteTokenPrivateKey destroys key whatever happens: a second
+	 * try, for a token's passing failure, needs a second reference. */
+	SECKEYPrivateKey *again = SECKEY_CopyPrivateKey(key);
 	SECStatus s = PK11_DeleteTokenPrivateKey(key, PR_TRUE);
+	if (s != SECSuccess && again) {
+		s = PK11_DeleteTokenPrivateKey(again, PR_TRUE);
+		again = NULL;
+	}
+	if (again)
+		SECKEY_DestroyPrivateKey(again);
 	/* Its public-key objects (same CKA_ID) go too, or they pile up; a
 	 * second look finds those a token's passing failure kept (a search
 	 * cut short, a destroy refused), and costs one search otherwise. */
