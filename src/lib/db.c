@@ -71,12 +71,19 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
 	snprintf(config, sizeof(config), "sql:%s", dir);
 	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
+	int rc = p11c_modules_probe(db); /* before NSS has threads of its own */
+	if (rc) {
+		p11c_modules_unload(db);
+		return rc;
+	}
 	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
-	if (!db->ctx)
+	if (!db->ctx) {
+		p11c_modules_unload(db);
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot open database '%s'", dir);
+	}
 	db->dir = strdup(dir);
 	db->readonly = readonly;
-	int rc = p11c_modules_load(db);
+	rc = p11c_modules_load(db);
 	if (rc)
 		p11c_db_shutdown(db);
 	return rc;
@@ -156,10 +163,18 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 			PK11_FreeSlotList(list);
 		if (bad)
 			return p11c_fail(db, P11C_EUSAGE, "invalid PKCS#11 URI '%s'", token);
+		if (!*out && db->left_out)
+			return p11c_fail(db, P11C_ENOTFOUND,
+			                 "no token matches '%s' (module %s could not be loaded)",
+			                 token, db->left_out);
 		return *out ? P11C_OK
 		            : p11c_fail(db, P11C_ENOTFOUND, "no token matches '%s'", token);
 	}
 	*out = PK11_FindSlotByName(token);
+	if (!*out && db->left_out)
+		return p11c_fail(db, P11C_ENOTFOUND,
+		                 "no token '%s' (module %s could not be loaded)", token,
+		                 db->left_out);
 	if (!*out)
 		return p11c_fail(db, P11C_ENOTFOUND, "no token '%s'", token);
 	if (!PK11_IsPresent(*out)) {
