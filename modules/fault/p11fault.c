@@ -260,11 +260,14 @@ enum {
 	    N_FUNCS
 };
 
-static const char *const names[N_FUNCS] = {"C_Initialize", "C_Finalize", "C_GetFunctionList",
+static const char *const names[] = {"C_Initialize", "C_Finalize", "C_GetFunctionList",
+                                    "C_FindObjects",
 #define X(name, params, args) #name,
-                                           FORWARDED(X)
+                                    FORWARDED(X)
 #undef X
 };
+
+_Static_assert(sizeof(names) / sizeof(names[0]) == N_FUNCS, "a name a function");
 
 static const struct {
 	const char *name;
