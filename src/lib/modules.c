@@ -131,9 +131,42 @@ int p11c_modules_probe(p11c_db *db)
 	return P11C_OK;
 }
 
+/* The database's modules (pkcs11.txt) that NSS could not start: NSS
+ * drops them without a word; tried again in a child for the reason. */
+static void db_modules_check(p11c_db *db)
+{
+	char path[4200], *line = NULL, *lib = NULL;
+	size_t cap = 0;
+	snprintf(path, sizeof(path), "%s/pkcs11.txt", db->dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	for (ssize_t len; (len = getline(&line, &cap, f)) >= 0;) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!strncmp(line, "library=", 8)) {
+			free(lib);
+			lib = line[8] ? strdup(line + 8) : NULL;
+		} else if (!strncmp(line, "name=", 5) && lib) {
+			char why[256];
+			if (!already_loaded(lib) &&
+			    p11c_module_probe(lib, PROBE_MS, why, sizeof(why)) != 0)
+				left_out(db, line + 5, lib, why);
+			else if (!already_loaded(lib))
+				left_out(db, line + 5, lib, "NSS could not start it");
+			free(lib);
+			lib = NULL;
+		}
+	}
+	free(lib);
+	free(line);
+	fclose(f);
+}
+
 int p11c_modules_load(p11c_db *db)
 {
 	int rc = P11C_OK;
+	db_modules_check(db);
 	if (db->module_path) {
 		/* Named after its file: "p11-kit-client" for p11-kit-client.so. */
 		const char *base = strrchr(db->module_path, '/');

@@ -6,7 +6,7 @@
 # that need its tokens, with one warning naming it; --module that fails is
 # the command's error.  The database is unchanged by the refusals.
 . "$(dirname "$0")/lib.sh"
-need certutil softhsm2-util pkcs11-tool setpriv
+need certutil modutil softhsm2-util pkcs11-tool setpriv
 : "${P11FAULT_SO:?P11FAULT_SO must name the fault module (meson test sets it)}"
 P11KIT_SOFTHSM=/usr/share/p11-kit/modules/softhsm2.module
 if [ ! -e "$P11KIT_SOFTHSM" ]; then
@@ -58,6 +58,25 @@ check "it names the signal: $(cat "$T/err")" grep -q "it died of signal 6 (Abort
 expect_exit 0 "--module through the fault module, healthy" \
 	p11c -d "$DB" --module "$P11FAULT_SO" list-certs --token hsm
 same_as "$snap" "the database is unchanged"
+
+# A module of the database (pkcs11.txt) that fails C_Initialize: NSS leaves
+# it out without a word; p11cert says which and why.
+D2=$T/db2
+new_db "$D2"
+export P11CERT_NO_P11KIT=1
+expect_exit 0 "add-module flaky (the fault module)" p11c -d "$D2" add-module flaky "$P11FAULT_SO"
+snap2=$(snapshot "$D2")
+P11FAULT_INIT=CKR_DEVICE_ERROR expect_exit 0 "list-certs with a database module that fails" \
+	p11c -d "$D2" list-certs
+check "one warning naming it: $(cat "$T/err")" test "$(wc -l <"$T/err")" = 1 -a \
+	"$(grep -c "^p11cert: warning: module 'flaky' ($P11FAULT_SO) could not be loaded: C_Initialize returned CKR_DEVICE_ERROR; its tokens are left out$" "$T/err")" = 1
+P11FAULT_INIT=CKR_DEVICE_ERROR expect_exit 3 "a command that needs its token" \
+	p11c -d "$D2" add-selfsign-cert --token hsm --key-type ec:p256 --name y.example.com y
+check "it names the module left out: $(cat "$T/err")" grep -q "^p11cert: no token 'hsm' (module 'flaky' (.*) could not be loaded)$" "$T/err"
+check "the database is unchanged" test "$(snapshot "$D2")" = "$snap2"
+P11FAULT_INIT=CKR_DEVICE_ERROR expect_exit 0 "remove-module flaky" p11c -d "$D2" remove-module flaky
+check "modutil no longer lists it" fails grep -q flaky <(modutil -dbdir "sql:$D2" -list 2>&1)
+unset P11CERT_NO_P11KIT
 
 # A module registered with p11-kit that exits in C_Initialize (p11-kit
 # reads a user's modules only for other users than root: run as nobody).
