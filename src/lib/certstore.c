@@ -359,6 +359,15 @@ int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **
 	return *out ? P11C_OK : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
 }
 
+/* The NSS errors of a token's failure (PK11_MapError of CKR_DEVICE_*,
+ * CKR_TOKEN_NOT_PRESENT, CKR_SESSION_*, CKR_FUNCTION_FAILED ...). */
+static int token_trouble(int err)
+{
+	return err == SEC_ERROR_NO_TOKEN || err == SEC_ERROR_IO || err == SEC_ERROR_BAD_DATA ||
+	       err == SEC_ERROR_LIBRARY_FAILURE || err == SEC_ERROR_PKCS11_DEVICE_ERROR ||
+	       err == SEC_ERROR_PKCS11_FUNCTION_FAILED || err == SEC_ERROR_PKCS11_GENERAL_ERROR;
+}
+
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 {
 	CERTCertificate *probe = NULL;
@@ -381,9 +390,9 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	     node = CERT_LIST_NEXT(node)) {
 		PORT_SetError(0);
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
-		int err = PORT_GetError();
-		/* A search that failed is not "no key": the key would stay behind. */
-		if (!keep_key && !key && err && err != SEC_ERROR_NO_KEY) {
+		/* A search the token failed is not "no key": the key would stay
+		 * behind.  (What NSS leaves after finding none varies.) */
+		if (!keep_key && !key && token_trouble(PORT_GetError())) {
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
 			                   alias);
 			break;
