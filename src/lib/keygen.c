@@ -80,6 +80,22 @@ static void key_objects(p11c_db *db, PK11SlotInfo *slot, handles *out, const han
 		SECKEY_DestroyPublicKeyList(pubs);
 }
 
+/* Give pub the CKA_ID of priv when it has another or none: 0, or -1. */
+static int pub_id_fix(SECKEYPrivateKey *priv, SECKEYPublicKey *pub)
+{
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(priv);
+	SECItem pid = {siBuffer, NULL, 0};
+	if (!id)
+		return -1;
+	int ok = PK11_ReadRawAttribute(PK11_TypePubKey, pub, CKA_ID, &pid) == SECSuccess &&
+	         SECITEM_ItemsAreEqual(&pid, id);
+	if (!ok)
+		ok = PK11_WriteRawAttribute(PK11_TypePubKey, pub, CKA_ID, id) == SECSuccess;
+	SECITEM_FreeItem(&pid, PR_FALSE);
+	SECITEM_FreeItem(id, PR_TRUE);
+	return ok ? 0 : -1;
+}
+
 int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int extractable,
                 const char *nickname, SECKEYPrivateKey **priv, SECKEYPublicKey **pub)
 {
@@ -137,8 +153,11 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
 		return p11c_fail_nss(db, P11C_ETOKEN, "cannot make a %s key on token '%s'", kind,
 		                     label);
 	}
-	/* A key without its name is one nobody finds again: undone. */
-	if (nickname && PK11_SetPrivateKeyNickname(*priv, nickname) != SECSuccess) {
+	/* A key without its name is one nobody finds again, a public key
+	 * without the pair's CKA_ID (NSS skips it when the token fails to say
+	 * the object is a token one) one nobody deletes: undone. */
+	if ((external && pub_id_fix(*priv, *pub) != 0) ||
+	    (nickname && PK11_SetPrivateKeyNickname(*priv, nickname) != SECSuccess)) {
 		int rc = p11c_fail_nss(
 		    db, P11C_ETOKEN, "cannot name the new key '%s' on token '%s'", nickname, label);
 		p11c_key_destroy(*priv, *pub);
