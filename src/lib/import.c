@@ -216,6 +216,12 @@ static void undo_import(p11c_db *db, PK11SlotInfo *slot, const SECItem *leaf, CE
 		CERT_DestroyCertificate(cert);
 	if (key)
 		p11c_key_delete(key);
+	/* and the certificate a token made while NSS heard it fail */
+	CERTCertificate *made = PK11_FindCertFromDERCertItem(slot, leaf, db);
+	if (made) {
+		SEC_DeletePermCertificate(made);
+		CERT_DestroyCertificate(made);
+	}
 	for (CERTCertListNode *n = fresh ? CERT_LIST_HEAD(fresh) : NULL;
 	     fresh && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n))
 		p11c_remove_copies(db, &n->cert->derCert, "an imported certificate");
