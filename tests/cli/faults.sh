@@ -11,7 +11,8 @@ need certutil openssl softhsm2-util pkcs11-tool
 : "${P11FAULT_SO:?P11FAULT_SO must name the fault module (meson test sets it)}"
 export P11CERT_NO_P11KIT=1 # the token through the fault module only
 # P11FAULT_POINTS: fault points a command in a normal run; P11CERT_FAULTS_ONLY:
-# an extended regular expression of the commands to sweep (when debugging one).
+# an extended regular expression of the commands to sweep, and
+# P11CERT_FAULTS_AT=N only call N (when debugging one).
 POINTS=${P11FAULT_POINTS:-20}
 RVS=(CKR_DEVICE_ERROR CKR_DEVICE_REMOVED CKR_TOKEN_NOT_PRESENT CKR_SESSION_HANDLE_INVALID
 	CKR_FUNCTION_FAILED)
@@ -108,6 +109,7 @@ sweep() {
 	local step=1 n rc now i=0 lines
 	[ "${P11CERT_SOAK:-}" = 1 ] || step=$(((total + POINTS - 1) / POINTS))
 	for ((n = 1 + (cmds % step); n <= total; n += step)); do
+		[ -n "${P11CERT_FAULTS_AT:-}" ] && [ "$n" != "$P11CERT_FAULTS_AT" ] && continue
 		restore
 		local rv=${RVS[i % 5]}
 		i=$((i + 1))
