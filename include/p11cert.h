@@ -69,6 +69,11 @@ void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
 typedef void (*p11c_log_fn)(const char *line, void *arg);
 void p11c_db_set_log(p11c_db *db, p11c_log_fn fn, void *arg);
 
+/* Called with one line when something went wrong that the call does not
+ * fail on: a PKCS#11 module that could not be loaded (its tokens are left
+ * out).  Without it, warnings are dropped. */
+void p11c_db_set_warning(p11c_db *db, p11c_log_fn fn, void *arg);
+
 /* Load the PKCS#11 module at path for this run too (--module), when the
  * database is opened or generated. */
 int p11c_db_set_module(p11c_db *db, const char *path);

@@ -64,6 +64,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error for cmd: the message and a pointer to -h; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report db's failure and map status to an exit code. */
+/* Print the library's warnings of a command that exited rc (0: all of
+ * them; else none, its error line said what matters); returns rc. */
+int cli_warnings_done(int rc);
 int cli_fail(p11c_db *db, int status);
 /* Exit code of a library status. */
 int cli_exit_code(int status);

@@ -153,6 +153,26 @@ static void log_line(const char *line, void *arg)
 	fprintf(stderr, "p11cert: verbose: %s\n", line);
 }
 
+/* The library's warnings wait for the command's end: after a failure its
+ * one error line says what matters (a left-out module included). */
+static char warnings[4096];
+
+static void warn_line(const char *line, void *arg)
+{
+	(void)arg;
+	size_t len = strlen(warnings);
+	if (!strstr(warnings, line))
+		snprintf(warnings + len, sizeof(warnings) - len, "p11cert: warning: %s\n", line);
+}
+
+int cli_warnings_done(int rc)
+{
+	if (rc == EXIT_OK)
+		fputs(warnings, stderr);
+	warnings[0] = '\0';
+	return rc;
+}
+
 int cli_db_new(const cli_globals *g, const char *dir, int pwmode, p11c_db **out)
 {
 	p11c_db *db = NULL;
@@ -164,6 +184,7 @@ int cli_db_new(const cli_globals *g, const char *dir, int pwmode, p11c_db **out)
 	}
 	if (g->verbose)
 		p11c_db_set_log(db, log_line, NULL);
+	p11c_db_set_warning(db, warn_line, NULL);
 	const char *pwfile = cli_pwfile(g, dir, &explicit_);
 	if (pwfile && (explicit_ || pwmode != CLI_PW_EXPLICIT_ONLY) &&
 	    (rc = p11c_db_set_password_file(db, pwfile)) && pwmode != CLI_PW_LENIENT)

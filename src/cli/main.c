@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
 		/* msgcert's generate-certDB: command names match in any case */
 		if (!strcasecmp(name, commands[c].name))
-			return commands[c].fn(&g, argc - i, argv + i);
+			return cli_warnings_done(commands[c].fn(&g, argc - i, argv + i));
 	}
 	cli_error("unknown command '%s' (see 'p11cert -h')", name);
 	return EXIT_USAGE;

@@ -393,6 +393,15 @@ static int refused(p11c_db *db, const char *alias, PK11SlotInfo *slot)
 	return p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
 }
 
+/* The NSS errors of a token's failure (PK11_MapError of CKR_DEVICE_*,
+ * CKR_TOKEN_NOT_PRESENT, CKR_SESSION_*, CKR_FUNCTION_FAILED ...). */
+static int token_trouble(int err)
+{
+	return err == SEC_ERROR_NO_TOKEN || err == SEC_ERROR_IO || err == SEC_ERROR_BAD_DATA ||
+	       err == SEC_ERROR_LIBRARY_FAILURE || err == SEC_ERROR_PKCS11_DEVICE_ERROR ||
+	       err == SEC_ERROR_PKCS11_FUNCTION_FAILED || err == SEC_ERROR_PKCS11_GENERAL_ERROR;
+}
+
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 {
 	CERTCertificate *probe = NULL;
@@ -409,23 +418,36 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 		rc = refused(db, alias, slot);
 		goto out;
 	}
+	/* Found once, the token may still fail the second look (NULL). */
 	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
 	if (!list || CERT_LIST_EMPTY(list))
-		rc = p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot read '%s' back", alias);
 	/* Decided: an interrupted removal is finished by the next writer. */
 	if (!rc)
 		rc = p11c_pending_begin(db, "remove-cert");
 	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
 	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
+		PORT_SetError(0);
 		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
-		rc = p11c_pending_commit(db, node->cert, key);
+		/* A search the token failed is not "no key": the key would stay
+		 * behind.  (What NSS leaves after finding none varies.) */
+		if (!keep_key && !key && token_trouble(PORT_GetError()))
+			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
+			                   alias);
+		else
+			rc = p11c_pending_commit(db, node->cert, key);
 		if (key)
 			SECKEY_DestroyPrivateKey(key);
 	}
 	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
 	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
-		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
 		PORT_SetError(0);
+		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		if (!keep_key && !key && token_trouble(PORT_GetError())) {
+			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
+			                   alias);
+			break;
+		}
 		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
 			rc = refused(db, alias, node->cert->slot);
 			if (key)

@@ -81,12 +81,20 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 	int stuck, rc;
 	if (!readonly && (rc = p11c_db_lock(db, dir)))
 		return rc;
+	rc = p11c_modules_probe(db); /* before NSS has threads of its own */
+	if (rc) {
+		p11c_modules_unload(db);
+		p11c_db_unlock(db);
+		return rc;
+	}
 	p11c_db_recover(db, dir, &db->recovered, &stuck);
 	if (!readonly)
 		p11c_db_use_wal(db, dir);
 	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
-	if (!db->ctx)
+	if (!db->ctx) {
+		p11c_modules_unload(db);
 		p11c_db_unlock(db);
+	}
 	if (!db->ctx && stuck)
 		return p11c_fail_nss(db, P11C_EFAIL,
 		                     "cannot open database '%s': a write to it was interrupted and "
@@ -182,10 +190,18 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 			PK11_FreeSlotList(list);
 		if (bad)
 			return p11c_fail(db, P11C_EUSAGE, "invalid PKCS#11 URI '%s'", token);
+		if (!*out && db->left_out)
+			return p11c_fail(db, P11C_ENOTFOUND,
+			                 "no token matches '%s' (module %s could not be loaded)",
+			                 token, db->left_out);
 		return *out ? P11C_OK
 		            : p11c_fail(db, P11C_ENOTFOUND, "no token matches '%s'", token);
 	}
 	*out = PK11_FindSlotByName(token);
+	if (!*out && db->left_out)
+		return p11c_fail(db, P11C_ENOTFOUND,
+		                 "no token '%s' (module %s could not be loaded)", token,
+		                 db->left_out);
 	if (!*out)
 		return p11c_fail(db, P11C_ENOTFOUND, "no token '%s'", token);
 	if (!PK11_IsPresent(*out)) {

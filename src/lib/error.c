@@ -61,6 +61,24 @@ void p11c_db_set_log(p11c_db *db, p11c_log_fn fn, void *arg)
 	db->log_arg = arg;
 }
 
+void p11c_db_set_warning(p11c_db *db, p11c_log_fn fn, void *arg)
+{
+	db->warn = fn;
+	db->warn_arg = arg;
+}
+
+void p11c_warn(p11c_db *db, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	if (!db || !db->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	db->warn(buf, db->warn_arg);
+}
+
 void p11c_log(p11c_db *db, const char *fmt, ...)
 {
 	char buf[1024];

@@ -426,8 +426,15 @@ static void undo_import(p11c_db *db, PK11SlotInfo *slot, const key_sweep *k, CER
 		SECKEY_DestroyPrivateKeyList(keys);
 	sweep_public(slot, k);
 	for (CERTCertListNode *n = fresh ? CERT_LIST_HEAD(fresh) : NULL;
-	     fresh && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n))
+	     fresh && !CERT_LIST_END(n, fresh); n = CERT_LIST_NEXT(n)) {
 		p11c_remove_copies(db, &n->cert->derCert, "an imported certificate");
+		/* and the certificate a token made while NSS heard it fail */
+		CERTCertificate *made = PK11_FindCertFromDERCertItem(slot, &n->cert->derCert, db);
+		if (made) {
+			SEC_DeletePermCertificate(made);
+			CERT_DestroyCertificate(made);
+		}
+	}
 }
 
 int p11c_import_p12(p11c_db *db, const char *path, const char *password,

@@ -81,6 +81,7 @@ int p11c_key_type_parse(const char *text, p11c_key_spec *out, char *err, size_t 
 struct NSSInitContextStr;
 struct PK11SlotInfoStr;
 struct SECMODModuleStr;
+struct p11c_p11kit_module;
 struct p11c_db {
 	struct NSSInitContextStr *ctx;
 	char *dir;
@@ -95,6 +96,11 @@ struct p11c_db {
 	int no_p11kit;                    /* leave p11-kit's modules out */
 	struct SECMODModuleStr **modules; /* loaded by this handle */
 	size_t n_modules;
+	struct p11c_p11kit_module *p11kit; /* p11-kit's, probed before NSS starts */
+	size_t n_p11kit;
+	char *left_out; /* "'name' (path)" of the modules left out, for messages */
+	p11c_log_fn warn;
+	void *warn_arg;
 	char *used_label, *used_pin; /* the last external token logged in */
 	int recovered;               /* an interrupted write was undone at open */
 	int lock_fd;                 /* p11cert.lock, held while open for writing */
@@ -106,8 +112,13 @@ struct p11c_db {
 /* A line for -v through the handle's log function, if any. */
 void p11c_log(p11c_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* modules.c: load --module and p11-kit's modules after NSS starts; unload
- * them before it stops. */
+/* A warning through the handle's warning function, if any. */
+void p11c_warn(p11c_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* modules.c: try --module and p11-kit's modules in a child process before
+ * NSS starts (a failing --module fails the open); load those that work
+ * after it starts, warning of the others; unload them before it stops. */
+int p11c_modules_probe(p11c_db *db);
 int p11c_modules_load(p11c_db *db);
 void p11c_modules_unload(p11c_db *db);
 

@@ -2,7 +2,9 @@
 /* Key pairs on the internal token or an external one. */
 #include <keyhi.h>
 #include <pk11pub.h>
+#include <prerror.h>
 #include <secoid.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,79 @@ static SECOidTag curve_oid(int bits)
 	default:
 		return SEC_OID_SECG_EC_SECP521R1;
 	}
+}
+
+/* The key objects on a token, by handle. */
+typedef struct {
+	CK_OBJECT_HANDLE *h;
+	size_t n;
+} handles;
+
+static void handles_add(handles *hs, CK_OBJECT_HANDLE h)
+{
+	CK_OBJECT_HANDLE *g = realloc(hs->h, (hs->n + 1) * sizeof(*g));
+	if (g) {
+		hs->h = g;
+		hs->h[hs->n++] = h;
+	}
+}
+
+static int handles_have(const handles *hs, CK_OBJECT_HANDLE h)
+{
+	for (size_t i = 0; i < hs->n; i++)
+		if (hs->h[i] == h)
+			return 1;
+	return 0;
+}
+
+/* With before: destroy the unlabelled key objects that are not in it;
+ * else fill out with the handles of the token's key objects. */
+static void key_objects(p11c_db *db, PK11SlotInfo *slot, handles *out, const handles *before)
+{
+	SECKEYPrivateKeyList *privs = PK11_ListPrivKeysInSlot(slot, NULL, db);
+	for (SECKEYPrivateKeyListNode *n = privs ? PRIVKEY_LIST_HEAD(privs) : NULL;
+	     privs && !PRIVKEY_LIST_END(n, privs); n = PRIVKEY_LIST_NEXT(n)) {
+		if (!before) {
+			handles_add(out, n->key->pkcs11ID);
+			continue;
+		}
+		char *nick = PK11_GetPrivateKeyNickname(n->key);
+		if ((!nick || !*nick) && !handles_have(before, n->key->pkcs11ID))
+			PK11_DestroyTokenObject(slot, n->key->pkcs11ID);
+		PORT_Free(nick);
+	}
+	if (privs)
+		SECKEY_DestroyPrivateKeyList(privs);
+	SECKEYPublicKeyList *pubs = PK11_ListPublicKeysInSlot(slot, NULL);
+	for (SECKEYPublicKeyListNode *n = pubs ? PUBKEY_LIST_HEAD(pubs) : NULL;
+	     pubs && !PUBKEY_LIST_END(n, pubs); n = PUBKEY_LIST_NEXT(n)) {
+		if (!before) {
+			handles_add(out, n->key->pkcs11ID);
+			continue;
+		}
+		char *nick = PK11_GetPublicKeyNickname(n->key);
+		if ((!nick || !*nick) && !handles_have(before, n->key->pkcs11ID))
+			PK11_DestroyTokenObject(slot, n->key->pkcs11ID);
+		PORT_Free(nick);
+	}
+	if (pubs)
+		SECKEY_DestroyPublicKeyList(pubs);
+}
+
+/* Give pub the CKA_ID of priv when it has another or none: 0, or -1. */
+static int pub_id_fix(SECKEYPrivateKey *priv, SECKEYPublicKey *pub)
+{
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(priv);
+	SECItem pid = {siBuffer, NULL, 0};
+	if (!id)
+		return -1;
+	int ok = PK11_ReadRawAttribute(PK11_TypePubKey, pub, CKA_ID, &pid) == SECSuccess &&
+	         SECITEM_ItemsAreEqual(&pid, id);
+	if (!ok)
+		ok = PK11_WriteRawAttribute(PK11_TypePubKey, pub, CKA_ID, id) == SECSuccess;
+	SECITEM_FreeItem(&pid, PR_FALSE);
+	SECITEM_FreeItem(id, PR_TRUE);
+	return ok ? 0 : -1;
 }
 
 int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int extractable,
@@ -57,7 +132,21 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
 		attrs |= PK11_ATTR_EXTRACTABLE;
 	else
 		attrs |= PK11_ATTR_UNEXTRACTABLE;
+	/* When a step after C_GenerateKeyPair fails, NSS destroys the new pair
+	 * through its read-only session, and on an external token it stays:
+	 * the key objects that were not there before go then. */
+	handles before = {NULL, 0};
+	int external = !PK11_IsInternal(slot);
+	if (external)
+		key_objects(db, slot, &before, NULL);
 	*priv = PK11_GenerateKeyPairWithFlags(slot, mech, params, pub, attrs, db);
+	if (!*priv && external) {
+		int err = PR_GetError();
+		handles none = {NULL, 0};
+		key_objects(db, slot, &none, &before);
+		PR_SetError(err, 0);
+	}
+	free(before.h);
 	if (!*priv) {
 		char kind[32];
 		if (spec->kind == P11C_KEY_EC)
@@ -67,8 +156,18 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
 		return p11c_fail_nss(db, P11C_ETOKEN, "cannot make a %s key on token '%s'", kind,
 		                     label);
 	}
-	if (nickname)
-		PK11_SetPrivateKeyNickname(*priv, nickname);
+	/* A key without its name is one nobody finds again, a public key
+	 * without the pair's CKA_ID (NSS skips it when the token fails to say
+	 * the object is a token one) one nobody deletes: undone. */
+	if ((external && pub_id_fix(*priv, *pub) != 0) ||
+	    (nickname && PK11_SetPrivateKeyNickname(*priv, nickname) != SECSuccess)) {
+		int rc = p11c_fail_nss(
+		    db, P11C_ETOKEN, "cannot name the new key '%s' on token '%s'", nickname, label);
+		p11c_key_destroy(*priv, *pub);
+		*priv = NULL;
+		*pub = NULL;
+		return rc;
+	}
 	return P11C_OK;
 }
 
@@ -104,13 +203,10 @@ int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name)
 	             : P11C_OK;
 }
 
-int p11c_key_delete(SECKEYPrivateKey *key)
+/* Destroy the public-key objects of CKA_ID id. */
+static void delete_public(PK11SlotInfo *slot, const SECItem *id)
 {
-	PK11SlotInfo *slot = PK11_ReferenceSlot(key->pkcs11Slot);
-	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
-	SECStatus s = PK11_DeleteTokenPrivateKey(key, PR_TRUE);
-	/* Its public-key objects (same CKA_ID) go too, or they pile up. */
-	SECKEYPublicKeyList *pubs = id ? PK11_ListPublicKeysInSlot(slot, NULL) : NULL;
+	SECKEYPublicKeyList *pubs = PK11_ListPublicKeysInSlot(slot, NULL);
 	for (SECKEYPublicKeyListNode *n = pubs ? PUBKEY_LIST_HEAD(pubs) : NULL;
 	     pubs && !PUBKEY_LIST_END(n, pubs); n = PUBKEY_LIST_NEXT(n)) {
 		SECItem pid = {siBuffer, NULL, 0};
@@ -122,8 +218,36 @@ int p11c_key_delete(SECKEYPrivateKey *key)
 	}
 	if (pubs)
 		SECKEY_DestroyPublicKeyList(pubs);
-	if (id)
-		SECITEM_FreeItem(id, PR_TRUE);
+}
+
+int p11c_key_delete(SECKEYPrivateKey *key)
+{
+	PK11SlotInfo *slot = PK11_ReferenceSlot(key->pkcs11Slot);
+	/* The CKA_ID first: without it the public key could not be found. */
+	SECItem *id = PK11_GetLowLevelKeyIDForPrivateKey(key);
+	if (!id)
+		id = PK11_GetLowLevelKeyIDForPrivateKey(key);
+	if (!id) {
+		SECKEY_DestroyPrivateKey(key);
+		PK11_FreeSlot(slot);
+		return -1;
+	}
+	/* PK11_DeleteTokenPrivateKey destroys key whatever happens: a second
+	 * try, for a token's passing failure, needs a second reference. */
+	SECKEYPrivateKey *again = SECKEY_CopyPrivateKey(key);
+	SECStatus s = PK11_DeleteTokenPrivateKey(key, PR_TRUE);
+	if (s != SECSuccess && again) {
+		s = PK11_DeleteTokenPrivateKey(again, PR_TRUE);
+		again = NULL;
+	}
+	if (again)
+		SECKEY_DestroyPrivateKey(again);
+	/* Its public-key objects (same CKA_ID) go too, or they pile up; a
+	 * second look finds those a token's passing failure kept (a search
+	 * cut short, a destroy refused), and costs one search otherwise. */
+	for (int pass = 0; pass < 2; pass++)
+		delete_public(slot, id);
+	SECITEM_FreeItem(id, PR_TRUE);
 	PK11_FreeSlot(slot);
 	return s == SECSuccess ? 0 : -1;
 }

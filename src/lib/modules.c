@@ -87,14 +87,87 @@ static int load_module(p11c_db *db, const char *name, const char *path)
 	return P11C_OK;
 }
 
-int p11c_modules_load(p11c_db *db)
+/* How long a module may take to start in the probe. */
+#define PROBE_MS 10000
+
+/* Remember a module left out, for the "no token" messages. */
+static void left_out(p11c_db *db, const char *name, const char *path, const char *why)
 {
-	int rc = P11C_OK;
+	p11c_warn(db, "module '%s' (%s) could not be loaded: %s; its tokens are left out", name,
+	          path, why);
+	size_t n = (db->left_out ? strlen(db->left_out) + 2 : 0) + strlen(name) + strlen(path) + 6;
+	char *s = malloc(n);
+	if (!s)
+		return;
+	snprintf(s, n, "%s%s'%s' (%s)", db->left_out ? db->left_out : "", db->left_out ? ", " : "",
+	         name, path);
+	free(db->left_out);
+	db->left_out = s;
+}
+
+int p11c_modules_probe(p11c_db *db)
+{
+	char why[256];
 	if (db->module_path) {
 		struct stat st;
 		if (stat(db->module_path, &st) != 0)
 			return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", db->module_path,
 			                 strerror(errno));
+		if (p11c_module_probe(db->module_path, PROBE_MS, why, sizeof(why)) != 0)
+			return p11c_fail(db, P11C_EFAIL, "cannot load '%s' as a PKCS#11 module: %s",
+			                 db->module_path, why);
+	}
+	if (db->no_p11kit || db->p11kit)
+		return P11C_OK;
+	/* A module registered with p11-kit that exits, crashes or hangs when
+	 * it starts would take every command down: each is tried first. */
+	p11c_p11kit_modules(&db->p11kit, &db->n_p11kit);
+	for (size_t i = 0; i < db->n_p11kit; i++) {
+		p11c_p11kit_module *m = &db->p11kit[i];
+		if (m->trust_policy || (db->module_path && same_file(m->path, db->module_path)))
+			continue;
+		m->bad = p11c_module_probe(m->path, PROBE_MS, m->why, sizeof(m->why)) != 0;
+	}
+	return P11C_OK;
+}
+
+/* The database's modules (pkcs11.txt) that NSS could not start: NSS
+ * drops them without a word; tried again in a child for the reason. */
+static void db_modules_check(p11c_db *db)
+{
+	char path[4200], *line = NULL, *lib = NULL;
+	size_t cap = 0;
+	snprintf(path, sizeof(path), "%s/pkcs11.txt", db->dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	for (ssize_t len; (len = getline(&line, &cap, f)) >= 0;) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!strncmp(line, "library=", 8)) {
+			free(lib);
+			lib = line[8] ? strdup(line + 8) : NULL;
+		} else if (!strncmp(line, "name=", 5) && lib) {
+			char why[256];
+			if (!already_loaded(lib) &&
+			    p11c_module_probe(lib, PROBE_MS, why, sizeof(why)) != 0)
+				left_out(db, line + 5, lib, why);
+			else if (!already_loaded(lib))
+				left_out(db, line + 5, lib, "NSS could not start it");
+			free(lib);
+			lib = NULL;
+		}
+	}
+	free(lib);
+	free(line);
+	fclose(f);
+}
+
+int p11c_modules_load(p11c_db *db)
+{
+	int rc = P11C_OK;
+	db_modules_check(db);
+	if (db->module_path) {
 		/* Named after its file: "p11-kit-client" for p11-kit-client.so. */
 		const char *base = strrchr(db->module_path, '/');
 		char name[256];
@@ -106,28 +179,26 @@ int p11c_modules_load(p11c_db *db)
 		    (rc = load_module(db, name, db->module_path)))
 			return rc;
 	}
-	if (db->no_p11kit)
-		return P11C_OK;
-	p11c_p11kit_module *mods = NULL;
-	size_t n = 0;
-	p11c_p11kit_modules(&mods, &n);
-	for (size_t i = 0; i < n; i++) {
-		if (mods[i].trust_policy) {
-			p11c_log(db, "skipped p11-kit module '%s': a trust-policy module",
-			         mods[i].name);
+	for (size_t i = 0; i < db->n_p11kit; i++) {
+		p11c_p11kit_module *m = &db->p11kit[i];
+		if (m->trust_policy) {
+			p11c_log(db, "skipped p11-kit module '%s': a trust-policy module", m->name);
 			continue;
 		}
-		if (already_loaded(mods[i].path))
+		if (already_loaded(m->path))
 			continue;
+		if (m->bad) {
+			left_out(db, m->name, m->path, m->why);
+			continue;
+		}
 		char name[256];
-		snprintf(name, sizeof(name), "%s%s",
-		         SECMOD_FindModule(mods[i].name) ? "p11-kit-" : "", mods[i].name);
+		snprintf(name, sizeof(name), "%s%s", SECMOD_FindModule(m->name) ? "p11-kit-" : "",
+		         m->name);
 		/* A registered module that does not load is not ours to fail on. */
-		if (load_module(db, name, mods[i].path) != P11C_OK)
-			p11c_log(db, "skipped p11-kit module '%s': %s", mods[i].name, db->err);
+		if (load_module(db, name, m->path) != P11C_OK)
+			p11c_log(db, "skipped p11-kit module '%s': %s", m->name, db->err);
 		db->err[0] = '\0';
 	}
-	p11c_p11kit_modules_free(mods, n);
 	return P11C_OK;
 }
 
@@ -140,6 +211,11 @@ void p11c_modules_unload(p11c_db *db)
 	free(db->modules);
 	db->modules = NULL;
 	db->n_modules = 0;
+	p11c_p11kit_modules_free(db->p11kit, db->n_p11kit);
+	db->p11kit = NULL;
+	db->n_p11kit = 0;
+	free(db->left_out);
+	db->left_out = NULL;
 }
 
 int p11c_db_set_module(p11c_db *db, const char *path)

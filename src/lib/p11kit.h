@@ -8,15 +8,23 @@
 
 #pragma GCC visibility push(hidden)
 
-typedef struct {
+typedef struct p11c_p11kit_module {
 	char *name;
 	char *path;
 	int trust_policy; /* a trust store (p11-kit-trust), not a key token */
+	int bad;          /* failed p11c_module_probe(), for why */
+	char why[256];
 } p11c_p11kit_module;
 
 /* The registered modules, loaded by p11-kit but not initialised. */
 void p11c_p11kit_modules(p11c_p11kit_module **out, size_t *n);
 void p11c_p11kit_modules_free(p11c_p11kit_module *m, size_t n);
+
+/* probe.c: load the module at path in a child process and call
+ * C_GetFunctionList, C_Initialize, C_GetSlotList and C_Finalize, waiting
+ * at most timeout_ms.  0 when all went well, else -1 and why ("it exited
+ * with status 5 in C_Initialize", "C_Initialize returned ..."). */
+int p11c_module_probe(const char *path, int timeout_ms, char *why, size_t n);
 
 #pragma GCC visibility pop
 

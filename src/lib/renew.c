@@ -38,6 +38,20 @@ static int stored_trust(CERTCertificate *cert, CERTCertTrust *t)
 	return (t->sslFlags | t->emailFlags | t->objectSigningFlags) != 0;
 }
 
+/* Remove what a failed step stored of fresh on slot: 0 when nothing is
+ * left. */
+static int take_back(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *fresh)
+{
+	int err = PORT_GetError(), left = 0;
+	CERTCertificate *stored = PK11_FindCertFromDERCertItem(slot, &fresh->derCert, db);
+	if (stored) {
+		left = SEC_DeletePermCertificate(stored) != SECSuccess;
+		CERT_DestroyCertificate(stored);
+	}
+	PORT_SetError(err);
+	return left ? -1 : 0;
+}
+
 /* Store fresh as the new holder of old's alias and trust, then drop old
  * (and old_key, when not NULL: a rotated key). */
 static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
@@ -58,6 +72,7 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
 	    SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot store the new certificate for '%s'",
 		                   alias);
+		take_back(db, slot, fresh); /* a token may have made it all the same */
 		goto out;
 	}
 	if (has_trust &&
@@ -74,6 +89,8 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
 	SECItem old_der = {siBuffer, NULL, 0};
 	if (SECITEM_CopyItem(NULL, &old_der, &old->derCert) != SECSuccess ||
 	    SEC_DeletePermCertificate(old) != SECSuccess) {
+		/* Committed: the record's replay tries the old one's removal
+		 * again; taking the new one back could lose both. */
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "stored the new '%s' but cannot remove the old",
 		                   alias);
 		SECITEM_FreeItem(&old_der, PR_FALSE);

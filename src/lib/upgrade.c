@@ -128,9 +128,13 @@ static int take_inventory(p11c_db *db, inventory *v)
 		inventory_free(v);
 		return rc;
 	}
-	qsort(v->certs, v->n_certs, sizeof(char *), by_text);
-	qsort(v->keys, v->n_keys, sizeof(char *), by_text);
-	qsort(v->modules, v->n_modules, sizeof(char *), by_text);
+	/* (qsort takes no NULL, even for nothing) */
+	if (v->n_certs)
+		qsort(v->certs, v->n_certs, sizeof(char *), by_text);
+	if (v->n_keys)
+		qsort(v->keys, v->n_keys, sizeof(char *), by_text);
+	if (v->n_modules)
+		qsort(v->modules, v->n_modules, sizeof(char *), by_text);
 	return P11C_OK;
 }
 
@@ -412,10 +416,6 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 	/* Read back with the legacy files gone: what the new files hold. */
 	if ((rc = inventory_of(db, &u, "sql:", dir, 1, &after, NULL)))
 		goto undo;
-	/* The tests' way to see a difference caught and the directory put back. */
-	const char *fault = getenv("P11CERT_TEST_UPGRADE_FAULT");
-	if (fault && !strcmp(fault, "lose-a-key") && after.n_keys)
-		free(after.keys[--after.n_keys]);
 	if ((rc = compare(db, &before, &after)))
 		goto undo;
 	r->certs[0] = before.n_certs;
