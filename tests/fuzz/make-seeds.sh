@@ -107,10 +107,8 @@ python3 "$here/p12-edit.py" plain.p12 empty.p12 empty-certbag
 { mode 0; cat rsa.csr; } | seed request pem-rsa
 { mode 0; openssl req -in leaf.csr -outform DER; } | seed request der
 { mode 0; sed 's/CERTIFICATE REQUEST/NEW CERTIFICATE REQUEST/' rsa.csr; } | seed request pem-new
-for r in leaf rsa; do
+for r in leaf rsa; do # the first element inside the request's SEQUENCE
 	openssl req -in $r.csr -outform DER -out $r.csr.der
-done
-for r in leaf rsa; do
 	{ mode 1; python3 -c '
 import sys
 d = open(sys.argv[1], "rb").read()

@@ -49,14 +49,15 @@ for t in $targets; do
 	work=$probe/$t
 	mkdir -p "$work" "$work.tmp"
 	# tests/lsan.supp names NSS's PKCS#12 decoder, which only the slow
-	# unwinder sees (NSS has no frame pointers); it costs 20 times the runs
+	# unwinder sees (NSS has no frame pointers); it is several times slower
 	unwind=
 	[ "$t" = pkcs12 ] && unwind=:fast_unwind_on_malloc=0
 	dict=
 	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
 	# new inputs go to the scratch directory; the committed seeds are read
-	if TMPDIR=$work.tmp ASAN_OPTIONS=$asan$unwind "$exe" $dict -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$art/$t-" "$work" "tests/fuzz/corpus/$t" >"$work.log" 2>&1 &&
+	if TMPDIR=$work.tmp ASAN_OPTIONS=$asan$unwind "$exe" $dict -max_total_time="$secs" \
+		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$art/$t-" \
+		"$work" "tests/fuzz/corpus/$t" >"$work.log" 2>&1 &&
 		! grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$work.log"; then
 		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log")
 		echo "ok - fuzz $t: ${n:-?} executions, no crash"
