@@ -85,11 +85,9 @@ openssl pkcs12 -export -inkey leaf.key -in leaf.pem -passout pass:wrong -noiter 
 	-out wrongpw.p12
 { mode 0; cat wrongpw.p12; } | seed pkcs12 wrongpw
 # Issue 11 item 1, a crash in NSS's SEC_PKCS12DecoderRenameCertNicknames
-# until import.c validates the bags first: kept apart from the corpus
-# until that fix is in (then move it to corpus/pkcs12).
-mkdir -p "$here/known"
+# before import.c validated the bags first.
 python3 "$here/p12-edit.py" plain.p12 empty.p12 empty-certbag
-{ mode 1; cat empty.p12; } >"$here/known/pkcs12-empty-certbag"
+{ mode 1; cat empty.p12; } >"$here/corpus/pkcs12/crash-empty-certbag"
 
 # ---- pemkey: mode bit 1 ec_public, bit 2 no password
 { mode 0; openssl ec -in leaf.key 2>/dev/null; } | seed pemkey sec1
