@@ -290,6 +290,17 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 	return P11C_OK;
 }
 
+/* A new file, and what sqlite keeps beside it (its write-ahead log). */
+static void remove_new(const char *dir, const char *name)
+{
+	static const char *const tails[] = {"", "-wal", "-shm", "-journal"};
+	char path[4300];
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, name, tails[i]);
+		unlink(path);
+	}
+}
+
 /* Put the directory back as it was: new files out, legacy files in; the
  * backup goes once nothing needs it.  0, or -1 when a file could not come
  * back (the backup then stays). */
@@ -298,8 +309,7 @@ static int restore(const char *dir, const char *backup)
 	char path[4200];
 	int bad = 0;
 	for (int i = 0; i < N_FILES; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, new_files[i]);
-		unlink(path);
+		remove_new(dir, new_files[i]);
 		if (exists_in(backup, legacy_files[i]) && !exists_in(dir, legacy_files[i]))
 			bad |= copy_file(NULL, backup, dir, legacy_files[i]) != P11C_OK;
 	}
@@ -438,11 +448,8 @@ undo:
 		               "copy them from %.300s",
 		               why, r->backup_dir);
 	} else if (!r->backup_dir)
-		for (int i = 0; i < N_FILES; i++) {
-			char path[4200];
-			snprintf(path, sizeof(path), "%s/%s", dir, new_files[i]);
-			unlink(path);
-		}
+		for (int i = 0; i < N_FILES; i++)
+			remove_new(dir, new_files[i]);
 out:
 	if (u.swapped) {
 		p11c_pwfile_free(db->pwf);
