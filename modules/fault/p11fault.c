@@ -21,7 +21,8 @@
  *   P11FAULT_STICKY  1: every call from the Nth on fails (a token pulled out)
  *   P11FAULT_INIT    what C_Initialize does instead of its work: "exit:CODE"
  *                    (the process exits, as SoftHSM2 does on a corrupted
- *                    token), "abort", or a CKR_* name returned
+ *                    token), "abort", "sleep:SECONDS" (then CKR_DEVICE_ERROR),
+ *                    or a CKR_* name returned
  *   P11FAULT_COUNTS  a file that gets the calls made, one "C_Name COUNT" a
  *                    line and "total COUNT", at C_Finalize and at exit
  *   P11FAULT_LOG     a file that gets one line a fault: "C_Name call N -> RV"
@@ -451,6 +452,10 @@ static ck_rv_t f_C_Initialize(void *init_args)
 	}
 	if (init && !strcmp(init, "abort"))
 		abort();
+	if (init && !strncmp(init, "sleep:", 6)) { /* a module that hangs */
+		sleep((unsigned)atoi(init + 6));
+		return CKR_DEVICE_ERROR;
+	}
 	if (init)
 		return rv_named(init);
 	if (!hit(I_C_Initialize, &rv))

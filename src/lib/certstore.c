@@ -66,12 +66,28 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
                     const char *trust)
 {
 	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : PK11_GetInternalKeySlot();
+	/* An external token can make the object and still fail a later call
+	 * of the import: what was not there before goes again. */
+	CERTCertificate *was = NULL;
+	int external = !PK11_IsInternal(target);
 	int rc = p11c_pending_cert(db, target, &cert->derCert);
+	if (!rc && external)
+		was = PK11_FindCertFromDERCertItem(target, &cert->derCert, db);
 	SECStatus s =
 	    rc ? SECFailure : PK11_ImportCert(target, cert, CK_INVALID_HANDLE, nickname, PR_FALSE);
-	if (rc == P11C_OK && s != SECSuccess)
+	if (rc == P11C_OK && s != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot store '%s' on token '%s'", nickname,
 		                   PK11_GetTokenName(target));
+		CERTCertificate *made =
+		    external && !was ? PK11_FindCertFromDERCertItem(target, &cert->derCert, db)
+		                     : NULL;
+		if (made) {
+			SEC_DeletePermCertificate(made);
+			CERT_DestroyCertificate(made);
+		}
+	}
+	if (was)
+		CERT_DestroyCertificate(was);
 	PK11_FreeSlot(target);
 	if (rc == P11C_OK && trust) {
 		rc = p11c_set_trust(db, cert, nickname, trust);

@@ -9,7 +9,7 @@
 # bounded sample (every point the first time round, 4 random kills).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers.sh"
-need certutil openssl strace selfserv
+need certutil openssl strace selfserv pkcs11-tool softhsm2-util
 SOAK=${P11CERT_SOAK:-0}
 RANDOM_KILLS=4
 [ "$SOAK" = 1 ] && RANDOM_KILLS=30
@@ -25,13 +25,19 @@ state() {
 	echo --
 	certutil -d "sql:$DB" -K -f "$DB/sslpassword.conf" 2>&1 |
 		sed -n 's/^< *[0-9]*> *\([a-z]*\) *[0-9a-f]* *\(.*\)$/\1 \2/p' | sort
+	echo "-- token"
+	token_objects crash-hsm 1234 | awk '/Object;/ { t = $1 " " $2 } $1 == "label:" { print t, $2 }' |
+		sort
 }
 
 # The starting point of every run: a database with a server certificate, a
 # site CA, a CA-issued certificate (mail) and a key waiting for its
 # certificate (pending), and the files the commands take.
+make_token crash-hsm 1234
 new_db
+echo "crash-hsm:1234" >>"$DB/sslpassword.conf"
 p11c -q -d "$DB" add-selfsign-cert --name srv.example.com --key-type ec:p256 srv
+p11c -q -d "$DB" add-selfsign-cert --token crash-hsm --name hsrv.example.com --key-type ec:p256 hsrv
 p11c -q -d "$DB" add-selfsign-cert --ca --name "Site CA" --key-type ec:p256 siteca
 make_ca ca "/CN=Crash CA"
 p11c -q -d "$DB" request-cert --name mail.example.com --key-type ec:p256 -F ascii -o "$T/mail.req"
@@ -57,8 +63,9 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/
 make_chain "$T/pki" localhost
 TLS_PORT=$(free_port)
 start_tls_server 127.0.0.1 "$TLS_PORT" "$T/pki/chain.pem" "$T/pki/leaf.key"
-rm -rf "$T/base"
+rm -rf "$T/base" "$T/base-tokens"
 cp -a "$DB" "$T/base"
+cp -a "$T/softhsm/tokens" "$T/base-tokens"
 
 # The commands, each as the words after 'p11cert -d DB'.
 commands=(
@@ -75,6 +82,9 @@ commands=(
 	"remove-cert mail"
 	"sign-request --ca siteca --usage client --days 30 -o $T/client.pem $T/client.csr"
 	"fetch-chain --add-trust smtps://127.0.0.1:$TLS_PORT"
+	"add-selfsign-cert --token crash-hsm --name hnew.example.com --key-type ec:p256 hnew"
+	"renew-selfsign-cert --new-key crash-hsm:hsrv"
+	"remove-cert crash-hsm:hsrv"
 )
 
 # Whether selfserv can start on the database and serve with srv's key (it
@@ -179,8 +189,9 @@ check "check reports two certificates under one alias" \
 
 # An interrupted write: check reports it until the next writer finishes it.
 fresh() {
-	rm -rf "$DB" "$T/out.req" "$T/client.pem"
+	rm -rf "$DB" "$T/out.req" "$T/client.pem" "$T/softhsm/tokens"
 	cp -a "$T/base" "$DB"
+	cp -a "$T/base-tokens" "$T/softhsm/tokens"
 }
 fresh
 { strace -f -qq -o /dev/null -e trace=fdatasync,fsync -e inject=fdatasync,fsync:signal=KILL:when=4 \
@@ -202,6 +213,7 @@ for cmd in "${commands[@]}"; do
 	[[ $cmd == *--bundle* ]] && name="add-cert --bundle"
 	[[ $cmd == *--new-key* ]] && name="renew-selfsign-cert --new-key"
 	[[ $cmd == *--key* && $name == import-cert ]] && name="import-cert --key"
+	[[ $cmd == *crash-hsm* ]] && name="$name (SoftHSM)"
 	fresh
 	# shellcheck disable=SC2086
 	if ! p11c -q -d "$DB" $cmd >"$T/clean.out" 2>&1; then

@@ -52,6 +52,12 @@ check "it says so: $(cat "$T/err")" \
 P11FAULT_INIT=CKR_DEVICE_ERROR expect_exit 1 "--module that fails C_Initialize" \
 	p11c -d "$DB" --module "$P11FAULT_SO" list-certs
 check "it names the CKR: $(cat "$T/err")" grep -q "C_Initialize returned CKR_DEVICE_ERROR$" "$T/err"
+start=$(date +%s)
+P11FAULT_INIT=sleep:60 expect_exit 1 "--module that hangs in C_Initialize" \
+	p11c -d "$DB" --module "$P11FAULT_SO" list-certs
+took=$(($(date +%s) - start))
+check "it gives up after 10 s ($took s): $(cat "$T/err")" test "$took" -lt 30 -a \
+	"$(grep -c "it did not answer within 10 s (C_Initialize)$" "$T/err")" = 1
 P11FAULT_INIT=abort expect_exit 1 "--module that crashes in C_Initialize" \
 	p11c -d "$DB" --module "$P11FAULT_SO" list-certs
 check "it names the signal: $(cat "$T/err")" grep -q "it died of signal 6 (Aborted) in C_Initialize$" "$T/err"
