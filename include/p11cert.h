@@ -341,6 +341,8 @@ typedef struct {
 } p11c_chain;
 
 enum { P11C_USAGE_TLS_SERVER = 0, P11C_USAGE_TLS_CLIENT = 1, P11C_USAGE_EMAIL = 2 };
+/* verify-cert only: the certificate judged as a CA for that usage */
+enum { P11C_USAGE_TLS_SERVER_CA = 3, P11C_USAGE_TLS_CLIENT_CA = 4, P11C_USAGE_EMAIL_CA = 5 };
 
 typedef struct {
 	int timeout;    /* seconds for connecting and each read; 0: 10 */
@@ -364,7 +366,9 @@ int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts, 
 int p11c_chain_add_trust(p11c_db *db, p11c_chain *chain, size_t *added);
 /* Verify alias's certificate for usage (P11C_USAGE_*) at time at (seconds
  * since the epoch; 0: now): its chain as NSS builds it from the database,
- * each link, and the problems.  Not trusted is still P11C_OK. */
+ * each link, and the problems.  Not trusted is still P11C_OK.  The
+ * verdict is NSS's (certutil -V's) on the certificate itself, peer trust
+ * included; a CA is judged as a CA only for the _CA usages. */
 int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p11c_chain **out);
 /* Write the chain's certificates as PEM files dir/cert0.pem (the leaf),
  * dir/cert1.pem ... (mode 0644, each through a temporary file); dir is

@@ -26,7 +26,12 @@ static const cli_opt verify_opts[] = {
     {NULL, 0, 0, 0},
 };
 
-static const char *const usage_names[] = {"server", "client", "email"};
+/* P11C_USAGE_*'s order */
+static const char *const usage_names[] = {"server",    "client",    "email",
+                                          "server-ca", "client-ca", "email-ca"};
+static const char *const usage_words[] = {
+    "TLS servers",          "TLS clients",          "email",
+    "a CA for TLS servers", "a CA for TLS clients", "a CA for email"};
 
 typedef struct {
 	const char *cmd;
@@ -85,12 +90,14 @@ static int on_opt(int id, const char *arg, void *ctx)
 		a->json = 1;
 		break;
 	case O_USAGE:
-		for (a->usage = 0; a->usage < 3; a->usage++)
+		for (a->usage = 0; a->usage < 6; a->usage++)
 			if (!strcmp(arg, usage_names[a->usage]))
 				break;
-		if (a->usage == 3)
+		if (a->usage == 6)
 			return cli_usage_error(a->cmd,
-			                       "--usage is server, client or email, not '%s'", arg);
+			                       "--usage is server, client, email, server-ca, "
+			                       "client-ca or email-ca, not '%s'",
+			                       arg);
 		break;
 	case O_AT:
 		a->at = parse_time(arg);
@@ -126,11 +133,12 @@ static void fetch_help(void)
 
 static void verify_help(void)
 {
-	printf("Usage: p11cert verify-cert [--usage server|client|email] [--at TIME] [--json]\n"
-	       "                           ALIAS\n"
+	printf("Usage: p11cert verify-cert [--usage USAGE] [--at TIME] [--json] ALIAS\n"
 	       "Verify ALIAS's chain against the database's trust: each link, and the reason\n"
-	       "when it fails.\n"
-	       "  --usage U   server (default), client or email\n"
+	       "when it fails.  The verdict is NSS's, as certutil -V gives it (peer trust\n"
+	       "included); a CA certificate is judged as a CA only with a -ca usage.\n"
+	       "  --usage U   server (default), client or email: ALIAS itself for that use;\n"
+	       "              server-ca, client-ca or email-ca: ALIAS as a CA for it\n"
 	       "  --at TIME   verify at another time (UTC): 2027-01-31, 2027-01-31T12:00:00Z,\n"
 	       "              \"2027/01/31 12:00\" or @SECONDS since 1970\n"
 	       "  --json      print one JSON document\n"
@@ -374,11 +382,8 @@ int cmd_verify_cert(cli_globals *g, int argc, char **argv)
 	char when[32], what[300];
 	if (a.at)
 		cli_time_table(a.at, when, sizeof(when));
-	snprintf(what, sizeof(what), "for %s%s%s%s",
-	         a.usage == 0   ? "TLS servers"
-	         : a.usage == 1 ? "TLS clients"
-	                        : "email",
-	         a.at ? " at " : "", a.at ? when : "", a.at ? " UTC" : "");
+	snprintf(what, sizeof(what), "%s %s%s%s%s", a.usage >= 3 ? "as" : "for",
+	         usage_words[a.usage], a.at ? " at " : "", a.at ? when : "", a.at ? " UTC" : "");
 	if (a.json) {
 		json_chain(c, &a, 0, alias);
 	} else {

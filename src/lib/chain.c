@@ -18,6 +18,7 @@
 typedef struct {
 	CERTCertificate **certs; /* parallel to chain->certs */
 	int usage;               /* of the last verdict, for the next */
+	int as_ca;               /* the last verdict judged the leaf as a CA */
 	PRTime when;
 	char *host;
 } chain_priv;
@@ -186,6 +187,16 @@ static int depth_of(const p11c_chain *c, const CERTCertificate *cert)
 	return -1;
 }
 
+/* Whether the database marks cert as not trusted (certutil's "p"). */
+static int distrusted(CERTCertificate *cert)
+{
+	CERTCertTrust t;
+	if (!cert->isperm || CERT_GetCertTrust(cert, &t) != SECSuccess)
+		return 0;
+	unsigned f = t.sslFlags;
+	return (f & CERTDB_TERMINAL_RECORD) && !(f & (CERTDB_TRUSTED | CERTDB_TRUSTED_CA));
+}
+
 /* One entry of NSS's verify log as a problem. */
 static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node, int usage,
                        PRTime when)
@@ -204,7 +215,11 @@ static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node
 	switch (node->error) {
 	case SEC_ERROR_UNKNOWN_ISSUER:
 	case SEC_ERROR_UNTRUSTED_ISSUER:
-		if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
+		if (distrusted(cert))
+			rc = add_problem(
+			    db, c, "distrusted", depth,
+			    "distrusted: '%s' is marked as not trusted in the database", s);
+		else if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
 			rc = add_problem(db, c, "unknown-issuer", depth,
 			                 "unknown issuer: the root '%s' is not a trusted CA in the "
 			                 "database",
@@ -281,16 +296,6 @@ static int trusted_for(CERTCertificate *cert, int usage)
 	return (t.sslFlags & CERTDB_TRUSTED_CA) != 0;
 }
 
-/* Whether the database marks cert as not trusted (certutil's "p"). */
-static int distrusted(CERTCertificate *cert)
-{
-	CERTCertTrust t;
-	if (!cert->isperm || CERT_GetCertTrust(cert, &t) != SECSuccess)
-		return 0;
-	unsigned f = t.sslFlags;
-	return (f & CERTDB_TERMINAL_RECORD) && !(f & (CERTDB_TRUSTED | CERTDB_TRUSTED_CA));
-}
-
 /* The CAs on the leaf's path (each signed the one before) that the
  * database does not trust.  A CA the database distrusts stops it: nothing
  * is missing then, and the index of that CA is returned (else -1). */
@@ -334,7 +339,73 @@ static void names_of(const p11c_cert_info *i, char *buf, size_t size)
 		snprintf(buf, size, "%s (no subjectAltName)", i->subject);
 }
 
-int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host)
+/* NSS's verdict on the leaf for u, as certutil -V and vfychain give it:
+ * from a call without a log, since with one NSS notes an error (a
+ * distrusted intermediate) and may still answer SECSuccess.  Email is
+ * good for signing or for encryption. */
+static SECStatus nss_verdict(p11c_db *db, CERTCertificate *leaf, SECCertificateUsage u, PRTime when,
+                             int *err)
+{
+	CERTCertDBHandle *h = CERT_GetDefaultCertDB();
+	SECStatus s = CERT_VerifyCertificate(h, leaf, PR_TRUE, u, when, db, NULL, NULL);
+	*err = PORT_GetError();
+	if (s != SECSuccess && u == certificateUsageEmailSigner &&
+	    CERT_VerifyCertificate(h, leaf, PR_TRUE, certificateUsageEmailRecipient, when, db, NULL,
+	                           NULL) == SECSuccess)
+		s = SECSuccess;
+	return s;
+}
+
+/* The problems NSS's log gives for a verdict that failed. */
+static int log_problems(p11c_db *db, p11c_chain *c, SECCertificateUsage u, int usage, PRTime when,
+                        int err)
+{
+	CERTVerifyLog log;
+	memset(&log, 0, sizeof(log));
+	log.arena = PORT_NewArena(1024);
+	if (!log.arena)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	CERT_VerifyCertificate(CERT_GetDefaultCertDB(), ((chain_priv *)c->priv)->certs[0], PR_TRUE,
+	                       u, when, db, &log, NULL);
+	int rc = P11C_OK;
+	for (CERTVerifyLogNode *node = log.head; node; node = node->next) {
+		if (rc == P11C_OK)
+			rc = log_problem(db, c, node, usage, when);
+		CERT_DestroyCertificate(node->cert);
+	}
+	PORT_FreeArena(log.arena, PR_FALSE);
+	if (rc == P11C_OK && c->n_problems == 0)
+		rc = add_problem(db, c, "other", 0, "%s (%s)",
+		                 PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT),
+		                 p11c_nss_error_name(err));
+	return rc;
+}
+
+/* The distrusted CA at depth d as the chain's problem, once; fetch-chain
+ * (a host) is told that --add-trust will not change it. */
+static int distrust_problem(p11c_db *db, p11c_chain *c, int d)
+{
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "distrusted: '%s' is marked as not trusted in the database%s",
+	         c->certs[d]->subject,
+	         ((chain_priv *)c->priv)->host ? "; --add-trust leaves it so" : "");
+	for (size_t i = 0; i < c->n_problems; i++) {
+		p11c_problem *pr = &c->problems[i];
+		if (strcmp(pr->code, "distrusted") || pr->depth != d)
+			continue;
+		char *m = strdup(msg);
+		if (!m)
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+		free(pr->message);
+		pr->message = m;
+		return P11C_OK;
+	}
+	return add_problem(db, c, "distrusted", d, "%s", msg);
+}
+
+/* The verdict for usage (P11C_USAGE_TLS_SERVER, _CLIENT or _EMAIL), on
+ * the leaf itself or, as_ca, on the leaf as a CA for that usage. */
+static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, const char *host)
 {
 	chain_priv *p = c->priv;
 	if (c->n == 0)
@@ -345,6 +416,7 @@ int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const c
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
 	p->usage = usage;
+	p->as_ca = as_ca;
 	p->when = when;
 	problems_clear(c);
 	for (size_t i = 0; i < c->n; i++) {
@@ -357,41 +429,18 @@ int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const c
 		c->missing[i] = 0;
 	}
 	CERTCertificate *leaf = p->certs[0];
-	CERTVerifyLog log;
-	memset(&log, 0, sizeof(log));
-	log.arena = PORT_NewArena(1024);
-	if (!log.arena)
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	/* verify-cert on a CA: is it a good CA for the usage */
 	SECCertificateUsage u = nss_usage(usage);
-	if (!p->host && CERT_IsCACert(leaf, NULL))
+	if (as_ca)
 		u = usage == P11C_USAGE_EMAIL ? certificateUsageAnyCA : certificateUsageSSLCA;
-	SECStatus s =
-	    CERT_VerifyCertificate(CERT_GetDefaultCertDB(), leaf, PR_TRUE, u, when, db, &log, NULL);
-	int err = PORT_GetError();
-	/* email: good for signing or for encryption */
-	if (s != SECSuccess && u == certificateUsageEmailSigner &&
-	    CERT_VerifyCertificate(CERT_GetDefaultCertDB(), leaf, PR_TRUE,
-	                           certificateUsageEmailRecipient, when, db, NULL,
-	                           NULL) == SECSuccess)
-		s = SECSuccess;
-	int rc = P11C_OK;
-	for (CERTVerifyLogNode *node = log.head; node; node = node->next) {
-		if (s != SECSuccess && rc == P11C_OK)
-			rc = log_problem(db, c, node, usage, when);
-		CERT_DestroyCertificate(node->cert);
-	}
-	PORT_FreeArena(log.arena, PR_FALSE);
-	if (rc == P11C_OK && s != SECSuccess && c->n_problems == 0)
-		rc = add_problem(db, c, "other", 0, "%s (%s)",
-		                 PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT),
-		                 p11c_nss_error_name(err));
+	int err = 0;
+	SECStatus s = nss_verdict(db, leaf, u, when, &err);
+	int rc = s == SECSuccess ? P11C_OK : log_problems(db, c, u, usage, when, err);
 	/* NSS's CA usages look at TLS server trust alone: a CA must also have
 	 * an anchor trusted for the usage asked for */
 	int anchored = 0;
 	for (size_t i = 0; i < c->n; i++)
 		anchored |= trusted_for(p->certs[i], usage);
-	if (rc == P11C_OK && s == SECSuccess && u != nss_usage(usage) && !anchored)
+	if (rc == P11C_OK && s == SECSuccess && as_ca && !anchored)
 		rc = add_problem(db, c, "unknown-issuer", -1,
 		                 "unknown issuer: no CA of the chain is trusted for %s",
 		                 usage_words(usage));
@@ -406,17 +455,25 @@ int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const c
 		return rc;
 	c->trusted = c->n_problems == 0;
 	for (size_t i = 0; i < c->n_problems; i++) {
-		if (strcmp(c->problems[i].code, "unknown-issuer"))
+		if (strcmp(c->problems[i].code, "unknown-issuer") &&
+		    strcmp(c->problems[i].code, "distrusted"))
 			continue;
 		int d = mark_missing(c, usage, when);
 		if (d >= 0)
-			return add_problem(db, c, "distrusted", d,
-			                   "distrusted: '%s' is marked as not trusted in the "
-			                   "database; --add-trust leaves it so",
-			                   c->certs[d]->subject);
+			return distrust_problem(db, c, d);
 		break;
 	}
 	return P11C_OK;
+}
+
+/* usage P11C_USAGE_*, the CA ones included.  Without a host, a CA
+ * certificate (check's own intermediates) is judged as a CA. */
+int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host)
+{
+	if (usage >= P11C_USAGE_TLS_SERVER_CA)
+		return judge(db, c, usage - P11C_USAGE_TLS_SERVER_CA, 1, when, host);
+	int as_ca = !host && c->n && CERT_IsCACert(((chain_priv *)c->priv)->certs[0], NULL);
+	return judge(db, c, usage, as_ca, when, host);
 }
 
 int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
@@ -466,14 +523,18 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		return rc;
 	if (added)
 		*added = count;
-	return p11c_chain_judge(db, c, p->usage, p->when, p->host);
+	return judge(db, c, p->usage, p->as_ca, p->when, p->host);
 }
 
 int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p11c_chain **out)
 {
 	*out = NULL;
-	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL)
+	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL_CA)
 		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
+	/* a CA is judged as a CA only when asked: NSS's verdict otherwise */
+	int as_ca = usage >= P11C_USAGE_TLS_SERVER_CA;
+	if (as_ca)
+		usage -= P11C_USAGE_TLS_SERVER_CA;
 	CERTCertificate *cert = NULL;
 	int rc = p11c_cert_open(db, alias, 0, &cert);
 	if (rc)
@@ -491,7 +552,7 @@ int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p1
 		CERT_DestroyCertList(list);
 	CERT_DestroyCertificate(cert);
 	if (rc >= 0)
-		rc = p11c_chain_judge(db, c, usage, when, NULL);
+		rc = judge(db, c, usage, as_ca, when, NULL);
 	if (rc) {
 		p11c_chain_free(c);
 		return rc;

@@ -58,10 +58,14 @@ check "the reason is not yet valid" grep -q "not trusted: not yet valid:" "$T/er
 expect_exit 0 "--at tomorrow: trusted" p11c -d "$DB" verify-cert --at "$(date -u -d tomorrow +%Y-%m-%dT%H:%M:%SZ)" mail
 expect_exit 0 "--at @SECONDS" p11c -d "$DB" verify-cert --at "@$(date -u -d '+2 days' +%s)" mail
 
-# A CA alias is verified as a CA: the root for TLS, not for email (CT,,).
-expect_exit 0 "the root CA for TLS servers" p11c -d "$DB" verify-cert root
-expect_exit 1 "the root CA for email" p11c -d "$DB" verify-cert --usage email root
+# A CA alias is judged as a CA only when asked (SPEC): the root as a CA for
+# TLS, not for email (CT,,); by default, its own verdict as certutil's.
+expect_exit 0 "the root as a CA for TLS servers" p11c -d "$DB" verify-cert --usage server-ca root
+expect_exit 1 "the root as a CA for email" p11c -d "$DB" verify-cert --usage email-ca root
 check "no CA trusted for email" grep -q "no CA of the chain is trusted for email" "$T/err"
+expect_exit 1 "the root itself for TLS servers (keyCertSign only)" p11c -d "$DB" verify-cert root
+root_valid() { certutil -d "sql:$DB" -V -u V -n root >/dev/null 2>&1; }
+check "certutil -V -n root -u V agrees: not valid" fails root_valid
 
 # JSON: one document with the chain and the problems.
 p11c -d "$DB" verify-cert --json --at 2099-01-01 mail >"$T/v.json" 2>/dev/null
