@@ -59,7 +59,9 @@ static void list_help(void)
 	printf("Usage: p11cert list-certs [-C | --all] [--expiring DAYS] [--json]\n"
 	       "List the certificates that have a private key; -C the trusted CAs; --all\n"
 	       "every certificate.  --expiring DAYS keeps those that expire within DAYS\n"
-	       "(expired ones too).  Times are UTC.\n");
+	       "(expired ones too).  Times are UTC.  A token that cannot be logged in\n"
+	       "(no PIN in the password file, a wrong PIN) is named on stderr, its public\n"
+	       "certificates listed with their keys unknown, and the exit status is 4.\n");
 }
 
 static void print_table(const p11c_cert_info *const *list, size_t n)
@@ -100,26 +102,34 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
 		return rc;
-	p11c_cert_info **list = NULL;
-	size_t n = 0, kept = 0;
-	char *only = NULL; /* --token: that token's certificates alone */
-	if (g->token && (rc = p11c_token_label(db, g->token, &only))) {
+	p11c_list_opts o = P11C_LIST_OPTS_INIT;
+	o.which = a.which;
+	o.token = g->token; /* that token's certificates alone */
+	p11c_cert_listing *l = NULL;
+	if ((rc = p11c_cert_listing_get(db, &o, &l))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	if ((rc = p11c_cert_list(db, a.which, &list, &n))) {
-		rc = cli_fail(db, rc);
-		goto out;
+	/* One line a token whose keys could not be seen; the listing still
+	 * shows its public certificates, and the exit status says it. */
+	for (size_t k = 0; k < l->n_problems; k++) {
+		cli_error("warning: %s: the keys on token '%s' (and any private certificates) "
+		          "are not listed",
+		          l->problems[k]->reason, l->problems[k]->token);
+		if (!rc)
+			rc = -l->problems[k]->code;
 	}
+	p11c_cert_info **list = l->certs;
+	size_t kept = 0;
 	long long horizon = (long long)time(NULL) + (long long)a.expiring * 86400;
-	for (size_t k = 0; k < n; k++) {
-		if ((a.expiring >= 0 && list[k]->not_after > horizon) ||
-		    (only && strcmp(only, list[k]->token) != 0)) {
+	for (size_t k = 0; k < l->n; k++) {
+		if (a.expiring >= 0 && list[k]->not_after > horizon) {
 			p11c_cert_info_free(list[k]);
 			continue;
 		}
 		list[kept++] = list[k];
 	}
+	l->n = kept;
 	if (a.json) {
 		json_writer w;
 		json_init(&w, stdout);
@@ -132,8 +142,7 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		print_table((const p11c_cert_info *const *)list, kept);
 	}
 out:
-	free(only);
-	p11c_cert_list_free(list, kept);
+	p11c_cert_listing_free(l);
 	p11c_db_free(db);
 	return rc;
 }
@@ -171,7 +180,14 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	}
 	if ((rc = p11c_cert_show(db, alias, &info))) {
 		rc = cli_fail(db, rc);
-	} else if (a.pem) {
+		goto out;
+	}
+	if (info->key_unknown) {
+		cli_error("warning: %s: whether '%s' has a private key is not known",
+		          info->key_note, info->alias);
+		rc = EXIT_PASSWORD;
+	}
+	if (a.pem) {
 		fputs(info->pem, stdout);
 	} else if (a.json) {
 		json_writer w;
@@ -181,6 +197,7 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	} else {
 		output_cert_text(stdout, info);
 	}
+out:
 	free(alias);
 	p11c_cert_info_free(info);
 	p11c_db_free(db);
