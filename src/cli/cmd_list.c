@@ -59,9 +59,10 @@ static void list_help(void)
 	printf("Usage: p11cert list-certs [-C | --all] [--expiring DAYS] [--json]\n"
 	       "List the certificates that have a private key; -C the trusted CAs; --all\n"
 	       "every certificate.  --expiring DAYS keeps those that expire within DAYS\n"
-	       "(expired ones too).  Times are UTC.  A token that cannot be logged in\n"
-	       "(no PIN in the password file, a wrong PIN) is named on stderr, its public\n"
-	       "certificates listed with their keys unknown, and the exit status is 4.\n");
+	       "(expired ones too).  Times are UTC.  A token not logged in (no PIN in the\n"
+	       "password file, a wrong PIN) is named on stderr and its public certificates\n"
+	       "are listed with their keys unknown; exit 4 when its PIN was refused or it\n"
+	       "is the --token asked for.\n");
 }
 
 static void print_table(const p11c_cert_info *const *list, size_t n)
@@ -88,6 +89,15 @@ static void print_table(const p11c_cert_info *const *list, size_t n)
 	table_free(t);
 }
 
+/* Whether the listing holds a certificate of token whose key was not seen. */
+static int has_certs_on(const p11c_cert_listing *l, const char *token)
+{
+	for (size_t k = 0; k < l->n; k++)
+		if (l->certs[k]->key_unknown && !strcmp(l->certs[k]->token, token))
+			return 1;
+	return 0;
+}
+
 int cmd_list_certs(cli_globals *g, int argc, char **argv)
 {
 	args a = {P11C_LIST_KEYS, -1, 0, 0};
@@ -110,14 +120,19 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	/* One line a token whose keys could not be seen; the listing still
-	 * shows its public certificates, and the exit status says it. */
 	for (size_t k = 0; k < l->n_problems; k++) {
-		cli_error("warning: %s: the keys on token '%s' (and any private certificates) "
-		          "are not listed",
-		          l->problems[k]->reason, l->problems[k]->token);
-		if (!rc)
-			rc = -l->problems[k]->code;
+		const p11c_token_problem *p = l->problems[k];
+		/* A refused PIN, a failing token or the token asked for: exit
+		 * non-zero.  A token merely without a PIN line (p11-kit shows
+		 * every token on the host) is named only when it has
+		 * certificates listed with their keys unknown. */
+		int serious = p->login_tried || p->code != P11C_EPASSWORD || g->token;
+		if (!serious && !has_certs_on(l, p->token))
+			continue;
+		cli_error("warning: %s: certificates on token '%s' are listed without their keys",
+		          p->reason, p->token);
+		if (serious && !rc)
+			rc = -p->code;
 	}
 	p11c_cert_info **list = l->certs;
 	size_t kept = 0;
