@@ -134,8 +134,10 @@ if [ -e "$SPY" ]; then
 	p11c -q -d "$T/spydb" -W "$T/good.pw" remove-module softhsm
 	for cmd in list-certs "show-cert mail-hsm:smtp"; do
 		rm -f "$T/spy.log"
+		# OpenSC's spy leaks what it allocates at load (even for
+		# list-tokens): LeakSanitizer is left out of these runs alone.
 		# shellcheck disable=SC2086
-		PKCS11SPY="$SOFTHSM_MODULE" PKCS11SPY_OUTPUT="$T/spy.log" P11CERT_NO_P11KIT=1 \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" PKCS11SPY="$SOFTHSM_MODULE" PKCS11SPY_OUTPUT="$T/spy.log" P11CERT_NO_P11KIT=1 \
 			"$P11CERT" -d "$T/spydb" -W "$T/wrong.pw" --module "$SPY" $cmd >"$T/out" 2>"$T/err"
 		expect_eq "$cmd through the spy: exit 4" "$?" 4
 		expect_in "$T/err" "$cmd: the warning names the token" "token 'mail-hsm'.*CKR_PIN_INCORRECT"
