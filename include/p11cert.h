@@ -262,6 +262,10 @@ typedef struct {
 	int key_extractable; /* 1, 0, or -1 when unknown or no key */
 	char *key_uri;       /* the private key's pkcs11: URI, or NULL */
 	char *pem;           /* the certificate, PEM */
+	int key_unknown;     /* 1: its token was not logged in, so whether it
+	                      * has a key is unknown (has_key 0, key_* unset) */
+	char *key_note;      /* why, when key_unknown ("wrong PIN for token
+	                      * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
 } p11c_cert_info;
 
 enum {
@@ -270,11 +274,51 @@ enum {
 	P11C_LIST_ALL = 2   /* all */
 };
 
-/* Certificates of one kind, sorted by alias. */
+/* Certificates of one kind, sorted by alias.  A token that could not be
+ * logged in is not reported (see p11c_cert_listing_get); a wrong PIN in
+ * the password file fails the call, as it always did. */
 int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n);
 void p11c_cert_list_free(p11c_cert_info **list, size_t n);
 
-/* One certificate by alias ("TOKEN:alias" for an external token). */
+/* Options of p11c_cert_listing_get(). */
+typedef struct {
+	int which;         /* P11C_LIST_* */
+	const char *token; /* only this token's certificates (a label,
+	                    * "internal", a pkcs11: URI); NULL: every token's */
+} p11c_list_opts;
+#define P11C_LIST_OPTS_INIT                                                                        \
+	{                                                                                          \
+		.which = P11C_LIST_KEYS, .token = NULL                                             \
+	}
+
+/* A token that needs a login and was not logged in: its public
+ * certificates are listed (key_unknown), its keys and any private
+ * certificates are not. */
+typedef struct {
+	char *token;     /* its label */
+	int code;        /* P11C_EPASSWORD (no PIN, wrong PIN), P11C_ETOKEN */
+	int login_tried; /* 1: a PIN was tried once and refused; 0: none given */
+	char *reason;    /* "wrong PIN for token 'hsm' (CKR_PIN_INCORRECT)" */
+} p11c_token_problem;
+
+/* What p11c_cert_listing_get() found; owned by the caller. */
+typedef struct {
+	p11c_cert_info **certs; /* sorted by alias */
+	size_t n;
+	p11c_token_problem **problems; /* one a token, in NSS's slot order */
+	size_t n_problems;
+} p11c_cert_listing;
+
+/* Certificates of one kind, and the tokens that could not be logged in
+ * (never tried twice).  A token without a PIN in the password file is
+ * not prompted for unless it is opts->token.  Fails only when nothing can
+ * be listed: the internal token's password, an unknown opts->token. */
+int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out);
+void p11c_cert_listing_free(p11c_cert_listing *listing);
+
+/* One certificate by alias ("TOKEN:alias" for an external token).  When
+ * its token cannot be logged in, the certificate still comes back, with
+ * key_unknown and key_note set. */
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out);
 void p11c_cert_info_free(p11c_cert_info *info);
 

@@ -59,7 +59,10 @@ static void list_help(void)
 	printf("Usage: p11cert list-certs [-C | --all] [--expiring DAYS] [--json]\n"
 	       "List the certificates that have a private key; -C the trusted CAs; --all\n"
 	       "every certificate.  --expiring DAYS keeps those that expire within DAYS\n"
-	       "(expired ones too).  Times are UTC.\n");
+	       "(expired ones too).  Times are UTC.  A token not logged in (no PIN in the\n"
+	       "password file, a wrong PIN) is named on stderr and its public certificates\n"
+	       "are listed with their keys unknown; exit 4 when its PIN was refused or it\n"
+	       "is the --token asked for.\n");
 }
 
 static void print_table(const p11c_cert_info *const *list, size_t n)
@@ -86,6 +89,15 @@ static void print_table(const p11c_cert_info *const *list, size_t n)
 	table_free(t);
 }
 
+/* Whether the listing holds a certificate of token whose key was not seen. */
+static int has_certs_on(const p11c_cert_listing *l, const char *token)
+{
+	for (size_t k = 0; k < l->n; k++)
+		if (l->certs[k]->key_unknown && !strcmp(l->certs[k]->token, token))
+			return 1;
+	return 0;
+}
+
 int cmd_list_certs(cli_globals *g, int argc, char **argv)
 {
 	args a = {P11C_LIST_KEYS, -1, 0, 0};
@@ -100,26 +112,39 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
 		return rc;
-	p11c_cert_info **list = NULL;
-	size_t n = 0, kept = 0;
-	char *only = NULL; /* --token: that token's certificates alone */
-	if (g->token && (rc = p11c_token_label(db, g->token, &only))) {
+	p11c_list_opts o = P11C_LIST_OPTS_INIT;
+	o.which = a.which;
+	o.token = g->token; /* that token's certificates alone */
+	p11c_cert_listing *l = NULL;
+	if ((rc = p11c_cert_listing_get(db, &o, &l))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	if ((rc = p11c_cert_list(db, a.which, &list, &n))) {
-		rc = cli_fail(db, rc);
-		goto out;
+	for (size_t k = 0; k < l->n_problems; k++) {
+		const p11c_token_problem *p = l->problems[k];
+		/* A refused PIN, a failing token or the token asked for: exit
+		 * non-zero.  A token merely without a PIN line (p11-kit shows
+		 * every token on the host) is named only when it has
+		 * certificates listed with their keys unknown. */
+		int serious = p->login_tried || p->code != P11C_EPASSWORD || g->token;
+		if (!serious && !has_certs_on(l, p->token))
+			continue;
+		cli_error("warning: %s: certificates on token '%s' are listed without their keys",
+		          p->reason, p->token);
+		if (serious && !rc)
+			rc = -p->code;
 	}
+	p11c_cert_info **list = l->certs;
+	size_t kept = 0;
 	long long horizon = (long long)time(NULL) + (long long)a.expiring * 86400;
-	for (size_t k = 0; k < n; k++) {
-		if ((a.expiring >= 0 && list[k]->not_after > horizon) ||
-		    (only && strcmp(only, list[k]->token) != 0)) {
+	for (size_t k = 0; k < l->n; k++) {
+		if (a.expiring >= 0 && list[k]->not_after > horizon) {
 			p11c_cert_info_free(list[k]);
 			continue;
 		}
 		list[kept++] = list[k];
 	}
+	l->n = kept;
 	if (a.json) {
 		json_writer w;
 		json_init(&w, stdout);
@@ -132,8 +157,7 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		print_table((const p11c_cert_info *const *)list, kept);
 	}
 out:
-	free(only);
-	p11c_cert_list_free(list, kept);
+	p11c_cert_listing_free(l);
 	p11c_db_free(db);
 	return rc;
 }
@@ -171,7 +195,14 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	}
 	if ((rc = p11c_cert_show(db, alias, &info))) {
 		rc = cli_fail(db, rc);
-	} else if (a.pem) {
+		goto out;
+	}
+	if (info->key_unknown) {
+		cli_error("warning: %s: whether '%s' has a private key is not known",
+		          info->key_note, info->alias);
+		rc = EXIT_PASSWORD;
+	}
+	if (a.pem) {
 		fputs(info->pem, stdout);
 	} else if (a.json) {
 		json_writer w;
@@ -181,6 +212,7 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	} else {
 		output_cert_text(stdout, info);
 	}
+out:
 	free(alias);
 	p11c_cert_info_free(info);
 	p11c_db_free(db);

@@ -84,7 +84,12 @@ void output_cert_json_fields(json_writer *w, const p11c_cert_info *i)
 	trust_array(w, i->trust_words[2]);
 	json_object_end(w);
 	json_key(w, "has_key");
-	json_bool(w, i->has_key);
+	if (i->key_unknown) /* its token was not logged in */
+		json_null(w);
+	else
+		json_bool(w, i->has_key);
+	json_key(w, "key_note");
+	json_string(w, i->key_note);
 	json_key(w, "key_token");
 	json_string(w, i->key_token);
 	json_key(w, "key_extractable");
@@ -131,6 +136,10 @@ void output_cert_text(FILE *f, const p11c_cert_info *i)
 	line(f, "  SSL flags:", i->trust_words[0]);
 	line(f, "  Email flags:", i->trust_words[1]);
 	line(f, "  Object signing:", i->trust_words[2]);
+	if (i->key_unknown) {
+		fprintf(f, "%-21sunknown: %s\n", "Private key:", i->key_note);
+		return;
+	}
 	if (!i->has_key) {
 		line(f, "Private key:", "none in the database");
 		return;

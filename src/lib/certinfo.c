@@ -5,6 +5,7 @@
 #include <certdb.h>
 #include <pk11pub.h>
 #include <secder.h>
+#include <secerr.h>
 #include <secoid.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ void p11c_cert_info_free(p11c_cert_info *i)
 	free(i->key_token);
 	free(i->key_uri);
 	free(i->pem);
+	free(i->key_note);
 	free(i);
 }
 
@@ -220,6 +222,14 @@ static char *trust_words(unsigned f)
 static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info)
 {
 	info->key_extractable = -1;
+	/* Not logged in, the token hides its keys: "none" would be a guess, and
+	 * NSS's own search would try a login behind our back. */
+	PK11SlotInfo *slot = cert->slot;
+	if (slot && !PK11_IsInternal(slot) && !PK11_IsInternalKeySlot(slot) &&
+	    PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, db)) {
+		info->key_unknown = 1;
+		return;
+	}
 	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
 	if (!key)
 		return;
@@ -302,60 +312,252 @@ static int by_alias(const void *a, const void *b)
 	return strcmp(x->alias, y->alias);
 }
 
-int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
+static void problem_free(p11c_token_problem *p)
 {
-	*out = NULL;
-	*n = 0;
-	int rc = p11c_require_open(db, 0);
-	if (rc || (rc = p11c_login_tokens(db)))
+	if (!p)
+		return;
+	free(p->token);
+	free(p->reason);
+	free(p);
+}
+
+void p11c_cert_listing_free(p11c_cert_listing *l)
+{
+	if (!l)
+		return;
+	p11c_cert_list_free(l->certs, l->n);
+	for (size_t k = 0; k < l->n_problems; k++)
+		problem_free(l->problems[k]);
+	free(l->problems);
+	free(l);
+}
+
+static int add_problem(p11c_db *db, p11c_cert_listing *l, const char *label, int code, int tried)
+{
+	p11c_token_problem *p = calloc(1, sizeof(*p));
+	p11c_token_problem **grown =
+	    p ? realloc(l->problems, (l->n_problems + 1) * sizeof(*grown)) : NULL;
+	if (grown)
+		l->problems = grown;
+	if (p) {
+		p->token = p11c_safe_text(label, strlen(label));
+		p->reason = strdup(p11c_last_error(db));
+		p->code = code;
+		p->login_tried = tried;
+	}
+	if (!grown || !p->token || !p->reason) {
+		problem_free(p);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	l->problems[l->n_problems++] = p;
+	return P11C_OK;
+}
+
+/* The internal token must log in (its keys are the database's own); each
+ * external token in scope that needs a login gets one attempt, from the
+ * password file (the prompt too for the one token asked for), and one that
+ * fails is noted, not fatal: its public certificates can still be read. */
+static int login_scope(p11c_db *db, PK11SlotInfo *only, p11c_cert_listing *l)
+{
+	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
+	int rc = p11c_login(db, internal);
+	PK11_FreeSlot(internal);
+	if (rc)
 		return rc;
+	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !rc; le = le->next) {
+		PK11SlotInfo *s = le->slot;
+		if (PK11_IsInternal(s) || PK11_IsInternalKeySlot(s) || !PK11_IsPresent(s) ||
+		    (only && s != only) || !PK11_NeedLogin(s) || PK11_IsLoggedIn(s, db))
+			continue;
+		const char *label = PK11_GetTokenName(s);
+		int has_line = p11c_pwfile_lookup(db->pwf, label, 0, NULL) != NULL;
+		int code;
+		PORT_SetError(0);
+		if (has_line || only)
+			code = p11c_login(db, s);
+		else if (db->pwf_path)
+			code = p11c_fail(db, P11C_EPASSWORD,
+			                 "password file '%s' has no password for token '%s'",
+			                 db->pwf_path, label);
+		else
+			code = p11c_fail(
+			    db, P11C_EPASSWORD,
+			    "token '%s' needs a password: give a password file with -W", label);
+		if (code)
+			rc = add_problem(db, l, label, code,
+			                 has_line || PORT_GetError() == SEC_ERROR_BAD_PASSWORD);
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+	return rc;
+}
+
+/* Why a certificate's key could not be looked for: its token's problem. */
+static int note_key(p11c_db *db, p11c_cert_info *i, const p11c_cert_listing *l)
+{
+	if (!i->key_unknown)
+		return P11C_OK;
+	const char *why = NULL;
+	for (size_t k = 0; k < l->n_problems && !why; k++)
+		if (!strcmp(l->problems[k]->token, i->token))
+			why = l->problems[k]->reason;
+	char buf[512];
+	if (!why) {
+		snprintf(buf, sizeof(buf), "token '%s' is not logged in", i->token);
+		why = buf;
+	}
+	i->key_note = strdup(why);
+	return i->key_note ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+}
+
+static int collect(p11c_db *db, int which, const char *want, p11c_cert_listing *l)
+{
 	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, db);
 	if (!certs)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
-	p11c_cert_info **list = NULL;
-	size_t count = 0;
-	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
+	int rc = P11C_OK;
+	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !rc && !CERT_LIST_END(node, certs);
 	     node = CERT_LIST_NEXT(node)) {
 		if (which == P11C_LIST_CA && !trusted_ca(node->cert))
+			continue;
+		if (want && strcmp(want, node->cert->slot ? token_of(node->cert->slot) : "") != 0)
 			continue;
 		p11c_cert_info *i = p11c_cert_info_of(db, node->cert);
 		if (!i) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
 		}
-		if (which == P11C_LIST_KEYS && !i->has_key) {
+		if (which == P11C_LIST_KEYS && !i->has_key && !i->key_unknown) {
 			p11c_cert_info_free(i);
 			continue;
 		}
-		p11c_cert_info **l = realloc(list, (count + 1) * sizeof(*l));
-		if (!l) {
+		p11c_cert_info **grown = realloc(l->certs, (l->n + 1) * sizeof(*grown));
+		if (!grown || (rc = note_key(db, i, l))) {
 			p11c_cert_info_free(i);
-			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			rc = rc ? rc : p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
 		}
-		list = l;
-		list[count++] = i;
+		l->certs = grown;
+		l->certs[l->n++] = i;
 	}
 	CERT_DestroyCertList(certs);
+	if (!rc && l->n > 1)
+		qsort(l->certs, l->n, sizeof(*l->certs), by_alias);
+	return rc;
+}
+
+int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out)
+{
+	*out = NULL;
+	p11c_list_opts o = P11C_LIST_OPTS_INIT;
+	if (opts)
+		o = *opts;
+	PK11SlotInfo *only = NULL;
+	char *want = NULL;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (o.token && (rc = p11c_slot_for_token(db, o.token, &only))))
+		return rc;
+	p11c_cert_listing *l = calloc(1, sizeof(*l));
+	if (only)
+		want = strdup(PK11_IsInternalKeySlot(only) ? "internal" : PK11_GetTokenName(only));
+	if (!l || (only && !want))
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (!rc)
+		rc = login_scope(db, only, l);
+	if (!rc)
+		rc = collect(db, o.which, want, l);
+	free(want);
+	if (only)
+		PK11_FreeSlot(only);
 	if (rc) {
-		p11c_cert_list_free(list, count);
+		p11c_cert_listing_free(l);
 		return rc;
 	}
-	if (count > 1)
-		qsort(list, count, sizeof(*list), by_alias);
-	*out = list;
-	*n = count;
+	*out = l;
 	return P11C_OK;
+}
+
+int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	p11c_list_opts o = P11C_LIST_OPTS_INIT;
+	o.which = which;
+	p11c_cert_listing *l = NULL;
+	int rc = p11c_cert_listing_get(db, &o, &l);
+	if (rc)
+		return rc;
+	/* As before the listing had problems: a refused PIN fails the call. */
+	for (size_t k = 0; k < l->n_problems && !rc; k++)
+		if (l->problems[k]->login_tried)
+			rc = p11c_fail(db, l->problems[k]->code, "%s", l->problems[k]->reason);
+	if (!rc) {
+		*out = l->certs;
+		*n = l->n;
+		l->certs = NULL;
+		l->n = 0;
+	}
+	p11c_cert_listing_free(l);
+	return rc;
+}
+
+/* NSS looks "TOKEN:alias" up only after a login to TOKEN; without one,
+ * the token's public certificates are still there to match by name. */
+static CERTCertificate *find_public(p11c_db *db, PK11SlotInfo *slot, const char *alias)
+{
+	CERTCertificate *found = p11c_find_cert(db, alias);
+	if (found || !slot || PK11_IsLoggedIn(slot, db))
+		return found;
+	CERTCertList *certs = PK11_ListCertsInSlot(slot);
+	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     node && !found && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node))
+		if (node->cert->nickname && !strcmp(node->cert->nickname, alias))
+			found = CERT_DupCertificate(node->cert);
+	if (certs)
+		CERT_DestroyCertList(certs);
+	return found;
+}
+
+/* The slot "TOKEN:alias" names, or NULL. */
+static PK11SlotInfo *slot_of_alias(const char *alias)
+{
+	const char *colon = strchr(alias, ':');
+	char *label = colon ? strndup(alias, (size_t)(colon - alias)) : NULL;
+	PK11SlotInfo *slot = label ? PK11_FindSlotByName(label) : NULL;
+	free(label);
+	return slot;
 }
 
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 {
 	*out = NULL;
-	CERTCertificate *cert = NULL;
-	int rc = p11c_cert_open(db, alias, 0, &cert);
+	int rc = p11c_require_open(db, 0);
 	if (rc)
 		return rc;
-	*out = p11c_cert_info_of(db, cert);
-	CERT_DestroyCertificate(cert);
-	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (!alias || !*alias)
+		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+	p11c_cert_listing l = {NULL, 0, NULL, 0};
+	PK11SlotInfo *slot = slot_of_alias(alias);
+	CERTCertificate *cert = NULL;
+	rc = login_scope(db, slot, &l);
+	if (!rc && !(cert = find_public(db, slot, alias)))
+		rc = slot && l.n_problems
+		         ? p11c_fail(db, l.problems[0]->code, "no certificate '%s' seen: %s", alias,
+		                     l.problems[0]->reason)
+		         : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	if (!rc && !(*out = p11c_cert_info_of(db, cert)))
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (!rc && (rc = note_key(db, *out, &l))) {
+		p11c_cert_info_free(*out);
+		*out = NULL;
+	}
+	if (cert)
+		CERT_DestroyCertificate(cert);
+	if (slot)
+		PK11_FreeSlot(slot);
+	for (size_t k = 0; k < l.n_problems; k++)
+		problem_free(l.problems[k]);
+	free(l.problems);
+	return rc;
 }
