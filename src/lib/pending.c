@@ -178,6 +178,23 @@ static int key_has_cert(SECKEYPrivateKey *key)
 	return c != NULL;
 }
 
+/* The CKA_ID (hex, "" when it has none) of a public-key object that no
+ * private key on slot shares; NULL when one does. */
+static char *lone_public_id(PK11SlotInfo *slot, PK11GenericObject *o, void *wincx)
+{
+	SECItem id = {siBuffer, NULL, 0};
+	if (PK11_ReadRawAttribute(PK11_TypeGeneric, o, CKA_ID, &id) != SECSuccess || !id.len) {
+		SECITEM_FreeItem(&id, PR_FALSE);
+		return strdup("");
+	}
+	SECKEYPrivateKey *priv = PK11_FindKeyByKeyID(slot, &id, wincx);
+	char *hex = priv ? NULL : p11c_hex(id.data, id.len, 0);
+	if (priv)
+		SECKEY_DestroyPrivateKey(priv);
+	SECITEM_FreeItem(&id, PR_FALSE);
+	return hex;
+}
+
 int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
 {
 	p11c_pending *p = db->pending;
@@ -199,6 +216,17 @@ int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
 	}
 	if (keys)
 		SECKEY_DestroyPrivateKeyList(keys);
+	/* and public-key objects without their private key (by CKA_ID): a
+	 * killed key generation can leave one of its pair only */
+	PK11GenericObject *pubs = f ? PK11_FindGenericObjects(slot, CKO_PUBLIC_KEY) : NULL;
+	for (PK11GenericObject *o = pubs; o; o = PK11_GetNextGenericObject(o)) {
+		char *id = lone_public_id(slot, o, db);
+		if (id)
+			fprintf(f, "orphan-pub %s\n", *id ? id : "-");
+		free(id);
+	}
+	if (pubs)
+		PK11_DestroyGenericObjects(pubs);
 	char *word = slot_word(slot);
 	if (f && word)
 		fprintf(f, "keygen %s", word);
@@ -374,7 +402,8 @@ static int drop_key(p11c_db *db, const char *word, const char *hex)
 
 /* Keys without a certificate on the token of word that were not there
  * (as such) before the key was made: the interrupted write's. */
-static int drop_new_orphans(p11c_db *db, const char *word, char **orphans, size_t n)
+static int drop_new_orphans(p11c_db *db, const char *word, char **orphans, size_t n, char **pubs,
+                            size_t n_pubs)
 {
 	PK11SlotInfo *slot = slot_of_word(db, word);
 	if (!slot)
@@ -401,6 +430,20 @@ static int drop_new_orphans(p11c_db *db, const char *word, char **orphans, size_
 	}
 	if (keys)
 		SECKEY_DestroyPrivateKeyList(keys);
+	PK11GenericObject *objs = PK11_FindGenericObjects(slot, CKO_PUBLIC_KEY);
+	for (PK11GenericObject *o = objs; o; o = PK11_GetNextGenericObject(o)) {
+		char *id = lone_public_id(slot, o, db);
+		int known = !id;
+		for (size_t i = 0; id && i < n_pubs && !known; i++)
+			known = !strcmp(pubs[i], *id ? id : "-");
+		if (!known &&
+		    PK11_DestroyTokenObject(
+		        slot, PK11_GetObjectHandle(PK11_TypeGeneric, o, NULL)) != SECSuccess)
+			rc = P11C_EFAIL;
+		free(id);
+	}
+	if (objs)
+		PK11_DestroyGenericObjects(objs);
 	PK11_FreeSlot(slot);
 	return rc;
 }
@@ -496,7 +539,7 @@ static void words_free(words *w)
 /* Undo (or, committed, finish) what the record text describes. */
 static int replay(p11c_db *db, char *text, char *op, size_t oplen)
 {
-	words certs = {0}, drops = {0}, orphans = {0}, keygen = {0}, pw = {0};
+	words certs = {0}, drops = {0}, orphans = {0}, keygen = {0}, pw = {0}, pubs = {0};
 	int committed = 0, rc = P11C_OK;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		char *a = strchr(line, ' '), *b = NULL;
@@ -515,6 +558,8 @@ static int replay(p11c_db *db, char *text, char *op, size_t oplen)
 			rc |= words_add(&keygen, a);
 		else if (!strcmp(line, "orphan") && a)
 			rc |= words_add(&orphans, a);
+		else if (!strcmp(line, "orphan-pub") && a)
+			rc |= words_add(&pubs, a);
 		else if (!strcmp(line, "drop-cert") && a)
 			rc |= words_add(&drops, a) | words_add(&drops, "");
 		else if (!strcmp(line, "drop-key") && b)
@@ -534,7 +579,7 @@ static int replay(p11c_db *db, char *text, char *op, size_t oplen)
 	for (size_t i = 0; !rc && !committed && i < certs.n; i++)
 		rc = drop_cert(db, certs.v[i]);
 	for (size_t i = 0; !rc && !committed && i < keygen.n; i++)
-		rc = drop_new_orphans(db, keygen.v[i], orphans.v, orphans.n);
+		rc = drop_new_orphans(db, keygen.v[i], orphans.v, orphans.n, pubs.v, pubs.n);
 	for (size_t i = 0; !rc && i + 1 < pw.n; i += 2)
 		rc = settle_pwfile(db, pw.v[i], pw.v[i + 1], committed);
 	words_free(&pw);
@@ -542,6 +587,7 @@ static int replay(p11c_db *db, char *text, char *op, size_t oplen)
 	words_free(&drops);
 	words_free(&orphans);
 	words_free(&keygen);
+	words_free(&pubs);
 	return rc;
 }
 

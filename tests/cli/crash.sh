@@ -13,6 +13,7 @@ need certutil openssl strace selfserv pkcs11-tool softhsm2-util
 SOAK=${P11CERT_SOAK:-0}
 RANDOM_KILLS=4
 [ "$SOAK" = 1 ] && RANDOM_KILLS=30
+RANDOM_KILLS=${P11CERT_RANDOM_KILLS:-$RANDOM_KILLS}
 # Under a sanitizer every run is slower: every second kill point.
 STRIDE=1
 [ -n "${P11CERT_SANITIZED:-}" ] && STRIDE=2 && RANDOM_KILLS=2
@@ -26,7 +27,9 @@ state() {
 	certutil -d "sql:$DB" -K -f "$DB/sslpassword.conf" 2>&1 |
 		sed -n 's/^< *[0-9]*> *\([a-z]*\) *[0-9a-f]* *\(.*\)$/\1 \2/p' | sort
 	echo "-- token"
-	token_objects crash-hsm 1234 | awk '/Object;/ { t = $1 " " $2 } $1 == "label:" { print t, $2 }' |
+	P11C_TEST_PIN=1234 pkcs11-tool --module "$SOFTHSM_MODULE" --token-label crash-hsm --login \
+		--pin env:P11C_TEST_PIN -O 2>&1 |
+		awk '/Object;/ { t = $1 " " $2 } $1 == "label:" { print t, $2 } /error|rror:/ { print }' |
 		sort
 }
 
@@ -209,6 +212,8 @@ check "after a re-run, nothing is left to report" \
 total_points=0
 total_random=0
 for cmd in "${commands[@]}"; do
+	# P11CERT_CRASH_ONLY=WORDS: only the commands that hold WORDS (debugging)
+	[[ -z ${P11CERT_CRASH_ONLY:-} || $cmd == *"$P11CERT_CRASH_ONLY"* ]] || continue
 	name=${cmd%% *}
 	[[ $cmd == *--bundle* ]] && name="add-cert --bundle"
 	[[ $cmd == *--new-key* ]] && name="renew-selfsign-cert --new-key"
