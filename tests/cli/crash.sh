@@ -248,7 +248,13 @@ for cmd in "${commands[@]}"; do
 	span=$((($(date +%s%N) - start) / 1000000))
 	[ "$span" -gt 0 ] || span=1
 	bad=0
-	for i in $(seq "$RANDOM_KILLS"); do
+	kills=$RANDOM_KILLS
+	# SoftHSM's file store makes an object before it writes its attributes:
+	# a kill inside C_CreateObject or C_GenerateKeyPair can leave one with
+	# none (a certificate without CKA_VALUE, a public key without its point)
+	# that no record can match.  Its random kills only in the soak.
+	[[ $cmd == *crash-hsm* && $SOAK != 1 ]] && kills=0
+	for i in $(seq "$kills"); do
 		fresh
 		delay=$((RANDOM % span))
 		# shellcheck disable=SC2086
@@ -262,7 +268,7 @@ for cmd in "${commands[@]}"; do
 		total_random=$((total_random + 1))
 		after_kill "$name killed after ${delay} ms" "$cmd" "$want" || bad=$((bad + 1))
 	done
-	[ "$bad" = 0 ] && ok "$name: $RANDOM_KILLS kills at random times (run takes ${span} ms)"
+	[ "$bad" = 0 ] && [ "$kills" -gt 0 ] && ok "$name: $kills kills at random times (run takes ${span} ms)"
 done
 ok "kill sweep: ${#commands[@]} commands, $total_points fdatasync kill points, $total_random random kills"
 finish
