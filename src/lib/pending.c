@@ -193,6 +193,15 @@ char *p11c_lone_public_id(PK11SlotInfo *slot, PK11GenericObject *o, void *wincx)
 	return hex;
 }
 
+/* "KIND WORD\n" into the record's text being made (a memory stream). */
+static void put_words(FILE *f, const char *kind, const char *word)
+{
+	fputs(kind, f);
+	fputc(' ', f);
+	fputs(word, f);
+	fputc('\n', f);
+}
+
 int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
 {
 	p11c_pending *p = db->pending;
@@ -208,7 +217,7 @@ int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
 	     n && !PRIVKEY_LIST_END(n, keys); n = PRIVKEY_LIST_NEXT(n)) {
 		char *name = NULL, *id = NULL;
 		if (!p11c_key_has_cert(n->key) && p11c_key_names(n->key, &name, &id) == P11C_OK)
-			fprintf(f, "orphan %s\n", id);
+			put_words(f, "orphan", id);
 		free(name);
 		free(id);
 	}
@@ -220,14 +229,16 @@ int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
 	for (PK11GenericObject *o = pubs; o; o = PK11_GetNextGenericObject(o)) {
 		char *id = p11c_lone_public_id(slot, o, db);
 		if (id)
-			fprintf(f, "orphan-pub %s\n", *id ? id : "-");
+			put_words(f, "orphan-pub", *id ? id : "-");
 		free(id);
 	}
 	if (pubs)
 		PK11_DestroyGenericObjects(pubs);
 	char *word = slot_word(slot);
-	if (f && word)
-		fprintf(f, "keygen %s", word);
+	if (f && word) {
+		fputs("keygen ", f);
+		fputs(word, f);
+	}
 	free(word);
 	if (!f || fclose(f) != 0 || !word)
 		p->failed = ENOMEM;
