@@ -240,8 +240,16 @@ static void check_certs(report *r, int days, PRTime now)
 		    .trusted = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
 		                       CERTDB_TRUSTED | CERTDB_TERMINAL_RECORD)) != 0,
 		};
-		if (key)
+		if (key) {
+			/* an RSA key the token will not serve to NSS servers */
+			if (key->keyType == rsaKey &&
+			    (p11c_token_defects(r->db, key->pkcs11Slot) & P11C_DEFECT_EMPTY_COPY)) {
+				char msg[512];
+				p11c_defect_message(key->pkcs11Slot, msg, sizeof(msg));
+				add(r, w.alias, 1, "token-defect", "'%s': %s", w.alias, msg);
+			}
 			SECKEY_DestroyPrivateKey(key);
+		}
 		/* keys out of sight: an untrusted end-entity certificate is taken
 		 * for one of the database's own */
 		if (!keys_known && !w.ca && !w.trusted)

@@ -24,6 +24,7 @@ int p11c_db_new(p11c_db **out)
 void p11c_db_shutdown(p11c_db *db)
 {
 	p11c_pending_close(db);
+	p11c_token_defects_free(db);
 	p11c_modules_unload(db);
 	if (db->ctx) {
 		NSS_ShutdownContext(db->ctx);

@@ -437,6 +437,19 @@ static void undo_import(p11c_db *db, PK11SlotInfo *slot, const key_sweep *k, CER
 	}
 }
 
+/* The warning for a key the token will not serve to NSS servers. */
+static void warn_defects(p11c_db *db, PK11SlotInfo *slot, const SECItem *leaf)
+{
+	CERTCertificate *c = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), (SECItem *)leaf, NULL,
+	                                             PR_FALSE, PR_TRUE);
+	SECKEYPublicKey *pub = c ? CERT_ExtractPublicKey(c) : NULL;
+	if (pub)
+		p11c_token_defects_warn(db, slot, pub->keyType);
+	SECKEY_DestroyPublicKey(pub);
+	if (c)
+		CERT_DestroyCertificate(c);
+}
+
 int p11c_import_p12(p11c_db *db, const char *path, const char *password,
                     const p11c_import_opts *opts, char **alias_out)
 {
@@ -527,6 +540,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	if ((rc = finish_import(db, &leaf, opts, alias)) ||
 	    (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
+	warn_defects(db, slot, &leaf);
 	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:

@@ -105,9 +105,14 @@ struct p11c_db {
 	int recovered;               /* an interrupted write was undone at open */
 	int lock_fd;                 /* p11cert.lock, held while open for writing */
 	char *lock_path;
-	struct p11c_pending *pending; /* the record of a write of several steps */
+	struct p11c_pending *pending;      /* the record of a write of several steps */
+	struct p11c_defect_entry *defects; /* defects.c: probed slots */
+	size_t n_defects;
 	char err[1024];
 };
+
+/* defects.c: the probed slots let go of, before NSS stops. */
+void p11c_token_defects_free(p11c_db *db);
 
 /* A line for -v through the handle's log function, if any. */
 void p11c_log(p11c_db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

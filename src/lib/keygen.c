@@ -168,6 +168,8 @@ int p11c_keygen(p11c_db *db, PK11SlotInfo *slot, const p11c_key_spec *spec, int 
 		*pub = NULL;
 		return rc;
 	}
+	if (spec->kind != P11C_KEY_EC)
+		p11c_token_defects_warn(db, slot, rsaKey);
 	return P11C_OK;
 }
 

@@ -12,6 +12,14 @@
 /* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
 #pragma GCC visibility push(hidden)
 
+/* defects.c: the known defects of slot's token that break NSS servers,
+ * found by harmless probes, cached per slot for the handle's life. */
+#define P11C_DEFECT_EMPTY_COPY 1u /* C_CopyObject refuses an empty template */
+unsigned p11c_token_defects(p11c_db *db, PK11SlotInfo *slot);
+/* A warning when a key of this type on slot will not serve NSS servers. */
+void p11c_token_defects_warn(p11c_db *db, PK11SlotInfo *slot, KeyType type);
+void p11c_defect_message(PK11SlotInfo *slot, char *buf, size_t n);
+
 /* pending.c: the steps of a write, each recorded before it is made (no-ops
  * without a record): a key about to be made on slot, a certificate about
  * to be stored on slot, and the commit (the new state is complete) with

@@ -113,6 +113,8 @@ static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, co
 	if (!rc && PK11_IsInternal(slot) &&
 	    (*pubh = PK11_ImportPublicKey(slot, pub, PR_TRUE)) == CK_INVALID_HANDLE)
 		p11c_log(db, "no public-key object stored for '%s'", alias);
+	if (!rc)
+		p11c_token_defects_warn(db, slot, pub->keyType);
 	SECKEY_DestroyPublicKey(pub);
 	return rc;
 }
