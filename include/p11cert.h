@@ -428,7 +428,7 @@ typedef struct {
 	char *code;     /* "expired", "expiring", "weak-key", "weak-signature",
 	                   "no-key", "orphan-key", "chain", "login",
 	                   "password-file", "interrupted-write", "journal",
-	                   "duplicate-alias" */
+	                   "duplicate-alias", "token-defect" */
 	char *message;  /* one line */
 } p11c_finding;
 
@@ -447,8 +447,10 @@ enum { P11C_CHECK_OK = 0, P11C_CHECK_WARNING = 1, P11C_CHECK_PROBLEM = 2 };
  * expired or expiring, weak keys (RSA or DSA under 2048 bits, EC under
  * 256) and signatures (MD2, MD5: problems; SHA-1: warnings), certificates
  * without their keys, keys without certificates, chains of the database's
- * own CA-issued certificates that do not verify, and an unsafe password
- * file.  *status is the worst severity (P11C_CHECK_*). */
+ * own CA-issued certificates that do not verify, an unsafe password
+ * file, and RSA keys of the database's own on a token whose known defect
+ * keeps NSS servers from using them ("token-defect").  *status is the
+ * worst severity (P11C_CHECK_*). */
 int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n,
                int *status);
 void p11c_findings_free(p11c_finding *f, size_t n);
