@@ -331,6 +331,9 @@ typedef struct {
 	char *uri;    /* the token's pkcs11: URI */
 	int internal; /* NSS's own (softokn) */
 	int login_required, initialized, removable, read_only;
+	const char *loaded_by; /* why its module is loaded: "nss", "database"
+	                          (pkcs11.txt), "run" (p11c_db_set_module),
+	                          "p11-kit" (its module file's enable-in) */
 } p11c_token_info;
 
 /* The label of the token that token (a label, "internal", a pkcs11: URI)

@@ -55,6 +55,8 @@ static void print_json(p11c_token_info **list, size_t n)
 		json_string(&w, t->module);
 		json_key(&w, "module_path");
 		json_string(&w, t->module_path);
+		json_key(&w, "loaded_by");
+		json_string(&w, t->loaded_by);
 		json_key(&w, "slot");
 		json_string(&w, t->slot);
 		json_key(&w, "label");
@@ -109,10 +111,11 @@ int cmd_list_tokens(cli_globals *g, int argc, char **argv)
 	char *pos[argc];
 	int r = cli_parse(argc, argv, list_opts, on_json, &json, g, pos, &npos);
 	if (r > 0) {
-		printf("Usage: p11cert list-tokens [--json] [--module PATH]\n"
+		printf("Usage: p11cert list-tokens [--json] [--module PATH|NAME]\n"
 		       "The tokens of every module p11cert loads: NSS's own, those registered\n"
-		       "in the database (add-module), those registered with p11-kit, and\n"
-		       "--module PATH: label, manufacturer, model, serial, flags, pkcs11: URI.\n");
+		       "in the database (add-module), --module PATH or NAME (a p11-kit module),\n"
+		       "and p11-kit modules whose file says 'enable-in: p11cert': label,\n"
+		       "manufacturer, model, serial, flags, pkcs11: URI.\n");
 		return EXIT_OK;
 	}
 	if (r < 0)

@@ -207,6 +207,14 @@ int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust)
 }
 
 /* Whether cert is stored under a name other than q. */
+int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert)
+{
+	char where[512];
+	p11c_slot_where(db, cert->slot, where, sizeof(where));
+	return p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s', %s",
+	                 path, cert->nickname, where);
+}
+
 static int existing_name(const CERTCertificate *cert, const char *q)
 {
 	return cert->isperm && cert->nickname && q && strcmp(cert->nickname, q) != 0;
@@ -266,8 +274,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		               "to replace it)",
 		               q);
 	else if (!existing && !trust && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
-		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
-		               path, mine->nickname);
+		rc = p11c_already_stored(db, path, mine);
 	if (existing)
 		CERT_DestroyCertificate(existing);
 	if (rc || (rc = p11c_pending_begin(db, "add-cert")))

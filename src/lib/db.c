@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "p11kit.h"
 #include "uri.h"
 
 int p11c_db_new(p11c_db **out)
@@ -46,6 +47,7 @@ void p11c_db_free(p11c_db *db)
 	p11c_pwfile_free(db->pwf);
 	free(db->pwf_path);
 	free(db->module_path);
+	free(db->module_name);
 	free(db->used_label);
 	p11c_secret_free(db->used_pin);
 	explicit_bzero(db, sizeof(*db));
@@ -157,6 +159,29 @@ int p11c_require_open(p11c_db *db, int write)
 	return P11C_OK;
 }
 
+/* An unknown token: the modules registered with p11-kit that the database
+ * does not use are named, since the token may be theirs. */
+static int not_found(p11c_db *db, const char *what, const char *token)
+{
+	char names[512] = "";
+	size_t n = 0, len = 0;
+	for (size_t i = 0; i < db->n_p11kit && len < sizeof(names); i++) {
+		const p11c_p11kit_module *m = &db->p11kit[i];
+		if (m->trust_policy || p11c_module_loaded(m->path))
+			continue;
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s'%s'", n++ ? ", " : "",
+		                        m->name);
+	}
+	char msg[256];
+	snprintf(msg, sizeof(msg), what, token);
+	if (!n)
+		return p11c_fail(db, P11C_ENOTFOUND, "%s", msg);
+	return p11c_fail(db, P11C_ENOTFOUND,
+	                 "%s (not loaded: module%s %s registered with p11-kit, used only when "
+	                 "named for the run or when its module file says 'enable-in: %s')",
+	                 msg, n > 1 ? "s" : "", names, program_invocation_short_name);
+}
+
 static int is_internal(const char *token)
 {
 	return !token || !*token || !strcmp(token, "internal") ||
@@ -195,8 +220,7 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 			return p11c_fail(db, P11C_ENOTFOUND,
 			                 "no token matches '%s' (module %s could not be loaded)",
 			                 token, db->left_out);
-		return *out ? P11C_OK
-		            : p11c_fail(db, P11C_ENOTFOUND, "no token matches '%s'", token);
+		return *out ? P11C_OK : not_found(db, "no token matches '%s'", token);
 	}
 	*out = PK11_FindSlotByName(token);
 	if (!*out && db->left_out)
@@ -204,7 +228,7 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 		                 "no token '%s' (module %s could not be loaded)", token,
 		                 db->left_out);
 	if (!*out)
-		return p11c_fail(db, P11C_ENOTFOUND, "no token '%s'", token);
+		return not_found(db, "no token '%s'", token);
 	if (!PK11_IsPresent(*out)) {
 		PK11_FreeSlot(*out);
 		*out = NULL;

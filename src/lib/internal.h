@@ -93,8 +93,10 @@ struct p11c_db {
 	p11c_log_fn log;
 	void *log_arg;
 	char *module_path;                /* --module: loaded for this run */
+	char *module_name;                /* its p11-kit name, when given by name */
 	int no_p11kit;                    /* leave p11-kit's modules out */
 	struct SECMODModuleStr **modules; /* loaded by this handle */
+	int *module_from;                 /* each one's P11C_FROM_* */
 	size_t n_modules;
 	struct p11c_p11kit_module *p11kit; /* p11-kit's, probed before NSS starts */
 	size_t n_p11kit;
@@ -126,6 +128,13 @@ void p11c_warn(p11c_db *db, const char *fmt, ...) __attribute__((format(printf, 
 int p11c_modules_probe(p11c_db *db);
 int p11c_modules_load(p11c_db *db);
 void p11c_modules_unload(p11c_db *db);
+enum { P11C_FROM_NSS, P11C_FROM_DATABASE, P11C_FROM_RUN, P11C_FROM_P11KIT };
+int p11c_module_from(const p11c_db *db, const struct SECMODModuleStr *mod);
+/* Whether a module of that library is loaded (by anyone). */
+int p11c_module_loaded(const char *path);
+/* Why a module is loaded, for messages: "registered in the database
+ * (pkcs11.txt)", "given for this run", ... */
+const char *p11c_module_origin(const p11c_db *db, const struct SECMODModuleStr *mod);
 
 /* journal.c: roll back a hot sqlite journal in dir before NSS opens it
  * (*recovered), or say that only a writer could (*stuck); turn cert9.db

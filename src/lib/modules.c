@@ -44,7 +44,7 @@ static int same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
-static int already_loaded(const char *path)
+int p11c_module_loaded(const char *path)
 {
 	int found = 0;
 	SECMODListLock *lock = SECMOD_GetDefaultModuleListLock();
@@ -55,18 +55,65 @@ static int already_loaded(const char *path)
 	return found;
 }
 
-static int remember(p11c_db *db, SECMODModule *mod)
+static int name_taken(const char *name)
+{
+	SECMODModule *m = SECMOD_FindModule(name);
+	if (m)
+		SECMOD_DestroyModule(m);
+	return m != NULL;
+}
+
+static int remember(p11c_db *db, SECMODModule *mod, int from)
 {
 	SECMODModule **m = realloc(db->modules, (db->n_modules + 1) * sizeof(*m));
 	if (!m)
 		return -1;
 	db->modules = m;
+	int *f = realloc(db->module_from, (db->n_modules + 1) * sizeof(*f));
+	if (!f)
+		return -1;
+	db->module_from = f;
+	db->module_from[db->n_modules] = from;
 	db->modules[db->n_modules++] = mod;
 	return 0;
 }
 
+int p11c_module_from(const p11c_db *db, const SECMODModule *mod)
+{
+	if (!mod || mod->internal)
+		return P11C_FROM_NSS;
+	for (size_t i = 0; i < db->n_modules; i++)
+		if (db->modules[i] == mod)
+			return db->module_from[i];
+	return P11C_FROM_DATABASE;
+}
+
+const char *p11c_module_origin(const p11c_db *db, const SECMODModule *mod)
+{
+	switch (p11c_module_from(db, mod)) {
+	case P11C_FROM_NSS:
+		return "NSS's internal module";
+	case P11C_FROM_RUN:
+		return "given for this run";
+	case P11C_FROM_P11KIT:
+		return "registered with p11-kit, whose module file enables it for this program";
+	default:
+		return "registered in the database (pkcs11.txt)";
+	}
+}
+
+void p11c_slot_where(const p11c_db *db, PK11SlotInfo *slot, char *buf, size_t n)
+{
+	SECMODModule *mod = slot ? PK11_GetModule(slot) : NULL;
+	if (!slot || PK11_IsInternal(slot) || !mod)
+		snprintf(buf, n, "in the database");
+	else
+		snprintf(buf, n, "on token '%s' of module '%s' (%s)", PK11_GetTokenName(slot),
+		         mod->commonName ? mod->commonName : "?", p11c_module_origin(db, mod));
+}
+
 /* Load one module into NSS for this run. */
-static int load_module(p11c_db *db, const char *name, const char *path)
+static int load_module(p11c_db *db, const char *name, const char *path, int from)
 {
 	char *spec = module_spec(name, path);
 	if (!spec)
@@ -78,7 +125,7 @@ static int load_module(p11c_db *db, const char *name, const char *path)
 			SECMOD_DestroyModule(mod);
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot load '%s' as a PKCS#11 module", path);
 	}
-	if (remember(db, mod) < 0) {
+	if (remember(db, mod, from) < 0) {
 		SECMOD_UnloadUserModule(mod);
 		SECMOD_DestroyModule(mod);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
@@ -105,9 +152,45 @@ static void left_out(p11c_db *db, const char *name, const char *path, const char
 	db->left_out = s;
 }
 
+/* Whether a p11-kit module is one this database uses by default: its
+ * module file's enable-in names this program (p11-kit's own scoping). */
+static int p11kit_wanted(const p11c_db *db, const p11c_p11kit_module *m)
+{
+	return !db->no_p11kit && m->enabled && !m->trust_policy;
+}
+
+/* The module given for this run by a p11-kit name ("softhsm2"), not a
+ * path: the registered module's library, loaded under that name. */
+static int module_by_name(p11c_db *db)
+{
+	for (size_t i = 0; i < db->n_p11kit; i++) {
+		p11c_p11kit_module *m = &db->p11kit[i];
+		if (strcmp(m->name, db->module_path))
+			continue;
+		char *path = strdup(m->path);
+		if (!path || !(db->module_name = strdup(m->name))) {
+			free(path);
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
+		}
+		free(db->module_path);
+		db->module_path = path;
+		return P11C_OK;
+	}
+	return p11c_fail(db, P11C_ENOTFOUND,
+	                 "no module '%s': neither a file nor a module registered with p11-kit "
+	                 "(see 'p11-kit list-modules')",
+	                 db->module_path);
+}
+
 int p11c_modules_probe(p11c_db *db)
 {
 	char why[256];
+	int rc;
+	int by_name = db->module_path && !strchr(db->module_path, '/') && !db->module_name;
+	if (!db->p11kit && (!db->no_p11kit || by_name))
+		p11c_p11kit_modules(&db->p11kit, &db->n_p11kit);
+	if (by_name && (rc = module_by_name(db)))
+		return rc;
 	if (db->module_path) {
 		struct stat st;
 		if (stat(db->module_path, &st) != 0)
@@ -117,14 +200,12 @@ int p11c_modules_probe(p11c_db *db)
 			return p11c_fail(db, P11C_EFAIL, "cannot load '%s' as a PKCS#11 module: %s",
 			                 db->module_path, why);
 	}
-	if (db->no_p11kit || db->p11kit)
-		return P11C_OK;
 	/* A module registered with p11-kit that exits, crashes or hangs when
 	 * it starts would take every command down: each is tried first. */
-	p11c_p11kit_modules(&db->p11kit, &db->n_p11kit);
 	for (size_t i = 0; i < db->n_p11kit; i++) {
 		p11c_p11kit_module *m = &db->p11kit[i];
-		if (m->trust_policy || (db->module_path && same_file(m->path, db->module_path)))
+		if (!p11kit_wanted(db, m) ||
+		    (db->module_path && same_file(m->path, db->module_path)))
 			continue;
 		m->bad = p11c_module_probe(m->path, PROBE_MS, m->why, sizeof(m->why)) != 0;
 	}
@@ -149,10 +230,10 @@ static void db_modules_check(p11c_db *db)
 			lib = line[8] ? strdup(line + 8) : NULL;
 		} else if (!strncmp(line, "name=", 5) && lib) {
 			char why[256];
-			if (!already_loaded(lib) &&
+			if (!p11c_module_loaded(lib) &&
 			    p11c_module_probe(lib, PROBE_MS, why, sizeof(why)) != 0)
 				left_out(db, line + 5, lib, why);
-			else if (!already_loaded(lib))
+			else if (!p11c_module_loaded(lib))
 				left_out(db, line + 5, lib, "NSS could not start it");
 			free(lib);
 			lib = NULL;
@@ -175,27 +256,31 @@ int p11c_modules_load(p11c_db *db)
 		char *dot = strstr(name, ".so");
 		if (dot && dot != name)
 			*dot = '\0';
-		if (!already_loaded(db->module_path) &&
-		    (rc = load_module(db, name, db->module_path)))
+		if (!p11c_module_loaded(db->module_path) &&
+		    (rc = load_module(db, db->module_name ? db->module_name : name, db->module_path,
+		                      P11C_FROM_RUN)))
 			return rc;
 	}
 	for (size_t i = 0; i < db->n_p11kit; i++) {
 		p11c_p11kit_module *m = &db->p11kit[i];
-		if (m->trust_policy) {
-			p11c_log(db, "skipped p11-kit module '%s': a trust-policy module", m->name);
+		if (!p11kit_wanted(db, m)) {
+			p11c_log(db, "not loading p11-kit module '%s': %s", m->name,
+			         db->no_p11kit      ? "p11-kit's modules are left out"
+			         : m->trust_policy ? "a trust-policy module"
+			                           : "its module file's enable-in does not name this "
+			                             "program");
 			continue;
 		}
-		if (already_loaded(m->path))
+		if (p11c_module_loaded(m->path))
 			continue;
 		if (m->bad) {
 			left_out(db, m->name, m->path, m->why);
 			continue;
 		}
 		char name[256];
-		snprintf(name, sizeof(name), "%s%s", SECMOD_FindModule(m->name) ? "p11-kit-" : "",
-		         m->name);
+		snprintf(name, sizeof(name), "%s%s", name_taken(m->name) ? "p11-kit-" : "", m->name);
 		/* A registered module that does not load is not ours to fail on. */
-		if (load_module(db, name, m->path) != P11C_OK)
+		if (load_module(db, name, m->path, P11C_FROM_P11KIT) != P11C_OK)
 			p11c_log(db, "skipped p11-kit module '%s': %s", m->name, db->err);
 		db->err[0] = '\0';
 	}
@@ -209,7 +294,9 @@ void p11c_modules_unload(p11c_db *db)
 		SECMOD_DestroyModule(db->modules[i - 1]);
 	}
 	free(db->modules);
+	free(db->module_from);
 	db->modules = NULL;
+	db->module_from = NULL;
 	db->n_modules = 0;
 	p11c_p11kit_modules_free(db->p11kit, db->n_p11kit);
 	db->p11kit = NULL;
@@ -221,6 +308,8 @@ void p11c_modules_unload(p11c_db *db)
 int p11c_db_set_module(p11c_db *db, const char *path)
 {
 	free(db->module_path);
+	free(db->module_name);
+	db->module_name = NULL;
 	db->module_path = path ? strdup(path) : NULL;
 	return !path || db->module_path ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
@@ -245,6 +334,7 @@ int p11c_module_add(p11c_db *db, const char *name, const char *path)
 		p11c_log(db, "unloading '%s', loaded for this run, to add it", m->commonName);
 		SECMOD_UnloadUserModule(m);
 		SECMOD_DestroyModule(m);
+		db->module_from[i - 1] = db->module_from[db->n_modules - 1];
 		db->modules[i - 1] = db->modules[--db->n_modules];
 	}
 	SECMODModule *old = SECMOD_FindModule(name);

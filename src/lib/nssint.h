@@ -114,6 +114,14 @@ int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust);
 int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust);
 /* "TOKEN:alias" for an external slot, alias for the internal one. */
 char *p11c_qualified(PK11SlotInfo *slot, const char *alias);
+
+/* modules.c: where an object on slot is, for messages: "in the database",
+ * "on token 'T' of module 'M' (registered in the database (pkcs11.txt))". */
+void p11c_slot_where(const p11c_db *db, PK11SlotInfo *slot, char *buf, size_t n);
+
+/* certstore.c: "the certificate in 'path' is already stored as 'x', on
+ * token ...": fails with P11C_EFAIL. */
+int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert);
 /* Remove what copies of the certificate der are left in the database
  * (cert9.db keeps one for the trust of a certificate on a token). */
 int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias);

@@ -19,18 +19,23 @@ void p11c_p11kit_modules(p11c_p11kit_module **out, size_t *n)
 	p11c_p11kit_module *list = calloc(count ? count : 1, sizeof(*list));
 	for (size_t i = 0; list && i < count; i++) {
 		char *trust = p11_kit_config_option(mods[i], "trust-policy");
+		/* p11-kit has dropped the modules whose enable-in leaves this
+		 * program out: one that still has it names this program. */
+		char *enable = p11_kit_config_option(mods[i], "enable-in");
 		char *path = p11_kit_module_get_filename(mods[i]);
 		char *name = p11_kit_module_get_name(mods[i]);
 		if (path && name) {
 			list[*n].name = name;
 			list[*n].path = path;
 			list[*n].trust_policy = trust && !strcmp(trust, "yes");
+			list[*n].enabled = enable != NULL;
 			(*n)++;
 		} else {
 			free(path);
 			free(name);
 		}
 		free(trust);
+		free(enable);
 	}
 	p11_kit_modules_release(mods);
 	*out = list;

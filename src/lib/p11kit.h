@@ -12,6 +12,7 @@ typedef struct p11c_p11kit_module {
 	char *name;
 	char *path;
 	int trust_policy; /* a trust store (p11-kit-trust), not a key token */
+	int enabled;      /* its file's enable-in names this program */
 	int bad;          /* failed p11c_module_probe(), for why */
 	char why[256];
 } p11c_p11kit_module;

@@ -144,8 +144,7 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 		               "nothing changed",
 		               path, alias);
 	} else if (b.certs[k]->isperm) {
-		rc = p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s'",
-		               path, b.certs[k]->nickname);
+		rc = p11c_already_stored(db, path, b.certs[k]);
 	} else if ((rc = p11c_pending_begin(db, "renew-cert")) == P11C_OK) {
 		if ((rc = p11c_store_rest(db, &b, k, NULL)) == P11C_OK)
 			rc = replace(db, old, b.certs[k], NULL);

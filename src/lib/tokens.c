@@ -33,7 +33,7 @@ static char *field(const unsigned char *s, size_t n)
 	return strndup((const char *)s, n);
 }
 
-static p11c_token_info *token_new(SECMODModule *mod, PK11SlotInfo *slot)
+static p11c_token_info *token_new(p11c_db *db, SECMODModule *mod, PK11SlotInfo *slot)
 {
 	CK_TOKEN_INFO ti;
 	CK_SLOT_INFO si;
@@ -51,6 +51,8 @@ static p11c_token_info *token_new(SECMODModule *mod, PK11SlotInfo *slot)
 	t->serial = field(ti.serialNumber, sizeof(ti.serialNumber));
 	t->uri = p11c_uri_for_token(&ti);
 	t->internal = mod->internal;
+	static const char *const by[] = {"nss", "database", "run", "p11-kit"};
+	t->loaded_by = by[p11c_module_from(db, mod)];
 	t->login_required = (ti.flags & CKF_LOGIN_REQUIRED) != 0;
 	t->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
 	t->read_only = (ti.flags & CKF_WRITE_PROTECTED) != 0;
@@ -80,7 +82,7 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 			PK11SlotInfo *slot = mod->slots[i];
 			if (!PK11_IsPresent(slot))
 				continue;
-			p11c_token_info *t = token_new(mod, slot);
+			p11c_token_info *t = token_new(db, mod, slot);
 			p11c_token_info **more =
 			    t ? realloc(list, (count + 1) * sizeof(*list)) : NULL;
 			if (!more) {

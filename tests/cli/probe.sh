@@ -14,19 +14,21 @@ if [ ! -e "$P11KIT_SOFTHSM" ]; then
 	echo "SKIP: SoftHSM2 is not registered with p11-kit" >&2
 	exit 77
 fi
+P11C_AUTO_MODULE= # each part names the modules it loads
 make_token hsm 1111
 new_db
 (umask 077 && echo "hsm:1111" >>"$DB/sslpassword.conf")
 expect_exit 0 "add-selfsign-cert on the internal token" \
 	p11c -d "$DB" add-selfsign-cert --key-type ec:p256 --name mail.example.com mail
 
-# Healthy: p11-kit's SoftHSM2 module serves the token, no warning.
+# Healthy: the database's SoftHSM2 module serves the token, no warning.
+expect_exit 0 "add-module softhsm2" p11c -d "$DB" add-module softhsm2 "$SOFTHSM_MODULE"
 expect_exit 0 "list-tokens with a healthy token" p11c -d "$DB" list-tokens
 check "hsm is listed" grep -q ' hsm ' "$T/out"
 check "no warning" test ! -s "$T/err"
 
 # A corrupted token store (its directory replaced by a file): SoftHSM2's
-# C_Initialize fails.
+# C_Initialize fails; NSS drops the module, p11cert says which and why.
 mv "$T/softhsm/tokens" "$T/tokens.saved"
 echo garbage >"$T/softhsm/tokens"
 snap=$(snapshot)
@@ -39,6 +41,9 @@ expect_exit 3 "a command that needs the token" \
 check "it says the module could not be loaded: $(cat "$T/err")" \
 	grep -q "^p11cert: no token 'hsm' (module 'softhsm2' (.*) could not be loaded)$" "$T/err"
 expect_exit 3 "the same by URI" p11c -d "$DB" list-certs --token pkcs11:token=hsm
+expect_exit 1 "the same module named for the run is the command's error" \
+	p11c -d "$DB" --module softhsm2 list-certs
+check "it says why: $(cat "$T/err")" grep -q "^p11cert: cannot load '.*libsofthsm2.so' as a PKCS#11 module: C_Initialize returned CKR_GENERAL_ERROR$" "$T/err"
 same_as "$snap" "the database is unchanged"
 rm -f "$T/softhsm/tokens"
 mv "$T/tokens.saved" "$T/softhsm/tokens"
@@ -61,6 +66,7 @@ check "it gives up after 10 s ($took s): $(cat "$T/err")" test "$took" -lt 30 -a
 P11FAULT_INIT=abort expect_exit 1 "--module that crashes in C_Initialize" \
 	p11c -d "$DB" --module "$P11FAULT_SO" list-certs
 check "it names the signal: $(cat "$T/err")" grep -q "it died of signal 6 (Aborted) in C_Initialize$" "$T/err"
+P11CERT_NO_P11KIT=1 expect_exit 0 "remove-module softhsm2" p11c -d "$DB" remove-module softhsm2
 expect_exit 0 "--module through the fault module, healthy" \
 	p11c -d "$DB" --module "$P11FAULT_SO" list-certs --token hsm
 same_as "$snap" "the database is unchanged"
@@ -84,15 +90,16 @@ P11FAULT_INIT=CKR_DEVICE_ERROR expect_exit 0 "remove-module flaky" p11c -d "$D2"
 check "modutil no longer lists it" fails grep -q flaky <(modutil -dbdir "sql:$D2" -list 2>&1)
 unset P11CERT_NO_P11KIT
 
-# A module registered with p11-kit that exits in C_Initialize (p11-kit
-# reads a user's modules only for other users than root: run as nobody).
+# A module registered with p11-kit whose module file enables it for
+# p11cert, that exits in C_Initialize (p11-kit reads a user's modules only
+# for other users than root: run as nobody).
 run_as() { "$@"; }
 if [ "$(id -u)" = 0 ]; then
 	run_as() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 fi
 NB=$T/nobody
 mkdir -p "$NB/home/.config/pkcs11/modules"
-echo "module: $P11FAULT_SO" >"$NB/home/.config/pkcs11/modules/dying.module"
+printf 'module: %s\nenable-in: p11cert\n' "$P11FAULT_SO" >"$NB/home/.config/pkcs11/modules/dying.module"
 chown -R 65534:65534 "$NB" 2>/dev/null
 chmod 755 "$T"
 nb() {
