@@ -156,7 +156,7 @@ killed_at() {
 	local n=$1 cmd=$2
 	# shellcheck disable=SC2086
 	strace -f -qq -o /dev/null -e trace=fdatasync,fsync \
-		-e inject=fdatasync,fsync:signal=KILL:when=$n "$P11CERT" -q -d "$DB" $cmd \
+		-e inject=fdatasync,fsync:signal=KILL:when=$n "$P11CERT" ${P11C_AUTO_MODULE:+--module "$P11C_AUTO_MODULE"} -q -d "$DB" $cmd \
 		>/dev/null 2>&1
 }
 
@@ -202,7 +202,7 @@ fresh() {
 }
 fresh
 { strace -f -qq -o /dev/null -e trace=fdatasync,fsync -e inject=fdatasync,fsync:signal=KILL:when=4 \
-	"$P11CERT" -q -d "$DB" add-selfsign-cert --name x.example.com x >/dev/null 2>&1; } 2>/dev/null
+	"$P11CERT" ${P11C_AUTO_MODULE:+--module "$P11C_AUTO_MODULE"} -q -d "$DB" add-selfsign-cert --name x.example.com x >/dev/null 2>&1; } 2>/dev/null
 p11c -q -d "$DB" check >"$T/check.out" 2>&1
 rc=$?
 check "check after a killed add-selfsign-cert: exit 2, a problem (got $rc: $(head -c 300 "$T/check.out"))" \
@@ -263,7 +263,7 @@ for cmd in "${commands[@]}"; do
 		fresh
 		delay=$((RANDOM % span))
 		# shellcheck disable=SC2086
-		"$P11CERT" -q -d "$DB" $cmd >/dev/null 2>&1 &
+		"$P11CERT" ${P11C_AUTO_MODULE:+--module "$P11C_AUTO_MODULE"} -q -d "$DB" $cmd >/dev/null 2>&1 &
 		pid=$!
 		sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
 		{

@@ -10,6 +10,7 @@
 need certutil openssl softhsm2-util pkcs11-tool
 : "${P11FAULT_SO:?P11FAULT_SO must name the fault module (meson test sets it)}"
 export P11CERT_NO_P11KIT=1 # the token through the fault module only
+P11C_AUTO_MODULE=
 # P11FAULT_POINTS: fault points a command in a normal run; P11CERT_FAULTS_ONLY:
 # an extended regular expression of the commands to sweep, and
 # P11CERT_FAULTS_AT=N only call N (when debugging one).

@@ -171,7 +171,7 @@ fifo_refused() { # DESCRIPTION ARGS...: exit 1 within $LIMIT s, naming the FIFO
 	local start took
 	start=$(date +%s)
 	# shellcheck disable=SC2086 # the wrapper is words
-	expect_exit 1 "$1" timeout "$LIMIT" ${P11CERT_WRAPPER:-} "$P11CERT" "${@:2}"
+	expect_exit 1 "$1" timeout "$LIMIT" ${P11CERT_WRAPPER:-} "$P11CERT" ${P11C_AUTO_MODULE:+--module "$P11C_AUTO_MODULE"} "${@:2}"
 	took=$(($(date +%s) - start))
 	check "$1: within $LIMIT s (took $took s)" test "$took" -lt "$LIMIT"
 	check "$1: says it is a FIFO" grep -q 'FIFO' "$T/err"
@@ -189,7 +189,7 @@ writer=$!
 fifo_refused "add-cert from a FIFO with a writer" -d "$DB" add-cert -C x "$T/fifo"
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
-expect_exit 1 "add-cert from /dev/zero" timeout "$LIMIT" "$P11CERT" -d "$DB" add-cert -C x /dev/zero
+expect_exit 1 "add-cert from /dev/zero" timeout "$LIMIT" "$P11CERT" ${P11C_AUTO_MODULE:+--module "$P11C_AUTO_MODULE"} -d "$DB" add-cert -C x /dev/zero
 check "/dev/zero: says it is a device" grep -q 'character device' "$T/err"
 unchanged "special files: nothing stored"
 
