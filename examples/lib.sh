@@ -12,7 +12,16 @@ P11CERT=$(realpath "$P11CERT")
 SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
 T=$(mktemp -d "${TMPDIR:-/tmp}/p11cert-example.XXXXXX")
 unset P11CERT_DB CERT_PW_FILE
-. "$EXAMPLES/../tests/cli/servers.sh" # its EXIT trap stops the servers and removes $T
+. "$EXAMPLES/../tests/cli/servers.sh"
+# Any step that fails ends the example, saying which; on exit the servers
+# stop and $T goes.
+set -eE
+failed_at() { # the script's own line, even when a function failed inside it
+	local line=${BASH_LINENO[${#BASH_LINENO[@]} - 2]}
+	echo "FAILED (exit $1) at ${0##*/} line $line: $(sed -n "${line}p" "$0")" >&2
+}
+trap 'failed_at $?' ERR
+trap 'trap - ERR; set +e; stop_servers; rm -rf "$T"' EXIT
 
 p11cert() { ${P11CERT_WRAPPER:-} "$P11CERT" "$@"; }
 
@@ -48,12 +57,27 @@ add_pin() {
 	printf '%s:%s\n' "$2" "$(head -n 1 "$T/$2.pin")" >>"$1/sslpassword.conf"
 }
 
-# verdict OK TEXT: the example's last word; non-zero when the final check failed.
+# must_fail TEXT COMMAND...: COMMAND has to fail here (the problem the job
+# fixes, or a peer that must be refused); if it succeeds the example fails.
+must_fail() {
+	local what=$1
+	shift
+	if "$@"; then
+		printf '\nFAILED: %s: it succeeded\n' "$what" >&2
+		exit 1
+	fi
+	printf '(as expected: %s)\n' "$what"
+}
+
+# verdict TEXT COMMAND...: the job's final check, by an independent peer;
+# the example's exit status is its result.
 verdict() {
-	if [ "$1" = 0 ]; then
-		printf '\nOK: %s\n' "$2"
+	local what=$1
+	shift
+	if "$@"; then
+		printf '\nOK: %s\n' "$what"
 		exit 0
 	fi
-	printf '\nFAILED: %s\n' "$2" >&2
+	printf '\nFAILED: %s\n' "$what" >&2
 	exit 1
 }

@@ -59,12 +59,16 @@ P11CERT_DB=$HOST2 msgcert import-cert --p12-password-file "$T/p12.pw" "$T/first-
 
 step "NSS's view: the token's certificate as an SSL server, and Server-Cert's key on host2"
 # pkcs11-tool reads the certificate off the token; NSS's vfychain verifies it
-# as an SSL server (-u 1) against the database's trust (CA-cert).
-pkcs11-tool --module "$SOFTHSM" --token-label mail-hsm --read-object --type cert --label aqua \
-	-o "$T/aqua.der" >/dev/null && vfychain -d "sql:$P11CERT_DB" -u 1 "$T/aqua.der"
-rc=$?
-certutil -K -d "sql:$HOST2" -f "$HOST2/sslpassword.conf" | grep Server-Cert || rc=1
-want=$(certutil -L -d "sql:$P11CERT_DB" -n Server-Cert -a | openssl x509 -noout -fingerprint -sha256)
-got=$(certutil -L -d "sql:$HOST2" -n Server-Cert -a | openssl x509 -noout -fingerprint -sha256)
-[ "$got" = "$want" ] || { echo "host2's Server-Cert: got '$got', wanted '$want'"; rc=1; }
-verdict "$rc" "msgcert's procedures: the token's certificate is valid, Server-Cert moved to host2"
+# as an SSL server (-u 1) against the database's trust (CA-cert); certutil
+# finds Server-Cert on host2, the same certificate, with its key.
+nss_agrees() {
+	local want got
+	pkcs11-tool --module "$SOFTHSM" --token-label mail-hsm --read-object --type cert \
+		--label aqua -o "$T/aqua.der" >/dev/null &&
+		vfychain -d "sql:$P11CERT_DB" -u 1 "$T/aqua.der" || return 1
+	certutil -K -d "sql:$HOST2" -f "$HOST2/sslpassword.conf" | grep Server-Cert || return 1
+	want=$(certutil -L -d "sql:$P11CERT_DB" -n Server-Cert -a | openssl x509 -noout -fingerprint -sha256)
+	got=$(certutil -L -d "sql:$HOST2" -n Server-Cert -a | openssl x509 -noout -fingerprint -sha256)
+	[ "$got" = "$want" ] || { echo "host2's Server-Cert: got '$got', wanted '$want'"; return 1; }
+}
+verdict "msgcert's procedures: the token's certificate is valid, Server-Cert moved to host2" nss_agrees

@@ -60,8 +60,7 @@ connect() {
 }
 mkdir "$T/stranger" && certutil -N -d "sql:$T/stranger" --empty-password
 certutil -A -d "sql:$T/stranger" -n DB-CA -t CT,, -i "$T/db-ca.pem"
-connect "$T/stranger" && verdict 1 "a client without a certificate was let in"
-echo "a client without a certificate is refused, as it should be"
+must_fail "a client without a certificate is refused" connect "$T/stranger"
 
-connect "$CLI" -n client -W "$CLI/sslpassword.conf"
-verdict $? "tstclnt with the client wallet and selfserv on the HSM key: mutual TLS"
+verdict "tstclnt with the client wallet and selfserv on the HSM key: mutual TLS" \
+	connect "$CLI" -n client -W "$CLI/sslpassword.conf"

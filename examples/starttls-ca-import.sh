@@ -29,7 +29,7 @@ p11cert -q -d "$DB" add-selfsign-cert --token mail-hsm --key-type ec:p256 \
 	--name mail.example.com mail
 
 step "Which CAs does the server need? (openssl s_client -starttls imap, then page up)"
-p11cert -d "$DB" fetch-chain "imap://127.0.0.1:$IMAP"   # exit 1: unknown issuer
+must_fail "the server's issuer is unknown" p11cert -d "$DB" fetch-chain "imap://127.0.0.1:$IMAP"
 
 step "Fetch the missing issuer from its caIssuers URL and trust it: no certmgr, no search"
 # --add-trust prints each CA's subject and SHA-256 fingerprint as it adds
@@ -40,5 +40,5 @@ p11cert -d "$DB" list-certs -C
 certutil -L -d "sql:$DB"
 
 step "NSS's own check: the server's certificate verifies for an SSL server"
-vfychain -d "sql:$DB" -u 1 -a "$T/chain/cert0.pem"
-verdict $? "the IMAP server's STARTTLS certificate is trusted through the imported CA"
+verdict "the IMAP server's STARTTLS certificate is trusted through the imported CA" \
+	vfychain -d "sql:$DB" -u 1 -a "$T/chain/cert0.pem"
