@@ -55,8 +55,11 @@ spawn selfserv 127.0.0.1 "$PORT" "$T/selfserv.log" \
 connect() {
 	local db=$1
 	shift
-	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$db" "$@" 2>&1 |
-		grep -q '^HTTP/1.0 200'
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 tstclnt -h 127.0.0.1 -p "$PORT" -d "sql:$db" "$@" \
+		>"$T/tstclnt.out" 2>&1
+	grep -q '^HTTP/1.0 200' "$T/tstclnt.out" && echo "tstclnt: selfserv answered over TLS" && return
+	echo "tstclnt got no answer, wanted 'HTTP/1.0 200': $(head -c 300 "$T/tstclnt.out")"
+	return 1
 }
 mkdir "$T/stranger" && certutil -N -d "sql:$T/stranger" --empty-password
 certutil -A -d "sql:$T/stranger" -n DB-CA -t CT,, -i "$T/db-ca.pem"

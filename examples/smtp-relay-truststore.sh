@@ -36,6 +36,9 @@ step "The sender's database: what the relay presents, then its CA trusted (no .c
 DB=$T/sender
 p11cert -q -d "$DB" generate-certdb --no-default-cert
 must_fail "the relay's CA is unknown" p11cert -d "$DB" fetch-chain "smtp://127.0.0.1:$PORT"
+# Every CA the relay sends goes in (the note's second and third level
+# certificates, when there is an issuing CA under the root), never the
+# relay's own certificate; check the fingerprints printed against the CA's.
 p11cert -d "$DB" fetch-chain --add-trust "smtp://127.0.0.1:$PORT"
 p11cert -d "$DB" list-certs -C
 
