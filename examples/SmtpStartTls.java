@@ -46,8 +46,11 @@ public class SmtpStartTls {
                 System.out.println("TLS " + tls.getSession().getProtocol() + " with "
                         + tls.getSession().getPeerPrincipal() + "; EHLO over TLS: " + ehlo);
             }
+        } catch (SSLHandshakeException e) { // the note's ORA-20999
+            System.out.println("Certificate validation failure: " + e.getMessage());
+            System.exit(1);
         } catch (IOException e) {
-            System.out.println("Certificate validation failure? " + e);
+            System.out.println("SMTP STARTTLS failed: " + e);
             System.exit(1);
         }
     }
