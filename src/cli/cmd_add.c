@@ -44,6 +44,14 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
+/* A certificate whose key is on a token is stored there as 'TOKEN:alias':
+ * the alias asked for, not one it already had. */
+static int stored_beside_key(const char *name, const char *alias)
+{
+	const char *colon = strrchr(name, ':');
+	return colon && colon != name && strcmp(colon + 1, alias) == 0 && !strchr(alias, ':');
+}
+
 int cmd_add_cert(cli_globals *g, int argc, char **argv)
 {
 	args a;
@@ -73,7 +81,9 @@ int cmd_add_cert(cli_globals *g, int argc, char **argv)
 	} else {
 		char *name = NULL;
 		rc = p11c_cert_add(db, pos[0], pos[1], &a.o, &name);
-		if (!rc && strcmp(name, pos[0]) != 0)
+		if (!rc && stored_beside_key(name, pos[0]))
+			cli_notice(g, "added '%s'", name);
+		else if (!rc && strcmp(name, pos[0]) != 0)
 			cli_notice(g,
 			           "the certificate was already stored as '%s': it keeps that "
 			           "alias, with the trust asked",

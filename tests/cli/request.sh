@@ -66,6 +66,7 @@ check "openssl verifies the stored certificate" \
 openssl x509 -req -inform PEM -in <(openssl req -inform DER -in "$T/r8.req") -CA "$T/inter.pem" \
 	-CAkey "$T/inter.key" -CAcreateserial -days 200 -copy_extensions copy -out "$T/r8.pem" 2>/dev/null
 expect_exit 0 "add-cert of a reply for a token key" p11c -d "$DB" -W "$T/pw" add-cert relay "$T/r8.pem"
+check "it says it added hsm-a:relay (got: $(cat "$T/err"))" grep -qx "added 'hsm-a:relay'" "$T/err"
 check "the certificate is on hsm-a as hsm-a:relay" grep -q '^hsm-a:relay ' <(p11c -d "$DB" -W "$T/pw" list-certs)
 check "pkcs11-tool sees it on the token" grep -q 'label: *relay' <(token_objects hsm-a 1111)
 
