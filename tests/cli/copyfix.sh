@@ -87,10 +87,12 @@ timeout 5 selfserv -d "sql:$D2" -n fx:fx-rsa -p "$port" -f "$D2/sslpassword.conf
 check "plain SoftHSM: selfserv on fx:fx-rsa stops at start (got: $(head -c 300 "$T/ss-plain.log"))" \
 	grep -q "SSL_ConfigServerCert" "$T/ss-plain.log"
 
-# the spy in place of the plain module: the empty template refused
+# the spy in place of the plain module: the empty template refused (the
+# spy is added without $P11CERT_WRAPPER: memcheck finds the spy's own
+# uninitialised reads and leaks in C_OpenSession)
 p11c -q -d "$D2" -W "$D2/sslpassword.conf" remove-module softhsm &&
 	PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT="$T/spy-add.log" \
-		p11c -q -d "$D2" -W "$D2/sslpassword.conf" add-module spy "$SPY" ||
+		"$P11CERT" -q -d "$D2" -W "$D2/sslpassword.conf" add-module spy "$SPY" ||
 	exit 1
 PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT="$T/spy2.log" timeout 5 selfserv -d "sql:$D2" \
 	-n fx:fx-rsa -p "$port" -f "$D2/sslpassword.conf" >"$T/ss-spy.log" 2>&1 </dev/null
