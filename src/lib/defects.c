@@ -18,8 +18,11 @@ struct p11c_defect_entry {
 
 /* NSS's server code (SSL_ConfigServerCert) copies the private key to a
  * session object and calls C_CopyObject on it with an empty template;
- * SoftHSM before 2.6.2 answers CKR_ARGUMENTS_BAD.  The same call on a
- * session data object of our own shows it, and leaves nothing behind. */
+ * SoftHSM 2.6.1 (and its development line, as of late 2023) answers
+ * CKR_ARGUMENTS_BAD for the NULL template pointer.  The same call on a
+ * session data object of our own shows it, and leaves nothing behind;
+ * through p11copyfix.so (modules/copyfix), which mends the call, it
+ * passes. */
 static unsigned probe_empty_copy(PK11SlotInfo *slot)
 {
 	SECMODModule *mod = PK11_GetModule(slot);
@@ -92,9 +95,9 @@ void p11c_defect_message(PK11SlotInfo *slot, char *buf, size_t n)
 {
 	snprintf(buf, n,
 	         "token '%s' cannot serve RSA keys to NSS servers (its C_CopyObject refuses an "
-	         "empty template, SoftHSM before 2.6.2?): use an EC key (--key-type ec:p256) or "
-	         "a SoftHSM release with the fix",
-	         PK11_GetTokenName(slot));
+	         "empty template, as SoftHSM 2.6.1's does): use an EC key (--key-type ec:p256) or "
+	         "load SoftHSM through %s",
+	         PK11_GetTokenName(slot), P11C_COPYFIX_PATH);
 }
 
 void p11c_token_defects_free(p11c_db *db)

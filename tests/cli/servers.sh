@@ -329,3 +329,56 @@ start_closer() {
 start_hostile() {
 	spawn "$1 peer" "$2" "$3" "$T/$1-$3.log" python3 "$PEERS/hostile.py" "$1" "$2" "$3"
 }
+
+# make_tls_client: NSS client databases for selfserv_get: $T/client, with
+# an EC certificate 'client' that the database $DB (password file $PW)
+# trusts as a peer (P,,), and $T/anon, with no certificate at all.
+make_tls_client() {
+	local cdb="$T/client"
+	mkdir -p "$cdb" "$T/anon"
+	certutil -N -d "sql:$cdb" --empty-password &&
+		certutil -N -d "sql:$T/anon" --empty-password &&
+		head -c 64 /dev/urandom >"$T/noise" &&
+		certutil -S -d "sql:$cdb" -n client -s CN=client -x -t "u,u,u" -k ec -q nistp256 \
+			-z "$T/noise" -v 12 >/dev/null 2>&1 &&
+		certutil -L -d "sql:$cdb" -n client -a >"$T/client.pem" &&
+		certutil -A -d "sql:$DB" -f "$PW" -n client -t "P,," -a -i "$T/client.pem" ||
+		{ echo "cannot make the TLS client databases" >&2; exit 1; }
+}
+
+# selfserv_get NICK [selfserv flags...]: selfserv on $DB's NICK, unlocked by
+# $PW, and tstclnt's GET through it from $T/client (make_tls_client), with
+# the client certificate when the flags ask for it (-r); says what each
+# side printed when no reply came back.
+selfserv_get() {
+	local nick=$1 port client=()
+	shift
+	port=$(free_port)
+	case " $* " in *" -r "*) client=(-n client) ;; esac
+	spawn selfserv 127.0.0.1 "$port" "$T/selfserv.log" \
+		selfserv -d "sql:$DB" -n "$nick" -p "$port" -f "$PW" "$@"
+	printf 'GET / HTTP/1.0\r\n\r\n' |
+		timeout 4 tstclnt -h 127.0.0.1 -p "$port" -d "sql:$T/client" -o "${client[@]}" \
+			>"$T/tstclnt.out" 2>&1
+	local rc=$?
+	stop_servers
+	# selfserv's reply came back through TLS; tstclnt then waits for a
+	# close selfserv does not send, and timeout ends it (124)
+	grep -q "HTTP/1.0 200" "$T/tstclnt.out" && { [ "$rc" = 0 ] || [ "$rc" = 124 ]; } && return 0
+	echo "tstclnt on $nick (rc $rc) got: $(head -c 600 "$T/tstclnt.out")" >&2
+	echo "selfserv: $(head -c 600 "$T/selfserv.log")" >&2
+	return 1
+}
+
+# selfserv_get_anon NICK: selfserv on NICK asking for a client certificate
+# (-r -r), tstclnt from $T/anon, which has none; succeeds on a reply.
+selfserv_get_anon() {
+	local port
+	port=$(free_port)
+	spawn selfserv 127.0.0.1 "$port" "$T/selfserv.log" \
+		selfserv -d "sql:$DB" -n "$1" -p "$port" -f "$PW" -r -r
+	printf 'GET / HTTP/1.0\r\n\r\n' |
+		timeout 4 tstclnt -h 127.0.0.1 -p "$port" -d "sql:$T/anon" -o >"$T/anon.out" 2>&1
+	stop_servers
+	grep -q "HTTP/1.0 200" "$T/anon.out"
+}
