@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
-/* TCP with time limits, the plain-text talk before STARTTLS, and http GET:
- * what fetch-chain needs below TLS. */
+/* What fetch-chain needs below TLS: URLs (url.c), TCP with time limits
+ * (timedio.c), the plain-text talk before STARTTLS (starttls.c) and http
+ * GET (http.c). */
 #ifndef P11C_NET_H
 #define P11C_NET_H
 
@@ -46,6 +47,11 @@ typedef struct {
 p11c_deadline p11c_deadline_in(int seconds);
 /* Milliseconds left before d; 0 once it has passed. */
 long long p11c_deadline_left(const p11c_deadline *d);
+
+/* CLOCK_MONOTONIC in ms; wait for events on fd until deadline (ms on that
+ * clock): 1 ready, 0 timed out, -1 on error. */
+long long p11c_now_ms(void);
+int p11c_wait_fd(int fd, short events, long long deadline);
 
 /* Send all of data; read what is there (at most size bytes, 0 at the end
  * of the stream); both before d.  Return the count, or -1 with the reason
