@@ -45,9 +45,9 @@ static int add_ext_key_usage(PLArenaPool *a, void *h, int usage)
 {
 	SECItem *oids[3] = {NULL, NULL, NULL};
 	int n = 0;
-	if (usage & P11C_USAGE_SERVER)
+	if (usage & P11C_EKU_SERVER_AUTH)
 		oids[n++] = &SECOID_FindOIDByTag(SEC_OID_EXT_KEY_USAGE_SERVER_AUTH)->oid;
-	if (usage & P11C_USAGE_CLIENT)
+	if (usage & P11C_EKU_CLIENT_AUTH)
 		oids[n++] = &SECOID_FindOIDByTag(SEC_OID_EXT_KEY_USAGE_CLIENT_AUTH)->oid;
 	if (n == 0)
 		return 0;

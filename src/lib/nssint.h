@@ -48,7 +48,9 @@ int p11c_key_delete(SECKEYPrivateKey *key);
 SECOidTag p11c_hash_for_key(const SECKEYPublicKey *pub);
 
 /* certbuild.c: what goes into a certificate that p11cert issues. */
-enum { P11C_USAGE_SERVER = 1, P11C_USAGE_CLIENT = 2 };
+/* Extended key usage bits of a certificate p11cert issues (not the
+ * public P11C_USAGE_* of verification). */
+enum { P11C_EKU_SERVER_AUTH = 1, P11C_EKU_CLIENT_AUTH = 2 };
 typedef struct {
 	CERTName *subject;
 	CERTName *issuer;
@@ -62,7 +64,7 @@ typedef struct {
 	const SECItem *san_der; /* instead of san: an encoded extension to copy */
 	int san_critical;       /* the subject is empty: the SANs name it */
 	int ca;
-	int usage; /* P11C_USAGE_* for an end entity */
+	int usage; /* P11C_EKU_* for an end entity */
 } p11c_cert_template;
 
 /* Add a subjectAltName extension of san to an extension handle. */

@@ -235,7 +235,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	    .days = days,
 	    .san_der = has_san ? &san : NULL,
 	    .ca = ca,
-	    .usage = P11C_USAGE_SERVER | P11C_USAGE_CLIENT,
+	    .usage = P11C_EKU_SERVER_AUTH | P11C_EKU_CLIENT_AUTH,
 	};
 	if (!t.pub) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the key of '%s'", alias);

@@ -114,7 +114,7 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	    .san = san,
 	    .n_san = n_san,
 	    .ca = opts->ca,
-	    .usage = P11C_USAGE_SERVER | P11C_USAGE_CLIENT,
+	    .usage = P11C_EKU_SERVER_AUTH | P11C_EKU_CLIENT_AUTH,
 	};
 	if ((rc = p11c_cert_build(db, &t, &der)))
 		goto out;

@@ -255,7 +255,7 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	    .san_der = san,
 	    .san_critical = empty_subject, /* RFC 5280 4.2.1.6 */
 	    .usage =
-	        (opts->server ? P11C_USAGE_SERVER : 0) | (opts->client ? P11C_USAGE_CLIENT : 0),
+	        (opts->server ? P11C_EKU_SERVER_AUTH : 0) | (opts->client ? P11C_EKU_CLIENT_AUTH : 0),
 	};
 	p11c_log(db, "signing with CA '%s' on token '%s'", ca_alias,
 	         PK11_GetTokenName(key->pkcs11Slot));

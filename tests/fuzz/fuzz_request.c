@@ -87,7 +87,7 @@ static void issue(CERTCertificateRequest *req, SECItem *san)
 	    .days = 365,
 	    .san_der = san,
 	    .san_critical = empty_subject,
-	    .usage = P11C_USAGE_SERVER | P11C_USAGE_CLIENT,
+	    .usage = P11C_EKU_SERVER_AUTH | P11C_EKU_CLIENT_AUTH,
 	};
 	SECItem *der = NULL;
 	int rc = p11c_cert_build(fuzz_db(), &t, &der);
