@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,40 +71,6 @@ const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_)
 	if (lstat(buf, &st) == 0)
 		return buf;
 	return NULL;
-}
-
-int cli_prompt(const char *prompt, char *buf, size_t size)
-{
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	struct termios old, quiet;
-	int rc = -1;
-	if (tcgetattr(fd, &old) != 0)
-		goto out;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
-	/* Echo off before the prompt shows: input typed after it is kept. */
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
-		goto out;
-	if (write(fd, prompt, strlen(prompt)) < 0) {
-		tcsetattr(fd, TCSANOW, &old);
-		goto out;
-	}
-	size_t len = 0;
-	char c;
-	while (len + 1 < size && read(fd, &c, 1) == 1 && c != '\n')
-		buf[len++] = c;
-	buf[len] = '\0';
-	c = 0;
-	tcsetattr(fd, TCSANOW, &old);
-	if (write(fd, "\n", 1) < 0)
-		goto out;
-	rc = len > 0 ? 0 : -1;
-out:
-	close(fd);
-	return rc;
 }
 
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)

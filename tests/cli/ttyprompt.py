@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MPL-2.0
+"""Run a command on a new pseudo-terminal, wait for its prompt, then either
+send it a signal or end its input, and print what the terminal's echo flag
+was at the prompt and after the command had gone (or stopped).
+
+   ttyprompt.py SIGNAL|eof|tstp:ANSWER PROMPT_TEXT COMMAND...
+Prints 'at-prompt echo=0|1' and 'after echo=0|1', then 'status N'."""
+import os, pty, signal, sys, termios, time
+
+how, want = sys.argv[1], sys.argv[2].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[3], sys.argv[3:])
+seen, deadline = b"", time.time() + 20
+while want not in seen and time.time() < deadline:
+    try:
+        seen += os.read(fd, 4096)
+    except OSError:
+        break
+if want not in seen:
+    print("no prompt: %r" % seen[-300:])
+    sys.exit(1)
+time.sleep(0.2)
+echo = lambda: int(bool(termios.tcgetattr(fd)[3] & termios.ECHO))
+print("at-prompt echo=%d" % echo())
+if how == "eof":
+    os.write(fd, b"\x04")
+elif how.startswith("tstp:"):
+    # Ctrl-Z, then fg, then the answer typed: the prompt goes on.  (On this
+    # terminal the command leads an orphaned process group, where the
+    # kernel drops the stop itself; the handler runs all the same.)
+    os.kill(pid, signal.SIGTSTP)
+    time.sleep(0.3)
+    os.kill(pid, signal.SIGCONT)
+    time.sleep(0.3)
+    print("continued echo=%d" % echo())
+    os.write(fd, how[5:].encode() + b"\n")
+else:
+    os.kill(pid, getattr(signal, how))
+_, status = os.waitpid(pid, 0)
+try:
+    while os.read(fd, 4096):
+        pass
+except OSError:
+    pass
+print("after echo=%d" % echo())
+print("status %s" % (("signal %d" % os.WTERMSIG(status)) if os.WIFSIGNALED(status)
+                     else "exit %d" % os.WEXITSTATUS(status)))
