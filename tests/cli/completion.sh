@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MPL-2.0
+# contrib/bash-completion/p11cert: commands, options from each command's
+# -h, the database's aliases (TOKEN:alias too) and token labels, without a
+# prompt; checked against what certutil and list-tokens say is there.
+. "$(dirname "$0")/lib.sh"
+need certutil
+. "$TESTDIR/../../contrib/bash-completion/p11cert"
+check "complete knows p11cert and msgcert" \
+	test "$(complete -p p11cert msgcert 2>/dev/null | grep -c -- '-F _p11cert')" = 2
+P11C_AUTO_MODULE= # the database's own module, so that certutil sees the token too
+make_token hsm-c 1111
+new_db
+p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE"
+(umask 077 && { cat "$DB/sslpassword.conf"; echo "hsm-c:1111"; } >"$T/pw")
+p11c -q -d "$DB" add-selfsign-cert --key-type ec:p256 --name smtp.example.com smtp
+p11c -q -d "$DB" -W "$T/pw" add-selfsign-cert --token hsm-c --key-type ec:p256 --name imap.example.com imap
+p11c -q -d "$DB" add-selfsign-cert --key-type ec:p256 -S "CN=Example Root,O=Ex" --ca "Example Root"
+# comp WORD...: complete the last word of "p11cert WORD..." as readline
+# would split it (at blanks, and at COMP_WORDBREAKS' colon); COMPREPLY one a line.
+comp() {
+	COMP_LINE="$P11CERT $*"
+	COMP_POINT=${#COMP_LINE}
+	read -r -a COMP_WORDS <<<"${COMP_LINE//:/ : }"
+	[[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+	[[ $COMP_LINE == *: ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_p11cert </dev/null
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+check "commands: add-<TAB> gives the add- commands" \
+	test "$(comp add- | sort | tr '\n' ' ')" = "add-cert add-module add-selfsign-cert "
+check "global options: --vers<TAB>" test "$(comp --vers)" = "--version"
+check "a command's options from its -h: list-certs --ex<TAB>" test "$(comp list-certs --ex)" = "--expiring"
+check "and its -C" grep -qx -- '-C' <(comp list-certs -)
+check "--key-type values" grep -qx 'ec:p256' <(comp add-selfsign-cert --key-type e)
+got=$(comp -d "$DB" -W "$T/pw" show-cert "" | sort | tr '\n' '|')
+want=$(certutil -d "sql:$DB" -L -h all -f "$T/pw" 2>/dev/null | sed -n 's/^\(.*[^ ]\) \{2,\}[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*$/\1/p' | sort -u | tr '\n' '|')
+check "show-cert <TAB>: the aliases certutil lists (got '$got', wanted '$want')" test "$got" = "$want"
+check "an alias with a space comes whole" grep -qx 'Example Root' <(comp -d "$DB" show-cert Ex)
+check "TOKEN:alias after the colon: hsm-c:<TAB> gives imap" test "$(comp -d "$DB" -W "$T/pw" show-cert hsm-c:)" = "imap"
+check "--token: the labels list-tokens gives" grep -qx 'hsm-c' <(comp -d "$DB" --token h)
+check "--ca: aliases" grep -qx 'Example Root' <(comp -d "$DB" sign-request --ca Ex)
+check "-d: directories" test "$(comp -d "$T/d")" = "$T/db"
+check "no prompt, no stray output, on a database with no password file" \
+	test -z "$(mv "$DB/sslpassword.conf" "$T/saved.conf"; comp -d "$DB" show-cert zz; mv "$T/saved.conf" "$DB/sslpassword.conf")"
+finish
