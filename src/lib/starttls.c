@@ -23,7 +23,21 @@ typedef struct {
 	const char *proto;
 	char buf[8192];
 	size_t len;
+	size_t got;     /* bytes received in all */
+	int timed_out;  /* the last read waited out its deadline */
 } talk;
+
+/* One read into the buffer's end, counting what came. */
+static long take(talk *t, size_t n)
+{
+	long r = p11c_net_recv(t->db, t->fd, t->buf + t->len, n, &t->answer);
+	t->timed_out = r < 0 && p11c_deadline_left(&t->answer) == 0;
+	if (r > 0) {
+		t->got += (size_t)r;
+		t->len += (size_t)r;
+	}
+	return r;
+}
 
 /* The next line (without CRLF) into line; 0, or an error status. */
 static int read_line(talk *t, char *line, size_t size)
@@ -44,15 +58,13 @@ static int read_line(talk *t, char *line, size_t size)
 		if (t->len == sizeof(t->buf))
 			return p11c_fail(t->db, P11C_EFAIL, "%s: the server sent an over-long line",
 			                 t->proto);
-		long r = p11c_net_recv(t->db, t->fd, t->buf + t->len, sizeof(t->buf) - t->len,
-		                       &t->answer);
+		long r = take(t, sizeof(t->buf) - t->len);
 		if (r < 0)
 			return P11C_EFAIL;
 		if (r == 0)
 			return p11c_fail(t->db, P11C_EFAIL,
 			                 "%s: the server closed the connection%s", t->proto,
 			                 t->len ? " mid-line" : "");
-		t->len += (size_t)r;
 	}
 }
 
@@ -222,13 +234,12 @@ static int read_exact(talk *t, size_t n)
 	if (t->len + n > sizeof(t->buf))
 		return p11c_fail(t->db, P11C_EFAIL, "ldap: the server's answer is too long");
 	while (n) {
-		long r = p11c_net_recv(t->db, t->fd, t->buf + t->len, n, &t->answer);
+		long r = take(t, n);
 		if (r < 0)
 			return P11C_EFAIL;
 		if (r == 0)
 			return p11c_fail(t->db, P11C_EFAIL,
 			                 "ldap: the server closed the connection");
-		t->len += (size_t)r;
 		n -= (size_t)r;
 	}
 	return P11C_OK;
@@ -325,6 +336,48 @@ static int quiet_before_tls(p11c_db *db, int fd, const p11c_url *u)
 	                 u->host, u->port, shown(peek));
 }
 
+/* The implicit-TLS scheme of a STARTTLS one, and its usual port. */
+static const char *implicit_of(const char *scheme, int *port)
+{
+	static const struct {
+		const char *starttls, *implicit;
+		int port;
+	} map[] = {{"smtp", "smtps", 465}, {"submission", "smtps", 465}, {"imap", "imaps", 993},
+	           {"pop3", "pop3s", 995}, {"ldap", "ldaps", 636}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(scheme, map[i].starttls)) {
+			*port = map[i].port;
+			return map[i].implicit;
+		}
+	return NULL;
+}
+
+/* A server that sent nothing before the deadline, or that closed at
+ * once on a port where TLS comes first: likely a TLS port, said so. */
+static void silent_server(talk *t, const p11c_url *u)
+{
+	int tls_port = 0;
+	const char *implicit = implicit_of(u->scheme, &tls_port);
+	static const int tls_ports[] = {465, 993, 995, 636, 443, 990, 5061};
+	int known = 0;
+	for (size_t i = 0; i < sizeof(tls_ports) / sizeof(tls_ports[0]); i++)
+		known |= u->port == tls_ports[i];
+	if (t->got || !implicit || (!t->timed_out && !known))
+		return; /* the reason already given stands */
+	const char *what = u->starttls == P11C_TLS_LDAP ? "no answer to the StartTLS request"
+	                   : u->starttls == P11C_TLS_SMTP ? "no SMTP greeting"
+	                   : u->starttls == P11C_TLS_IMAP ? "no IMAP greeting"
+	                                                  : "no POP3 greeting";
+	char when[64] = "";
+	if (t->timed_out)
+		snprintf(when, sizeof(when), " in %d s", t->answer.seconds);
+	int v6 = strchr(u->host, ':') != NULL;
+	p11c_fail(t->db, P11C_EFAIL,
+	          "%s port %d sent %s%s: a server that starts TLS at once%s wants %s://%s%s%s:%d",
+	          u->host, u->port, what, when, known ? ", as this port's do," : "", implicit,
+	          v6 ? "[" : "", u->host, v6 ? "]" : "", u->port);
+}
+
 int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout)
 {
 	if (u->starttls == P11C_TLS_IMPLICIT)
@@ -341,6 +394,8 @@ int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout)
 	         : u->starttls == P11C_TLS_IMAP ? imap(t)
 	         : u->starttls == P11C_TLS_POP3 ? pop3(t)
 	                                        : ldap(t);
+	if (rc != P11C_OK)
+		silent_server(t, u);
 	if (rc == P11C_OK && t->len)
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "%s: the server sent data after agreeing to start TLS; refusing it",

@@ -71,6 +71,8 @@ check "mTLS: a note says the handshake did not finish" grep -q "^Note: the hands
 # STARTTLS schemes against a server that speaks TLS at once, and the
 # reverse: clear errors, exit 1.
 expect_exit 1 "imap:// against implicit TLS" p11c -d "$DB" fetch-chain --timeout 3 "imap://127.0.0.1:$PT"
+check "it says the server sent no greeting, and to use imaps://: $(cat "$T/err")" \
+	grep -qx "p11cert: 127.0.0.1 port $PT sent no IMAP greeting in 3 s: a server that starts TLS at once wants imaps://127.0.0.1:$PT" "$T/err"
 expect_exit 1 "imaps:// against a STARTTLS port" p11c -d "$DB" fetch-chain --timeout 3 "imaps://127.0.0.1:$PI"
 check "it says dovecot spoke plain text first" grep -q "port $PI speaks plain text first ('\* OK" "$T/err"
 expect_exit 1 "ldap:// against POP3" p11c -d "$DB" fetch-chain --timeout 3 "ldap://127.0.0.1:$PP"

@@ -118,7 +118,8 @@ check "it says the server closed the connection" grep -q "closed the connection 
 PS=$(free_port)
 start_silent 127.0.0.1 "$PS"
 expect_exit 1 "a server that never answers" timeout 20 "$P11CERT" -d "$DB" fetch-chain --timeout 2 --add-trust "smtp://127.0.0.1:$PS"
-check "it says how long it waited" grep -q "did not answer in 2 s" "$T/err"
+check "it names host and port, how long it waited, and the implicit-TLS URL: $(cat "$T/err")" \
+	grep -qx "p11cert: 127.0.0.1 port $PS sent no SMTP greeting in 2 s: a server that starts TLS at once wants smtps://127.0.0.1:$PS" "$T/err"
 PJ=$(free_port)
 start_hostile inject 127.0.0.1 "$PJ"
 expect_exit 1 "data behind the STARTTLS go-ahead" p11c -d "$DB" fetch-chain --add-trust "smtp://127.0.0.1:$PJ"
