@@ -62,6 +62,8 @@ int cmd_add_cert(cli_globals *g, int argc, char **argv)
 	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
 	if (r)
 		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
+	if (a.o.trusted_ca && a.o.trust)
+		return cli_usage_error(argv[0], "-C and --trust both set the trust: give one");
 	if (a.bundle && npos != 0)
 		return cli_usage_error(argv[0], "--bundle takes no ALIAS");
 	if (a.bundle && !a.o.trusted_ca && !a.o.trust)

@@ -69,6 +69,9 @@ expect_exit 1 "an alias in use by another certificate is refused" \
 expect_exit 2 "a bad --trust is a usage error" p11c -d "$DB" add-cert --trust bogus s "$T/stranger.pem"
 expect_exit 2 "a missing FILE is a usage error" p11c -d "$DB" add-cert s
 expect_exit 2 "an alias with ':' is refused" p11c -d "$DB" add-cert -C a:b "$T/stranger.pem"
+expect_exit 2 "-C with --trust peer is a usage error" p11c -d "$DB" add-cert -C --trust peer s "$T/stranger.pem"
+check "it says to give one: $(cat "$T/err")" grep -q -- "-C and --trust both set the trust: give one" "$T/err"
+expect_exit 2 "the same with --bundle" p11c -d "$DB" add-cert -C --trust server-ca --bundle "$T/stranger.pem"
 same_as "$before" "refusals left the database unchanged"
 
 finish
