@@ -380,8 +380,9 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 		opts = &defaults;
 	int days = opts->days > 0 ? opts->days : CHECK_DAYS;
 	if (opts->days < 0 || opts->days > 36500)
-		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
-		                 opts->days);
+		return p11c_fail_field(db, P11C_EUSAGE, "days",
+		                       "a validity of %d days is out of range (1 to 36500)",
+		                       opts->days);
 	int rc = p11c_require_open(db, 0);
 	if (rc)
 		return rc;

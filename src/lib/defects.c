@@ -92,7 +92,7 @@ void p11c_defect_message(PK11SlotInfo *slot, char *buf, size_t n)
 {
 	snprintf(buf, n,
 	         "token '%s' cannot serve RSA keys to NSS servers (its C_CopyObject refuses an "
-	         "empty template, SoftHSM before 2.6.2?): use an EC key (--key-type ec:p256) or "
+	         "empty template, SoftHSM before 2.6.2?): use an EC key (ec:p256) or "
 	         "a SoftHSM release with the fix",
 	         PK11_GetTokenName(slot));
 }

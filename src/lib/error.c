@@ -23,10 +23,9 @@ p11c_errc p11c_last_error_code(const p11c_db *db)
 
 const char *p11c_errc_name(p11c_errc code)
 {
-	static const char *const names[] = {"none",     "other",      "usage",
-	                                    "input",    "exists",     "notfound",
-	                                    "nopassword", "password", "token",
-	                                    "io",       "legacy"};
+	static const char *const names[] = {"none",   "other",    "usage",      "input",
+	                                    "exists", "notfound", "nopassword", "password",
+	                                    "token",  "io",       "legacy"};
 	if ((unsigned)code < sizeof(names) / sizeof(names[0]))
 		return names[code];
 	return "unknown";
@@ -231,6 +230,16 @@ int p11c_fail_field(p11c_db *db, int code, const char *field, const char *fmt, .
 	va_list ap;
 	va_start(ap, fmt);
 	vset(db, errc_of(code), fmt, ap);
+	va_end(ap);
+	p11c_err_field(db, field);
+	return code;
+}
+
+int p11c_fail_cf(p11c_db *db, int code, int errc, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(db, errc, fmt, ap);
 	va_end(ap);
 	p11c_err_field(db, field);
 	return code;

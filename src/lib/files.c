@@ -48,7 +48,8 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 		                 "cannot read '%s': %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", path, strerror(errno));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", path,
+		                 strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -57,8 +58,8 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 		goto out;
 	}
 	if ((unsigned long long)st.st_size > max) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "'%s' is larger than %s, the most p11cert reads here", path, limit);
+		rc = p11c_fail(db, P11C_EFAIL, "'%s' is larger than %s, the most read here", path,
+		               limit);
 		goto out;
 	}
 	/* The size seen, and one byte more to notice a file that grew. */
@@ -72,8 +73,8 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", path,
-			               strerror(errno));
+			rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", path,
+			                 strerror(errno));
 			goto out;
 		}
 		if (r == 0)

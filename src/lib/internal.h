@@ -199,6 +199,9 @@ int p11c_fail_nss_c(p11c_db *db, int code, int errc, const char *fmt, ...)
 /* As p11c_fail, for an input the caller gave (see p11c_last_error_field). */
 int p11c_fail_field(p11c_db *db, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* As p11c_fail_c, for an input the caller gave. */
+int p11c_fail_cf(p11c_db *db, int code, int errc, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* A new message for the last failure, its code, NSS error and CKR kept
  * (for wrapping: "%s; and ...").  The message may be built from db->err. */
 int p11c_fail_keep(p11c_db *db, int code, const char *fmt, ...)

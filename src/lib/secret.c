@@ -113,8 +113,8 @@ int p11c_output_close(p11c_db *db, p11c_output *o, int keep)
 	if (!keep || o->failed) {
 		unlink(o->tmp);
 		if (keep)
-			rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", o->path,
-			               strerror(o->failed));
+			rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s",
+			                 o->path, strerror(o->failed));
 	}
 	free(o->tmp);
 	o->tmp = NULL;
