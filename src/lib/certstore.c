@@ -38,8 +38,8 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "an alias is needed");
 	if (strchr(alias, ':'))
 		return p11c_fail_field(db, P11C_EUSAGE, "token",
-		                       "alias '%s' may not contain ':' (the token is chosen apart "
-		                       "from the alias)",
+		                       "alias '%s' may not contain ':', which is kept for "
+		                       "naming a token",
 		                       alias);
 	char *q = p11c_qualified(slot, alias);
 	if (!q)

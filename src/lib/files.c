@@ -44,8 +44,9 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 	 * what it is before anything is read. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                 "cannot read '%s': %s", path, strerror(errno));
+		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                   errno == ENOENT ? P11C_ERR_NOTFOUND : P11C_ERR_IO,
+		                   "cannot read '%s': %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", path,

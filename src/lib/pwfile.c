@@ -154,8 +154,9 @@ int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len
 		if (errno == ELOOP)
 			return p11c_fail(db, P11C_EPASSWORD,
 			                 "password file '%s' is a symbolic link", path);
-		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                 "cannot read password file '%s': %s", path, strerror(errno));
+		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                   errno == ENOENT ? P11C_ERR_NOTFOUND : P11C_ERR_IO,
+		                   "cannot read password file '%s': %s", path, strerror(errno));
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
