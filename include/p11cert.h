@@ -4,7 +4,8 @@
  * internal token or on an external PKCS#11 token.
  *
  * Every function returns P11C_OK (0) or a negative P11C_E* code; on failure
- * p11c_last_error() tells why, naming the object and the NSS error.  The
+ * p11c_last_error() tells why, naming the object and the NSS error, and
+ * p11c_last_error_code() what kind of failure it was (p11c_errc).  The
  * library never prints.  Handles are opaque; what a *_new or *_open call
  * gives is freed by the matching *_free.
  */
@@ -80,9 +81,10 @@ const char *p11c_last_error_nss(const p11c_db *db);
 unsigned long p11c_last_error_ckr(const p11c_db *db);
 
 /* What input the last failure is about, when it is one the caller gave:
- * "subject", "country", "san", "days", "alias", "trust", "format",
- * "password-file", "database", "ca" or "extractable"; else NULL.  An
- * application names its own field or option from it. */
+ * "subject", "country", "san", "days", "alias", "token", "trust",
+ * "certificate", "format", "ca", "extractable", "password" (none given),
+ * "password-file" or "database"; else NULL (see libp11cert(3), ERRORS).
+ * An application names its own field or option from it. */
 const char *p11c_last_error_field(const p11c_db *db);
 
 /* Use the password file at path (sslpassword.conf format, see

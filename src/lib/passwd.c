@@ -29,8 +29,7 @@ static int old_password(p11c_db *db, PK11SlotInfo *slot, char *buf, size_t size)
 	                         : "%stoken '%s' needs its current password and no password "
 	                           "file was given",
 	            db->pwf_path ? db->pwf_path : "", label);
-	if (!db->pwf_path)
-		p11c_err_field(db, "password");
+	p11c_err_field(db, db->pwf_path ? "password-file" : "password");
 	return P11C_EPASSWORD;
 }
 
