@@ -388,7 +388,7 @@ static int distrust_problem(p11c_db *db, p11c_chain *c, int d)
 	char msg[1024];
 	snprintf(msg, sizeof(msg), "distrusted: '%s' is marked as not trusted in the database%s",
 	         c->certs[d]->subject,
-	         ((chain_priv *)c->priv)->host ? "; --add-trust leaves it so" : "");
+	         ((chain_priv *)c->priv)->host ? "; adding the chain's trust leaves it so" : "");
 	for (size_t i = 0; i < c->n_problems; i++) {
 		p11c_problem *pr = &c->problems[i];
 		if (strcmp(pr->code, "distrusted") || pr->depth != d)
