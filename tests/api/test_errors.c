@@ -20,7 +20,8 @@
 
 #include "p11cert.h"
 
-#define CKR_PIN_INCORRECT 0xa0UL /* PKCS#11 2.40 */
+#define CKR_DEVICE_ERROR 0x30UL /* PKCS#11 2.40 */
+#define CKR_PIN_INCORRECT 0xa0UL
 #define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define PW "api-errors-password"
 
@@ -333,6 +334,36 @@ static int make_token(fixture *f, const char *pin_line)
 	return 1;
 }
 
+/* A token that answers CKR_DEVICE_ERROR to C_GenerateKeyPair (the fault
+ * module of modules/fault between NSS and SoftHSM): NSS keeps only its
+ * SEC_ERROR_PKCS11_DEVICE_ERROR; the token's answer comes back. */
+static void test_token_failure_keeps_ckr(void **state)
+{
+	fixture *f = *state;
+	const char *fault = getenv("P11C_FAULT_SO");
+	if (!fault || !make_token(f, "errtok:1234"))
+		skip();
+	setenv("P11FAULT_MODULE", SOFTHSM_MODULE, 1);
+	setenv("P11FAULT_FUNC", "C_GenerateKeyPair", 1);
+	setenv("P11FAULT_NTH", "1", 1);
+	setenv("P11FAULT_RV", "CKR_DEVICE_ERROR", 1);
+	assert_int_equal(p11c_module_remove(f->db, "softhsm"), P11C_OK);
+	assert_int_equal(p11c_module_add(f->db, "fault", fault), P11C_OK);
+	f->db = open_db(f, f->pwfile);
+	int rc = selfsign(f->db, "faulty", "errtok");
+	unsetenv("P11FAULT_FUNC");
+	unsetenv("P11FAULT_NTH");
+	expect_error(f->db, rc, rc, P11C_ERR_TOKEN, "SEC_ERROR_PKCS11_DEVICE_ERROR", NULL);
+	assert_int_not_equal(rc, P11C_OK);
+	if (p11c_last_error_ckr(f->db) != CKR_DEVICE_ERROR) {
+		show(f->db);
+		fail_msg("wanted the token's CKR_DEVICE_ERROR (0x30)");
+	}
+	p11c_db_free(f->db);
+	f->db = NULL;
+	assert_int_equal(certutil_count(f, "-L", "errtok:faulty"), 0);
+}
+
 static void test_token_refuses_nonextractable_export(void **state)
 {
 	fixture *f = *state;
@@ -385,6 +416,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_token_refuses_nonextractable_export, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_token_wrong_pin_keeps_ckr, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_token_failure_keeps_ckr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
