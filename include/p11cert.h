@@ -82,7 +82,7 @@ unsigned long p11c_last_error_ckr(const p11c_db *db);
 
 /* What input the last failure is about, when it is one the caller gave:
  * "subject", "country", "san", "days", "alias", "token", "trust",
- * "certificate", "format", "ca", "extractable", "password" (none given),
+ * "certificate", "format", "ca", "request", "extractable", "password" (none given),
  * "password-file" or "database"; else NULL (see libp11cert(3), ERRORS).
  * An application names its own field or option from it. */
 const char *p11c_last_error_field(const p11c_db *db);

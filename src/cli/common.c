@@ -40,6 +40,7 @@ static const struct {
     {P11C_ERR_INPUT, "san", " (--san)"},
     {P11C_ERR_INPUT, "country", " (--country)"},
     {P11C_ERR_INPUT, "format", ": use --format pem"},
+    {P11C_ERR_INPUT, "request", " (add it with add-cert)"},
     {P11C_ERR_INPUT, "ca", " (make one with add-selfsign-cert --ca)"},
     {P11C_ERR_INPUT, "certificate", ": install its CA's new certificate with renew-cert"},
     {P11C_ERR_EXISTS, "certificate", " (use renew-cert to replace it)"},

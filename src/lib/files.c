@@ -59,8 +59,8 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 		goto out;
 	}
 	if ((unsigned long long)st.st_size > max) {
-		rc = p11c_fail(db, P11C_EFAIL, "'%s' is larger than %s, the most read here", path,
-		               limit);
+		rc = p11c_fail(db, P11C_EFAIL, "'%s' is larger than %s, the most that is read here",
+		               path, limit);
 		goto out;
 	}
 	/* The size seen, and one byte more to notice a file that grew. */

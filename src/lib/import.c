@@ -95,7 +95,7 @@ static int too_many_bags(p11c_db *db, const char *path)
 {
 	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
 	                   "'%s' holds more than %d bags (keys and certificates), the most "
-	                   "read",
+	                   "that are read",
 	                   path, P11C_P12_BAGS_MAX);
 }
 

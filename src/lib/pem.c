@@ -163,9 +163,10 @@ int p11c_certs_decode(p11c_db *db, const char *what, const unsigned char *buf, s
 	for (const char *p = find(text, end, "-----BEGIN CERTIFICATE-----"); p;
 	     p = find(p + 1, end, "-----BEGIN CERTIFICATE-----"))
 		if (++blocks > P11C_CERTS_MAX)
-			return p11c_fail(db, P11C_EFAIL,
-			                 "'%s' holds more than %d certificates, the most read",
-			                 what, P11C_CERTS_MAX);
+			return p11c_fail(
+			    db, P11C_EFAIL,
+			    "'%s' holds more than %d certificates, the most that are read", what,
+			    P11C_CERTS_MAX);
 	return pem_certs(db, what, text, end, arena, out, n);
 }
 

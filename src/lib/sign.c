@@ -57,9 +57,8 @@ static int request_der(p11c_db *db, const char *path, PLArenaPool *arena, const 
 		return P11C_OK;
 	}
 	if (strstr(text, "-----BEGIN CERTIFICATE-----"))
-		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
-		                   "'%s' is a certificate, not a request (add it with add-cert)",
-		                   path);
+		return p11c_fail_cf(db, P11C_EFAIL, P11C_ERR_INPUT, "request",
+		                    "'%s' is a certificate, not a request", path);
 	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
 	                   "'%s' is neither a PEM nor a DER certificate request", path);
 }
