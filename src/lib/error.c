@@ -5,6 +5,7 @@
 #include <secerr.h>
 #include <sslerr.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -100,6 +101,23 @@ const char *p11c_ckr_name(unsigned long ckr)
 		if (names[i].rv == ckr)
 			return names[i].name;
 	return NULL;
+}
+
+unsigned long p11c_ckr_in_text(const char *text)
+{
+	const char *at = text ? strstr(text, " returned CKR") : NULL;
+	if (!at)
+		return CKR_OK;
+	at += strlen(" returned ");
+	if (!strncmp(at, "CKR 0x", 6))
+		return strtoul(at + 6, NULL, 16);
+	size_t len = strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+	for (unsigned long rv = 0; rv < 0x200; rv++) {
+		const char *name = p11c_ckr_name(rv);
+		if (name && strlen(name) == len && !strncmp(name, at, len))
+			return rv;
+	}
+	return CKR_OK;
 }
 
 /* The p11c_errc a status means when the failure site says no more. */

@@ -215,6 +215,8 @@ void p11c_err_save(const p11c_db *db, p11c_err_saved *s);
 void p11c_err_restore(p11c_db *db, const p11c_err_saved *s);
 /* Name of a CKR_* value ("CKR_PIN_INCORRECT"), NULL if not known. */
 const char *p11c_ckr_name(unsigned long ckr);
+/* The CKR_* a probe's "... returned CKR_X" (or "CKR 0x..") names; 0 if none. */
+unsigned long p11c_ckr_in_text(const char *text);
 /* Name of an NSS/NSPR error code, e.g. "SEC_ERROR_BAD_PASSWORD". */
 const char *p11c_nss_error_name(int err);
 

@@ -196,9 +196,12 @@ int p11c_modules_probe(p11c_db *db)
 		if (stat(db->module_path, &st) != 0)
 			return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", db->module_path,
 			                 strerror(errno));
-		if (p11c_module_probe(db->module_path, PROBE_MS, why, sizeof(why)) != 0)
-			return p11c_fail(db, P11C_EFAIL, "cannot load '%s' as a PKCS#11 module: %s",
-			                 db->module_path, why);
+		if (p11c_module_probe(db->module_path, PROBE_MS, why, sizeof(why)) != 0) {
+			unsigned long ckr = p11c_ckr_in_text(why);
+			return p11c_fail_ckr(db, P11C_EFAIL, ckr ? P11C_ERR_TOKEN : P11C_ERR_OTHER, ckr,
+			                     "cannot load '%s' as a PKCS#11 module: %s",
+			                     db->module_path, why);
+		}
 	}
 	/* A module registered with p11-kit that exits, crashes or hangs when
 	 * it starts would take every command down: each is tried first. */

@@ -364,6 +364,31 @@ static void test_token_failure_keeps_ckr(void **state)
 	assert_int_equal(certutil_count(f, "-L", "errtok:faulty"), 0);
 }
 
+/* A module given for the run whose C_Initialize fails: the CKR it
+ * answered in the library's child probe comes back. */
+static void test_module_init_failure_keeps_ckr(void **state)
+{
+	fixture *f = *state;
+	const char *fault = getenv("P11C_FAULT_SO");
+	if (!fault)
+		skip();
+	p11c_db *db = NULL;
+	p11c_db_free(f->db);
+	f->db = NULL;
+	setenv("P11FAULT_INIT", "CKR_DEVICE_ERROR", 1);
+	assert_int_equal(p11c_db_new(&db), P11C_OK);
+	assert_int_equal(p11c_db_set_password_file(db, f->pwfile), P11C_OK);
+	assert_int_equal(p11c_db_set_module(db, fault), P11C_OK);
+	int rc = p11c_db_open(db, f->dir, P11C_OPEN_NO_P11KIT | P11C_OPEN_READONLY);
+	unsetenv("P11FAULT_INIT");
+	expect_error(db, rc, P11C_EFAIL, P11C_ERR_TOKEN, NULL, NULL);
+	if (p11c_last_error_ckr(db) != CKR_DEVICE_ERROR) {
+		show(db);
+		fail_msg("wanted C_Initialize's CKR_DEVICE_ERROR (0x30)");
+	}
+	p11c_db_free(db);
+}
+
 static void test_token_refuses_nonextractable_export(void **state)
 {
 	fixture *f = *state;
@@ -417,6 +442,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_token_wrong_pin_keeps_ckr, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_failure_keeps_ckr, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_module_init_failure_keeps_ckr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
