@@ -139,7 +139,10 @@ static int errc_of(int code)
 	}
 }
 
-/* What an NSS error says of a failure reported only as "failed". */
+/* What an NSS error says of a failure reported only as "failed".  Left
+ * out: the errors NSS's PK11_MapError also gives for many token answers
+ * (SEC_ERROR_BAD_DATA, SEC_ERROR_IO, SEC_ERROR_INVALID_ARGS), which would
+ * call a token's failure bad input or I/O. */
 static int errc_of_nss(int err)
 {
 	switch (err) {
@@ -150,11 +153,9 @@ static int errc_of_nss(int err)
 	case SEC_ERROR_RETRY_PASSWORD:
 		return P11C_ERR_PASSWORD;
 	case SEC_ERROR_BAD_DER:
-	case SEC_ERROR_BAD_DATA:
 	case SEC_ERROR_INPUT_LEN:
 	case SEC_ERROR_EXTRA_INPUT:
 	case SEC_ERROR_BAD_SIGNATURE:
-	case SEC_ERROR_INVALID_ARGS:
 	case SEC_ERROR_PKCS12_DECODING_PFX:
 	case SEC_ERROR_PKCS12_CORRUPT_PFX_STRUCTURE:
 	case SEC_ERROR_PKCS12_INVALID_MAC:
@@ -173,7 +174,6 @@ static int errc_of_nss(int err)
 		return P11C_ERR_TOKEN;
 	case PR_FILE_NOT_FOUND_ERROR:
 		return P11C_ERR_NOTFOUND;
-	case SEC_ERROR_IO:
 	case PR_IO_ERROR:
 	case PR_NO_ACCESS_RIGHTS_ERROR:
 	case PR_READ_ONLY_FILESYSTEM_ERROR:
