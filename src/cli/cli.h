@@ -61,6 +61,8 @@ int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g);
 
 /* Print "p11cert: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* How the command's options mend db's last failure (" (--days)"), or "". */
+const char *cli_hint(const p11c_db *db);
 /* A usage error for cmd: the message and a pointer to -h; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report db's failure and map status to an exit code. */

@@ -119,7 +119,7 @@ int cmd_check(cli_globals *g, int argc, char **argv)
 	if (st == P11C_OK)
 		st = p11c_check(db, &a.o, &f, &n, &status);
 	if (st) {
-		cli_error("%s", p11c_last_error(db));
+		cli_error("%s%s", p11c_last_error(db), cli_hint(db));
 		status = P11C_CHECK_PROBLEM;
 	} else if (a.json) {
 		print_json(f, n, status);

@@ -22,9 +22,45 @@ int cli_exit_code(int status)
 	return -status;
 }
 
+/* The library names what is wrong; the command adds how its options put
+ * it right, from the error's kind and the input it is about. */
+static const struct {
+	p11c_errc code;
+	const char *field; /* NULL: any */
+	const char *hint;
+} hints[] = {
+    {P11C_ERR_NOPASSWORD, "password", ": give a password file with -W"},
+    {P11C_ERR_NOTFOUND, "database", " (create one with 'p11cert generate-certdb')"},
+    {P11C_ERR_LEGACY, NULL, "; run 'p11cert upgrade-certdb' first"},
+    {P11C_ERR_INPUT, "token", " (choose the token with --token)"},
+    {P11C_ERR_INPUT, "subject", ": use -S DN or --name CN"},
+    {P11C_ERR_INPUT, "alias", ": give --alias"},
+    {P11C_ERR_INPUT, "days", " (--days)"},
+    {P11C_ERR_INPUT, "san", " (--san)"},
+    {P11C_ERR_INPUT, "country", " (--country)"},
+    {P11C_ERR_INPUT, "format", ": use --format pem"},
+    {P11C_ERR_INPUT, "request", " (add it with add-cert)"},
+    {P11C_ERR_INPUT, "ca", " (make one with add-selfsign-cert --ca)"},
+    {P11C_ERR_INPUT, "certificate", ": install its CA's new certificate with renew-cert"},
+    {P11C_ERR_EXISTS, "certificate", " (use renew-cert to replace it)"},
+    {P11C_ERR_NOTFOUND, "trust", " (to add a CA or peer certificate, give -C or --trust)"},
+    {P11C_ERR_TOKEN, "extractable", " (--extractable)"},
+};
+
+const char *cli_hint(const p11c_db *db)
+{
+	p11c_errc code = p11c_last_error_code(db);
+	const char *field = p11c_last_error_field(db);
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (hints[i].code == code &&
+		    (!hints[i].field || (field && !strcmp(field, hints[i].field))))
+			return hints[i].hint;
+	return "";
+}
+
 int cli_fail(p11c_db *db, int status)
 {
-	cli_error("%s", p11c_last_error(db));
+	cli_error("%s%s", p11c_last_error(db), cli_hint(db));
 	return cli_exit_code(status);
 }
 

@@ -377,13 +377,13 @@ static int login_scope(p11c_db *db, PK11SlotInfo *only, p11c_cert_listing *l)
 		if (has_line || only)
 			code = p11c_login(db, s);
 		else if (db->pwf_path)
-			code = p11c_fail(db, P11C_EPASSWORD,
-			                 "password file '%s' has no password for token '%s'",
-			                 db->pwf_path, label);
+			code = p11c_fail_c(db, P11C_EPASSWORD, P11C_ERR_NOPASSWORD,
+			                   "password file '%s' has no password for token '%s'",
+			                   db->pwf_path, label);
 		else
-			code = p11c_fail(
-			    db, P11C_EPASSWORD,
-			    "token '%s' needs a password: give a password file with -W", label);
+			code = p11c_fail_c(
+			    db, P11C_EPASSWORD, P11C_ERR_NOPASSWORD,
+			    "token '%s' needs a password and no password file was given", label);
 		if (code)
 			rc = add_problem(db, l, label, code,
 			                 has_line || PORT_GetError() == SEC_ERROR_BAD_PASSWORD);

@@ -35,16 +35,20 @@ char *p11c_qualified(PK11SlotInfo *slot, const char *alias)
 int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 {
 	if (!alias || !*alias)
-		return p11c_fail(db, P11C_EUSAGE, "an alias is needed");
+		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "an alias is needed");
 	if (strchr(alias, ':'))
-		return p11c_fail(db, P11C_EUSAGE,
-		                 "alias '%s' may not contain ':' (choose the token with --token)",
-		                 alias);
+		return p11c_fail_field(db, P11C_EUSAGE, "token",
+		                       "alias '%s' may not contain ':', which is kept for "
+		                       "naming a token",
+		                       alias);
 	char *q = p11c_qualified(slot, alias);
 	if (!q)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	CERTCertificate *c = p11c_find_cert(db, q);
-	int rc = c ? p11c_fail(db, P11C_EFAIL, "alias '%s' already exists", q) : P11C_OK;
+	int rc = c ? p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS, "alias '%s' already exists", q)
+	           : P11C_OK;
+	if (c)
+		p11c_err_field(db, "alias");
 	if (c)
 		CERT_DestroyCertificate(c);
 	free(q);
@@ -211,8 +215,9 @@ int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert)
 {
 	char where[512];
 	p11c_slot_where(db, cert->slot, where, sizeof(where));
-	return p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s', %s",
-	                 path, cert->nickname, where);
+	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
+	                   "the certificate in '%s' is already stored as '%s', %s", path,
+	                   cert->nickname, where);
 }
 
 static int existing_name(const CERTCertificate *cert, const char *q)
@@ -257,11 +262,12 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 	if (!keyslot) {
 		k = 0;
 		if (!trust) {
-			rc = p11c_fail(
-			    db, P11C_EFAIL,
-			    "cannot add '%s': no certificate in '%s' matches a key in the "
-			    "database (to add a CA or peer certificate, give -C or --trust)",
+			rc = p11c_fail_c(
+			    db, P11C_EFAIL, P11C_ERR_NOTFOUND,
+			    "cannot add '%s': no certificate in '%s' matches a key in "
+			    "the database, and no trust was given to store it without one",
 			    alias, path);
+			p11c_err_field(db, "trust");
 			goto out;
 		}
 	}
@@ -269,10 +275,10 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 	q = p11c_qualified(keyslot, alias);
 	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
 	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "alias '%s' already exists with another certificate (use renew-cert "
-		               "to replace it)",
-		               q);
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
+		                 "alias '%s' already exists with another certificate", q);
+	if (rc)
+		p11c_err_field(db, "certificate");
 	else if (!existing && !trust && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
 		rc = p11c_already_stored(db, path, mine);
 	if (existing)

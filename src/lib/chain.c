@@ -388,7 +388,7 @@ static int distrust_problem(p11c_db *db, p11c_chain *c, int d)
 	char msg[1024];
 	snprintf(msg, sizeof(msg), "distrusted: '%s' is marked as not trusted in the database%s",
 	         c->certs[d]->subject,
-	         ((chain_priv *)c->priv)->host ? "; --add-trust leaves it so" : "");
+	         ((chain_priv *)c->priv)->host ? "; adding the chain's trust leaves it so" : "");
 	for (size_t i = 0; i < c->n_problems; i++) {
 		p11c_problem *pr = &c->problems[i];
 		if (strcmp(pr->code, "distrusted") || pr->depth != d)
@@ -565,8 +565,9 @@ int p11c_chain_save(p11c_db *db, const p11c_chain *c, const char *dir)
 {
 	struct stat st;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                 "cannot make directory '%s': %s", dir, strerror(errno));
+		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                   errno == ENOENT ? P11C_ERR_NOTFOUND : P11C_ERR_IO,
+		                   "cannot make directory '%s': %s", dir, strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return p11c_fail(db, P11C_EFAIL, "'%s' is not a directory", dir);
 	for (size_t i = 0; i < c->n; i++) {

@@ -337,8 +337,8 @@ static void check_files(report *r)
 		    "the database was opened");
 	if (p11c_pending_found(dir, op, sizeof(op)) && !writer_running(dir))
 		add(r, dir, 1, "interrupted-write",
-		    "an interrupted '%s' left steps unfinished: run it again, or any write "
-		    "command, to finish or undo them",
+		    "an interrupted '%s' left steps unfinished: the next open of the "
+		    "database for writing finishes or undoes them",
 		    op);
 	static const char *const files[] = {"cert9.db", "key4.db"};
 	for (size_t i = 0; i < 2; i++)
@@ -346,8 +346,9 @@ static void check_files(report *r)
 		    strcmp(mode, "wal") != 0)
 			add(r, files[i], 0, "journal",
 			    "%s uses sqlite's %s journal: a write killed half way keeps read-only "
-			    "servers from opening it; any p11cert write command turns it to "
-			    "write-ahead logging",
+			    "servers from opening it; the next open of the database for writing "
+			    "turns "
+			    "it to write-ahead logging",
 			    files[i], mode);
 }
 
@@ -380,8 +381,9 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 		opts = &defaults;
 	int days = opts->days > 0 ? opts->days : CHECK_DAYS;
 	if (opts->days < 0 || opts->days > 36500)
-		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
-		                 opts->days);
+		return p11c_fail_field(db, P11C_EUSAGE, "days",
+		                       "a validity of %d days is out of range (1 to 36500)",
+		                       opts->days);
 	int rc = p11c_require_open(db, 0);
 	if (rc)
 		return rc;

@@ -123,27 +123,23 @@ int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
 {
 	struct stat st;
 	if (db->ctx)
-		return p11c_fail(db, P11C_EUSAGE, "database '%s' is already open", db->dir);
+		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "database '%s' is already open",
+		                   db->dir);
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return p11c_fail(
-		    db, P11C_ENOTFOUND,
-		    "no database directory '%s' (create one with 'p11cert generate-certdb')", dir);
+		return p11c_fail_field(db, P11C_ENOTFOUND, "database", "no database directory '%s'",
+		                       dir);
 	if (!file_in(dir, "cert9.db") || !file_in(dir, "key4.db")) {
 		if (file_in(dir, "cert8.db"))
-			return p11c_fail(db, P11C_EFAIL,
-			                 "'%s' holds a legacy database (cert8.db); run "
-			                 "'p11cert upgrade-certdb' first",
-			                 dir);
-		return p11c_fail(db, P11C_ENOTFOUND,
-		                 "no database in '%s' (create one with 'p11cert generate-certdb')",
-		                 dir);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_LEGACY,
+			                   "'%s' holds a legacy database (cert8.db)", dir);
+		return p11c_fail_field(db, P11C_ENOTFOUND, "database", "no database in '%s'", dir);
 	}
 	if (access(dir, R_OK | X_OK) != 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot read database '%s': %s", dir,
-		                 strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read database '%s': %s",
+		                   dir, strerror(errno));
 	if (!(flags & P11C_OPEN_READONLY) && access(dir, W_OK) != 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot write database '%s': %s", dir,
-		                 strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write database '%s': %s",
+		                   dir, strerror(errno));
 	db->no_p11kit = (flags & P11C_OPEN_NO_P11KIT) != 0;
 	return p11c_nss_start(db, dir, flags & P11C_OPEN_READONLY);
 }
@@ -153,9 +149,10 @@ int p11c_require_open(p11c_db *db, int write)
 	if (!db)
 		return P11C_EUSAGE;
 	if (!db->ctx)
-		return p11c_fail(db, P11C_EUSAGE, "no database is open");
+		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "no database is open");
 	if (write && db->readonly)
-		return p11c_fail(db, P11C_EUSAGE, "database '%s' is open read-only", db->dir);
+		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE,
+		                   "database '%s' is open read-only", db->dir);
 	return P11C_OK;
 }
 
@@ -270,13 +267,14 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 		pw = prompted;
 	if (!pw) {
 		if (db->pwf_path)
-			rc = p11c_fail(db, P11C_EPASSWORD,
-			               "password file '%s' has no password for token '%s'",
-			               db->pwf_path, label);
+			rc = p11c_fail_c(db, P11C_EPASSWORD, P11C_ERR_NOPASSWORD,
+			                 "password file '%s' has no password for token '%s'",
+			                 db->pwf_path, label);
 		else
-			rc = p11c_fail(db, P11C_EPASSWORD,
-			               "token '%s' needs a password: give a password file with -W",
-			               label);
+			rc = p11c_fail_c(
+			    db, P11C_EPASSWORD, P11C_ERR_NOPASSWORD,
+			    "token '%s' needs a password and no password file was given", label);
+		p11c_err_field(db, db->pwf_path ? "password-file" : "password");
 		goto out;
 	}
 	/* One attempt only: a retry loop could lock a real card. */
@@ -290,6 +288,9 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 			rc = p11c_fail_nss(
 			    db, err == SEC_ERROR_BAD_PASSWORD ? P11C_EPASSWORD : P11C_ETOKEN,
 			    "cannot log in to token '%s'", label);
+		/* NSS maps only the token's CKR_PIN_INCORRECT to this, at login */
+		if (err == SEC_ERROR_BAD_PASSWORD)
+			db->err_ckr = CKR_PIN_INCORRECT;
 	} else if (!PK11_IsInternalKeySlot(slot)) {
 		free(db->used_label);
 		p11c_secret_free(db->used_pin);

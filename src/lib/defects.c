@@ -95,7 +95,7 @@ void p11c_defect_message(PK11SlotInfo *slot, char *buf, size_t n)
 {
 	snprintf(buf, n,
 	         "token '%s' cannot serve RSA keys to NSS servers (its C_CopyObject refuses an "
-	         "empty template, as SoftHSM 2.6.1's does): use an EC key (--key-type ec:p256) or "
+	         "empty template, as SoftHSM 2.6.1's does): use an EC key (ec:p256) or "
 	         "load SoftHSM through %s",
 	         PK11_GetTokenName(slot), P11C_COPYFIX_PATH);
 }

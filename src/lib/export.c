@@ -90,7 +90,7 @@ static int exportable_key(p11c_db *db, CERTCertificate *cert, const char *alias,
 	*out = NULL;
 	return p11c_fail(db, P11C_ETOKEN,
 	                 "the key of '%s' cannot leave token '%s' (CKA_EXTRACTABLE is false); "
-	                 "servers use it there through its pkcs11: URI (p11cert show-cert)",
+	                 "servers use it there through its pkcs11: URI",
 	                 alias, token);
 }
 
@@ -190,7 +190,8 @@ int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsign
 		return rc;
 	if (!pem && chain) {
 		CERT_DestroyCertificate(cert);
-		return p11c_fail(db, P11C_EUSAGE, "a chain is written as PEM: --format pem");
+		return p11c_fail_field(db, P11C_EUSAGE, "format",
+		                       "a chain can only be written as PEM");
 	}
 	CERTCertList *list = chain ? chain_of(cert) : NULL;
 	if (!pem) {

@@ -44,11 +44,13 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 	 * what it is before anything is read. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                 "cannot read '%s': %s", path, strerror(errno));
+		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                   errno == ENOENT ? P11C_ERR_NOTFOUND : P11C_ERR_IO,
+		                   "cannot read '%s': %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", path, strerror(errno));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", path,
+		                 strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -57,8 +59,8 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 		goto out;
 	}
 	if ((unsigned long long)st.st_size > max) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "'%s' is larger than %s, the most p11cert reads here", path, limit);
+		rc = p11c_fail(db, P11C_EFAIL, "'%s' is larger than %s, the most that is read here",
+		               path, limit);
 		goto out;
 	}
 	/* The size seen, and one byte more to notice a file that grew. */
@@ -72,8 +74,8 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", path,
-			               strerror(errno));
+			rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", path,
+			                 strerror(errno));
 			goto out;
 		}
 		if (r == 0)

@@ -28,7 +28,8 @@ static int make_dirs(p11c_db *db, const char *dir, int *made)
 	*made = 0;
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
-			return p11c_fail(db, P11C_EFAIL, "'%s' exists and is not a directory", dir);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
+			                   "'%s' exists and is not a directory", dir);
 		return P11C_OK;
 	}
 	if (strlen(dir) >= sizeof(path))
@@ -39,12 +40,13 @@ static int make_dirs(p11c_db *db, const char *dir, int *made)
 			continue;
 		*p = '\0';
 		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return p11c_fail(db, P11C_EFAIL, "cannot create '%s': %s", path,
-			                 strerror(errno));
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot create '%s': %s",
+			                   path, strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(path, 0700) != 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot create '%s': %s", path, strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot create '%s': %s", path,
+		                   strerror(errno));
 	*made = 1;
 	return P11C_OK;
 }
@@ -126,19 +128,22 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 	if (!opts)
 		opts = &defaults;
 	if (db->ctx)
-		return p11c_fail(db, P11C_EUSAGE, "database '%s' is already open", db->dir);
+		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "database '%s' is already open",
+		                   db->dir);
 	for (size_t i = 0; i < sizeof(db_files) / sizeof(db_files[0]); i++) {
 		struct stat st;
 		path_in(path, sizeof(path), dir, db_files[i]);
 		if (lstat(path, &st) == 0)
-			return p11c_fail(db, P11C_EFAIL,
-			                 "'%s' already holds a database (%s); not overwriting it",
-			                 dir, db_files[i]);
+			return p11c_fail_cf(
+			    db, P11C_EFAIL, P11C_ERR_EXISTS, "database",
+			    "'%s' already holds a database (%s); not overwriting it", dir,
+			    db_files[i]);
 	}
 	if ((rc = make_dirs(db, dir, &made)))
 		return rc;
 	if (access(dir, W_OK) != 0) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot write to '%s': %s", dir, strerror(errno));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write to '%s': %s", dir,
+		                 strerror(errno));
 		goto fail;
 	}
 	db->no_p11kit = opts->no_p11kit;

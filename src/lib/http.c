@@ -161,8 +161,8 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 		if (rc && hop > 0) {
 			char why[sizeof(db->err)];
 			snprintf(why, sizeof(why), "%s", p11c_last_error(db));
-			return p11c_fail(db, P11C_EFAIL, "%.600s (redirected to %.300s)", why,
-			                 next);
+			return p11c_fail_keep(db, P11C_EFAIL, "%.600s (redirected to %.300s)", why,
+			                      next);
 		}
 		if (rc)
 			return rc == P11C_EUSAGE ? P11C_EFAIL : rc;
@@ -172,7 +172,7 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 		if (rc < 0 && hop > 0) {
 			char why[sizeof(db->err)];
 			snprintf(why, sizeof(why), "%s", p11c_last_error(db));
-			return p11c_fail(db, rc, "%.600s (redirected to %.300s)", why, next);
+			return p11c_fail_keep(db, rc, "%.600s (redirected to %.300s)", why, next);
 		}
 		if (rc <= 0)
 			return rc;

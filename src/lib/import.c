@@ -87,15 +87,16 @@ static int password_error(p11c_db *db, const char *path)
 	if (err == SEC_ERROR_BAD_PASSWORD || err == SEC_ERROR_PKCS12_PRIVACY_PASSWORD_INCORRECT ||
 	    err == SEC_ERROR_PKCS12_INVALID_MAC)
 		return p11c_fail_nss(db, P11C_EPASSWORD, "wrong password for '%s'", path);
-	return p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#12 file p11cert can read", path);
+	return p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+	                       "'%s' is not a PKCS#12 file that can be read", path);
 }
 
 static int too_many_bags(p11c_db *db, const char *path)
 {
-	return p11c_fail(db, P11C_EFAIL,
-	                 "'%s' holds more than %d bags (keys and certificates), the most "
-	                 "p11cert reads",
-	                 path, P11C_P12_BAGS_MAX);
+	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+	                   "'%s' holds more than %d bags (keys and certificates), the most "
+	                   "that are read",
+	                   path, P11C_P12_BAGS_MAX);
 }
 
 static int is_certificate(const SECItem *der)
@@ -117,7 +118,7 @@ static int scan_bags(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *pat
 	const SEC_PKCS12DecoderItem *it = NULL;
 	size_t bags = 0, keys = 0, pairs = 0;
 	if (SEC_PKCS12DecoderIterateInit(dcx) != SECSuccess)
-		return p11c_fail_nss(db, P11C_EFAIL, "cannot read '%s'", path);
+		return p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT, "cannot read '%s'", path);
 	while (SEC_PKCS12DecoderIterateNext(dcx, &it) == SECSuccess && it) {
 		if (++bags > P11C_P12_BAGS_MAX)
 			return too_many_bags(db, path);
@@ -127,9 +128,9 @@ static int scan_bags(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *pat
 		if (it->type != SEC_OID_PKCS12_V1_CERT_BAG_ID)
 			continue;
 		if (!it->der || !it->der->len || !is_certificate(it->der))
-			return p11c_fail(db, P11C_EFAIL,
-			                 "certificate bag %zu of '%s' holds no valid certificate",
-			                 bags, path);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                   "certificate bag %zu of '%s' holds no valid certificate",
+			                   bags, path);
 		if (!it->hasKey || pairs++)
 			continue;
 		if (SECITEM_CopyItem(NULL, leaf, it->der) != SECSuccess)
@@ -139,13 +140,13 @@ static int scan_bags(p11c_db *db, SEC_PKCS12DecoderContext *dcx, const char *pat
 			    strndup((const char *)it->friendlyName->data, it->friendlyName->len);
 	}
 	if (keys > 1 || pairs > 1)
-		return p11c_fail(db, P11C_EFAIL,
-		                 "'%s' holds %zu private keys; p11cert imports a file with one key "
-		                 "and its chain",
-		                 path, keys > pairs ? keys : pairs);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "'%s' holds %zu private keys; only a file with one key "
+		                   "and its chain is imported",
+		                   path, keys > pairs ? keys : pairs);
 	if (!pairs)
-		return p11c_fail(db, P11C_EFAIL, "'%s' holds no private key with its certificate",
-		                 path);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "'%s' holds no private key with its certificate", path);
 	return P11C_OK;
 }
 
@@ -186,10 +187,10 @@ int p11c_key_honour_extractable(p11c_db *db, SECKEYPrivateKey *key, const char *
 	 * and it cannot be turned on afterwards.  Say so rather than leave a
 	 * key the user asked to be movable locked in. */
 	if (!extractable)
-		return p11c_fail(db, P11C_ETOKEN,
-		                 "token '%s' made the imported key of '%s' non-extractable; "
-		                 "--extractable cannot be honoured for an import there",
-		                 PK11_GetTokenName(key->pkcs11Slot), alias);
+		return p11c_fail_field(db, P11C_ETOKEN, "extractable",
+		                       "token '%s' made the imported key of '%s' non-extractable; "
+		                       "an extractable import cannot be honoured there",
+		                       PK11_GetTokenName(key->pkcs11Slot), alias);
 	return P11C_OK;
 }
 
@@ -216,10 +217,11 @@ static int pair_check(p11c_db *db, SECKEYPrivateKey *key, CERTCertificate *cert,
 		goto out;
 	}
 	if (PK11_Verify(pub, &sig, &hash, db) != SECSuccess)
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "the private key of '%s' does not match its certificate (a wrong or "
-		               "corrupted key)",
-		               alias);
+		rc = p11c_fail_c(
+		    db, P11C_EFAIL, P11C_ERR_INPUT,
+		    "the private key of '%s' does not match its certificate (a wrong or "
+		    "corrupted key)",
+		    alias);
 out:
 	PORT_Free(sig.data);
 	if (pub)
@@ -471,7 +473,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	if (rc || (rc = p11c_file_read_max(db, path, P11C_P12_FILE_MAX, &buf, &len)))
 		return rc;
 	if (len == 0) {
-		rc = p11c_fail(db, P11C_EFAIL, "'%s' is empty", path);
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT, "'%s' is empty", path);
 		goto out;
 	}
 	if (p11c_p12_bags_in_der(buf, len) > P11C_P12_BAGS_MAX) {
@@ -495,8 +497,8 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	/* NSS's own checks first: its bag walk (renaming, iterating) trips
 	 * on an empty certificate bag that validation refuses. */
 	if (SEC_PKCS12DecoderValidateBags(dcx, collision_cb) != SECSuccess) {
-		rc = p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#12 file p11cert can import",
-		                   path);
+		rc = p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                     "'%s' is not a PKCS#12 file that can be imported", path);
 		goto out;
 	}
 	if ((rc = scan_bags(db, dcx, path, &leaf, &friendly)))
@@ -508,9 +510,9 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	}
 	CERTCertificate *there = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), &leaf);
 	if (there) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "the certificate in '%s' is already in the database as '%s'", path,
-		               there->nickname ? there->nickname : "(no alias)");
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
+		                 "the certificate in '%s' is already in the database as '%s'", path,
+		                 there->nickname ? there->nickname : "(no alias)");
 		CERT_DestroyCertificate(there);
 		goto out;
 	}

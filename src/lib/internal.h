@@ -111,7 +111,19 @@ struct p11c_db {
 	struct p11c_defect_entry *defects; /* defects.c: probed slots */
 	size_t n_defects;
 	char err[1024];
+	int err_code;          /* p11c_errc of the last failure */
+	int err_nss;           /* its NSS/NSPR error, 0 if none */
+	unsigned long err_ckr; /* its CKR_* value, 0 if none known */
+	const char *err_field; /* the input it is about (static), or NULL */
 };
+
+/* The structured part of a handle's last error, saved across a step that
+ * may fail on its own (clean-up after a failure). */
+typedef struct {
+	int code, nss;
+	unsigned long ckr;
+	const char *field;
+} p11c_err_saved;
 
 /* defects.c: the probed slots let go of, before NSS stops. */
 void p11c_token_defects_free(p11c_db *db);
@@ -178,6 +190,33 @@ int p11c_fail(p11c_db *db, int code, const char *fmt, ...) __attribute__((format
 /* As p11c_fail, with " (NAME: text)" of NSS's current error appended. */
 int p11c_fail_nss(p11c_db *db, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* As p11c_fail, with the p11c_errc given rather than the status's own. */
+int p11c_fail_c(p11c_db *db, int code, int errc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* As p11c_fail_nss, with the p11c_errc given. */
+int p11c_fail_nss_c(p11c_db *db, int code, int errc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* As p11c_fail, for an input the caller gave (see p11c_last_error_field). */
+int p11c_fail_field(p11c_db *db, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* As p11c_fail_c, for an input the caller gave. */
+int p11c_fail_cf(p11c_db *db, int code, int errc, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* A new message for the last failure, its code, NSS error and CKR kept
+ * (for wrapping: "%s; and ...").  The message may be built from db->err. */
+int p11c_fail_keep(p11c_db *db, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* As p11c_fail_c, with the token's CKR_* answer kept and named. */
+int p11c_fail_ckr(p11c_db *db, int code, int errc, unsigned long ckr, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Set the last failure's field (after the p11c_fail* that set it). */
+void p11c_err_field(p11c_db *db, const char *field);
+void p11c_err_save(const p11c_db *db, p11c_err_saved *s);
+void p11c_err_restore(p11c_db *db, const p11c_err_saved *s);
+/* Name of a CKR_* value ("CKR_PIN_INCORRECT"), NULL if not known. */
+const char *p11c_ckr_name(unsigned long ckr);
+/* The CKR_* a probe's "... returned CKR_X" (or "CKR 0x..") names; 0 if none. */
+unsigned long p11c_ckr_in_text(const char *text);
 /* Name of an NSS/NSPR error code, e.g. "SEC_ERROR_BAD_PASSWORD". */
 const char *p11c_nss_error_name(int err);
 

@@ -196,9 +196,12 @@ int p11c_modules_probe(p11c_db *db)
 		if (stat(db->module_path, &st) != 0)
 			return p11c_fail(db, P11C_ENOTFOUND, "no module '%s': %s", db->module_path,
 			                 strerror(errno));
-		if (p11c_module_probe(db->module_path, PROBE_MS, why, sizeof(why)) != 0)
-			return p11c_fail(db, P11C_EFAIL, "cannot load '%s' as a PKCS#11 module: %s",
-			                 db->module_path, why);
+		if (p11c_module_probe(db->module_path, PROBE_MS, why, sizeof(why)) != 0) {
+			unsigned long ckr = p11c_ckr_in_text(why);
+			return p11c_fail_ckr(db, P11C_EFAIL, ckr ? P11C_ERR_TOKEN : P11C_ERR_OTHER, ckr,
+			                     "cannot load '%s' as a PKCS#11 module: %s",
+			                     db->module_path, why);
+		}
 	}
 	/* A module registered with p11-kit that exits, crashes or hangs when
 	 * it starts would take every command down: each is tried first. */
@@ -283,6 +286,7 @@ int p11c_modules_load(p11c_db *db)
 		if (load_module(db, name, m->path, P11C_FROM_P11KIT) != P11C_OK)
 			p11c_log(db, "skipped p11-kit module '%s': %s", m->name, db->err);
 		db->err[0] = '\0';
+		db->err_code = P11C_ERR_NONE;
 	}
 	return P11C_OK;
 }
@@ -369,8 +373,8 @@ int p11c_module_remove(p11c_db *db, const char *name)
 		return p11c_fail(db, P11C_EUSAGE, "'%s' is NSS's internal module", name);
 	if (ours)
 		return p11c_fail(db, P11C_ENOTFOUND,
-		                 "module '%s' is not registered in the database (p11-kit or "
-		                 "--module loaded it)",
+		                 "module '%s' is not registered in the database (p11-kit's "
+		                 "configuration or this run loaded it)",
 		                 name);
 	if (SECMOD_DeleteModule(name, &type) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot remove module '%s'", name);

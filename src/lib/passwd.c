@@ -24,11 +24,13 @@ static int old_password(p11c_db *db, PK11SlotInfo *slot, char *buf, size_t size)
 	}
 	if (!pw && db->prompt && db->prompt(label, buf, size, db->prompt_arg) == 0)
 		return P11C_OK;
-	return p11c_fail(db, P11C_EPASSWORD,
-	                 db->pwf_path ? "password file '%s' has no password for token '%s'"
-	                              : "%stoken '%s' needs its current password: give a "
-	                                "password file with -W",
-	                 db->pwf_path ? db->pwf_path : "", label);
+	p11c_fail_c(db, P11C_EPASSWORD, P11C_ERR_NOPASSWORD,
+	            db->pwf_path ? "password file '%s' has no password for token '%s'"
+	                         : "%stoken '%s' needs its current password and no password "
+	                           "file was given",
+	            db->pwf_path ? db->pwf_path : "", label);
+	p11c_err_field(db, db->pwf_path ? "password-file" : "password");
+	return P11C_EPASSWORD;
 }
 
 static int new_password_ok(p11c_db *db, const char *pw)
@@ -132,12 +134,13 @@ int p11c_change_password(p11c_db *db, const char *token, const char *new_pw, con
 		char why[sizeof(db->err)];
 		snprintf(why, sizeof(why), "%s", p11c_last_error(db));
 		if (PK11_ChangePW(slot, new_pw, old) == SECSuccess)
-			rc = p11c_fail(db, P11C_EFAIL, "%.700s; the password is unchanged", why);
+			rc = p11c_fail_keep(db, P11C_EFAIL, "%.700s; the password is unchanged",
+			                    why);
 		else
-			rc = p11c_fail(db, P11C_ETOKEN,
-			               "%.600s, and token '%s' keeps the NEW password, which no "
-			               "file holds",
-			               why, label);
+			rc = p11c_fail_c(db, P11C_ETOKEN, P11C_ERR_TOKEN,
+			                 "%.600s, and token '%s' keeps the NEW password, which no "
+			                 "file holds",
+			                 why, label);
 	}
 out:
 	explicit_bzero(old, sizeof(old));

@@ -94,28 +94,29 @@ static int pem_certs(p11c_db *db, const char *what, const char *text, const char
 		          (size_t)(eol - line) < strlen("-----BEGIN ") &&
 		          !memcmp(line, "-----BEGIN ", (size_t)(eol - line));
 		if (cut || (dashes && !*want && marker(line, eol, "-----BEGIN ", label, 64))) {
-			return p11c_fail(db, P11C_EFAIL,
-			                 "'%s' is truncated or garbled: line %zu is not a whole "
-			                 "BEGIN line",
-			                 what, line_no);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                   "'%s' is truncated or garbled: line %zu is not a whole "
+			                   "BEGIN line",
+			                   what, line_no);
 		} else if (dashes && !*want) {
 			snprintf(want, sizeof(want), "%s", label);
 			body = next;
 			requests += strstr(label, "CERTIFICATE REQUEST") != NULL;
 		} else if (dashes) {
 			if (marker(line, eol, "-----END ", label, 64) || strcmp(label, want) != 0)
-				return p11c_fail(db, P11C_EFAIL,
-				                 "'%s' is truncated: the %s block before line %zu "
-				                 "has no END %s line",
-				                 what, want, line_no, want);
+				return p11c_fail_c(
+				    db, P11C_EFAIL, P11C_ERR_INPUT,
+				    "'%s' is truncated: the %s block before line %zu "
+				    "has no END %s line",
+				    what, want, line_no, want);
 			if (!strcmp(want, "CERTIFICATE")) {
 				SECItem *der = NSSBase64_DecodeBuffer(arena, NULL, body,
 				                                      (unsigned)(line - body));
 				if (!der || der->len == 0 || !is_certificate(der))
-					return p11c_fail(db, P11C_EFAIL,
-					                 "certificate %zu in '%s' is not a valid "
-					                 "certificate",
-					                 *n + 1, what);
+					return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+					                   "certificate %zu in '%s' is not a valid "
+					                   "certificate",
+					                   *n + 1, what);
 				if (push(arena, out, n, &cap, der) < 0)
 					return p11c_fail(db, P11C_EFAIL, "out of memory");
 			}
@@ -124,15 +125,16 @@ static int pem_certs(p11c_db *db, const char *what, const char *text, const char
 		line = next;
 	}
 	if (*want)
-		return p11c_fail(db, P11C_EFAIL, "'%s' is truncated: %s %zu has no END %s line",
-		                 what, !strcmp(want, "CERTIFICATE") ? "certificate" : "block",
-		                 *n + 1, want);
+		return p11c_fail_c(
+		    db, P11C_EFAIL, P11C_ERR_INPUT, "'%s' is truncated: %s %zu has no END %s line",
+		    what, !strcmp(want, "CERTIFICATE") ? "certificate" : "block", *n + 1, want);
 	if (*n == 0 && requests)
-		return p11c_fail(db, P11C_EFAIL,
-		                 "'%s' is a certificate request, not a certificate (a CA signs it)",
-		                 what);
+		return p11c_fail_c(
+		    db, P11C_EFAIL, P11C_ERR_INPUT,
+		    "'%s' is a certificate request, not a certificate (a CA signs it)", what);
 	if (*n == 0)
-		return p11c_fail(db, P11C_EFAIL, "'%s' holds no PEM certificate", what);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT, "'%s' holds no PEM certificate",
+		                   what);
 	return P11C_OK;
 }
 
@@ -144,7 +146,7 @@ int p11c_certs_decode(p11c_db *db, const char *what, const unsigned char *buf, s
 	*out = NULL;
 	*n = 0;
 	if (len == 0)
-		return p11c_fail(db, P11C_EFAIL, "'%s' is empty", what);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT, "'%s' is empty", what);
 	if (buf[0] == 0x30) {
 		SECItem der = {siBuffer, (unsigned char *)buf, (unsigned)len};
 		SECItem *copy = SECITEM_ArenaDupItem(arena, &der);
@@ -155,15 +157,15 @@ int p11c_certs_decode(p11c_db *db, const char *what, const unsigned char *buf, s
 		}
 	}
 	if (!find(text, end, "-----"))
-		return p11c_fail(db, P11C_EFAIL, "'%s' is neither a PEM nor a DER certificate",
-		                 what);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "'%s' is neither a PEM nor a DER certificate", what);
 	size_t blocks = 0;
 	for (const char *p = find(text, end, "-----BEGIN CERTIFICATE-----"); p;
 	     p = find(p + 1, end, "-----BEGIN CERTIFICATE-----"))
 		if (++blocks > P11C_CERTS_MAX)
 			return p11c_fail(
 			    db, P11C_EFAIL,
-			    "'%s' holds more than %d certificates, the most p11cert reads", what,
+			    "'%s' holds more than %d certificates, the most that are read", what,
 			    P11C_CERTS_MAX);
 	return pem_certs(db, what, text, end, arena, out, n);
 }

@@ -73,8 +73,8 @@ int p11c_db_lock(p11c_db *db, const char *dir)
 				                 "database '%s' is busy: another process has been "
 				                 "writing to it for %d seconds",
 				                 dir, LOCK_WAIT_MS / 1000);
-			return p11c_fail(db, P11C_EFAIL, "cannot lock database '%s': %s", dir,
-			                 strerror(errno));
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO,
+			                   "cannot lock database '%s': %s", dir, strerror(errno));
 		}
 		if (waited == 0)
 			p11c_log(db, "waiting for another process writing to '%s'", dir);
@@ -141,14 +141,15 @@ int p11c_pending_begin(p11c_db *db, const char *op)
 	path_in(p->path, sizeof(p->path), db->dir, RECORD_NAME);
 	p->fd = open(p->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (p->fd < 0) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", p->path, strerror(errno));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", p->path,
+		                 strerror(errno));
 		free(p);
 		return rc;
 	}
 	put_line(p, "op", op, NULL);
 	if (p->failed) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", p->path,
-		               strerror(p->failed));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", p->path,
+		                 strerror(p->failed));
 		close(p->fd);
 		unlink(p->path);
 		free(p);
@@ -162,8 +163,8 @@ static int record_ok(p11c_db *db)
 {
 	p11c_pending *p = db->pending;
 	if (p && p->failed)
-		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", p->path,
-		                 strerror(p->failed));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", p->path,
+		                   strerror(p->failed));
 	return P11C_OK;
 }
 
@@ -298,9 +299,12 @@ int p11c_pending_end(p11c_db *db, int rc)
 	} else {
 		/* Whatever the failed step's own clean-up missed. */
 		char why[sizeof(db->err)];
+		p11c_err_saved saved;
 		snprintf(why, sizeof(why), "%s", db->err);
+		p11c_err_save(db, &saved);
 		p11c_pending_recover(db);
 		snprintf(db->err, sizeof(db->err), "%s", why);
+		p11c_err_restore(db, &saved);
 		db->recovered = 0;
 	}
 	free(p);

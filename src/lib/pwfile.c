@@ -154,13 +154,14 @@ int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len
 		if (errno == ELOOP)
 			return p11c_fail(db, P11C_EPASSWORD,
 			                 "password file '%s' is a symbolic link", path);
-		return p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                 "cannot read password file '%s': %s", path, strerror(errno));
+		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
+		                   errno == ENOENT ? P11C_ERR_NOTFOUND : P11C_ERR_IO,
+		                   "cannot read password file '%s': %s", path, strerror(errno));
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot read password file '%s': %s", path,
-		               strerror(errno));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read password file '%s': %s",
+		                 path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -256,7 +257,8 @@ int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char 
 	snprintf(tmp, tlen, "%s.XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 from creation */
 	if (fd < 0) {
-		int rc = p11c_fail(db, P11C_EFAIL, "cannot create '%s': %s", tmp, strerror(errno));
+		int rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot create '%s': %s", tmp,
+		                     strerror(errno));
 		free(tmp);
 		return rc;
 	}
@@ -278,7 +280,8 @@ int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char 
 	if (!ok) {
 		unlink(tmp);
 		free(tmp);
-		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", path, strerror(saved));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", path,
+		                   strerror(saved));
 	}
 	free(tmp);
 	return P11C_OK;

@@ -131,18 +131,19 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 	while (k < b.n && !SECITEM_ItemsAreEqual(&b.certs[k]->derPublicKey, &old->derPublicKey))
 		k++;
 	if (k == b.n) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "no certificate in '%s' is for the key of '%s' (its public key "
-		               "differs); nothing changed",
-		               path, alias);
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                 "no certificate in '%s' is for the key of '%s' (its public key "
+		                 "differs); nothing changed",
+		                 path, alias);
 	} else if (SECITEM_ItemsAreEqual(&b.certs[k]->derCert, &old->derCert)) {
-		rc = p11c_fail(db, P11C_EFAIL, "'%s' already holds the certificate in '%s'", alias,
-		               path);
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
+		                 "'%s' already holds the certificate in '%s'", alias, path);
 	} else if (!newer(b.certs[k], old)) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "the certificate in '%s' expires no later than the one '%s' holds; "
-		               "nothing changed",
-		               path, alias);
+		rc =
+		    p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                "the certificate in '%s' expires no later than the one '%s' holds; "
+		                "nothing changed",
+		                path, alias);
 	} else if (b.certs[k]->isperm) {
 		rc = p11c_already_stored(db, path, b.certs[k]);
 	} else if ((rc = p11c_pending_begin(db, "renew-cert")) == P11C_OK) {
@@ -188,17 +189,17 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 	CERTCertificate *fresh = NULL;
 	SECItem *der = NULL, san = {siBuffer, NULL, 0};
 	if (days < 1 || days > 36500)
-		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
-		                 days);
+		return p11c_fail_field(db, P11C_EUSAGE, "days",
+		                       "a validity of %d days is out of range (1 to 36500)", days);
 	CERTCertificate *old = NULL;
 	int rc = p11c_cert_open(db, alias, 1, &old);
 	if (rc)
 		return rc;
 	if (!SECITEM_ItemsAreEqual(&old->derSubject, &old->derIssuer)) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "'%s' is not self-signed: install its CA's new certificate with "
-		               "renew-cert",
-		               alias);
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                 "'%s' is not self-signed: its CA issues its new certificate",
+		                 alias);
+		p11c_err_field(db, "certificate");
 		goto out;
 	}
 	key = PK11_FindKeyByAnyCert(old, db);

@@ -74,7 +74,7 @@ static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	if (rc)
 		return rc;
 	if (!opts)
-		return p11c_fail(db, P11C_EUSAGE, "a subject is needed: -S DN or --name CN");
+		return p11c_fail_field(db, P11C_EUSAGE, "subject", "a subject is needed");
 	if ((rc = p11c_key_type_parse(opts->key_type, &spec, err, sizeof(err))))
 		return p11c_fail(db, rc, "%s", err);
 	if ((rc = p11c_collect_sans(db, opts, &san, &n_san)) ||
@@ -85,7 +85,9 @@ static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	const char *keyname = alias ? alias : cn;
 	if (!keyname || !*keyname) {
 		PORT_Free(cn);
-		rc = p11c_fail(db, P11C_EUSAGE, "the subject has no CN: give --alias");
+		rc = p11c_fail_field(
+		    db, P11C_EUSAGE, "alias",
+		    "the subject has no CN to name the key by, and no alias was given");
 		goto out;
 	}
 	if ((rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)) ||
@@ -160,7 +162,8 @@ int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign
 	if (rc)
 		return P11C_EFAIL;   /* a missing directory too: the request's file is output */
 	if (fchmod(o.fd, 0644) != 0) /* a request is public */
-		rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", path, strerror(errno));
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", path,
+		                 strerror(errno));
 	else
 		rc = request_make(db, alias, opts, pem, &req, &len, &o);
 	p11c_output_close(db, &o, 0); /* when request_make did not get to it */

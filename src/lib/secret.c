@@ -64,16 +64,19 @@ int p11c_output_open(p11c_db *db, const char *path, p11c_output *o)
 	/* A rename would put a regular file in place of a device, a FIFO or
 	 * a link (/dev/null, /dev/stdout): refuse rather than replace it. */
 	if (p11c_output_path_check(path, &why))
-		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': it is %s, not a regular file",
-		                 path, why);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO,
+		                   "cannot write '%s': it is %s, not a regular file", path, why);
 	o->tmp = malloc(n);
 	if (!o->tmp)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	snprintf(o->tmp, n, "%s.XXXXXX", path);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC); /* 0600 from creation */
 	if (o->fd < 0) {
-		int rc = p11c_fail(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                   "cannot write '%s': %s", path, strerror(errno));
+		int rc = errno == ENOENT
+		             ? p11c_fail(db, P11C_ENOTFOUND, "cannot write '%s': %s", path,
+		                         strerror(errno))
+		             : p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s",
+		                           path, strerror(errno));
 		free(o->tmp);
 		o->tmp = NULL;
 		return rc;
@@ -113,8 +116,8 @@ int p11c_output_close(p11c_db *db, p11c_output *o, int keep)
 	if (!keep || o->failed) {
 		unlink(o->tmp);
 		if (keep)
-			rc = p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", o->path,
-			               strerror(o->failed));
+			rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s",
+			                 o->path, strerror(o->failed));
 	}
 	free(o->tmp);
 	o->tmp = NULL;

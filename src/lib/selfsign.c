@@ -14,7 +14,7 @@ int p11c_collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **sa
 	char err[256];
 	int rc = p11c_san_parse(opts->san ? opts->san : "", san, n, err, sizeof(err));
 	if (rc)
-		return p11c_fail(db, rc, "invalid --san: %s", err);
+		return p11c_fail_field(db, rc, "san", "invalid subject alternative name: %s", err);
 	const char *cn = opts->fields && !opts->subject ? opts->fields->cn : NULL;
 	if (!cn || !p11c_looks_like_hostname(cn))
 		return P11C_OK;
@@ -40,12 +40,11 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 	*out = NULL;
 	if (!subject) {
 		if (!fields || !fields->cn || !*fields->cn)
-			return p11c_fail(db, P11C_EUSAGE,
-			                 "a subject is needed: -S DN or --name CN");
+			return p11c_fail_field(db, P11C_EUSAGE, "subject", "a subject is needed");
 		if (!p11c_country_ok(fields->c))
-			return p11c_fail(db, P11C_EUSAGE,
-			                 "--country must be a two-letter code, not '%s'",
-			                 fields->c);
+			return p11c_fail_field(db, P11C_EUSAGE, "country",
+			                       "the country must be a two-letter code, not '%s'",
+			                       fields->c);
 		if (p11c_dn_format(fields, &dn))
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		subject = dn;
@@ -80,12 +79,13 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	if (rc)
 		return rc;
 	if (!opts)
-		return p11c_fail(db, P11C_EUSAGE, "a subject is needed: -S DN or --name CN");
+		return p11c_fail_field(db, P11C_EUSAGE, "subject", "a subject is needed");
 	if ((rc = p11c_key_type_parse(opts->key_type, &spec, err, sizeof(err))))
 		return p11c_fail(db, rc, "%s", err);
 	if (opts->days < 1 || opts->days > 36500)
-		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and 36500, not %d",
-		                 opts->days);
+		return p11c_fail_field(db, P11C_EUSAGE, "days",
+		                       "a validity of %d days is out of range (1 to 36500)",
+		                       opts->days);
 	if ((rc = p11c_collect_sans(db, opts, &san, &n_san)) ||
 	    (rc = p11c_subject_name(db, opts->subject, opts->fields, &name)) ||
 	    (rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)))

@@ -32,7 +32,7 @@ static int request_der(p11c_db *db, const char *path, PLArenaPool *arena, const 
 	const char *text = (const char *)buf;
 	*der = NULL;
 	if (len == 0)
-		return p11c_fail(db, P11C_EFAIL, "'%s' is empty", path);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT, "'%s' is empty", path);
 	if (buf[0] == 0x30) {
 		SECItem d = {siBuffer, (unsigned char *)buf, (unsigned)len};
 		*der = SECITEM_ArenaDupItem(arena, &d);
@@ -48,19 +48,19 @@ static int request_der(p11c_db *db, const char *path, PLArenaPool *arena, const 
 		b += strlen(begin);
 		const char *e = strstr(b, end);
 		if (!e)
-			return p11c_fail(db, P11C_EFAIL, "'%s' is truncated: no END %s line", path,
-			                 labels[i]);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                   "'%s' is truncated: no END %s line", path, labels[i]);
 		*der = NSSBase64_DecodeBuffer(arena, NULL, b, (unsigned)(e - b));
 		if (!*der || (*der)->len == 0)
-			return p11c_fail(db, P11C_EFAIL, "'%s' holds a garbled request", path);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                   "'%s' holds a garbled request", path);
 		return P11C_OK;
 	}
 	if (strstr(text, "-----BEGIN CERTIFICATE-----"))
-		return p11c_fail(db, P11C_EFAIL,
-		                 "'%s' is a certificate, not a request (add it with add-cert)",
-		                 path);
-	return p11c_fail(db, P11C_EFAIL, "'%s' is neither a PEM nor a DER certificate request",
-	                 path);
+		return p11c_fail_cf(db, P11C_EFAIL, P11C_ERR_INPUT, "request",
+		                    "'%s' is a certificate, not a request", path);
+	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+	                   "'%s' is neither a PEM nor a DER certificate request", path);
 }
 
 static int key_strong(p11c_db *db, SECKEYPublicKey *pub)
@@ -68,10 +68,12 @@ static int key_strong(p11c_db *db, SECKEYPublicKey *pub)
 	unsigned bits = SECKEY_PublicKeyStrengthInBits(pub);
 	KeyType kt = SECKEY_GetPublicKeyType(pub);
 	if (kt != rsaKey && kt != ecKey)
-		return p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "the request's key is neither RSA nor EC");
 	if ((kt == rsaKey && bits < 2048) || (kt == ecKey && bits < 256))
-		return p11c_fail(db, P11C_EFAIL, "the request's %s key of %u bits is too weak",
-		                 kt == rsaKey ? "RSA" : "EC", bits);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "the request's %s key of %u bits is too weak",
+		                   kt == rsaKey ? "RSA" : "EC", bits);
 	return P11C_OK;
 }
 
@@ -88,30 +90,33 @@ static int request_decode(p11c_db *db, const char *path, PLArenaPool *arena, SEC
 	        SECSuccess ||
 	    SEC_QuickDERDecodeItem(arena, req, SEC_ASN1_GET(CERT_CertificateRequestTemplate),
 	                           &sd->data) != SECSuccess)
-		return p11c_fail_nss(db, P11C_EFAIL, "'%s' is not a PKCS#10 request", path);
+		return p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                       "'%s' is not a PKCS#10 request", path);
 	size_t n_attrs = 0;
 	while (req->attributes && req->attributes[n_attrs])
 		n_attrs++;
 	if (n_attrs > MAX_REQUEST_ATTRS)
-		return p11c_fail(db, P11C_EFAIL,
-		                 "the request in '%s' has more than %d attributes "
-		                 "(the limit)",
-		                 path, MAX_REQUEST_ATTRS);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "the request in '%s' has more than %d attributes "
+		                   "(the limit)",
+		                   path, MAX_REQUEST_ATTRS);
 	int rc = p11c_name_check(db, P11C_EFAIL, "the request's subject", &req->subject);
 	if (rc)
 		return rc;
 	/* the key first: a key NSS cannot use would read as a bad signature */
 	SECKEYPublicKey *pub = SECKEY_ExtractPublicKey(&req->subjectPublicKeyInfo);
 	rc = pub ? key_strong(db, pub)
-	         : p11c_fail(db, P11C_EFAIL, "the request's key is neither RSA nor EC");
+	         : p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+	                       "the request's key is neither RSA nor EC");
 	if (pub)
 		SECKEY_DestroyPublicKey(pub);
 	if (rc)
 		return rc;
 	if (CERT_VerifySignedDataWithPublicKeyInfo(sd, &req->subjectPublicKeyInfo, NULL) !=
 	    SECSuccess)
-		return p11c_fail_nss(db, P11C_EFAIL,
-		                     "the signature of the request in '%s' does not verify", path);
+		return p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                       "the signature of the request in '%s' does not verify",
+		                       path);
 	*out = req;
 	return P11C_OK;
 }
@@ -124,21 +129,23 @@ static int requested_san(p11c_db *db, CERTCertificateRequest *req, SECItem **san
 	if (!req->attributes || !req->attributes[0])
 		return P11C_OK;
 	if (CERT_GetCertificateRequestExtensions(req, &exts) != SECSuccess)
-		return p11c_fail_nss(db, P11C_EFAIL, "the request's extensions do not decode");
+		return p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                       "the request's extensions do not decode");
 	for (size_t i = 0; exts && exts[i]; i++)
 		if (i >= MAX_EXTENSIONS)
-			return p11c_fail(db, P11C_EFAIL,
-			                 "the request has more than %d extensions (the limit)",
-			                 MAX_EXTENSIONS);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                   "the request has more than %d extensions (the limit)",
+			                   MAX_EXTENSIONS);
 	for (size_t i = 0; exts && exts[i]; i++) {
 		if (SECOID_FindOIDTag(&exts[i]->id) != SEC_OID_X509_SUBJECT_ALT_NAME)
 			continue;
 		if (*san)
-			return p11c_fail(db, P11C_EFAIL, "the request has two subjectAltNames");
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                   "the request has two subjectAltNames");
 		CERTGeneralName *gn = CERT_DecodeAltNameExtension(req->arena, &exts[i]->value);
 		if (!gn)
-			return p11c_fail_nss(db, P11C_EFAIL,
-			                     "the request's subjectAltName does not decode");
+			return p11c_fail_nss_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+			                       "the request's subjectAltName does not decode");
 		int rc = p11c_general_names_check(db, "the request's subjectAltName", gn);
 		if (rc)
 			return rc;
@@ -152,9 +159,9 @@ int p11c_request_read(p11c_db *db, const char *path, PLArenaPool *arena, const u
 {
 	SECItem *der = NULL;
 	if (len > MAX_REQUEST)
-		return p11c_fail(db, P11C_EFAIL,
-		                 "'%s' is larger than %d KiB (the limit for a request)", path,
-		                 MAX_REQUEST / 1024);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "'%s' is larger than %d KiB (the limit for a request)", path,
+		                   MAX_REQUEST / 1024);
 	int rc = request_der(db, path, arena, buf, len, &der);
 	if (!rc)
 		rc = request_decode(db, path, arena, der, req);
@@ -177,10 +184,9 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 		SECITEM_FreeItem(&ext, PR_FALSE);
 	}
 	if (!bc.isCA)
-		return p11c_fail(db, P11C_EFAIL,
-		                 "'%s' is not a CA certificate (no basicConstraints CA:true; "
-		                 "make one with add-selfsign-cert --ca)",
-		                 alias);
+		return p11c_fail_cf(db, P11C_EFAIL, P11C_ERR_INPUT, "ca",
+		                    "'%s' is not a CA certificate (no basicConstraints CA:true)",
+		                    alias);
 	if (CERT_CheckCertUsage(ca, KU_KEY_CERT_SIGN) != SECSuccess)
 		return p11c_fail(db, P11C_EFAIL, "'%s' may not sign certificates (no keyCertSign)",
 		                 alias);
@@ -189,9 +195,11 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 		return p11c_fail(db, P11C_EFAIL, "CA '%s' has expired", alias);
 	PRTime end = now + (PRTime)days * 86400 * PR_USEC_PER_SEC;
 	if (end > na)
-		return p11c_fail(db, P11C_EFAIL,
-		                 "--days %d runs past the expiry of CA '%s': %ld days at most",
-		                 days, alias, (long)((na - now) / PR_USEC_PER_SEC / 86400));
+		return p11c_fail_cf(
+		    db, P11C_EFAIL, P11C_ERR_INPUT, "days",
+		    "a validity of %d days runs past the expiry of CA '%s': %ld days "
+		    "at most",
+		    days, alias, (long)((na - now) / PR_USEC_PER_SEC / 86400));
 	*key = PK11_FindKeyByAnyCert(ca, db);
 	if (!*key)
 		return p11c_fail(db, P11C_ENOTFOUND, "the private key of CA '%s' is not here",
@@ -215,8 +223,9 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 		opts = &defaults;
 	int days = opts->days ? opts->days : 365;
 	if (days < 1 || days > MAX_DAYS)
-		return p11c_fail(db, P11C_EUSAGE, "--days must be between 1 and %d, not %d",
-		                 MAX_DAYS, days);
+		return p11c_fail_field(db, P11C_EUSAGE, "days",
+		                       "a validity of %d days is out of range (1 to %d)", days,
+		                       MAX_DAYS);
 	if (!opts->server && !opts->client)
 		return p11c_fail(db, P11C_EUSAGE, "a usage is needed: server, client or both");
 	PLArenaPool *arena = PORT_NewArena(2048);

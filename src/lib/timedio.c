@@ -84,8 +84,8 @@ int p11c_net_connect(p11c_db *db, const char *host, int port, int timeout, int *
 	snprintf(service, sizeof(service), "%d", port);
 	int g = getaddrinfo(host, service, &hints, &res);
 	if (g != 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot resolve '%s': %s", host,
-		                 g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot resolve '%s': %s", host,
+		                   g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
 	long long deadline = p11c_now_ms() + (long long)timeout * 1000;
 	int err = 0;
 	*fd = -1;
@@ -99,8 +99,8 @@ int p11c_net_connect(p11c_db *db, const char *host, int port, int timeout, int *
 	if (err == ETIMEDOUT)
 		return p11c_fail(db, P11C_EFAIL, "cannot connect to %s port %d: no answer in %d s",
 		                 host, port, timeout);
-	return p11c_fail(db, P11C_EFAIL, "cannot connect to %s port %d: %s", host, port,
-	                 strerror(err));
+	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot connect to %s port %d: %s", host,
+	                   port, strerror(err));
 }
 
 long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, const p11c_deadline *d)
@@ -117,8 +117,8 @@ long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, const p11c
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
 		    p11c_wait_fd(fd, POLLOUT, d->at) > 0)
 			continue;
-		p11c_fail(db, P11C_EFAIL, "cannot send to the server: %s",
-		          w < 0 && errno != EAGAIN ? strerror(errno) : "timed out");
+		p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot send to the server: %s",
+		            w < 0 && errno != EAGAIN ? strerror(errno) : "timed out");
 		return -1;
 	}
 	return (long)done;
@@ -133,8 +133,8 @@ long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, const p11c_deadl
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			p11c_fail(db, P11C_EFAIL, "cannot read from the server: %s",
-			          strerror(errno));
+			p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read from the server: %s",
+			            strerror(errno));
 			return -1;
 		}
 		int w = p11c_wait_fd(fd, POLLIN, d->at);

@@ -266,7 +266,8 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 	if (in < 0 || fstat(in, &st) != 0) {
 		if (in >= 0)
 			close(in);
-		return p11c_fail(db, P11C_EFAIL, "cannot read '%s': %s", src, strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", src,
+		                   strerror(errno));
 	}
 	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	/* as the original: its mode whatever the umask, its owner when root */
@@ -285,8 +286,8 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 		ok = 0;
 	close(in);
 	if (!ok)
-		return p11c_fail(db, P11C_EFAIL, "cannot copy '%s' to '%s': %s", src, to,
-		                 strerror(err ? err : EIO));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot copy '%s' to '%s': %s", src,
+		                   to, strerror(err ? err : EIO));
 	return P11C_OK;
 }
 
@@ -332,7 +333,8 @@ static int make_backup(p11c_db *db, const char *dir, char **out)
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(path, sizeof(path), "%s/legacy-%s", dir, stamp);
 	if (mkdir(path, 0700) != 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot make '%s': %s", path, strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot make '%s': %s", path,
+		                   strerror(errno));
 	for (int i = 0; i < N_FILES; i++) {
 		if (!exists_in(dir, legacy_files[i]))
 			continue;
@@ -404,7 +406,8 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 		                 "the other: put the old key3.db back beside it",
 		                 dir);
 	if (access(dir, W_OK) != 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", dir, strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", dir,
+		                   strerror(errno));
 	int rc = inventory_of(db, &u, "dbm:", dir, 1, &before, NULL);
 	if (rc)
 		return rc;
@@ -418,8 +421,8 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 		char path[4200];
 		snprintf(path, sizeof(path), "%s/%s", dir, legacy_files[i]);
 		if (unlink(path) != 0 && errno != ENOENT) {
-			rc = p11c_fail(db, P11C_EFAIL, "cannot move '%s' away: %s", path,
-			               strerror(errno));
+			rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot move '%s' away: %s",
+			                 path, strerror(errno));
 			goto undo;
 		}
 	}
@@ -443,10 +446,10 @@ undo:
 	if (r->backup_dir && restore(dir, r->backup_dir) != 0) {
 		char why[sizeof(db->err)];
 		snprintf(why, sizeof(why), "%s", p11c_last_error(db));
-		rc = p11c_fail(db, rc,
-		               "%.600s; and the legacy files could not all come back: "
-		               "copy them from %.300s",
-		               why, r->backup_dir);
+		rc = p11c_fail_keep(db, rc,
+		                    "%.600s; and the legacy files could not all come back: "
+		                    "copy them from %.300s",
+		                    why, r->backup_dir);
 	} else if (!r->backup_dir)
 		for (int i = 0; i < N_FILES; i++)
 			remove_new(dir, new_files[i]);

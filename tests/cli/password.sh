@@ -18,6 +18,13 @@ pwfile() { # NAME CONTENT...: a 0600 password file
 # Which file.
 expect_exit 4 "no password file and no terminal: exit 4" p11c -d "$DB" list-certs </dev/null
 check "it says to use -W" grep -q -- '-W' "$T/err"
+# The library names what is missing; the command adds its option (one line).
+want="p11cert: token 'NSS Certificate DB' needs a password and no password file was given: give a password file with -W"
+expect_exit 4 "add-selfsign-cert without a password file: exit 4" \
+	p11c -d "$DB" add-selfsign-cert --name nopw.example.com nopw </dev/null
+if [ "$(cat "$T/err")" = "$want" ]; then ok "one line: the library's reason, then the command's hint"
+else not_ok "one line: got '$(cat "$T/err")', wanted '$want'"; fi
+check "certutil: no 'nopw' was made" fails grep -q nopw <(certutil -d "sql:$DB" -L 2>&1)
 expect_exit 0 "-W FILE" p11c -d "$DB" -W "$T/saved.conf" list-certs
 check "-W unlocks the keys (a is listed)" grep -q '^a ' "$T/out"
 expect_exit 0 "\$CERT_PW_FILE" env CERT_PW_FILE="$T/saved.conf" "$P11CERT" -d "$DB" list-certs
