@@ -23,6 +23,15 @@ static int usage(p11c_db *db, const char *func, const char *what)
 	return p11c_fail(db, P11C_EUSAGE, "%s: %s", func, what);
 }
 
+/* A refused call leaves its out-parameters as any failure does: NULL, 0. */
+static void clear_outs(const p11c_arg *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((args[i].kind == P11C_ARG_OUT || args[i].kind == P11C_ARG_OPTOUT) &&
+		    args[i].ptr)
+			memset((void *)args[i].ptr, 0, (size_t)args[i].v);
+}
+
 int p11c_args_check(p11c_db *db, const char *func, const p11c_arg *args, size_t n)
 {
 	char what[256];
@@ -56,14 +65,22 @@ int p11c_args_check(p11c_db *db, const char *func, const p11c_arg *args, size_t 
 				snprintf(what, sizeof(what), "%s has unknown bits 0x%llx", a->name,
 				         (unsigned long long)(a->v & ~a->hi));
 			break;
+		case P11C_ARG_OUT:
+			if (!a->ptr)
+				snprintf(what, sizeof(what), "%s is NULL", a->name);
+			break;
+		case P11C_ARG_OPTOUT:
+			break;
 		case P11C_ARG_CLOSED:
 			if (db && db->ctx)
 				snprintf(what, sizeof(what), "%s already has database '%s' open",
 				         a->name, db->dir ? db->dir : "");
 			break;
 		}
-		if (*what)
+		if (*what) {
+			clear_outs(args, n);
 			return usage(a->kind == P11C_ARG_DB ? NULL : db, func, what);
+		}
 	}
 	return P11C_OK;
 }

@@ -3,7 +3,8 @@
  * each function of p11cert.h turns a NULL handle, a NULL pointer, an empty
  * name, an out-of-range enum or an unknown flag into P11C_EUSAGE with a
  * message naming the function and the argument, before anything is
- * touched (out-parameters included). */
+ * touched but the out-parameters, which are cleared (NULL, 0) as on any
+ * other failure. */
 #ifndef P11C_ARGS_H
 #define P11C_ARGS_H
 
@@ -20,7 +21,9 @@ typedef enum {
 	P11C_ARG_OPTNAME, /* NULL, or a string that is not empty */
 	P11C_ARG_RANGE,   /* lo <= v <= hi */
 	P11C_ARG_FLAGS,   /* no bit outside hi */
-	P11C_ARG_CLOSED   /* the handle has no database open */
+	P11C_ARG_CLOSED,  /* the handle has no database open */
+	P11C_ARG_OUT,     /* an out-parameter: not NULL; cleared on failure */
+	P11C_ARG_OPTOUT   /* an out-parameter that may be NULL */
 } p11c_arg_kind;
 
 typedef struct {
@@ -74,6 +77,15 @@ const char *p11c_args_last_error(void);
 #define P11C_FIELD_RANGE(s, m, lo, hi)                                                             \
 	{                                                                                          \
 		P11C_ARG_RANGE, #s "->" #m, NULL, (s) ? (long long)(s)->m : (lo), (lo), (hi)       \
+	}
+/* Out-parameters, zeroed (sizeof *x bytes) when a check fails. */
+#define P11C_OUT(x)                                                                                \
+	{                                                                                          \
+		P11C_ARG_OUT, #x, (const void *)(x), (long long)sizeof(*(x)), 0, 0                 \
+	}
+#define P11C_OPTOUT(x)                                                                             \
+	{                                                                                          \
+		P11C_ARG_OPTOUT, #x, (const void *)(x), (long long)sizeof(*(x)), 0, 0              \
 	}
 /* Only after P11C_DB: the handle has no database open. */
 #define P11C_CLOSED(db)                                                                            \

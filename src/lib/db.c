@@ -16,7 +16,7 @@
 
 int p11c_db_new(p11c_db **out)
 {
-	P11C_ARGS(NULL, P11C_PTR(out));
+	P11C_ARGS(NULL, P11C_OUT(out));
 	*out = calloc(1, sizeof(**out));
 	if (*out)
 		(*out)->lock_fd = -1;
@@ -329,7 +329,7 @@ int p11c_login_tokens(p11c_db *db)
 
 int p11c_token_label(p11c_db *db, const char *token, char **label)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(token), P11C_PTR(label));
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(token), P11C_OUT(label));
 	PK11SlotInfo *slot = NULL;
 	*label = NULL;
 	int rc = p11c_require_open(db, 0);

@@ -183,7 +183,7 @@ static CERTCertList *chain_of(CERTCertificate *cert)
 int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsigned char **out,
                       size_t *len)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(out), P11C_PTR(len));
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_OUT(out), P11C_OUT(len));
 	int rc;
 	*out = NULL;
 	*len = 0;

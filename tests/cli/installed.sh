@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need certutil pk12util openssl pkg-config python3 nm readelf
 : "${BUILDDIR:?BUILDDIR must name the meson build directory}"
-CC=${P11C_CC:-cc}
+read -ra CC <<<"${P11C_CC:-cc}" # the build's compiler, maybe "ccache gcc"
 EXAMPLES="$TESTDIR/../../examples/c"
 
 # same_text WHAT GOT WANTED: equal, or both shown.
@@ -63,7 +63,7 @@ sanitize=()
 for src in "$EXAMPLES"/*.c; do
 	name=$(basename "$src" .c)
 	# shellcheck disable=SC2086 # pkg-config's flags are words
-	if "$CC" -std=c11 -Wall -Wextra -Werror "${sanitize[@]}" -o "$T/$name" "$src" \
+	if "${CC[@]}" -std=c11 -Wall -Wextra -Werror "${sanitize[@]}" -o "$T/$name" "$src" \
 		$cflags $libs >"$T/cc.log" 2>&1; then
 		ok "examples/c/$name.c compiles against the installed library"
 	else
@@ -71,7 +71,7 @@ for src in "$EXAMPLES"/*.c; do
 	fi
 	# shellcheck disable=SC2086
 	check "examples/c/$name.c links with pkg-config --libs --static too" \
-		"$CC" -std=c11 "${sanitize[@]}" -o "$T/$name-s" "$src" $cflags $static
+		"${CC[@]}" -std=c11 "${sanitize[@]}" -o "$T/$name-s" "$src" $cflags $static
 done
 export LD_LIBRARY_PATH=${so%/*}
 lib_used=$(ldd "$T/expiring" | awk '$1 ~ /^libp11cert/ { print $3 }')
