@@ -10,7 +10,8 @@
  * whole days left, and "ok", "expiring" or "expired"; then a count.  The
  * database is opened read-only; DIR/sslpassword.conf, when there, unlocks
  * the internal token (and the tokens it has lines for) so that their
- * private certificates are listed too.  Exit status: 0 none expiring,
+ * private certificates are listed too; the modules registered in the
+ * database (p11cert add-module) are loaded.  Exit status: 0 none expiring,
  * 1 some expiring or expired, 2 an error (its message on stderr).
  */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r, access */

@@ -6,7 +6,7 @@
 # or p11-kit directory), run on a database p11cert made, and its report
 # compared with list-certs (--json, --expiring) and with certutil -L.
 . "$(dirname "$0")/lib.sh"
-need certutil pk12util openssl pkg-config python3 nm readelf
+need certutil pk12util openssl pkg-config python3 nm readelf softhsm2-util
 : "${BUILDDIR:?BUILDDIR must name the meson build directory}"
 read -ra CC <<<"${P11C_CC:-cc}" # the build's compiler, maybe "ccache gcc"
 EXAMPLES="$TESTDIR/../../examples/c"
@@ -129,6 +129,29 @@ same_text "expiring names the one expiring within 30 days and the expired one" \
 run "$DB" 400 >"$T/report" 2>&1
 same_text "expiring DB 400: later is expiring too" \
 	"$(awk -F'\t' '$1 == "later" { print $4 }' "$T/report")" "expiring"
+
+# ---- a certificate on a SoftHSM token whose PIN the password file lacks:
+# the database's module (add-module, as NSS servers need it) is loaded by
+# the library for any program; the certificate is public, so it is listed,
+# and the token is named as not logged in ----
+make_token mail-hsm 1111
+P11C_AUTO_MODULE= # the module comes from the database, not --module
+p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE" || exit 1
+(umask 077 && { cat "$DB/sslpassword.conf"; echo "mail-hsm:1111"; } >"$T/hsm.pw")
+p11c -q -d "$DB" -W "$T/hsm.pw" add-selfsign-cert --token mail-hsm --name relay.example \
+	--key-type ec:p256 --days 20 relay || exit 1
+run "$DB" 30 >"$T/report" 2>"$T/report.err"
+same_text "expiring with a token: exit 1" "$?" 1
+same_text "expiring reports the token's certificate as list-certs does" \
+	"$(awk -F'\t' '$1 == "mail-hsm:relay" { print $1 ": " $4 }' "$T/report")" \
+	"$(p11c -d "$DB" list-certs --all --expiring 30 --json 2>/dev/null |
+		python3 -c 'import json,sys; [print(c["alias"] + ": expiring") for c in json.load(sys.stdin) if c["token"] == "mail-hsm"]')"
+same_text "expiring reports every certificate certutil -L holds, the token's too" \
+	"$(cut -f1 "$T/report" | sed '$d' | sort)" \
+	"$(certutil -d "sql:$DB" -L -h all </dev/null 2>/dev/null | sed '1,4d' |
+		awk 'NF { sub(/[ \t]+[^ \t]+[ \t]*$/, ""); print }' | sort)"
+check "expiring says the token was not logged in (got: $(cat "$T/report.err"))" \
+	grep -q "token 'mail-hsm' not logged in" "$T/report.err"
 
 # ---- nothing due, and errors ----
 mkdir -p "$T/fresh"
