@@ -40,58 +40,26 @@ int p11c_args_check(p11c_db *db, const char *func, const p11c_arg *args, size_t 
 /* The message of the calling thread's last failure without a handle. */
 const char *p11c_args_last_error(void);
 
-#define P11C_DB(db)                                                                                \
-	{                                                                                          \
-		P11C_ARG_DB, #db, (const void *)(db), 0, 0, 0                                      \
-	}
-#define P11C_PTR(x)                                                                                \
-	{                                                                                          \
-		P11C_ARG_PTR, #x, (const void *)(x), 0, 0, 0                                       \
-	}
-#define P11C_NAME(x)                                                                               \
-	{                                                                                          \
-		P11C_ARG_NAME, #x, (const void *)(x), 0, 0, 0                                      \
-	}
-#define P11C_OPTNAME(x)                                                                            \
-	{                                                                                          \
-		P11C_ARG_OPTNAME, #x, (const void *)(x), 0, 0, 0                                   \
-	}
-#define P11C_RANGE(x, lo, hi)                                                                      \
-	{                                                                                          \
-		P11C_ARG_RANGE, #x, NULL, (long long)(x), (lo), (hi)                               \
-	}
-#define P11C_FLAGS(x, known)                                                                       \
-	{                                                                                          \
-		P11C_ARG_FLAGS, #x, NULL, (long long)(x), 0, (known)                               \
-	}
-/* A member of an options struct that may itself be NULL (then unchecked). */
-#define P11C_FIELD_NAME(s, m)                                                                      \
-	{                                                                                          \
-		(s) ? P11C_ARG_NAME : P11C_ARG_OPTNAME, #s "->" #m,                                \
-		    (s) ? (const void *)(s)->m : NULL, 0, 0, 0                                     \
-	}
-#define P11C_FIELD_OPTNAME(s, m)                                                                   \
-	{                                                                                          \
-		P11C_ARG_OPTNAME, #s "->" #m, (s) ? (const void *)(s)->m : NULL, 0, 0, 0           \
-	}
-#define P11C_FIELD_RANGE(s, m, lo, hi)                                                             \
-	{                                                                                          \
-		P11C_ARG_RANGE, #s "->" #m, NULL, (s) ? (long long)(s)->m : (lo), (lo), (hi)       \
-	}
+/* clang-format off */
+#define P11C_DB(db) {P11C_ARG_DB, #db, (const void *)(db), 0, 0, 0}
+#define P11C_PTR(x) {P11C_ARG_PTR, #x, (const void *)(x), 0, 0, 0}
+#define P11C_NAME(x) {P11C_ARG_NAME, #x, (const void *)(x), 0, 0, 0}
+#define P11C_OPTNAME(x) {P11C_ARG_OPTNAME, #x, (const void *)(x), 0, 0, 0}
+#define P11C_RANGE(x, lo, hi) {P11C_ARG_RANGE, #x, NULL, (long long)(x), (lo), (hi)}
+#define P11C_FLAGS(x, known) {P11C_ARG_FLAGS, #x, NULL, (long long)(x), 0, (known)}
 /* Out-parameters, zeroed (sizeof *x bytes) when a check fails. */
-#define P11C_OUT(x)                                                                                \
-	{                                                                                          \
-		P11C_ARG_OUT, #x, (const void *)(x), (long long)sizeof(*(x)), 0, 0                 \
-	}
-#define P11C_OPTOUT(x)                                                                             \
-	{                                                                                          \
-		P11C_ARG_OPTOUT, #x, (const void *)(x), (long long)sizeof(*(x)), 0, 0              \
-	}
+#define P11C_OUT(x) {P11C_ARG_OUT, #x, (const void *)(x), (long long)sizeof(*(x)), 0, 0}
+#define P11C_OPTOUT(x) {P11C_ARG_OPTOUT, #x, (const void *)(x), (long long)sizeof(*(x)), 0, 0}
+/* A member of an options struct that may itself be NULL (then unchecked). */
+#define P11C_FIELD_NAME(s, m) \
+	{(s) ? P11C_ARG_NAME : P11C_ARG_OPTNAME, #s "->" #m, (s) ? (const void *)(s)->m : NULL, 0, 0, 0}
+#define P11C_FIELD_OPTNAME(s, m) \
+	{P11C_ARG_OPTNAME, #s "->" #m, (s) ? (const void *)(s)->m : NULL, 0, 0, 0}
+#define P11C_FIELD_RANGE(s, m, lo, hi) \
+	{P11C_ARG_RANGE, #s "->" #m, NULL, (s) ? (long long)(s)->m : (lo), (lo), (hi)}
 /* Only after P11C_DB: the handle has no database open. */
-#define P11C_CLOSED(db)                                                                            \
-	{                                                                                          \
-		P11C_ARG_CLOSED, #db, (const void *)(db), 0, 0, 0                                  \
-	}
+#define P11C_CLOSED(db) {P11C_ARG_CLOSED, #db, (const void *)(db), 0, 0, 0}
+/* clang-format on */
 
 /* Return P11C_EUSAGE from the calling function unless every check holds;
  * checks are made in order, and a check of db comes first where there is
