@@ -5,8 +5,10 @@
  *
  * Every function returns P11C_OK (0) or a negative P11C_E* code; on failure
  * p11c_last_error() tells why, naming the object and the NSS error, and
- * p11c_last_error_code() what kind of failure it was (p11c_errc).  The
- * library never prints.  Handles are opaque; what a *_new or *_open call
+ * p11c_last_error_code() what kind of failure it was (p11c_errc).  A
+ * NULL handle or pointer, an empty name or an out-of-range value is
+ * P11C_EUSAGE naming the argument, never a crash.  The library never
+ * prints.  Handles are opaque; what a *_new or *_open call
  * gives is freed by the matching *_free.
  */
 #ifndef P11CERT_H
@@ -43,7 +45,9 @@ int p11c_db_new(p11c_db **out);
 void p11c_db_free(p11c_db *db);
 
 /* The message of the last failure on db ("" if none); valid until the
- * next call on db.  db may be NULL (then a generic message). */
+ * next call on db.  db may be NULL: then the calling thread's last failure
+ * that had no handle (a NULL db, p11c_trust_parse ...), else a generic
+ * message. */
 const char *p11c_last_error(const p11c_db *db);
 
 /* What kind of failure the last one on a handle was: finer than the

@@ -88,6 +88,20 @@ static int apply_global(cli_globals *g, int id, const char *arg)
 	return 0;
 }
 
+/* Options whose value names a directory, file, token, module or alias:
+ * the library refuses an empty one as a programming error, so it is
+ * refused here first, in the command's words.  (An empty DN field stays
+ * what msgcert scripts may pass.) */
+static int names_something(const cli_opt *o)
+{
+	static const char *const names[] = {"dir",   "password-file", "token", "module",
+	                                    "alias", "hostname",      "trust", NULL};
+	for (size_t k = 0; o->long_name && names[k]; k++)
+		if (!strcmp(o->long_name, names[k]))
+			return 1;
+	return 0;
+}
+
 /* Parse the option at argv[*i] (advancing *i past its value): a global one
  * is applied to g, a command one (opts) passed to fn.  Returns 0, 1 for
  * help, -1 after printing a usage error. */
@@ -125,6 +139,10 @@ static int one_option(int argc, char **argv, int *i, const cli_opt *opts, cli_op
 			return -1;
 		}
 		val = argv[++*i];
+	}
+	if (val && !*val && names_something(o)) {
+		cli_usage_error(cmd, "option '%s' needs a value, not an empty one", a);
+		return -1;
 	}
 	if (o->id < 0) /* command options have ids >= 0 */
 		return apply_global(g, o->id, val);

@@ -449,6 +449,8 @@ static int collect(p11c_db *db, int which, const char *want, p11c_cert_listing *
 
 int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_FIELD_RANGE(opts, which, P11C_LIST_KEYS, P11C_LIST_ALL),
+	          P11C_FIELD_OPTNAME(opts, token), P11C_OUT(out));
 	*out = NULL;
 	p11c_list_opts o = P11C_LIST_OPTS_INIT;
 	if (opts)
@@ -480,6 +482,8 @@ int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_lis
 
 int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_RANGE(which, P11C_LIST_KEYS, P11C_LIST_ALL), P11C_OUT(out),
+	          P11C_OUT(n));
 	*out = NULL;
 	*n = 0;
 	p11c_list_opts o = P11C_LIST_OPTS_INIT;
@@ -531,6 +535,7 @@ static PK11SlotInfo *slot_of_alias(const char *alias)
 
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_OUT(out));
 	*out = NULL;
 	int rc = p11c_require_open(db, 0);
 	if (rc)

@@ -228,6 +228,8 @@ static int existing_name(const CERTCertificate *cert, const char *q)
 int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
                   char **stored_as)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(stored_as), P11C_NAME(alias), P11C_NAME(path),
+	          P11C_FIELD_OPTNAME(opts, trust));
 	p11c_add_opts defaults = P11C_ADD_OPTS_INIT;
 	char *trust = NULL;
 	p11c_batch b;
@@ -318,6 +320,8 @@ out_trust:
 int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, size_t *added,
                          size_t *skipped)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(added), P11C_OPTOUT(skipped), P11C_NAME(path),
+	          P11C_OPTNAME(trust_text));
 	char *trust = NULL;
 	p11c_batch b;
 	size_t a = 0, s = 0;
@@ -433,6 +437,7 @@ static int token_trouble(int err)
 
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias));
 	CERTCertificate *probe = NULL;
 	/* Writers take turns (p11cert.lock, from the open on): a remover that
 	 * waited for another finds the alias gone, and says so. */

@@ -478,6 +478,7 @@ int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const c
 
 int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(added), P11C_PTR(c));
 	chain_priv *p = c->priv;
 	int rc = p11c_require_open(db, 1);
 	if (rc || (rc = p11c_login_tokens(db)))
@@ -528,6 +529,8 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 
 int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p11c_chain **out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias),
+	          P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL_CA), P11C_OUT(out));
 	*out = NULL;
 	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL_CA)
 		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
@@ -563,6 +566,7 @@ int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p1
 
 int p11c_chain_save(p11c_db *db, const p11c_chain *c, const char *dir)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_PTR(c), P11C_NAME(dir));
 	struct stat st;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,

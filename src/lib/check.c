@@ -373,6 +373,8 @@ static void check_aliases(report *r)
 
 int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n, int *status)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_FIELD_OPTNAME(opts, password_file), P11C_OUT(out),
+	          P11C_OUT(n), P11C_OUT(status));
 	*out = NULL;
 	*n = 0;
 	*status = P11C_CHECK_OK;

@@ -16,6 +16,7 @@
 
 int p11c_db_new(p11c_db **out)
 {
+	P11C_ARGS(NULL, P11C_OUT(out));
 	*out = calloc(1, sizeof(**out));
 	if (*out)
 		(*out)->lock_fd = -1;
@@ -56,6 +57,8 @@ void p11c_db_free(p11c_db *db)
 
 void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg)
 {
+	if (!db)
+		return;
 	db->prompt = fn;
 	db->prompt_arg = arg;
 }
@@ -121,6 +124,8 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 
 int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir),
+	          P11C_FLAGS(flags, P11C_OPEN_READONLY | P11C_OPEN_NO_P11KIT));
 	struct stat st;
 	if (db->ctx)
 		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "database '%s' is already open",
@@ -325,6 +330,7 @@ int p11c_login_tokens(p11c_db *db)
 
 int p11c_token_label(p11c_db *db, const char *token, char **label)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(token), P11C_OUT(label));
 	PK11SlotInfo *slot = NULL;
 	*label = NULL;
 	int rc = p11c_require_open(db, 0);

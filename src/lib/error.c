@@ -14,7 +14,9 @@ static const char generic[] = "no database handle (out of memory?)";
 
 const char *p11c_last_error(const p11c_db *db)
 {
-	return db ? db->err : generic;
+	if (!db)
+		return *p11c_args_last_error() ? p11c_args_last_error() : generic;
+	return db->err;
 }
 
 p11c_errc p11c_last_error_code(const p11c_db *db)
@@ -338,12 +340,16 @@ int p11c_fail_nss_c(p11c_db *db, int code, int errc, const char *fmt, ...)
 
 void p11c_db_set_log(p11c_db *db, p11c_log_fn fn, void *arg)
 {
+	if (!db)
+		return;
 	db->log = fn;
 	db->log_arg = arg;
 }
 
 void p11c_db_set_warning(p11c_db *db, p11c_log_fn fn, void *arg)
 {
+	if (!db)
+		return;
 	db->warn = fn;
 	db->warn_arg = arg;
 }

@@ -109,6 +109,7 @@ static void write_cb(void *arg, const char *buf, unsigned long len)
 int p11c_export_p12(p11c_db *db, const char *alias, const char *password, int compat,
                     const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(password), P11C_NAME(path));
 	int rc;
 	SECItem pw = {siBuffer, NULL, 0};
 	SECKEYPrivateKey *key = NULL;
@@ -182,6 +183,7 @@ static CERTCertList *chain_of(CERTCertificate *cert)
 int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsigned char **out,
                       size_t *len)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_OUT(out), P11C_OUT(len));
 	int rc;
 	*out = NULL;
 	*len = 0;
@@ -233,6 +235,7 @@ int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsign
 
 int p11c_export_key(p11c_db *db, const char *alias, const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_NAME(path));
 	int rc;
 	SECKEYPrivateKey *key = NULL;
 	SECKEYEncryptedPrivateKeyInfo *epki = NULL;

@@ -122,6 +122,8 @@ static int default_cert(p11c_db *db, const p11c_generate_opts *opts)
 
 int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir),
+	          P11C_FIELD_OPTNAME(opts, hostname), P11C_FIELD_OPTNAME(opts, token));
 	p11c_generate_opts defaults = P11C_GENERATE_OPTS_INIT;
 	char path[4200], *pw = NULL;
 	int made = 0, rc;

@@ -455,6 +455,8 @@ static void warn_defects(p11c_db *db, PK11SlotInfo *slot, const SECItem *leaf)
 int p11c_import_p12(p11c_db *db, const char *path, const char *password,
                     const p11c_import_opts *opts, char **alias_out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(alias_out), P11C_NAME(path), P11C_PTR(password),
+	          P11C_FIELD_OPTNAME(opts, alias), P11C_FIELD_OPTNAME(opts, token));
 	p11c_import_opts defaults = P11C_IMPORT_OPTS_INIT;
 	unsigned char *buf = NULL;
 	size_t len = 0;

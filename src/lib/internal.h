@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "args.h"
 #include "p11cert.h"
 
 /* Not part of the ABI: libp11cert exports only the API in p11cert.h. */

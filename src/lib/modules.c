@@ -311,6 +311,7 @@ void p11c_modules_unload(p11c_db *db)
 
 int p11c_db_set_module(p11c_db *db, const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(path));
 	free(db->module_path);
 	free(db->module_name);
 	db->module_name = NULL;
@@ -320,6 +321,7 @@ int p11c_db_set_module(p11c_db *db, const char *path)
 
 int p11c_module_add(p11c_db *db, const char *name, const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(name), P11C_NAME(path));
 	int rc = p11c_require_open(db, 1);
 	if (rc)
 		return rc;
@@ -356,6 +358,7 @@ int p11c_module_add(p11c_db *db, const char *name, const char *path)
 
 int p11c_module_remove(p11c_db *db, const char *name)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(name));
 	int rc = p11c_require_open(db, 1), type = 0;
 	if (rc)
 		return rc;

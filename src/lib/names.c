@@ -48,6 +48,7 @@ int p11c_country_ok(const char *c)
 
 int p11c_dn_format(const p11c_dn_fields *f, char **out)
 {
+	P11C_ARGS(NULL, P11C_PTR(f), P11C_OUT(out), P11C_FIELD_NAME(f, cn));
 	const struct {
 		const char *key;
 		const char *val;
@@ -259,6 +260,7 @@ static int nss_trust_form(const char *t)
 
 int p11c_trust_parse(const char *text, char **nss_form)
 {
+	P11C_ARGS(NULL, P11C_NAME(text), P11C_OUT(nss_form));
 	/* NSS trust letters for the SSL, email and object-signing fields. */
 	char f[3][8] = {"", "", ""};
 	*nss_form = NULL;

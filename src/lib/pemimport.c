@@ -13,6 +13,7 @@
 
 int p11c_key_file_encrypted(p11c_db *db, const char *path, int *encrypted)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path), P11C_OUT(encrypted));
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int rc = p11c_file_read_max(db, path, P11C_KEY_FILE_MAX, &buf, &len);
@@ -122,6 +123,9 @@ static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, co
 int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
                     const char *key_password, const p11c_import_opts *opts, char **alias_out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(alias_out), P11C_NAME(key_path),
+	          P11C_NAME(cert_path), P11C_FIELD_OPTNAME(opts, alias),
+	          P11C_FIELD_OPTNAME(opts, token));
 	p11c_import_opts defaults = P11C_IMPORT_OPTS_INIT;
 	unsigned char *pem = NULL, *p8 = NULL, *spki = NULL;
 	size_t pem_len = 0, p8_len = 0, spki_len = 0;

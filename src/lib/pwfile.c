@@ -213,6 +213,7 @@ out:
 
 int p11c_db_set_password_file(p11c_db *db, const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path));
 	char *text = NULL;
 	size_t len = 0;
 	char err[256];

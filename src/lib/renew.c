@@ -118,6 +118,7 @@ static int newer(CERTCertificate *fresh, CERTCertificate *old)
 
 int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_NAME(path));
 	p11c_batch b;
 	CERTCertificate *old = NULL;
 	int rc = p11c_cert_open(db, alias, 1, &old);
@@ -184,6 +185,7 @@ static int spec_of(p11c_db *db, CERTCertificate *cert, p11c_key_spec *spec)
 
 int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_key)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias));
 	SECKEYPrivateKey *key = NULL, *priv = NULL;
 	SECKEYPublicKey *pub = NULL, *newpub = NULL;
 	CERTCertificate *fresh = NULL;

@@ -149,12 +149,16 @@ out:
 int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
                         unsigned char **out, size_t *out_len)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(alias), P11C_PTR(opts),
+	          P11C_FIELD_OPTNAME(opts, token), P11C_OUT(out), P11C_OUT(out_len));
 	return request_make(db, alias, opts, pem, out, out_len, NULL);
 }
 
 int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
                              int pem, const char *path)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(alias), P11C_PTR(opts),
+	          P11C_FIELD_OPTNAME(opts, token), P11C_NAME(path));
 	p11c_output o;
 	unsigned char *req = NULL;
 	size_t len = 0;

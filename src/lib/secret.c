@@ -13,6 +13,7 @@
 
 int p11c_read_password_file(p11c_db *db, const char *path, char **out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path), P11C_OUT(out));
 	char *text = NULL;
 	size_t len = 0;
 	*out = NULL;
@@ -38,6 +39,7 @@ int p11c_read_password_file(p11c_db *db, const char *path, char **out)
 
 int p11c_output_path_check(const char *path, const char **why)
 {
+	P11C_ARGS(NULL, P11C_NAME(path), P11C_OUT(why));
 	struct stat st;
 	*why = NULL;
 	if (lstat(path, &st) != 0)

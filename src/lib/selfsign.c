@@ -65,6 +65,8 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 
 int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(opts),
+	          P11C_FIELD_OPTNAME(opts, token));
 	char err[256];
 	p11c_key_spec spec;
 	p11c_san *san = NULL;

@@ -210,6 +210,7 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
                       const p11c_sign_opts *opts, char **pem)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(ca_alias), P11C_NAME(path), P11C_OUT(pem));
 	p11c_sign_opts defaults = P11C_SIGN_OPTS_INIT;
 	CERTCertificate *ca = NULL;
 	SECKEYPrivateKey *key = NULL;

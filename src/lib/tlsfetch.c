@@ -275,6 +275,7 @@ static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
 
 int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts, p11c_chain **out)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(url), P11C_OUT(out));
 	*out = NULL;
 	p11c_fetch_opts defaults = P11C_FETCH_OPTS_INIT;
 	if (!opts)

@@ -67,6 +67,7 @@ static p11c_token_info *token_new(p11c_db *db, SECMODModule *mod, PK11SlotInfo *
 
 int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_OUT(out), P11C_OUT(n));
 	p11c_token_info **list = NULL;
 	size_t count = 0;
 	int rc = p11c_require_open(db, 0);

@@ -96,6 +96,8 @@ out:
 int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, unsigned char **out,
                       size_t *len, size_t *count)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL),
+	          P11C_OUT(out), P11C_OUT(len), P11C_OUT(count));
 	*out = NULL;
 	*len = 0;
 	*count = 0;

@@ -381,6 +381,7 @@ static int complete_password_file(p11c_db *db, const char *path)
 
 int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir), P11C_OUT(r));
 	inventory before, during, after;
 	upgrade_ctx u = {NULL, 0};
 	memset(r, 0, sizeof(*r));

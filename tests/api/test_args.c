@@ -1,0 +1,907 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Every public function of p11cert.h called with NULL and bad arguments:
+ * P11C_EUSAGE and a message naming the function and the argument, never a
+ * crash, never "(null)".  PUBLIC_FUNCTIONS lists them; a test holds that
+ * list against the header and against what libp11cert.so exports (nm -D),
+ * so a new function without a test here fails the suite. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "p11cert.h"
+
+#define PUBLIC_FUNCTIONS(X)                                                                        \
+	X(p11c_db_new)                                                                             \
+	X(p11c_db_free)                                                                            \
+	X(p11c_last_error)                                                                         \
+	X(p11c_db_set_password_file)                                                               \
+	X(p11c_read_password_file)                                                                 \
+	X(p11c_output_path_check)                                                                  \
+	X(p11c_db_set_password_prompt)                                                             \
+	X(p11c_db_set_log)                                                                         \
+	X(p11c_db_set_warning)                                                                     \
+	X(p11c_db_set_module)                                                                      \
+	X(p11c_db_open)                                                                            \
+	X(p11c_db_dir)                                                                             \
+	X(p11c_db_generate)                                                                        \
+	X(p11c_dn_format)                                                                          \
+	X(p11c_cert_selfsign)                                                                      \
+	X(p11c_request_create)                                                                     \
+	X(p11c_request_create_file)                                                                \
+	X(p11c_cert_add)                                                                           \
+	X(p11c_cert_add_bundle)                                                                    \
+	X(p11c_cert_renew)                                                                         \
+	X(p11c_cert_renew_selfsign)                                                                \
+	X(p11c_export_p12)                                                                         \
+	X(p11c_export_certs)                                                                       \
+	X(p11c_export_key)                                                                         \
+	X(p11c_import_p12)                                                                         \
+	X(p11c_import_pem)                                                                         \
+	X(p11c_key_file_encrypted)                                                                 \
+	X(p11c_cert_remove)                                                                        \
+	X(p11c_cert_list)                                                                          \
+	X(p11c_cert_list_free)                                                                     \
+	X(p11c_cert_listing_get)                                                                   \
+	X(p11c_cert_listing_free)                                                                  \
+	X(p11c_cert_show)                                                                          \
+	X(p11c_cert_info_free)                                                                     \
+	X(p11c_token_label)                                                                        \
+	X(p11c_token_list)                                                                         \
+	X(p11c_token_list_free)                                                                    \
+	X(p11c_module_add)                                                                         \
+	X(p11c_module_remove)                                                                      \
+	X(p11c_trust_parse)                                                                        \
+	X(p11c_fetch_chain)                                                                        \
+	X(p11c_chain_add_trust)                                                                    \
+	X(p11c_cert_verify)                                                                        \
+	X(p11c_chain_save)                                                                         \
+	X(p11c_chain_free)                                                                         \
+	X(p11c_check)                                                                              \
+	X(p11c_findings_free)                                                                      \
+	X(p11c_change_password)                                                                    \
+	X(p11c_sign_request)                                                                       \
+	X(p11c_export_trust)                                                                       \
+	X(p11c_upgrade_certdb)
+
+/* ---- helpers ---- */
+
+static int failures;
+
+/* rc must be P11C_EUSAGE and h's message (p11c_last_error(NULL) for the
+ * calls without a handle) must hold func and what, and no "(null)". */
+static void usage_is(const p11c_db *h, int rc, const char *call, const char *func, const char *what)
+{
+	const char *msg = p11c_last_error(h);
+	if (rc == P11C_EUSAGE && msg && strstr(msg, func) && strstr(msg, what) &&
+	    !strstr(msg, "(null)"))
+		return;
+	print_error("%s\n  got:    %d '%s'\n  wanted: %d and a message with '%s' and '%s'\n", call,
+	            rc, msg ? msg : "NULL", P11C_EUSAGE, func, what);
+	failures++;
+}
+#define USAGE(h, call, func, what) usage_is((h), (call), #call, #func, (what))
+/* The handle argument, NULL: the message is the thread's. */
+#define NO_DB(call, func) usage_is(NULL, (call), #call, #func, "db (the handle) is NULL")
+
+/* A call that needs an open database, on a handle without one. */
+#define CLOSED(call) usage_is(db, (call), #call, "", "no database is open")
+
+static void no_failures(void)
+{
+	int n = failures;
+	failures = 0;
+	if (n)
+		fail_msg("%d call(s) did not give P11C_EUSAGE naming the argument", n);
+}
+
+static int setup(void **state)
+{
+	p11c_db *db = NULL;
+	if (p11c_db_new(&db) != P11C_OK)
+		return -1;
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	p11c_db_free(*state);
+	return 0;
+}
+
+static int prompt(const char *token, char *buf, size_t size, void *arg)
+{
+	(void)token, (void)buf, (void)size, (void)arg;
+	return -1;
+}
+
+static void log_line(const char *line, void *arg)
+{
+	(void)line, (void)arg;
+}
+
+/* ---- one test a public function ---- */
+
+static void test_args_p11c_db_new(void **state)
+{
+	(void)state;
+	USAGE(NULL, p11c_db_new(NULL), p11c_db_new, "out is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_db_free(void **state)
+{
+	(void)state;
+	p11c_db_free(NULL); /* a no-op, as free(NULL) */
+}
+
+static void test_args_p11c_last_error(void **state)
+{
+	p11c_db *db = *state;
+	assert_string_equal(p11c_last_error(db), "");
+	NO_DB(p11c_db_set_password_file(NULL, "x"), p11c_db_set_password_file);
+	assert_true(*p11c_last_error(NULL));
+	no_failures();
+}
+
+static void test_args_p11c_db_set_password_file(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_db_set_password_file(NULL, "pw"), p11c_db_set_password_file);
+	USAGE(db, p11c_db_set_password_file(db, NULL), p11c_db_set_password_file, "path is NULL");
+	USAGE(db, p11c_db_set_password_file(db, ""), p11c_db_set_password_file, "path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_read_password_file(void **state)
+{
+	p11c_db *db = *state;
+	char *pw = (char *)"untouched";
+	NO_DB(p11c_read_password_file(NULL, "pw", &pw), p11c_read_password_file);
+	USAGE(db, p11c_read_password_file(db, NULL, &pw), p11c_read_password_file, "path is NULL");
+	USAGE(db, p11c_read_password_file(db, "", &pw), p11c_read_password_file, "path is empty");
+	USAGE(db, p11c_read_password_file(db, "pw", NULL), p11c_read_password_file, "out is NULL");
+	assert_null(pw); /* out-parameters cleared, as on any failure */
+	no_failures();
+}
+
+static void test_args_p11c_output_path_check(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	USAGE(NULL, p11c_output_path_check(NULL, &why), p11c_output_path_check, "path is NULL");
+	USAGE(NULL, p11c_output_path_check("", &why), p11c_output_path_check, "path is empty");
+	USAGE(NULL, p11c_output_path_check("out.pem", NULL), p11c_output_path_check, "why is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_db_set_password_prompt(void **state)
+{
+	(void)state;
+	p11c_db_set_password_prompt(NULL, prompt, NULL); /* nothing to set: a no-op */
+}
+
+static void test_args_p11c_db_set_log(void **state)
+{
+	(void)state;
+	p11c_db_set_log(NULL, log_line, NULL);
+}
+
+static void test_args_p11c_db_set_warning(void **state)
+{
+	(void)state;
+	p11c_db_set_warning(NULL, log_line, NULL);
+}
+
+static void test_args_p11c_db_set_module(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_db_set_module(NULL, "/lib/m.so"), p11c_db_set_module);
+	USAGE(db, p11c_db_set_module(db, ""), p11c_db_set_module, "path is empty");
+	assert_int_equal(p11c_db_set_module(db, NULL), P11C_OK); /* NULL: none */
+	no_failures();
+}
+
+static void test_args_p11c_db_open(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_db_open(NULL, "d", 0), p11c_db_open);
+	USAGE(db, p11c_db_open(db, NULL, 0), p11c_db_open, "dir is NULL");
+	USAGE(db, p11c_db_open(db, "", 0), p11c_db_open, "dir is empty");
+	USAGE(db, p11c_db_open(db, "d", 0x100), p11c_db_open, "flags has unknown bits 0x100");
+	assert_null(p11c_db_dir(db));
+	no_failures();
+}
+
+static void test_args_p11c_db_dir(void **state)
+{
+	(void)state;
+	assert_null(p11c_db_dir(NULL));
+}
+
+static void test_args_p11c_db_generate(void **state)
+{
+	p11c_db *db = *state;
+	p11c_generate_opts o = P11C_GENERATE_OPTS_INIT;
+	NO_DB(p11c_db_generate(NULL, "d", NULL), p11c_db_generate);
+	USAGE(db, p11c_db_generate(db, NULL, NULL), p11c_db_generate, "dir is NULL");
+	USAGE(db, p11c_db_generate(db, "", &o), p11c_db_generate, "dir is empty");
+	o.hostname = "";
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "opts->hostname is empty");
+	o.hostname = NULL;
+	o.token = "";
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "opts->token is empty");
+	no_failures();
+}
+
+static void test_args_p11c_dn_format(void **state)
+{
+	(void)state;
+	p11c_dn_fields f = {NULL, NULL, NULL, NULL, NULL, NULL};
+	char *dn = NULL;
+	USAGE(NULL, p11c_dn_format(NULL, &dn), p11c_dn_format, "f is NULL");
+	f.cn = "a";
+	USAGE(NULL, p11c_dn_format(&f, NULL), p11c_dn_format, "out is NULL");
+	f.cn = NULL;
+	USAGE(NULL, p11c_dn_format(&f, &dn), p11c_dn_format, "f->cn is NULL");
+	f.cn = "";
+	USAGE(NULL, p11c_dn_format(&f, &dn), p11c_dn_format, "f->cn is empty");
+	assert_null(dn);
+	no_failures();
+}
+
+static void test_args_p11c_cert_selfsign(void **state)
+{
+	p11c_db *db = *state;
+	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
+	NO_DB(p11c_cert_selfsign(NULL, "a", &o), p11c_cert_selfsign);
+	USAGE(db, p11c_cert_selfsign(db, NULL, &o), p11c_cert_selfsign, "alias is NULL");
+	USAGE(db, p11c_cert_selfsign(db, "", &o), p11c_cert_selfsign, "alias is empty");
+	USAGE(db, p11c_cert_selfsign(db, "a", NULL), p11c_cert_selfsign, "opts is NULL");
+	o.token = "";
+	USAGE(db, p11c_cert_selfsign(db, "a", &o), p11c_cert_selfsign, "opts->token is empty");
+	no_failures();
+}
+
+static void test_args_p11c_request_create(void **state)
+{
+	p11c_db *db = *state;
+	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
+	unsigned char *req = NULL;
+	size_t len = 0;
+	NO_DB(p11c_request_create(NULL, "a", &o, 1, &req, &len), p11c_request_create);
+	USAGE(db, p11c_request_create(db, "", &o, 1, &req, &len), p11c_request_create,
+	      "alias is empty");
+	USAGE(db, p11c_request_create(db, "a", NULL, 1, &req, &len), p11c_request_create,
+	      "opts is NULL");
+	USAGE(db, p11c_request_create(db, "a", &o, 1, NULL, &len), p11c_request_create,
+	      "out is NULL");
+	USAGE(db, p11c_request_create(db, "a", &o, 1, &req, NULL), p11c_request_create,
+	      "out_len is NULL");
+	o.token = "";
+	USAGE(db, p11c_request_create(db, "a", &o, 1, &req, &len), p11c_request_create,
+	      "opts->token is empty");
+	no_failures();
+}
+
+static void test_args_p11c_request_create_file(void **state)
+{
+	p11c_db *db = *state;
+	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
+	NO_DB(p11c_request_create_file(NULL, "a", &o, 1, "r.csr"), p11c_request_create_file);
+	USAGE(db, p11c_request_create_file(db, "", &o, 1, "r.csr"), p11c_request_create_file,
+	      "alias is empty");
+	USAGE(db, p11c_request_create_file(db, "a", NULL, 1, "r.csr"), p11c_request_create_file,
+	      "opts is NULL");
+	USAGE(db, p11c_request_create_file(db, "a", &o, 1, NULL), p11c_request_create_file,
+	      "path is NULL");
+	USAGE(db, p11c_request_create_file(db, "a", &o, 1, ""), p11c_request_create_file,
+	      "path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_cert_add(void **state)
+{
+	p11c_db *db = *state;
+	p11c_add_opts o = P11C_ADD_OPTS_INIT;
+	char *as = (char *)"untouched";
+	NO_DB(p11c_cert_add(NULL, "a", "c.pem", &o, &as), p11c_cert_add);
+	USAGE(db, p11c_cert_add(db, NULL, "c.pem", &o, &as), p11c_cert_add, "alias is NULL");
+	USAGE(db, p11c_cert_add(db, "", "c.pem", &o, &as), p11c_cert_add, "alias is empty");
+	USAGE(db, p11c_cert_add(db, "a", NULL, &o, &as), p11c_cert_add, "path is NULL");
+	USAGE(db, p11c_cert_add(db, "a", "", NULL, NULL), p11c_cert_add, "path is empty");
+	o.trust = "";
+	USAGE(db, p11c_cert_add(db, "a", "c.pem", &o, &as), p11c_cert_add, "opts->trust is empty");
+	assert_null(as);
+	no_failures();
+}
+
+static void test_args_p11c_cert_add_bundle(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_cert_add_bundle(NULL, "b.pem", NULL, NULL, NULL), p11c_cert_add_bundle);
+	USAGE(db, p11c_cert_add_bundle(db, NULL, NULL, NULL, NULL), p11c_cert_add_bundle,
+	      "path is NULL");
+	USAGE(db, p11c_cert_add_bundle(db, "", NULL, NULL, NULL), p11c_cert_add_bundle,
+	      "path is empty");
+	USAGE(db, p11c_cert_add_bundle(db, "b.pem", "", NULL, NULL), p11c_cert_add_bundle,
+	      "trust_text is empty");
+	no_failures();
+}
+
+static void test_args_p11c_cert_renew(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_cert_renew(NULL, "a", "c.pem"), p11c_cert_renew);
+	USAGE(db, p11c_cert_renew(db, NULL, "c.pem"), p11c_cert_renew, "alias is NULL");
+	USAGE(db, p11c_cert_renew(db, "", "c.pem"), p11c_cert_renew, "alias is empty");
+	USAGE(db, p11c_cert_renew(db, "a", NULL), p11c_cert_renew, "path is NULL");
+	USAGE(db, p11c_cert_renew(db, "a", ""), p11c_cert_renew, "path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_cert_renew_selfsign(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_cert_renew_selfsign(NULL, "a", 90, 0), p11c_cert_renew_selfsign);
+	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 90, 0), p11c_cert_renew_selfsign,
+	      "alias is NULL");
+	USAGE(db, p11c_cert_renew_selfsign(db, "", 90, 0), p11c_cert_renew_selfsign,
+	      "alias is empty");
+	no_failures();
+}
+
+static void test_args_p11c_export_p12(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_export_p12(NULL, "a", "pw", 0, "o.p12"), p11c_export_p12);
+	USAGE(db, p11c_export_p12(db, NULL, "pw", 0, "o.p12"), p11c_export_p12, "alias is NULL");
+	USAGE(db, p11c_export_p12(db, "", "pw", 0, "o.p12"), p11c_export_p12, "alias is empty");
+	USAGE(db, p11c_export_p12(db, "a", NULL, 0, "o.p12"), p11c_export_p12, "password is NULL");
+	USAGE(db, p11c_export_p12(db, "a", "pw", 0, NULL), p11c_export_p12, "path is NULL");
+	USAGE(db, p11c_export_p12(db, "a", "pw", 0, ""), p11c_export_p12, "path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_export_certs(void **state)
+{
+	p11c_db *db = *state;
+	unsigned char *out = NULL;
+	size_t len = 0;
+	NO_DB(p11c_export_certs(NULL, "a", 0, 1, &out, &len), p11c_export_certs);
+	USAGE(db, p11c_export_certs(db, NULL, 0, 1, &out, &len), p11c_export_certs,
+	      "alias is NULL");
+	USAGE(db, p11c_export_certs(db, "", 0, 1, &out, &len), p11c_export_certs, "alias is empty");
+	USAGE(db, p11c_export_certs(db, "a", 0, 1, NULL, &len), p11c_export_certs, "out is NULL");
+	USAGE(db, p11c_export_certs(db, "a", 0, 1, &out, NULL), p11c_export_certs, "len is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_export_key(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_export_key(NULL, "a", "k.pem"), p11c_export_key);
+	USAGE(db, p11c_export_key(db, NULL, "k.pem"), p11c_export_key, "alias is NULL");
+	USAGE(db, p11c_export_key(db, "", "k.pem"), p11c_export_key, "alias is empty");
+	USAGE(db, p11c_export_key(db, "a", NULL), p11c_export_key, "path is NULL");
+	USAGE(db, p11c_export_key(db, "a", ""), p11c_export_key, "path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_import_p12(void **state)
+{
+	p11c_db *db = *state;
+	p11c_import_opts o = P11C_IMPORT_OPTS_INIT;
+	char *alias = NULL;
+	NO_DB(p11c_import_p12(NULL, "i.p12", "pw", &o, &alias), p11c_import_p12);
+	USAGE(db, p11c_import_p12(db, NULL, "pw", &o, &alias), p11c_import_p12, "path is NULL");
+	USAGE(db, p11c_import_p12(db, "", "pw", &o, &alias), p11c_import_p12, "path is empty");
+	USAGE(db, p11c_import_p12(db, "i.p12", NULL, &o, &alias), p11c_import_p12,
+	      "password is NULL");
+	o.alias = "";
+	USAGE(db, p11c_import_p12(db, "i.p12", "pw", &o, &alias), p11c_import_p12,
+	      "opts->alias is empty");
+	o.alias = NULL;
+	o.token = "";
+	USAGE(db, p11c_import_p12(db, "i.p12", "pw", &o, &alias), p11c_import_p12,
+	      "opts->token is empty");
+	no_failures();
+}
+
+static void test_args_p11c_import_pem(void **state)
+{
+	p11c_db *db = *state;
+	p11c_import_opts o = P11C_IMPORT_OPTS_INIT;
+	NO_DB(p11c_import_pem(NULL, "k.pem", "c.pem", NULL, &o, NULL), p11c_import_pem);
+	USAGE(db, p11c_import_pem(db, NULL, "c.pem", NULL, &o, NULL), p11c_import_pem,
+	      "key_path is NULL");
+	USAGE(db, p11c_import_pem(db, "", "c.pem", NULL, &o, NULL), p11c_import_pem,
+	      "key_path is empty");
+	USAGE(db, p11c_import_pem(db, "k.pem", NULL, NULL, &o, NULL), p11c_import_pem,
+	      "cert_path is NULL");
+	USAGE(db, p11c_import_pem(db, "k.pem", "", NULL, &o, NULL), p11c_import_pem,
+	      "cert_path is empty");
+	o.token = "";
+	USAGE(db, p11c_import_pem(db, "k.pem", "c.pem", NULL, &o, NULL), p11c_import_pem,
+	      "opts->token is empty");
+	no_failures();
+}
+
+static void test_args_p11c_key_file_encrypted(void **state)
+{
+	p11c_db *db = *state;
+	int enc = 0;
+	NO_DB(p11c_key_file_encrypted(NULL, "k.pem", &enc), p11c_key_file_encrypted);
+	USAGE(db, p11c_key_file_encrypted(db, NULL, &enc), p11c_key_file_encrypted, "path is NULL");
+	USAGE(db, p11c_key_file_encrypted(db, "", &enc), p11c_key_file_encrypted, "path is empty");
+	USAGE(db, p11c_key_file_encrypted(db, "k.pem", NULL), p11c_key_file_encrypted,
+	      "encrypted is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_cert_remove(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_cert_remove(NULL, "a", 0), p11c_cert_remove);
+	USAGE(db, p11c_cert_remove(db, NULL, 0), p11c_cert_remove, "alias is NULL");
+	USAGE(db, p11c_cert_remove(db, "", 0), p11c_cert_remove, "alias is empty");
+	no_failures();
+}
+
+static void test_args_p11c_cert_list(void **state)
+{
+	p11c_db *db = *state;
+	p11c_cert_info *some[1] = {NULL}, **list = some;
+	size_t n = 5;
+	NO_DB(p11c_cert_list(NULL, P11C_LIST_ALL, &list, &n), p11c_cert_list);
+	assert_null(list); /* cleared even without a handle */
+	assert_int_equal(n, 0);
+	USAGE(db, p11c_cert_list(db, -1, &list, &n), p11c_cert_list,
+	      "which is -1, not from 0 to 2");
+	USAGE(db, p11c_cert_list(db, 3, &list, &n), p11c_cert_list, "which is 3, not from 0 to 2");
+	USAGE(db, p11c_cert_list(db, P11C_LIST_ALL, NULL, &n), p11c_cert_list, "out is NULL");
+	USAGE(db, p11c_cert_list(db, P11C_LIST_ALL, &list, NULL), p11c_cert_list, "n is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_cert_list_free(void **state)
+{
+	(void)state;
+	p11c_cert_list_free(NULL, 3);
+}
+
+static void test_args_p11c_cert_listing_get(void **state)
+{
+	p11c_db *db = *state;
+	p11c_list_opts o = P11C_LIST_OPTS_INIT;
+	p11c_cert_listing *l = NULL;
+	NO_DB(p11c_cert_listing_get(NULL, &o, &l), p11c_cert_listing_get);
+	USAGE(db, p11c_cert_listing_get(db, &o, NULL), p11c_cert_listing_get, "out is NULL");
+	o.which = 7;
+	USAGE(db, p11c_cert_listing_get(db, &o, &l), p11c_cert_listing_get,
+	      "opts->which is 7, not from 0 to 2");
+	o.which = P11C_LIST_KEYS;
+	o.token = "";
+	USAGE(db, p11c_cert_listing_get(db, &o, &l), p11c_cert_listing_get, "opts->token is empty");
+	no_failures();
+}
+
+static void test_args_p11c_cert_listing_free(void **state)
+{
+	(void)state;
+	p11c_cert_listing_free(NULL);
+}
+
+static void test_args_p11c_cert_show(void **state)
+{
+	p11c_db *db = *state;
+	p11c_cert_info *info = NULL;
+	NO_DB(p11c_cert_show(NULL, "a", &info), p11c_cert_show);
+	USAGE(db, p11c_cert_show(db, NULL, &info), p11c_cert_show, "alias is NULL");
+	USAGE(db, p11c_cert_show(db, "", &info), p11c_cert_show, "alias is empty");
+	USAGE(db, p11c_cert_show(db, "a", NULL), p11c_cert_show, "out is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_cert_info_free(void **state)
+{
+	(void)state;
+	p11c_cert_info_free(NULL);
+}
+
+static void test_args_p11c_token_label(void **state)
+{
+	p11c_db *db = *state;
+	char *label = NULL;
+	NO_DB(p11c_token_label(NULL, "internal", &label), p11c_token_label);
+	USAGE(db, p11c_token_label(db, NULL, &label), p11c_token_label, "token is NULL");
+	USAGE(db, p11c_token_label(db, "", &label), p11c_token_label, "token is empty");
+	USAGE(db, p11c_token_label(db, "internal", NULL), p11c_token_label, "label is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_token_list(void **state)
+{
+	p11c_db *db = *state;
+	p11c_token_info **list = NULL;
+	size_t n = 0;
+	NO_DB(p11c_token_list(NULL, &list, &n), p11c_token_list);
+	USAGE(db, p11c_token_list(db, NULL, &n), p11c_token_list, "out is NULL");
+	USAGE(db, p11c_token_list(db, &list, NULL), p11c_token_list, "n is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_token_list_free(void **state)
+{
+	(void)state;
+	p11c_token_list_free(NULL, 2);
+}
+
+static void test_args_p11c_module_add(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_module_add(NULL, "m", "/lib/m.so"), p11c_module_add);
+	USAGE(db, p11c_module_add(db, NULL, "/lib/m.so"), p11c_module_add, "name is NULL");
+	USAGE(db, p11c_module_add(db, "", "/lib/m.so"), p11c_module_add, "name is empty");
+	USAGE(db, p11c_module_add(db, "m", NULL), p11c_module_add, "path is NULL");
+	USAGE(db, p11c_module_add(db, "m", ""), p11c_module_add, "path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_module_remove(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_module_remove(NULL, "m"), p11c_module_remove);
+	USAGE(db, p11c_module_remove(db, NULL), p11c_module_remove, "name is NULL");
+	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
+	no_failures();
+}
+
+static void test_args_p11c_trust_parse(void **state)
+{
+	(void)state;
+	char *t = NULL;
+	USAGE(NULL, p11c_trust_parse(NULL, &t), p11c_trust_parse, "text is NULL");
+	USAGE(NULL, p11c_trust_parse("", &t), p11c_trust_parse, "text is empty");
+	USAGE(NULL, p11c_trust_parse("CT,,", NULL), p11c_trust_parse, "nss_form is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_fetch_chain(void **state)
+{
+	p11c_db *db = *state;
+	p11c_chain *c = NULL;
+	NO_DB(p11c_fetch_chain(NULL, "smtp://127.0.0.1", NULL, &c), p11c_fetch_chain);
+	USAGE(db, p11c_fetch_chain(db, NULL, NULL, &c), p11c_fetch_chain, "url is NULL");
+	USAGE(db, p11c_fetch_chain(db, "", NULL, &c), p11c_fetch_chain, "url is empty");
+	USAGE(db, p11c_fetch_chain(db, "smtp://127.0.0.1", NULL, NULL), p11c_fetch_chain,
+	      "out is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_chain_add_trust(void **state)
+{
+	p11c_db *db = *state;
+	size_t added = 0;
+	NO_DB(p11c_chain_add_trust(NULL, NULL, &added), p11c_chain_add_trust);
+	USAGE(db, p11c_chain_add_trust(db, NULL, &added), p11c_chain_add_trust, "c is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_cert_verify(void **state)
+{
+	p11c_db *db = *state;
+	p11c_chain *c = NULL;
+	NO_DB(p11c_cert_verify(NULL, "a", P11C_USAGE_TLS_SERVER, 0, &c), p11c_cert_verify);
+	USAGE(db, p11c_cert_verify(db, NULL, P11C_USAGE_TLS_SERVER, 0, &c), p11c_cert_verify,
+	      "alias is NULL");
+	USAGE(db, p11c_cert_verify(db, "", P11C_USAGE_TLS_SERVER, 0, &c), p11c_cert_verify,
+	      "alias is empty");
+	USAGE(db, p11c_cert_verify(db, "a", -1, 0, &c), p11c_cert_verify,
+	      "usage is -1, not from 0 to 5");
+	USAGE(db, p11c_cert_verify(db, "a", 6, 0, &c), p11c_cert_verify,
+	      "usage is 6, not from 0 to 5");
+	USAGE(db, p11c_cert_verify(db, "a", P11C_USAGE_TLS_SERVER, 0, NULL), p11c_cert_verify,
+	      "out is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_chain_save(void **state)
+{
+	p11c_db *db = *state;
+	p11c_chain c;
+	memset(&c, 0, sizeof(c));
+	NO_DB(p11c_chain_save(NULL, &c, "d"), p11c_chain_save);
+	USAGE(db, p11c_chain_save(db, NULL, "d"), p11c_chain_save, "c is NULL");
+	USAGE(db, p11c_chain_save(db, &c, NULL), p11c_chain_save, "dir is NULL");
+	USAGE(db, p11c_chain_save(db, &c, ""), p11c_chain_save, "dir is empty");
+	no_failures();
+}
+
+static void test_args_p11c_chain_free(void **state)
+{
+	(void)state;
+	p11c_chain_free(NULL);
+}
+
+static void test_args_p11c_check(void **state)
+{
+	p11c_db *db = *state;
+	p11c_check_opts o = P11C_CHECK_OPTS_INIT;
+	p11c_finding *f = NULL;
+	size_t n = 0;
+	int status = 0;
+	NO_DB(p11c_check(NULL, &o, &f, &n, &status), p11c_check);
+	USAGE(db, p11c_check(db, &o, NULL, &n, &status), p11c_check, "out is NULL");
+	USAGE(db, p11c_check(db, &o, &f, NULL, &status), p11c_check, "n is NULL");
+	USAGE(db, p11c_check(db, &o, &f, &n, NULL), p11c_check, "status is NULL");
+	o.password_file = "";
+	USAGE(db, p11c_check(db, &o, &f, &n, &status), p11c_check, "opts->password_file is empty");
+	no_failures();
+}
+
+static void test_args_p11c_findings_free(void **state)
+{
+	(void)state;
+	p11c_findings_free(NULL, 3);
+}
+
+static void test_args_p11c_change_password(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_change_password(NULL, NULL, "new", NULL), p11c_change_password);
+	USAGE(db, p11c_change_password(db, "", "new", NULL), p11c_change_password,
+	      "token is empty");
+	USAGE(db, p11c_change_password(db, NULL, "new", ""), p11c_change_password,
+	      "pwfile is empty");
+	no_failures();
+}
+
+static void test_args_p11c_sign_request(void **state)
+{
+	p11c_db *db = *state;
+	char *pem = NULL;
+	NO_DB(p11c_sign_request(NULL, "ca", "r.csr", NULL, &pem), p11c_sign_request);
+	USAGE(db, p11c_sign_request(db, NULL, "r.csr", NULL, &pem), p11c_sign_request,
+	      "ca_alias is NULL");
+	USAGE(db, p11c_sign_request(db, "", "r.csr", NULL, &pem), p11c_sign_request,
+	      "ca_alias is empty");
+	USAGE(db, p11c_sign_request(db, "ca", NULL, NULL, &pem), p11c_sign_request, "path is NULL");
+	USAGE(db, p11c_sign_request(db, "ca", "", NULL, &pem), p11c_sign_request, "path is empty");
+	USAGE(db, p11c_sign_request(db, "ca", "r.csr", NULL, NULL), p11c_sign_request,
+	      "pem is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_export_trust(void **state)
+{
+	p11c_db *db = *state;
+	unsigned char *out = NULL;
+	size_t len = 0, count = 0;
+	NO_DB(p11c_export_trust(NULL, P11C_USAGE_TLS_SERVER, 0, NULL, &out, &len, &count),
+	      p11c_export_trust);
+	USAGE(db, p11c_export_trust(db, -1, 0, NULL, &out, &len, &count), p11c_export_trust,
+	      "usage is -1, not from 0 to 2");
+	USAGE(db, p11c_export_trust(db, P11C_USAGE_TLS_SERVER_CA, 0, NULL, &out, &len, &count),
+	      p11c_export_trust, "usage is 3, not from 0 to 2");
+	USAGE(db, p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, NULL, &len, &count),
+	      p11c_export_trust, "out is NULL");
+	USAGE(db, p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, &out, NULL, &count),
+	      p11c_export_trust, "len is NULL");
+	USAGE(db, p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, &out, &len, NULL),
+	      p11c_export_trust, "count is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_upgrade_certdb(void **state)
+{
+	p11c_db *db = *state;
+	p11c_upgrade_report r;
+	NO_DB(p11c_upgrade_certdb(NULL, "d", &r), p11c_upgrade_certdb);
+	USAGE(db, p11c_upgrade_certdb(db, NULL, &r), p11c_upgrade_certdb, "dir is NULL");
+	USAGE(db, p11c_upgrade_certdb(db, "", &r), p11c_upgrade_certdb, "dir is empty");
+	USAGE(db, p11c_upgrade_certdb(db, "d", NULL), p11c_upgrade_certdb, "r is NULL");
+	no_failures();
+}
+
+/* ---- the list above is the whole API ---- */
+
+#define NAME_OF(fn) #fn,
+static const char *const tested[] = {PUBLIC_FUNCTIONS(NAME_OF) NULL};
+
+static int is_tested(const char *name)
+{
+	for (size_t i = 0; tested[i]; i++)
+		if (!strcmp(tested[i], name))
+			return 1;
+	return 0;
+}
+
+/* Each name on the lines of cmd's output (or of a file, when cmd starts
+ * with '<'), taken by scanf's fmt, must be in PUBLIC_FUNCTIONS; returns
+ * how many names there were. */
+static size_t names_tested(const char *what, FILE *in, size_t *untested)
+{
+	char line[1024], name[256];
+	size_t n = 0;
+	while (fgets(line, sizeof(line), in)) {
+		const char *p = strstr(line, "p11c_");
+		if (!p || sscanf(p, "%255[a-z0-9_]", name) != 1)
+			continue;
+		/* the header: declarations only ("p11c_x(" at a line's first call) */
+		if (!strcmp(what, "header") &&
+		    (strncmp(p + strlen(name), "(", 1) || strstr(line, "typedef") ||
+		     line[0] == ' ' || line[0] == '\t' || line[0] == '/' || line[0] == '#'))
+			continue;
+		n++;
+		if (!is_tested(name)) {
+			print_error("%s has %s, which test_args.c does not test\n", what, name);
+			(*untested)++;
+		}
+	}
+	return n;
+}
+
+static void test_api_list_is_the_header(void **state)
+{
+	(void)state;
+	const char *header = getenv("P11C_HEADER");
+	if (!header)
+		skip();
+	FILE *f = fopen(header, "r");
+	assert_non_null(f);
+	size_t untested = 0, n = names_tested("header", f, &untested);
+	fclose(f);
+	size_t want = sizeof(tested) / sizeof(tested[0]) - 1;
+	if (n != want)
+		print_error("the header declares %zu functions; test_args.c lists %zu\n", n, want);
+	assert_int_equal(untested, 0);
+	assert_int_equal(n, want);
+}
+
+static void test_api_list_is_the_exports(void **state)
+{
+	(void)state;
+	const char *so = getenv("P11C_LIBRARY");
+	if (!so)
+		skip();
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%s'", so);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t untested = 0, n = names_tested("libp11cert.so", p, &untested);
+	int status = pclose(p);
+	size_t want = sizeof(tested) / sizeof(tested[0]) - 1;
+	if (status != 0)
+		print_error("%s: exit status %d\n", cmd, status);
+	if (n != want)
+		print_error("libp11cert.so exports %zu p11c_ functions; test_args.c lists %zu\n", n,
+		            want);
+	assert_int_equal(status, 0);
+	assert_int_equal(untested, 0);
+	assert_int_equal(n, want);
+}
+
+/* ---- an open handle: the same refusals, and the database unchanged ---- */
+
+static char tmpdir[] = "/tmp/p11c-args-XXXXXX";
+
+static char *certutil(const char *dir, const char *args)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "certutil -d 'sql:%s' %s -f '%s/sslpassword.conf' 2>&1", dir,
+	         args, dir);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	char *out = calloc(1, 65536);
+	size_t n = out ? fread(out, 1, 65535, p) : 0;
+	(void)n;
+	pclose(p);
+	return out;
+}
+
+static void test_args_open_handle_refused_unchanged(void **state)
+{
+	p11c_db *db = *state;
+	char dir[sizeof(tmpdir) + 8];
+	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
+	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
+	p11c_dn_fields cn = {"args.example", NULL, NULL, NULL, NULL, NULL};
+	p11c_cert_info **list = NULL;
+	size_t n = 0;
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(dir, sizeof(dir), "%s/db", tmpdir);
+	g.default_cert = 0;
+	g.no_p11kit = 1;
+	if (p11c_db_generate(db, dir, &g) != P11C_OK)
+		fail_msg("p11c_db_generate: %s", p11c_last_error(db));
+	s.fields = &cn;
+	s.key_type = "ec:p256";
+	if (p11c_cert_selfsign(db, "kept", &s) != P11C_OK)
+		fail_msg("p11c_cert_selfsign: %s", p11c_last_error(db));
+	char *before_l = certutil(dir, "-L"), *before_k = certutil(dir, "-K");
+	assert_non_null(before_l);
+	assert_non_null(strstr(before_l, "kept"));
+
+	USAGE(db, p11c_db_open(db, dir, 0), p11c_db_open,
+	      "db already has database '/tmp/p11c-args-");
+	USAGE(db, p11c_db_generate(db, dir, NULL), p11c_db_generate, "db already has database");
+	p11c_upgrade_report r;
+	USAGE(db, p11c_upgrade_certdb(db, dir, &r), p11c_upgrade_certdb, "db already has database");
+	USAGE(db, p11c_cert_selfsign(db, "", &s), p11c_cert_selfsign, "alias is empty");
+	USAGE(db, p11c_cert_remove(db, NULL, 0), p11c_cert_remove, "alias is NULL");
+	USAGE(db, p11c_cert_add(db, "kept", NULL, NULL, NULL), p11c_cert_add, "path is NULL");
+	USAGE(db, p11c_cert_list(db, 9, &list, &n), p11c_cert_list, "which is 9");
+	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, 1), p11c_cert_renew_selfsign,
+	      "alias is NULL");
+	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
+	USAGE(db, p11c_change_password(db, "", NULL, NULL), p11c_change_password, "token is empty");
+	assert_string_equal(p11c_db_dir(db), dir);
+	assert_int_equal(p11c_cert_list(db, P11C_LIST_KEYS, &list, &n), P11C_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0]->alias, "kept");
+	p11c_cert_list_free(list, n);
+
+	char *after_l = certutil(dir, "-L"), *after_k = certutil(dir, "-K");
+	if (strcmp(before_l, after_l) || strcmp(before_k, after_k))
+		print_error("certutil -L/-K changed:\n  before: %s%s  after:  %s%s", before_l,
+		            before_k, after_l, after_k);
+	assert_string_equal(before_l, after_l);
+	assert_string_equal(before_k, after_k);
+	free(before_l), free(before_k), free(after_l), free(after_k);
+	no_failures();
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A handle with no database: every call that needs one refuses it. */
+static void test_args_closed_handle_refused(void **state)
+{
+	p11c_db *db = *state;
+	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
+	p11c_cert_info **list = NULL;
+	p11c_cert_info *info = NULL;
+	p11c_token_info **tokens = NULL;
+	p11c_chain *c = NULL;
+	p11c_finding *f = NULL;
+	char *str = NULL;
+	unsigned char *buf = NULL;
+	size_t n = 0, len = 0;
+	int status = 0;
+	CLOSED(p11c_cert_selfsign(db, "a", &s));
+	CLOSED(p11c_cert_list(db, P11C_LIST_ALL, &list, &n));
+	CLOSED(p11c_cert_show(db, "a", &info));
+	CLOSED(p11c_cert_remove(db, "a", 0));
+	CLOSED(p11c_cert_verify(db, "a", P11C_USAGE_EMAIL, 0, &c));
+	CLOSED(p11c_export_certs(db, "a", 0, 1, &buf, &len));
+	CLOSED(p11c_token_list(db, &tokens, &n));
+	CLOSED(p11c_token_label(db, "internal", &str));
+	CLOSED(p11c_check(db, NULL, &f, &n, &status));
+	CLOSED(p11c_module_remove(db, "m"));
+	CLOSED(p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, &buf, &len, &n));
+	CLOSED(p11c_fetch_chain(db, "smtp://127.0.0.1:1", NULL, &c));
+	no_failures();
+}
+
+#define UNIT_TEST(fn) cmocka_unit_test_setup_teardown(test_args_##fn, setup, teardown),
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    PUBLIC_FUNCTIONS(UNIT_TEST) cmocka_unit_test(test_api_list_is_the_header),
+	    cmocka_unit_test(test_api_list_is_the_exports),
+	    cmocka_unit_test_setup_teardown(test_args_closed_handle_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_args_open_handle_refused_unchanged, setup,
+	                                    teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
