@@ -20,7 +20,7 @@ static int usage(p11c_db *db, const char *func, const char *what)
 		snprintf(no_handle_err, sizeof(no_handle_err), "%s: %s", func, what);
 		return P11C_EUSAGE;
 	}
-	return p11c_fail(db, P11C_EUSAGE, "%s: %s", func, what);
+	return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "%s: %s", func, what);
 }
 
 /* A refused call leaves its out-parameters as any failure does: NULL, 0. */

@@ -21,6 +21,11 @@
 	X(p11c_db_new)                                                                             \
 	X(p11c_db_free)                                                                            \
 	X(p11c_last_error)                                                                         \
+	X(p11c_last_error_code)                                                                    \
+	X(p11c_errc_name)                                                                          \
+	X(p11c_last_error_nss)                                                                     \
+	X(p11c_last_error_ckr)                                                                     \
+	X(p11c_last_error_field)                                                                   \
 	X(p11c_db_set_password_file)                                                               \
 	X(p11c_read_password_file)                                                                 \
 	X(p11c_output_path_check)                                                                  \
@@ -149,6 +154,42 @@ static void test_args_p11c_last_error(void **state)
 	NO_DB(p11c_db_set_password_file(NULL, "x"), p11c_db_set_password_file);
 	assert_true(*p11c_last_error(NULL));
 	no_failures();
+}
+
+/* The accessors of the last error take NULL (no handle) and say so. */
+static void test_args_p11c_last_error_code(void **state)
+{
+	p11c_db *db = *state;
+	assert_int_equal(p11c_last_error_code(NULL), P11C_ERR_USAGE);
+	USAGE(db, p11c_db_set_password_file(db, NULL), p11c_db_set_password_file, "path is NULL");
+	assert_int_equal(p11c_last_error_code(db), P11C_ERR_USAGE);
+	no_failures();
+}
+
+static void test_args_p11c_errc_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_errc_name(P11C_ERR_EXISTS), "exists");
+	assert_string_equal(p11c_errc_name((p11c_errc)-1), "unknown");
+	assert_string_equal(p11c_errc_name((p11c_errc)1000), "unknown");
+}
+
+static void test_args_p11c_last_error_nss(void **state)
+{
+	(void)state;
+	assert_null(p11c_last_error_nss(NULL));
+}
+
+static void test_args_p11c_last_error_ckr(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_last_error_ckr(NULL), 0);
+}
+
+static void test_args_p11c_last_error_field(void **state)
+{
+	(void)state;
+	assert_null(p11c_last_error_field(NULL));
 }
 
 static void test_args_p11c_db_set_password_file(void **state)
