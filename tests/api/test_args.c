@@ -773,8 +773,14 @@ static size_t names_tested(const char *what, FILE *in, size_t *untested)
 	char line[1024], name[256];
 	size_t n = 0;
 	while (fgets(line, sizeof(line), in)) {
+		/* the first p11c_ name that is called (a return type such as
+		 * p11c_errc comes before it) */
 		const char *p = strstr(line, "p11c_");
-		if (!p || sscanf(p, "%255[a-z0-9_]", name) != 1)
+		int header = !strcmp(what, "header");
+		while (p && (sscanf(p, "%255[a-z0-9_]", name) != 1 ||
+		             (header && p[strlen(name)] != '(')))
+			p = strstr(p + 1, "p11c_");
+		if (!p)
 			continue;
 		/* the header: declarations only ("p11c_x(" at a line's first call) */
 		if (!strcmp(what, "header") &&
