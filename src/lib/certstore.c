@@ -16,13 +16,28 @@
 
 CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias)
 {
-	return PK11_FindCertFromNickname(alias, db);
+	char *name = p11c_nss_name(db, alias);
+	CERTCertificate *c = name ? PK11_FindCertFromNickname(name, db) : NULL;
+	free(name);
+	/* "TOKEN:alias" of another handle's database is not this one's. */
+	if (c && !p11c_cert_visible(db, c)) {
+		CERT_DestroyCertificate(c);
+		c = NULL;
+	}
+	return c;
 }
 
-/* "TOKEN:alias" for a slot other than the internal one. */
-char *p11c_qualified(PK11SlotInfo *slot, const char *alias)
+/* Stored where this handle sees it (not only in another database). */
+static int stored(p11c_db *db, CERTCertificate *cert)
 {
-	if (!slot || PK11_IsInternalKeySlot(slot) || PK11_IsInternal(slot))
+	return cert->isperm && p11c_cert_visible(db, cert);
+}
+
+/* "TOKEN:alias" for an external slot, the bare alias for the handle's
+ * own database. */
+char *p11c_qualified(p11c_db *db, PK11SlotInfo *slot, const char *alias)
+{
+	if (!slot || p11c_is_own_slot(db, slot) || PK11_IsInternal(slot))
 		return strdup(alias);
 	const char *label = PK11_GetTokenName(slot);
 	size_t n = strlen(label) + strlen(alias) + 2;
@@ -40,7 +55,7 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 		return p11c_fail(db, P11C_EUSAGE,
 		                 "alias '%s' may not contain ':' (choose the token with --token)",
 		                 alias);
-	char *q = p11c_qualified(slot, alias);
+	char *q = p11c_qualified(db, slot, alias);
 	if (!q)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	CERTCertificate *c = p11c_find_cert(db, q);
@@ -65,7 +80,7 @@ int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, con
 int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *nickname,
                     const char *trust)
 {
-	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : PK11_GetInternalKeySlot();
+	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : p11c_db_slot(db);
 	/* An external token can make the object and still fail a later call
 	 * of the import: what was not there before goes again. */
 	CERTCertificate *was = NULL;
@@ -192,7 +207,7 @@ out:
 int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		if (i == skip || b->certs[i]->isperm)
+		if (i == skip || stored(db, b->certs[i]))
 			continue;
 		char *name = p11c_name_for_cert(db, b->certs[i]);
 		if (!name)
@@ -212,12 +227,13 @@ int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert)
 	char where[512];
 	p11c_slot_where(db, cert->slot, where, sizeof(where));
 	return p11c_fail(db, P11C_EFAIL, "the certificate in '%s' is already stored as '%s', %s",
-	                 path, cert->nickname, where);
+	                 path, p11c_alias_of(db, cert), where);
 }
 
-static int existing_name(const CERTCertificate *cert, const char *q)
+static int existing_name(p11c_db *db, CERTCertificate *cert, const char *q)
 {
-	return cert->isperm && cert->nickname && q && strcmp(cert->nickname, q) != 0;
+	const char *name = p11c_alias_of(db, cert);
+	return stored(db, cert) && name && q && strcmp(name, q) != 0;
 }
 
 int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
@@ -251,6 +267,10 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 	for (k = 0; k < b.n; k++) {
 		CK_OBJECT_HANDLE h;
 		keyslot = PK11_KeyForCertExists(b.certs[k], &h, db);
+		if (keyslot && !p11c_slot_visible(db, keyslot)) {
+			PK11_FreeSlot(keyslot); /* a key of another database */
+			keyslot = NULL;
+		}
 		if (keyslot)
 			break;
 	}
@@ -266,20 +286,20 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		}
 	}
 	CERTCertificate *mine = b.certs[k];
-	q = p11c_qualified(keyslot, alias);
+	q = p11c_qualified(db, keyslot, alias);
 	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
 	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "alias '%s' already exists with another certificate (use renew-cert "
 		               "to replace it)",
 		               q);
-	else if (!existing && !trust && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
+	else if (!existing && !trust && existing_name(db, mine, q))
 		rc = p11c_already_stored(db, path, mine);
 	if (existing)
 		CERT_DestroyCertificate(existing);
 	if (rc || (rc = p11c_pending_begin(db, "add-cert")))
 		goto out;
-	if (!mine->isperm) {
+	if (!stored(db, mine)) {
 		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
 			goto out;
 		b.stored[k] = 1;
@@ -287,7 +307,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		goto out;
 	}
 	/* Already stored under another name: it keeps that name. */
-	const char *name = !existing_name(mine, q) ? q : mine->nickname;
+	const char *name = !existing_name(db, mine, q) ? q : p11c_alias_of(db, mine);
 	if (stored_as && !(*stored_as = strdup(name ? name : alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc)
@@ -330,7 +350,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		return rc;
 	}
 	for (size_t i = 0; i < b.n; i++) {
-		if (b.certs[i]->isperm) {
+		if (stored(db, b.certs[i])) {
 			s++;
 			continue;
 		}
@@ -442,7 +462,9 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 		goto out;
 	}
 	/* Found once, the token may still fail the second look (NULL). */
-	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
+	char *nss_name = p11c_nss_name(db, alias);
+	CERTCertList *list = nss_name ? PK11_FindCertsFromNickname(nss_name, db) : NULL;
+	free(nss_name);
 	if (!list || CERT_LIST_EMPTY(list))
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot read '%s' back", alias);
 	/* Decided: an interrupted removal is finished by the next writer. */

@@ -507,10 +507,14 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		goto out;
 	}
 	CERTCertificate *there = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), &leaf);
+	if (there && !(there->isperm && p11c_cert_visible(db, there))) {
+		CERT_DestroyCertificate(there); /* only another database's */
+		there = NULL;
+	}
 	if (there) {
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "the certificate in '%s' is already in the database as '%s'", path,
-		               there->nickname ? there->nickname : "(no alias)");
+		               there->nickname ? p11c_alias_of(db, there) : "(no alias)");
 		CERT_DestroyCertificate(there);
 		goto out;
 	}
@@ -541,7 +545,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	    (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
 	warn_defects(db, slot, &leaf);
-	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
+	if (alias_out && !(*alias_out = p11c_qualified(db, slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (rc && imported)

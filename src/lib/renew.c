@@ -59,8 +59,8 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
 {
 	CERTCertTrust trust;
 	int has_trust = stored_trust(old, &trust);
-	PK11SlotInfo *slot = old->slot ? PK11_ReferenceSlot(old->slot) : PK11_GetInternalKeySlot();
-	char *alias = strdup(old->nickname);
+	PK11SlotInfo *slot = old->slot ? PK11_ReferenceSlot(old->slot) : p11c_db_slot(db);
+	char *alias = strdup(p11c_alias_of(db, old));
 	int rc = P11C_OK;
 	if (!alias) {
 		PK11_FreeSlot(slot);
