@@ -2,6 +2,7 @@
 /* Several p11c_db handles open at once, each on its own database, and one
  * beside the program's own NSS: each writes to its database only, checked
  * with certutil -L / -K on every directory. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,6 +310,78 @@ static void test_beside_own_nss(void **state)
 	expect_in(mine, "lib-cert", 0);
 }
 
+/* Different handles in different threads, at once: each its own opening,
+ * key generation, storing and closing. */
+typedef struct {
+	char dir[512];
+	int rc[4];
+	char err[4][256];
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	p11c_db *db = NULL;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/sslpassword.conf", w->dir);
+	for (int i = 0; i < 4; i++)
+		w->rc[i] = -99;
+	if (p11c_db_new(&db) || p11c_db_set_password_file(db, path) ||
+	    p11c_db_open(db, w->dir, P11C_OPEN_NO_P11KIT)) {
+		snprintf(w->err[0], sizeof(w->err[0]), "open: %s", p11c_last_error(db));
+		p11c_db_free(db);
+		return NULL;
+	}
+	for (int i = 0; i < 4; i++) {
+		char alias[64], dn[80];
+		snprintf(alias, sizeof(alias), "thread-cert-%d", i);
+		snprintf(dn, sizeof(dn), "CN=%s", alias);
+		p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
+		o.subject = dn;
+		o.key_type = "ec:p256";
+		w->rc[i] = p11c_cert_selfsign(db, alias, &o);
+		snprintf(w->err[i], sizeof(w->err[i]), "%s", p11c_last_error(db));
+	}
+	p11c_db_free(db);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	worker w[3];
+	pthread_t t[3];
+	for (int k = 0; k < 3; k++) {
+		char name[32], pw[32];
+		snprintf(name, sizeof(name), "thread-%d", k);
+		snprintf(pw, sizeof(pw), "thread-pw-%d", k);
+		dir_for(name, w[k].dir, sizeof(w[k].dir));
+		make_db(w[k].dir, pw);
+	}
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, work, &w[k]), 0);
+	for (int k = 0; k < 3; k++)
+		pthread_join(t[k], NULL);
+	for (int k = 0; k < 3; k++) {
+		for (int i = 0; i < 4; i++) {
+			if (w[k].rc[i])
+				print_error("thread %d, certificate %d: got %d (%s), wanted 0\n", k,
+				            i, w[k].rc[i], w[k].err[i]);
+			assert_int_equal(w[k].rc[i], 0);
+		}
+		char *l = run("certutil -d 'sql:%s' -L 2>&1 | grep -c thread-cert-", w[k].dir);
+		char *keys = run("certutil -d 'sql:%s' -K -f '%s/.pw' 2>&1 | grep -c thread-cert-",
+		                 w[k].dir, w[k].dir);
+		if (atoi(l) != 4 || atoi(keys) != 4)
+			print_error("'%s': got %d certificates and %d keys, wanted 4 and 4\n",
+			            w[k].dir, atoi(l), atoi(keys));
+		assert_int_equal(atoi(l), 4);
+		assert_int_equal(atoi(keys), 4);
+		free(l);
+		free(keys);
+	}
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -323,6 +396,7 @@ int main(void)
 	    cmocka_unit_test(test_three_one_generating),
 	    cmocka_unit_test(test_close_first),
 	    cmocka_unit_test(test_beside_own_nss),
+	    cmocka_unit_test(test_threads),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	if (!failed) {
