@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <certdb.h>
 #include <pk11pub.h>
+#include <pkcs11n.h>
 #include <secerr.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,11 +67,89 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 	return rc;
 }
 
+/* Whether cert has an instance on a slot other than the handle's own. */
+static int elsewhere(p11c_db *db, CERTCertificate *cert, int *here)
+{
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	int other = 0;
+	*here = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		if (p11c_is_own_slot(db, le->slot))
+			*here = 1;
+		else
+			other = 1;
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+	return other;
+}
+
+/* NSS sets trust on the first writable token holding the certificate
+ * that has no trust object yet, and when that token cannot hold one (an
+ * HSM), in its internal key slot: another database when this handle's is
+ * not NSS's first.  So a handle on a further database puts a copy of the
+ * certificate (as cert9.db keeps for a certificate on a token) and an
+ * empty trust object into its own slot first; NSS then updates that. */
+static int trust_home(p11c_db *db, CERTCertificate *cert, const char *nickname)
+{
+	int here = 0;
+	if (p11c_db_is_nss_internal(db) || !cert->isperm || !elsewhere(db, cert, &here))
+		return P11C_OK;
+	if (!here &&
+	    ((p11c_pending_cert(db, db->slot, &cert->derCert)) ||
+	     PK11_ImportCert(db->slot, cert, CK_INVALID_HANDLE, nickname, PR_FALSE) != SECSuccess))
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "cannot keep the trust of '%s' in database '%s'", nickname,
+		                     db->dir);
+	unsigned char sha1[20], md5[16], serial[4 + 64];
+	/* CKA_SERIAL_NUMBER is the DER INTEGER (RFC 5280: at most 20 octets). */
+	const SECItem *sn = &cert->serialNumber;
+	if (sn->len > 64)
+		return p11c_fail(db, P11C_EFAIL, "the serial number of '%s' is too long", nickname);
+	size_t sl = 0;
+	serial[sl++] = 0x02;
+	serial[sl++] = (unsigned char)sn->len;
+	memcpy(serial + sl, sn->data, sn->len);
+	sl += sn->len;
+	if (PK11_HashBuf(SEC_OID_SHA1, sha1, cert->derCert.data, (PRInt32)cert->derCert.len) !=
+	        SECSuccess ||
+	    PK11_HashBuf(SEC_OID_MD5, md5, cert->derCert.data, (PRInt32)cert->derCert.len) !=
+	        SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot read '%s'", nickname);
+	CK_OBJECT_CLASS cls = CKO_NSS_TRUST;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_TRUST unknown = CKT_NSS_TRUST_UNKNOWN;
+	CK_ATTRIBUTE tmpl[] = {
+	    {CKA_CLASS, &cls, sizeof(cls)},
+	    {CKA_TOKEN, &yes, sizeof(yes)},
+	    {CKA_ISSUER, cert->derIssuer.data, cert->derIssuer.len},
+	    {CKA_SERIAL_NUMBER, serial, (CK_ULONG)sl},
+	    {CKA_CERT_SHA1_HASH, sha1, sizeof(sha1)},
+	    {CKA_CERT_MD5_HASH, md5, sizeof(md5)},
+	    {CKA_TRUST_SERVER_AUTH, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_CLIENT_AUTH, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_EMAIL_PROTECTION, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_CODE_SIGNING, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_STEP_UP_APPROVED, &no, sizeof(no)},
+	};
+	PK11GenericObject *o =
+	    PK11_CreateGenericObject(db->slot, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), PR_TRUE);
+	if (!o)
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "cannot keep the trust of '%s' in database '%s'", nickname,
+		                     db->dir);
+	PK11_DestroyGenericObject(o); /* the structure; the object stays */
+	return P11C_OK;
+}
+
 int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust)
 {
 	CERTCertTrust t;
+	int rc;
 	if (CERT_DecodeTrustString(&t, trust) != SECSuccess)
 		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust);
+	if ((rc = trust_home(db, cert, nickname)))
+		return rc;
 	if (CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), cert, &t) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot set trust '%s' on '%s'", trust,
 		                     nickname);

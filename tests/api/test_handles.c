@@ -310,6 +310,68 @@ static void test_beside_own_nss(void **state)
 	expect_in(mine, "lib-cert", 0);
 }
 
+/* A handle on a further database makes a CA on a SoftHSM token: its trust
+ * lands in that handle's database (NSS would put it in its first one). */
+static void test_token_trust(void **state)
+{
+	(void)state;
+	const char *src = getenv("P11C_SOURCE_ROOT");
+	const char *module = "/usr/lib/softhsm/libsofthsm2.so";
+	if (!src || access(module, R_OK) != 0 || system("command -v pkcs11-tool >/dev/null") != 0)
+		skip();
+	char a[512], b[512], tok[512], conf[600], path[600];
+	dir_for("trust-a", a, sizeof(a));
+	dir_for("trust-b", b, sizeof(b));
+	dir_for("trust-token", tok, sizeof(tok));
+	char *out = run("'%s/softhsm/make-token' '%s' hsm-token 2>&1", src, tok);
+	free(out);
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", tok);
+	setenv("SOFTHSM2_CONF", conf, 1);
+	make_db(a, "pw-trust-a");
+	make_db(b, "pw-trust-b");
+	snprintf(path, sizeof(path), "%s/sslpassword.conf", b);
+	write_file(path, "NSS Certificate DB:pw-trust-b\nhsm-token:1234\n");
+	p11c_db *da = open_db(a), *dbb = NULL;
+	assert_int_equal(p11c_db_new(&dbb), P11C_OK);
+	assert_int_equal(p11c_db_set_password_file(dbb, path), P11C_OK);
+	assert_int_equal(p11c_db_set_module(dbb, module), P11C_OK);
+	int rc = p11c_db_open(dbb, b, P11C_OPEN_NO_P11KIT);
+	if (rc)
+		print_error("open '%s' with SoftHSM: got %d (%s)\n", b, rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
+	o.subject = "CN=hsm-ca";
+	o.key_type = "ec:p256";
+	o.token = "hsm-token";
+	o.ca = 1;
+	rc = p11c_cert_selfsign(dbb, "hsm-ca", &o);
+	if (rc)
+		print_error("selfsign on the token: got %d (%s), wanted 0\n", rc,
+		            p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	expect_listed(dbb, "hsm-token:hsm-ca", 1);
+	expect_listed(da, "hsm-token:hsm-ca", 1); /* a token is everyone's */
+	p11c_db_free(dbb);
+	p11c_db_free(da);
+	char *on_token = run("pkcs11-tool --module %s --list-objects --type cert 2>&1", module);
+	char *lb = run("certutil -d 'sql:%s' -L 2>&1 | grep hsm-ca", b);
+	char *la = run("certutil -d 'sql:%s' -L 2>&1", a);
+	int ok_token = strstr(on_token, "hsm-ca") != NULL;
+	int ok_b = strstr(lb, "CT,") != NULL, in_a = strstr(la, "hsm-ca") != NULL;
+	if (!ok_token || !ok_b || in_a)
+		print_error(
+		    "got: on the token %d, trusted CT in b %d ('%s'), in a %d; wanted 1, 1, "
+		    "0\ntoken:\n%s\na:\n%s\n",
+		    ok_token, ok_b, lb, in_a, on_token, la);
+	free(on_token);
+	free(lb);
+	free(la);
+	unsetenv("SOFTHSM2_CONF");
+	assert_true(ok_token);
+	assert_true(ok_b);
+	assert_false(in_a);
+}
+
 /* Different handles in different threads, at once: each its own opening,
  * key generation, storing and closing. */
 typedef struct {
@@ -396,6 +458,7 @@ int main(void)
 	    cmocka_unit_test(test_three_one_generating),
 	    cmocka_unit_test(test_close_first),
 	    cmocka_unit_test(test_beside_own_nss),
+	    cmocka_unit_test(test_token_trust),
 	    cmocka_unit_test(test_threads),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
