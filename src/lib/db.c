@@ -29,6 +29,10 @@ int p11c_db_new(p11c_db **out)
  * handle at a time: whether NSS is running decides how a database opens. */
 static pthread_mutex_t nss_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned userdb_serial;
+/* The slots of SECMOD_OpenUserDB that open handles hold (under nss_lock):
+ * what one handle must not see of another. */
+#define USERDB_MAX 256
+static PK11SlotInfo *userdb_slots[USERDB_MAX];
 
 /* NSS's first database is its internal key slot; a further one (another
  * handle's, or beside the application's own NSS) a slot of its own,
@@ -59,7 +63,12 @@ static int nss_open(p11c_db *db, const char *dir, int readonly)
 	}
 	sprintf(p, "' certPrefix='' keyPrefix='' tokenDescription='p11cert database %u'%s",
 	        ++userdb_serial, readonly ? " flags=readOnly" : "");
-	db->slot = SECMOD_OpenUserDB(spec);
+	size_t at = 0;
+	while (at < USERDB_MAX && userdb_slots[at])
+		at++;
+	db->slot = at < USERDB_MAX ? SECMOD_OpenUserDB(spec) : NULL;
+	if (!db->slot && at == USERDB_MAX)
+		PR_SetError(SEC_ERROR_NO_MEMORY, 0); /* that many databases open */
 	if (!db->slot) {
 		int err = PR_GetError();
 		NSS_ShutdownContext(db->ctx);
@@ -69,6 +78,8 @@ static int nss_open(p11c_db *db, const char *dir, int readonly)
 	}
 	/* NSS's own database already (its first): shared, not closed. */
 	db->userdb = !PK11_IsInternalKeySlot(db->slot);
+	if (db->userdb)
+		userdb_slots[at] = db->slot;
 out:
 	pthread_mutex_unlock(&nss_lock);
 	return db->ctx ? 0 : -1;
@@ -78,6 +89,9 @@ static void nss_close(p11c_db *db)
 {
 	pthread_mutex_lock(&nss_lock);
 	if (db->slot) {
+		for (size_t i = 0; i < USERDB_MAX && db->userdb; i++)
+			if (userdb_slots[i] == db->slot)
+				userdb_slots[i] = NULL;
 		if (db->userdb)
 			SECMOD_CloseUserDB(db->slot);
 		else
@@ -445,9 +459,21 @@ int p11c_is_own_slot(const p11c_db *db, PK11SlotInfo *slot)
 
 int p11c_slot_visible(const p11c_db *db, PK11SlotInfo *slot)
 {
-	/* NSS's softoken slots are databases (or the crypto slot): only the
-	 * handle's own one is its to use; external tokens are shared. */
-	return slot && (p11c_is_own_slot(db, slot) || !PK11_IsInternal(slot));
+	/* Not another handle's database, nor NSS's first one (the program's
+	 * or another handle's) when this one is not it; external tokens, NSS's
+	 * crypto slot and the softokn tokens of pkcs11.txt are shared. */
+	if (!slot || p11c_is_own_slot(db, slot))
+		return slot != NULL;
+	if (!PK11_IsInternal(slot))
+		return 1;
+	if (PK11_IsInternalKeySlot(slot))
+		return 0;
+	int other = 0;
+	pthread_mutex_lock(&nss_lock);
+	for (size_t i = 0; i < USERDB_MAX && !other; i++)
+		other = userdb_slots[i] == slot;
+	pthread_mutex_unlock(&nss_lock);
+	return !other;
 }
 
 int p11c_cert_visible(const p11c_db *db, CERTCertificate *cert)
