@@ -176,7 +176,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
 		    external && !was ? PK11_FindCertFromDERCertItem(target, &cert->derCert, db)
 		                     : NULL;
 		if (made) {
-			SEC_DeletePermCertificate(made);
+			p11c_delete_cert(db, made);
 			CERT_DestroyCertificate(made);
 		}
 	}
@@ -186,7 +186,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
 	if (rc == P11C_OK && trust) {
 		rc = p11c_set_trust(db, cert, nickname, trust);
 		if (rc)
-			SEC_DeletePermCertificate(cert);
+			p11c_delete_cert(db, cert);
 	}
 	return rc;
 }
@@ -238,7 +238,7 @@ void p11c_batch_free(p11c_batch *b, int rollback)
 		if (!b->certs[i])
 			continue;
 		if (rollback && b->stored[i])
-			SEC_DeletePermCertificate(b->certs[i]);
+			p11c_delete_cert(b->db, b->certs[i]);
 		CERT_DestroyCertificate(b->certs[i]);
 	}
 	free(b->certs);
@@ -252,6 +252,7 @@ int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
 	SECItem *ders = NULL;
 	size_t n = 0;
 	memset(b, 0, sizeof(*b));
+	b->db = db;
 	PLArenaPool *arena = PORT_NewArena(4096);
 	if (!arena)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
@@ -467,12 +468,73 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 	return rc;
 }
 
+/* Whether a database slot this handle does not see holds cert too. */
+static int in_other_db(p11c_db *db, CERTCertificate *cert)
+{
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	int other = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !other; le = le->next)
+		other = !p11c_slot_visible(db, le->slot);
+	if (list)
+		PK11_FreeSlotList(list);
+	return other;
+}
+
+/* The trust objects for cert on slot go. */
+static void drop_trust(PK11SlotInfo *slot, CERTCertificate *cert)
+{
+	unsigned char sha1[20];
+	if (PK11_HashBuf(SEC_OID_SHA1, sha1, cert->derCert.data, (PRInt32)cert->derCert.len) !=
+	    SECSuccess)
+		return;
+	PK11GenericObject *all = PK11_FindGenericObjects(slot, CKO_NSS_TRUST);
+	for (PK11GenericObject *o = all; o; o = PK11_GetNextGenericObject(o)) {
+		SECItem v = {siBuffer, NULL, 0};
+		if (PK11_ReadRawAttribute(PK11_TypeGeneric, o, CKA_CERT_SHA1_HASH, &v) !=
+		    SECSuccess)
+			continue;
+		if (v.len == sizeof(sha1) && !memcmp(v.data, sha1, sizeof(sha1)))
+			PK11_DestroyTokenObject(slot,
+			                        PK11_GetObjectHandle(PK11_TypeGeneric, o, NULL));
+		SECITEM_FreeItem(&v, PR_FALSE);
+	}
+	if (all)
+		PK11_DestroyGenericObjects(all);
+}
+
+SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert)
+{
+	/* NSS's removal reaches every token holding the certificate, other
+	 * handles' databases too: there, only this handle's slots. */
+	if (!in_other_db(db, cert))
+		return SEC_DeletePermCertificate(cert);
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	SECStatus s = SECSuccess;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		if (!p11c_slot_visible(db, le->slot))
+			continue;
+		CK_OBJECT_HANDLE h = PK11_FindCertInSlot(le->slot, cert, db);
+		if (h != CK_INVALID_HANDLE && PK11_DestroyTokenObject(le->slot, h) != SECSuccess)
+			s = SECFailure;
+		drop_trust(le->slot, cert);
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+	return s;
+}
+
 /* A certificate on a token that was given trust has a copy in cert9.db
  * holding that trust: it goes too, or the CA would stay trusted. */
 int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias)
 {
 	for (int i = 0; i < 8; i++) {
 		CERTCertificate *copy = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), der);
+		if (copy && in_other_db(db, copy)) {
+			/* p11c_delete_cert took this handle's copies; the rest are
+			 * other databases'. */
+			CERT_DestroyCertificate(copy);
+			return P11C_OK;
+		}
 		if (!copy)
 			return P11C_OK;
 		SECStatus s = copy->isperm ? SEC_DeletePermCertificate(copy) : SECFailure;
@@ -572,7 +634,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 			                   alias);
 			break;
 		}
-		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
+		if (p11c_delete_cert(db, node->cert) != SECSuccess) {
 			rc = refused(db, alias, node->cert->slot);
 			if (key)
 				SECKEY_DestroyPrivateKey(key);

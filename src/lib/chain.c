@@ -513,7 +513,7 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		rc = p11c_pending_commit(db, NULL, NULL);
 	for (size_t i = 0; rc && done && i < c->n; i++) {
 		if (done[i] == 1)
-			SEC_DeletePermCertificate(p->certs[i]);
+			p11c_delete_cert(db, p->certs[i]);
 		else if (done[i] == 2)
 			CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), p->certs[i], &old[i]);
 	}

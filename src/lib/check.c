@@ -209,8 +209,7 @@ static void check_chain(report *r, CERTCertificate *cert, const role *w, PRTime 
 /* Whether the keys beside cert can be seen: its token is logged in to. */
 static int keys_visible(report *r, CERTCertificate *cert)
 {
-	PK11SlotInfo *slot =
-	    cert->slot ? PK11_ReferenceSlot(cert->slot) : p11c_db_slot(r->db);
+	PK11SlotInfo *slot = cert->slot ? PK11_ReferenceSlot(cert->slot) : p11c_db_slot(r->db);
 	int seen = !PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, r->db);
 	PK11_FreeSlot(slot);
 	return seen;
@@ -278,8 +277,7 @@ static void check_keys(report *r)
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, r->db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
 		PK11SlotInfo *slot = le->slot;
-		if (!PK11_IsPresent(slot) ||
-		    !p11c_slot_visible(r->db, slot) ||
+		if (!PK11_IsPresent(slot) || !p11c_slot_visible(r->db, slot) ||
 		    (PK11_IsInternal(slot) && !p11c_is_own_slot(r->db, slot)))
 			continue;
 		if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, r->db))
@@ -362,7 +360,8 @@ static void check_aliases(report *r)
 		     a->cert->nickname && !CERT_LIST_END(b, certs); b = CERT_LIST_NEXT(b)) {
 			if (b->cert->nickname && !strcmp(a->cert->nickname, b->cert->nickname)) {
 				add(r, p11c_alias_of(r->db, a->cert), 1, "duplicate-alias",
-				    "two certificates answer to '%s'", p11c_alias_of(r->db, a->cert));
+				    "two certificates answer to '%s'",
+				    p11c_alias_of(r->db, a->cert));
 				break;
 			}
 		}

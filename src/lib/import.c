@@ -431,7 +431,7 @@ static void undo_import(p11c_db *db, PK11SlotInfo *slot, const key_sweep *k, CER
 		/* and the certificate a token made while NSS heard it fail */
 		CERTCertificate *made = PK11_FindCertFromDERCertItem(slot, &n->cert->derCert, db);
 		if (made) {
-			SEC_DeletePermCertificate(made);
+			p11c_delete_cert(db, made);
 			CERT_DestroyCertificate(made);
 		}
 	}

@@ -273,10 +273,11 @@ int p11c_modules_load(p11c_db *db)
 		p11c_p11kit_module *m = &db->p11kit[i];
 		if (!p11kit_wanted(db, m)) {
 			p11c_log(db, "not loading p11-kit module '%s': %s", m->name,
-			         db->no_p11kit      ? "p11-kit's modules are left out"
-			         : m->trust_policy ? "a trust-policy module"
-			                           : "its module file's enable-in does not name this "
-			                             "program");
+			         db->no_p11kit ? "p11-kit's modules are left out"
+			         : m->trust_policy
+			             ? "a trust-policy module"
+			             : "its module file's enable-in does not name this "
+			               "program");
 			continue;
 		}
 		if (p11c_module_loaded(m->path))
@@ -286,7 +287,8 @@ int p11c_modules_load(p11c_db *db)
 			continue;
 		}
 		char name[256];
-		snprintf(name, sizeof(name), "%s%s", name_taken(m->name) ? "p11-kit-" : "", m->name);
+		snprintf(name, sizeof(name), "%s%s", name_taken(m->name) ? "p11-kit-" : "",
+		         m->name);
 		/* A registered module that does not load is not ours to fail on. */
 		if (load_module(db, name, m->path, P11C_FROM_P11KIT) != P11C_OK)
 			p11c_log(db, "skipped p11-kit module '%s': %s", m->name, db->err);

@@ -124,6 +124,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
                     const char *trust);
 /* Certificates read from a file, and which of them this call stored. */
 typedef struct {
+	p11c_db *db; /* whose database a rollback removes them from */
 	CERTCertificate **certs;
 	size_t n;
 	int *stored; /* stored by this call: removed again on failure */
@@ -146,6 +147,9 @@ void p11c_slot_where(const p11c_db *db, PK11SlotInfo *slot, char *buf, size_t n)
 /* certstore.c: "the certificate in 'path' is already stored as 'x', on
  * token ...": fails with P11C_EFAIL. */
 int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert);
+/* Remove cert from the tokens this handle sees (SEC_DeletePermCertificate
+ * when no other database holds it). */
+SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert);
 /* Remove what copies of the certificate der are left in the database
  * (cert9.db keeps one for the trust of a certificate on a token). */
 int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias);

@@ -45,7 +45,7 @@ static int take_back(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *fresh)
 	int err = PORT_GetError(), left = 0;
 	CERTCertificate *stored = PK11_FindCertFromDERCertItem(slot, &fresh->derCert, db);
 	if (stored) {
-		left = SEC_DeletePermCertificate(stored) != SECSuccess;
+		left = p11c_delete_cert(db, stored) != SECSuccess;
 		CERT_DestroyCertificate(stored);
 	}
 	PORT_SetError(err);
@@ -78,17 +78,17 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
 	if (has_trust &&
 	    CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), fresh, &trust) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot carry the trust of '%s' over", alias);
-		SEC_DeletePermCertificate(fresh);
+		p11c_delete_cert(db, fresh);
 		goto out;
 	}
 	/* From here on an interrupted renewal is finished, not undone. */
 	if ((rc = p11c_pending_commit(db, old, old_key))) {
-		SEC_DeletePermCertificate(fresh);
+		p11c_delete_cert(db, fresh);
 		goto out;
 	}
 	SECItem old_der = {siBuffer, NULL, 0};
 	if (SECITEM_CopyItem(NULL, &old_der, &old->derCert) != SECSuccess ||
-	    SEC_DeletePermCertificate(old) != SECSuccess) {
+	    p11c_delete_cert(db, old) != SECSuccess) {
 		/* Committed: the record's replay tries the old one's removal
 		 * again; taking the new one back could lose both. */
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "stored the new '%s' but cannot remove the old",

@@ -310,6 +310,52 @@ static void test_beside_own_nss(void **state)
 	expect_in(mine, "lib-cert", 0);
 }
 
+/* One CA certificate added to two databases open at once: each handle
+ * stores its own copy, and removing it from one leaves the other's. */
+static void test_shared_ca(void **state)
+{
+	(void)state;
+	char a[512], b[512], pem[600];
+	dir_for("shared-a", a, sizeof(a));
+	dir_for("shared-b", b, sizeof(b));
+	make_db(a, "pw-shared-a");
+	make_db(b, "pw-shared-b");
+	snprintf(pem, sizeof(pem), "%s/shared-ca.pem", root);
+	char *out = run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	                "-keyout '%s.key' -subj /CN=shared-ca -days 30 -out '%s' 2>&1",
+	                pem, pem);
+	free(out);
+	p11c_db *da = open_db(a), *dbb = open_db(b);
+	p11c_add_opts o = P11C_ADD_OPTS_INIT;
+	o.trusted_ca = 1;
+	int rc = p11c_cert_add(da, "shared-ca", pem, &o, NULL);
+	if (rc)
+		print_error("add to a: got %d (%s)\n", rc, p11c_last_error(da));
+	assert_int_equal(rc, P11C_OK);
+	rc = p11c_cert_add(dbb, "shared-ca", pem, &o, NULL);
+	if (rc)
+		print_error("add to b: got %d (%s)\n", rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	rc = p11c_cert_remove(dbb, "shared-ca", 0);
+	if (rc)
+		print_error("remove from b: got %d (%s)\n", rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	expect_listed(da, "shared-ca", 1);
+	expect_listed(dbb, "shared-ca", 0);
+	p11c_db_free(dbb);
+	p11c_db_free(da);
+	char *la = run("certutil -d 'sql:%s' -L 2>&1", a);
+	char *lb = run("certutil -d 'sql:%s' -L 2>&1", b);
+	int in_a = strstr(la, "shared-ca") != NULL, in_b = strstr(lb, "shared-ca") != NULL;
+	if (!in_a || in_b)
+		print_error("got: in a %d, in b %d; wanted 1, 0\na:\n%s\nb:\n%s\n", in_a, in_b, la,
+		            lb);
+	free(la);
+	free(lb);
+	assert_true(in_a);
+	assert_false(in_b);
+}
+
 /* A handle on a further database makes a CA on a SoftHSM token: its trust
  * lands in that handle's database (NSS would put it in its first one). */
 static void test_token_trust(void **state)
@@ -458,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_three_one_generating),
 	    cmocka_unit_test(test_close_first),
 	    cmocka_unit_test(test_beside_own_nss),
+	    cmocka_unit_test(test_shared_ca),
 	    cmocka_unit_test(test_token_trust),
 	    cmocka_unit_test(test_threads),
 	};
