@@ -230,7 +230,7 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info
 		info->key_unknown = 1;
 		return;
 	}
-	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
+	SECKEYPrivateKey *key = p11c_key_for_cert(db, cert);
 	if (!key)
 		return;
 	info->has_key = 1;

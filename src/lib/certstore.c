@@ -480,6 +480,25 @@ static int in_other_db(p11c_db *db, CERTCertificate *cert)
 	return other;
 }
 
+SECKEYPrivateKey *p11c_key_for_cert(p11c_db *db, CERTCertificate *cert)
+{
+	/* NSS's search takes the first token holding the certificate, which
+	 * may be another handle's database. */
+	if (!in_other_db(db, cert))
+		return PK11_FindKeyByAnyCert(cert, db);
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	SECKEYPrivateKey *key = NULL;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !key; le = le->next)
+		if (p11c_slot_visible(db, le->slot))
+			key = PK11_FindKeyByDERCert(le->slot, cert, db);
+	if (list)
+		PK11_FreeSlotList(list);
+	/* NSS's object may not list a copy just stored here yet. */
+	if (!key)
+		key = PK11_FindKeyByDERCert(db->slot, cert, db);
+	return key;
+}
+
 /* The trust objects for cert on slot go. */
 static void drop_trust(PK11SlotInfo *slot, CERTCertificate *cert)
 {
@@ -614,7 +633,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
 	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		PORT_SetError(0);
-		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		SECKEYPrivateKey *key = keep_key ? NULL : p11c_key_for_cert(db, node->cert);
 		/* A search the token failed is not "no key": the key would stay
 		 * behind.  (What NSS leaves after finding none varies.) */
 		if (!keep_key && !key && token_trouble(PORT_GetError()))
@@ -628,7 +647,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
 	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		PORT_SetError(0);
-		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		SECKEYPrivateKey *key = keep_key ? NULL : p11c_key_for_cert(db, node->cert);
 		if (!keep_key && !key && token_trouble(PORT_GetError())) {
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
 			                   alias);

@@ -226,7 +226,7 @@ static void check_certs(report *r, int days, PRTime now)
 			memset(&t, 0, sizeof(t));
 		unsigned all = t.sslFlags | t.emailFlags | t.objectSigningFlags;
 		int keys_known = keys_visible(r, cert);
-		SECKEYPrivateKey *key = keys_known ? PK11_FindKeyByAnyCert(cert, r->db) : NULL;
+		SECKEYPrivateKey *key = keys_known ? p11c_key_for_cert(r->db, cert) : NULL;
 		role w = {
 		    .alias = cert->nickname    ? p11c_alias_of(r->db, cert)
 		             : cert->emailAddr ? cert->emailAddr

@@ -237,7 +237,7 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 	CERTCertificate *cert = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), (SECItem *)leaf);
 	if (!cert)
 		return p11c_fail(db, P11C_EFAIL, "imported '%s' but cannot find it", alias);
-	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
+	SECKEYPrivateKey *key = p11c_key_for_cert(db, cert);
 	if (!key)
 		rc = p11c_fail(db, P11C_EFAIL, "imported '%s' but its private key is not with it",
 		               alias);

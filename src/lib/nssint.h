@@ -147,6 +147,8 @@ void p11c_slot_where(const p11c_db *db, PK11SlotInfo *slot, char *buf, size_t n)
 /* certstore.c: "the certificate in 'path' is already stored as 'x', on
  * token ...": fails with P11C_EFAIL. */
 int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert);
+/* The private key of cert on a token this handle sees, or NULL. */
+SECKEYPrivateKey *p11c_key_for_cert(p11c_db *db, CERTCertificate *cert);
 /* Remove cert from the tokens this handle sees (SEC_DeletePermCertificate
  * when no other database holds it). */
 SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert);

@@ -201,7 +201,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		               alias);
 		goto out;
 	}
-	key = PK11_FindKeyByAnyCert(old, db);
+	key = p11c_key_for_cert(db, old);
 	if (!key) {
 		rc = p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s'", alias);
 		goto out;

@@ -310,6 +310,76 @@ static void test_beside_own_nss(void **state)
 	expect_in(mine, "lib-cert", 0);
 }
 
+/* A handle on a further database shows, exports, removes and imports
+ * back: each in its own database, checked with certutil and pk12util. */
+static void test_second_handle_ops(void **state)
+{
+	(void)state;
+	char a[512], b[512], p12[600], pwf[600];
+	dir_for("ops-a", a, sizeof(a));
+	dir_for("ops-b", b, sizeof(b));
+	make_db(a, "pw-ops-a");
+	make_db(b, "pw-ops-b");
+	snprintf(p12, sizeof(p12), "%s/moving.p12", root);
+	snprintf(pwf, sizeof(pwf), "%s/p12.pw", root);
+	write_file(pwf, "p12-secret\n");
+	p11c_db *da = open_db(a), *dbb = open_db(b);
+	selfsign(dbb, "moving");
+	p11c_cert_info *info = NULL;
+	int rc = p11c_cert_show(dbb, "moving", &info);
+	if (rc)
+		print_error("show on b: got %d (%s)\n", rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	if (strcmp(info->alias, "moving") || strcmp(info->token, "internal") || !info->has_key)
+		print_error("show on b: got alias '%s', token '%s', key %d; wanted 'moving', "
+		            "'internal', 1\n",
+		            info->alias, info->token, info->has_key);
+	assert_string_equal(info->alias, "moving");
+	assert_string_equal(info->token, "internal");
+	assert_true(info->has_key);
+	p11c_cert_info_free(info);
+	assert_int_equal(p11c_cert_show(da, "moving", &info), P11C_ENOTFOUND);
+	rc = p11c_export_p12(dbb, "moving", "p12-secret", 0, p12);
+	if (rc)
+		print_error("export from b: got %d (%s)\n", rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	char *l = run("pk12util -l '%s' -w '%s' 2>&1", p12, pwf);
+	int has = strstr(l, "CN=moving") != NULL;
+	if (!has)
+		print_error("pk12util -l: got\n%s\nwanted CN=moving\n", l);
+	free(l);
+	assert_true(has);
+	p11c_import_opts io = P11C_IMPORT_OPTS_INIT;
+	io.alias = "moved";
+	char *as = NULL;
+	rc = p11c_import_p12(da, p12, "p12-secret", &io, &as);
+	if (rc)
+		print_error("import into a: got %d (%s)\n", rc, p11c_last_error(da));
+	assert_int_equal(rc, P11C_OK);
+	assert_string_equal(as, "moved");
+	free(as);
+	rc = p11c_cert_remove(dbb, "moving", 0);
+	if (rc)
+		print_error("remove from b: got %d (%s)\n", rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	expect_listed(dbb, "moving", 0);
+	expect_listed(da, "moved", 1);
+	/* Back into b, while a holds the same certificate. */
+	io.alias = "back";
+	rc = p11c_import_p12(dbb, p12, "p12-secret", &io, NULL);
+	if (rc)
+		print_error("import into b: got %d (%s)\n", rc, p11c_last_error(dbb));
+	assert_int_equal(rc, P11C_OK);
+	expect_listed(dbb, "back", 1);
+	p11c_db_free(da);
+	p11c_db_free(dbb);
+	expect_in(a, "moved", 1);
+	expect_in(a, "moving", 0);
+	expect_in(b, "back", 1);
+	expect_in(b, "moving", 0);
+	expect_in(b, "moved", 0);
+}
+
 /* One CA certificate added to two databases open at once: each handle
  * stores its own copy, and removing it from one leaves the other's. */
 static void test_shared_ca(void **state)
@@ -504,6 +574,7 @@ int main(void)
 	    cmocka_unit_test(test_three_one_generating),
 	    cmocka_unit_test(test_close_first),
 	    cmocka_unit_test(test_beside_own_nss),
+	    cmocka_unit_test(test_second_handle_ops),
 	    cmocka_unit_test(test_shared_ca),
 	    cmocka_unit_test(test_token_trust),
 	    cmocka_unit_test(test_threads),
