@@ -566,8 +566,6 @@ int main(void)
 	snprintf(root, sizeof(root), "%s/p11c-handles-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(root))
 		return 1;
-	/* No system module: the test's databases only. */
-	setenv("P11CERT_NO_P11KIT", "1", 1);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_same_password),
 	    cmocka_unit_test(test_two_different_passwords),
