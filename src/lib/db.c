@@ -47,6 +47,7 @@ static int nss_open(p11c_db *db, const char *dir, int readonly)
 	if (!NSS_IsInitialized()) {
 		db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
 		db->slot = db->ctx ? PK11_GetInternalKeySlot() : NULL;
+		db->nss_first = db->slot != NULL;
 		goto out;
 	}
 	db->ctx =
@@ -94,11 +95,13 @@ static void nss_close(p11c_db *db)
 				userdb_slots[i] = NULL;
 		if (db->userdb)
 			SECMOD_CloseUserDB(db->slot);
-		else
+		else if (db->nss_first)
 			PK11_Logout(db->slot); /* NSS may outlive this handle */
+		/* else NSS's first database, reopened: the program's too */
 		PK11_FreeSlot(db->slot);
 		db->slot = NULL;
 		db->userdb = 0;
+		db->nss_first = 0;
 	}
 	NSS_ShutdownContext(db->ctx);
 	db->ctx = NULL;

@@ -187,6 +187,7 @@ static int inventory_of(p11c_db *db, upgrade_ctx *u, const char *prefix, const c
 	if (!db->ctx)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot open '%s'", config);
 	db->slot = PK11_GetInternalKeySlot();
+	db->nss_first = 1;
 	db->readonly = readonly;
 	if (!(db->dir = strdup(dir))) {
 		p11c_db_shutdown(db);
