@@ -230,7 +230,7 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info
 		info->key_unknown = 1;
 		return;
 	}
-	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
+	SECKEYPrivateKey *key = p11c_key_for_cert(db, cert);
 	if (!key)
 		return;
 	info->has_key = 1;
@@ -256,7 +256,7 @@ p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	unsigned char d1[20], d256[32];
 	PRTime nb = 0, na = 0;
 	CERTCertTrust trust;
-	const char *alias = cert->nickname    ? cert->nickname
+	const char *alias = cert->nickname    ? p11c_alias_of(db, cert)
 	                    : cert->emailAddr ? cert->emailAddr
 	                                      : "";
 	i->alias = p11c_safe_text(alias, strlen(alias));
@@ -359,9 +359,7 @@ static int add_problem(p11c_db *db, p11c_cert_listing *l, const char *label, int
  * fails is noted, not fatal: its public certificates can still be read. */
 static int login_scope(p11c_db *db, PK11SlotInfo *only, p11c_cert_listing *l)
 {
-	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
-	int rc = p11c_login(db, internal);
-	PK11_FreeSlot(internal);
+	int rc = p11c_login(db, db->slot);
 	if (rc)
 		return rc;
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
@@ -413,7 +411,7 @@ static int note_key(p11c_db *db, p11c_cert_info *i, const p11c_cert_listing *l)
 
 static int collect(p11c_db *db, int which, const char *want, p11c_cert_listing *l)
 {
-	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, db);
+	CERTCertList *certs = p11c_list_certs(db);
 	if (!certs)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
 	int rc = P11C_OK;
@@ -462,7 +460,7 @@ int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_lis
 		return rc;
 	p11c_cert_listing *l = calloc(1, sizeof(*l));
 	if (only)
-		want = strdup(PK11_IsInternalKeySlot(only) ? "internal" : PK11_GetTokenName(only));
+		want = strdup(p11c_is_own_slot(db, only) ? "internal" : PK11_GetTokenName(only));
 	if (!l || (only && !want))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc)

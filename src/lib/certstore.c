@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <certdb.h>
 #include <pk11pub.h>
+#include <pkcs11n.h>
 #include <secerr.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +17,28 @@
 
 CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias)
 {
-	return PK11_FindCertFromNickname(alias, db);
+	char *name = p11c_nss_name(db, alias);
+	CERTCertificate *c = name ? PK11_FindCertFromNickname(name, db) : NULL;
+	free(name);
+	/* "TOKEN:alias" of another handle's database is not this one's. */
+	if (c && !p11c_cert_visible(db, c)) {
+		CERT_DestroyCertificate(c);
+		c = NULL;
+	}
+	return c;
 }
 
-/* "TOKEN:alias" for a slot other than the internal one. */
-char *p11c_qualified(PK11SlotInfo *slot, const char *alias)
+/* Stored where this handle sees it (not only in another database). */
+static int stored(p11c_db *db, CERTCertificate *cert)
 {
-	if (!slot || PK11_IsInternalKeySlot(slot) || PK11_IsInternal(slot))
+	return cert->isperm && p11c_cert_visible(db, cert);
+}
+
+/* "TOKEN:alias" for an external slot, the bare alias for the handle's
+ * own database. */
+char *p11c_qualified(p11c_db *db, PK11SlotInfo *slot, const char *alias)
+{
+	if (!slot || p11c_is_own_slot(db, slot) || PK11_IsInternal(slot))
 		return strdup(alias);
 	const char *label = PK11_GetTokenName(slot);
 	size_t n = strlen(label) + strlen(alias) + 2;
@@ -41,7 +57,7 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 		                       "alias '%s' may not contain ':', which is kept for "
 		                       "naming a token",
 		                       alias);
-	char *q = p11c_qualified(slot, alias);
+	char *q = p11c_qualified(db, slot, alias);
 	if (!q)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	CERTCertificate *c = p11c_find_cert(db, q);
@@ -55,11 +71,89 @@ int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 	return rc;
 }
 
+/* Whether cert has an instance on a slot other than the handle's own. */
+static int elsewhere(p11c_db *db, CERTCertificate *cert, int *here)
+{
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	int other = 0;
+	*here = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		if (p11c_is_own_slot(db, le->slot))
+			*here = 1;
+		else
+			other = 1;
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+	return other;
+}
+
+/* NSS sets trust on the first writable token holding the certificate
+ * that has no trust object yet, and when that token cannot hold one (an
+ * HSM), in its internal key slot: another database when this handle's is
+ * not NSS's first.  So a handle on a further database puts a copy of the
+ * certificate (as cert9.db keeps for a certificate on a token) and an
+ * empty trust object into its own slot first; NSS then updates that. */
+static int trust_home(p11c_db *db, CERTCertificate *cert, const char *nickname)
+{
+	int here = 0;
+	if (p11c_db_is_nss_internal(db) || !cert->isperm || !elsewhere(db, cert, &here))
+		return P11C_OK;
+	if (!here &&
+	    ((p11c_pending_cert(db, db->slot, &cert->derCert)) ||
+	     PK11_ImportCert(db->slot, cert, CK_INVALID_HANDLE, nickname, PR_FALSE) != SECSuccess))
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "cannot keep the trust of '%s' in database '%s'", nickname,
+		                     db->dir);
+	unsigned char sha1[20], md5[16], serial[4 + 64];
+	/* CKA_SERIAL_NUMBER is the DER INTEGER (RFC 5280: at most 20 octets). */
+	const SECItem *sn = &cert->serialNumber;
+	if (sn->len > 64)
+		return p11c_fail(db, P11C_EFAIL, "the serial number of '%s' is too long", nickname);
+	size_t sl = 0;
+	serial[sl++] = 0x02;
+	serial[sl++] = (unsigned char)sn->len;
+	memcpy(serial + sl, sn->data, sn->len);
+	sl += sn->len;
+	if (PK11_HashBuf(SEC_OID_SHA1, sha1, cert->derCert.data, (PRInt32)cert->derCert.len) !=
+	        SECSuccess ||
+	    PK11_HashBuf(SEC_OID_MD5, md5, cert->derCert.data, (PRInt32)cert->derCert.len) !=
+	        SECSuccess)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot read '%s'", nickname);
+	CK_OBJECT_CLASS cls = CKO_NSS_TRUST;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_TRUST unknown = CKT_NSS_TRUST_UNKNOWN;
+	CK_ATTRIBUTE tmpl[] = {
+	    {CKA_CLASS, &cls, sizeof(cls)},
+	    {CKA_TOKEN, &yes, sizeof(yes)},
+	    {CKA_ISSUER, cert->derIssuer.data, cert->derIssuer.len},
+	    {CKA_SERIAL_NUMBER, serial, (CK_ULONG)sl},
+	    {CKA_CERT_SHA1_HASH, sha1, sizeof(sha1)},
+	    {CKA_CERT_MD5_HASH, md5, sizeof(md5)},
+	    {CKA_TRUST_SERVER_AUTH, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_CLIENT_AUTH, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_EMAIL_PROTECTION, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_CODE_SIGNING, &unknown, sizeof(unknown)},
+	    {CKA_TRUST_STEP_UP_APPROVED, &no, sizeof(no)},
+	};
+	PK11GenericObject *o =
+	    PK11_CreateGenericObject(db->slot, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), PR_TRUE);
+	if (!o)
+		return p11c_fail_nss(db, P11C_EFAIL,
+		                     "cannot keep the trust of '%s' in database '%s'", nickname,
+		                     db->dir);
+	PK11_DestroyGenericObject(o); /* the structure; the object stays */
+	return P11C_OK;
+}
+
 int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust)
 {
 	CERTCertTrust t;
+	int rc;
 	if (CERT_DecodeTrustString(&t, trust) != SECSuccess)
 		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust);
+	if ((rc = trust_home(db, cert, nickname)))
+		return rc;
 	if (CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), cert, &t) != SECSuccess)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot set trust '%s' on '%s'", trust,
 		                     nickname);
@@ -69,7 +163,7 @@ int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, con
 int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, const char *nickname,
                     const char *trust)
 {
-	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : PK11_GetInternalKeySlot();
+	PK11SlotInfo *target = slot ? PK11_ReferenceSlot(slot) : p11c_db_slot(db);
 	/* An external token can make the object and still fail a later call
 	 * of the import: what was not there before goes again. */
 	CERTCertificate *was = NULL;
@@ -86,7 +180,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
 		    external && !was ? PK11_FindCertFromDERCertItem(target, &cert->derCert, db)
 		                     : NULL;
 		if (made) {
-			SEC_DeletePermCertificate(made);
+			p11c_delete_cert(db, made);
 			CERT_DestroyCertificate(made);
 		}
 	}
@@ -96,7 +190,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
 	if (rc == P11C_OK && trust) {
 		rc = p11c_set_trust(db, cert, nickname, trust);
 		if (rc)
-			SEC_DeletePermCertificate(cert);
+			p11c_delete_cert(db, cert);
 	}
 	return rc;
 }
@@ -148,7 +242,7 @@ void p11c_batch_free(p11c_batch *b, int rollback)
 		if (!b->certs[i])
 			continue;
 		if (rollback && b->stored[i])
-			SEC_DeletePermCertificate(b->certs[i]);
+			p11c_delete_cert(b->db, b->certs[i]);
 		CERT_DestroyCertificate(b->certs[i]);
 	}
 	free(b->certs);
@@ -162,6 +256,7 @@ int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
 	SECItem *ders = NULL;
 	size_t n = 0;
 	memset(b, 0, sizeof(*b));
+	b->db = db;
 	PLArenaPool *arena = PORT_NewArena(4096);
 	if (!arena)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
@@ -196,7 +291,7 @@ out:
 int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		if (i == skip || b->certs[i]->isperm)
+		if (i == skip || stored(db, b->certs[i]))
 			continue;
 		char *name = p11c_name_for_cert(db, b->certs[i]);
 		if (!name)
@@ -217,12 +312,13 @@ int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert)
 	p11c_slot_where(db, cert->slot, where, sizeof(where));
 	return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
 	                   "the certificate in '%s' is already stored as '%s', %s", path,
-	                   cert->nickname, where);
+	                   p11c_alias_of(db, cert), where);
 }
 
-static int existing_name(const CERTCertificate *cert, const char *q)
+static int existing_name(p11c_db *db, CERTCertificate *cert, const char *q)
 {
-	return cert->isperm && cert->nickname && q && strcmp(cert->nickname, q) != 0;
+	const char *name = p11c_alias_of(db, cert);
+	return stored(db, cert) && name && q && strcmp(name, q) != 0;
 }
 
 int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
@@ -258,6 +354,10 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 	for (k = 0; k < b.n; k++) {
 		CK_OBJECT_HANDLE h;
 		keyslot = PK11_KeyForCertExists(b.certs[k], &h, db);
+		if (keyslot && !p11c_slot_visible(db, keyslot)) {
+			PK11_FreeSlot(keyslot); /* a key of another database */
+			keyslot = NULL;
+		}
 		if (keyslot)
 			break;
 	}
@@ -274,20 +374,20 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		}
 	}
 	CERTCertificate *mine = b.certs[k];
-	q = p11c_qualified(keyslot, alias);
+	q = p11c_qualified(db, keyslot, alias);
 	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
 	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
 		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
 		                 "alias '%s' already exists with another certificate", q);
 	if (rc)
 		p11c_err_field(db, "certificate");
-	else if (!existing && !trust && mine->isperm && mine->nickname && strcmp(mine->nickname, q))
+	else if (!existing && !trust && existing_name(db, mine, q))
 		rc = p11c_already_stored(db, path, mine);
 	if (existing)
 		CERT_DestroyCertificate(existing);
 	if (rc || (rc = p11c_pending_begin(db, "add-cert")))
 		goto out;
-	if (!mine->isperm) {
+	if (!stored(db, mine)) {
 		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
 			goto out;
 		b.stored[k] = 1;
@@ -295,7 +395,7 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		goto out;
 	}
 	/* Already stored under another name: it keeps that name. */
-	const char *name = !existing_name(mine, q) ? q : mine->nickname;
+	const char *name = !existing_name(db, mine, q) ? q : p11c_alias_of(db, mine);
 	if (stored_as && !(*stored_as = strdup(name ? name : alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc)
@@ -340,7 +440,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		return rc;
 	}
 	for (size_t i = 0; i < b.n; i++) {
-		if (b.certs[i]->isperm) {
+		if (stored(db, b.certs[i])) {
 			s++;
 			continue;
 		}
@@ -378,12 +478,92 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 	return rc;
 }
 
+/* Whether a database slot this handle does not see holds cert too. */
+static int in_other_db(p11c_db *db, CERTCertificate *cert)
+{
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	int other = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !other; le = le->next)
+		other = !p11c_slot_visible(db, le->slot);
+	if (list)
+		PK11_FreeSlotList(list);
+	return other;
+}
+
+SECKEYPrivateKey *p11c_key_for_cert(p11c_db *db, CERTCertificate *cert)
+{
+	/* NSS's search takes the first token holding the certificate, which
+	 * may be another handle's database. */
+	if (!in_other_db(db, cert))
+		return PK11_FindKeyByAnyCert(cert, db);
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	SECKEYPrivateKey *key = NULL;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !key; le = le->next)
+		if (p11c_slot_visible(db, le->slot))
+			key = PK11_FindKeyByDERCert(le->slot, cert, db);
+	if (list)
+		PK11_FreeSlotList(list);
+	/* NSS's object may not list a copy just stored here yet. */
+	if (!key)
+		key = PK11_FindKeyByDERCert(db->slot, cert, db);
+	return key;
+}
+
+/* The trust objects for cert on slot go. */
+static void drop_trust(PK11SlotInfo *slot, CERTCertificate *cert)
+{
+	unsigned char sha1[20];
+	if (PK11_HashBuf(SEC_OID_SHA1, sha1, cert->derCert.data, (PRInt32)cert->derCert.len) !=
+	    SECSuccess)
+		return;
+	PK11GenericObject *all = PK11_FindGenericObjects(slot, CKO_NSS_TRUST);
+	for (PK11GenericObject *o = all; o; o = PK11_GetNextGenericObject(o)) {
+		SECItem v = {siBuffer, NULL, 0};
+		if (PK11_ReadRawAttribute(PK11_TypeGeneric, o, CKA_CERT_SHA1_HASH, &v) !=
+		    SECSuccess)
+			continue;
+		if (v.len == sizeof(sha1) && !memcmp(v.data, sha1, sizeof(sha1)))
+			PK11_DestroyTokenObject(slot,
+			                        PK11_GetObjectHandle(PK11_TypeGeneric, o, NULL));
+		SECITEM_FreeItem(&v, PR_FALSE);
+	}
+	if (all)
+		PK11_DestroyGenericObjects(all);
+}
+
+SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert)
+{
+	/* NSS's removal reaches every token holding the certificate, other
+	 * handles' databases too: there, only this handle's slots. */
+	if (!in_other_db(db, cert))
+		return SEC_DeletePermCertificate(cert);
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	SECStatus s = SECSuccess;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		if (!p11c_slot_visible(db, le->slot))
+			continue;
+		CK_OBJECT_HANDLE h = PK11_FindCertInSlot(le->slot, cert, db);
+		if (h != CK_INVALID_HANDLE && PK11_DestroyTokenObject(le->slot, h) != SECSuccess)
+			s = SECFailure;
+		drop_trust(le->slot, cert);
+	}
+	if (list)
+		PK11_FreeSlotList(list);
+	return s;
+}
+
 /* A certificate on a token that was given trust has a copy in cert9.db
  * holding that trust: it goes too, or the CA would stay trusted. */
 int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias)
 {
 	for (int i = 0; i < 8; i++) {
 		CERTCertificate *copy = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), der);
+		if (copy && in_other_db(db, copy)) {
+			/* p11c_delete_cert took this handle's copies; the rest are
+			 * other databases'. */
+			CERT_DestroyCertificate(copy);
+			return P11C_OK;
+		}
 		if (!copy)
 			return P11C_OK;
 		SECStatus s = copy->isperm ? SEC_DeletePermCertificate(copy) : SECFailure;
@@ -453,7 +633,9 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 		goto out;
 	}
 	/* Found once, the token may still fail the second look (NULL). */
-	CERTCertList *list = PK11_FindCertsFromNickname(alias, db);
+	char *nss_name = p11c_nss_name(db, alias);
+	CERTCertList *list = nss_name ? PK11_FindCertsFromNickname(nss_name, db) : NULL;
+	free(nss_name);
 	if (!list || CERT_LIST_EMPTY(list))
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot read '%s' back", alias);
 	/* Decided: an interrupted removal is finished by the next writer. */
@@ -462,7 +644,7 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
 	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		PORT_SetError(0);
-		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		SECKEYPrivateKey *key = keep_key ? NULL : p11c_key_for_cert(db, node->cert);
 		/* A search the token failed is not "no key": the key would stay
 		 * behind.  (What NSS leaves after finding none varies.) */
 		if (!keep_key && !key && token_trouble(PORT_GetError()))
@@ -476,13 +658,13 @@ int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
 	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
 	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
 		PORT_SetError(0);
-		SECKEYPrivateKey *key = keep_key ? NULL : PK11_FindKeyByAnyCert(node->cert, db);
+		SECKEYPrivateKey *key = keep_key ? NULL : p11c_key_for_cert(db, node->cert);
 		if (!keep_key && !key && token_trouble(PORT_GetError())) {
 			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
 			                   alias);
 			break;
 		}
-		if (SEC_DeletePermCertificate(node->cert) != SECSuccess) {
+		if (p11c_delete_cert(db, node->cert) != SECSuccess) {
 			rc = refused(db, alias, node->cert->slot);
 			if (key)
 				SECKEY_DestroyPrivateKey(key);

@@ -112,7 +112,7 @@ int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int fro
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	p->certs[c->n] = CERT_DupCertificate(cert);
 	c->from_aia[c->n] = from_aia;
-	c->in_database[c->n] = cert->isperm;
+	c->in_database[c->n] = cert->isperm && p11c_cert_visible(db, cert);
 	c->missing[c->n] = 0;
 	c->n = n;
 	return 1;
@@ -425,7 +425,7 @@ static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, 
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		p11c_cert_info_free(c->certs[i]);
 		c->certs[i] = fresh;
-		c->in_database[i] = p->certs[i]->isperm;
+		c->in_database[i] = p->certs[i]->isperm && p11c_cert_visible(db, p->certs[i]);
 		c->missing[i] = 0;
 	}
 	CERTCertificate *leaf = p->certs[0];
@@ -494,10 +494,10 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		CERTCertificate *cert = p->certs[i];
 		if (!c->missing[i] || i == 0)
 			continue;
-		if (cert->isperm) {
+		if (cert->isperm && p11c_cert_visible(db, cert)) {
 			if (CERT_GetCertTrust(cert, &old[i]) != SECSuccess)
 				memset(&old[i], 0, sizeof(old[i]));
-			rc = p11c_set_trust(db, cert, cert->nickname, "CT,,");
+			rc = p11c_set_trust(db, cert, p11c_alias_of(db, cert), "CT,,");
 			done[i] = rc ? 0 : 2;
 		} else {
 			char *name = p11c_name_for_cert(db, cert);
@@ -514,7 +514,7 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		rc = p11c_pending_commit(db, NULL, NULL);
 	for (size_t i = 0; rc && done && i < c->n; i++) {
 		if (done[i] == 1)
-			SEC_DeletePermCertificate(p->certs[i]);
+			p11c_delete_cert(db, p->certs[i]);
 		else if (done[i] == 2)
 			CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), p->certs[i], &old[i]);
 	}

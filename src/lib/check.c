@@ -209,8 +209,7 @@ static void check_chain(report *r, CERTCertificate *cert, const role *w, PRTime 
 /* Whether the keys beside cert can be seen: its token is logged in to. */
 static int keys_visible(report *r, CERTCertificate *cert)
 {
-	PK11SlotInfo *slot =
-	    cert->slot ? PK11_ReferenceSlot(cert->slot) : PK11_GetInternalKeySlot();
+	PK11SlotInfo *slot = cert->slot ? PK11_ReferenceSlot(cert->slot) : p11c_db_slot(r->db);
 	int seen = !PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, r->db);
 	PK11_FreeSlot(slot);
 	return seen;
@@ -218,7 +217,7 @@ static int keys_visible(report *r, CERTCertificate *cert)
 
 static void check_certs(report *r, int days, PRTime now)
 {
-	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, r->db);
+	CERTCertList *certs = p11c_list_certs(r->db);
 	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
 	     certs && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
 		CERTCertificate *cert = node->cert;
@@ -227,9 +226,9 @@ static void check_certs(report *r, int days, PRTime now)
 			memset(&t, 0, sizeof(t));
 		unsigned all = t.sslFlags | t.emailFlags | t.objectSigningFlags;
 		int keys_known = keys_visible(r, cert);
-		SECKEYPrivateKey *key = keys_known ? PK11_FindKeyByAnyCert(cert, r->db) : NULL;
+		SECKEYPrivateKey *key = keys_known ? p11c_key_for_cert(r->db, cert) : NULL;
 		role w = {
-		    .alias = cert->nickname    ? cert->nickname
+		    .alias = cert->nickname    ? p11c_alias_of(r->db, cert)
 		             : cert->emailAddr ? cert->emailAddr
 		                               : "",
 		    .own = key != NULL,
@@ -278,8 +277,8 @@ static void check_keys(report *r)
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, r->db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
 		PK11SlotInfo *slot = le->slot;
-		if (!PK11_IsPresent(slot) ||
-		    (PK11_IsInternal(slot) && !PK11_IsInternalKeySlot(slot)))
+		if (!PK11_IsPresent(slot) || !p11c_slot_visible(r->db, slot) ||
+		    (PK11_IsInternal(slot) && !p11c_is_own_slot(r->db, slot)))
 			continue;
 		if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, r->db))
 			continue;
@@ -298,7 +297,7 @@ static void check_keys(report *r)
 			}
 			const char *shown = *name ? name : *hex ? hex : "?";
 			const char *token =
-			    PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot);
+			    p11c_is_own_slot(r->db, slot) ? "internal" : PK11_GetTokenName(slot);
 			add(r, shown, 0, "orphan-key",
 			    "private key '%s' on token '%s' has no certificate (a request still "
 			    "waiting for its CA's reply?)",
@@ -355,14 +354,15 @@ static void check_files(report *r)
 /* Two certificates under one alias: a renewal cut short by another tool. */
 static void check_aliases(report *r)
 {
-	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, r->db);
+	CERTCertList *certs = p11c_list_certs(r->db);
 	for (CERTCertListNode *a = certs ? CERT_LIST_HEAD(certs) : NULL;
 	     certs && !CERT_LIST_END(a, certs); a = CERT_LIST_NEXT(a)) {
 		for (CERTCertListNode *b = CERT_LIST_NEXT(a);
 		     a->cert->nickname && !CERT_LIST_END(b, certs); b = CERT_LIST_NEXT(b)) {
 			if (b->cert->nickname && !strcmp(a->cert->nickname, b->cert->nickname)) {
-				add(r, a->cert->nickname, 1, "duplicate-alias",
-				    "two certificates answer to '%s'", a->cert->nickname);
+				add(r, p11c_alias_of(r->db, a->cert), 1, "duplicate-alias",
+				    "two certificates answer to '%s'",
+				    p11c_alias_of(r->db, a->cert));
 				break;
 			}
 		}
@@ -402,10 +402,8 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 	}
 	/* A token that cannot be logged in to hides its keys: say so, and judge
 	 * the rest (each token on its own). */
-	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
-	if (p11c_login(db, internal) != P11C_OK)
+	if (p11c_login(db, db->slot) != P11C_OK)
 		add(&r, "", 1, "login", "cannot see the private keys: %s", p11c_last_error(db));
-	PK11_FreeSlot(internal);
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
 		const char *label = PK11_GetTokenName(le->slot);

@@ -4,13 +4,16 @@
 #include <nss.h>
 #include <prerror.h>
 #include <pk11pub.h>
+#include <pthread.h>
 #include <secerr.h>
+#include <secmod.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "nssint.h"
 #include "p11kit.h"
 #include "uri.h"
 
@@ -23,14 +26,96 @@ int p11c_db_new(p11c_db **out)
 	return *out ? P11C_OK : P11C_EFAIL;
 }
 
+/* NSS's start and stop, and the user databases opened beside it, one
+ * handle at a time: whether NSS is running decides how a database opens. */
+static pthread_mutex_t nss_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned userdb_serial;
+/* The slots of SECMOD_OpenUserDB that open handles hold (under nss_lock):
+ * what one handle must not see of another. */
+#define USERDB_MAX 256
+static PK11SlotInfo *userdb_slots[USERDB_MAX];
+
+/* NSS's first database is its internal key slot; a further one (another
+ * handle's, or beside the application's own NSS) a slot of its own,
+ * opened by SECMOD_OpenUserDB under a label no other token has, and
+ * NSS_InitContext only holds NSS up for it. */
+static int nss_open(p11c_db *db, const char *dir, int readonly)
+{
+	char config[4200];
+	snprintf(config, sizeof(config), "sql:%s", dir);
+	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
+	pthread_mutex_lock(&nss_lock);
+	if (!NSS_IsInitialized()) {
+		db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
+		db->slot = db->ctx ? PK11_GetInternalKeySlot() : NULL;
+		db->nss_first = db->slot != NULL;
+		goto out;
+	}
+	db->ctx =
+	    NSS_InitContext("", "", "", "", NULL, flags | NSS_INIT_NOCERTDB | NSS_INIT_NOMODDB);
+	if (!db->ctx)
+		goto out;
+	/* configDir='sql:DIR', quotes and backslashes escaped. */
+	char spec[2 * sizeof(config) + 160], *p = spec;
+	p += sprintf(p, "configDir='");
+	for (const char *c = config; *c; c++) {
+		if (*c == '\\' || *c == '\'')
+			*p++ = '\\';
+		*p++ = *c;
+	}
+	sprintf(p, "' certPrefix='' keyPrefix='' tokenDescription='p11cert database %u'%s",
+	        ++userdb_serial, readonly ? " flags=readOnly" : "");
+	size_t at = 0;
+	while (at < USERDB_MAX && userdb_slots[at])
+		at++;
+	db->slot = at < USERDB_MAX ? SECMOD_OpenUserDB(spec) : NULL;
+	if (!db->slot && at == USERDB_MAX)
+		PR_SetError(SEC_ERROR_NO_MEMORY, 0); /* that many databases open */
+	if (!db->slot) {
+		int err = PR_GetError();
+		NSS_ShutdownContext(db->ctx);
+		db->ctx = NULL;
+		PR_SetError(err, 0);
+		goto out;
+	}
+	/* NSS's own database already (its first): shared, not closed. */
+	db->userdb = !PK11_IsInternalKeySlot(db->slot);
+	if (db->userdb)
+		userdb_slots[at] = db->slot;
+out:
+	pthread_mutex_unlock(&nss_lock);
+	return db->ctx ? 0 : -1;
+}
+
+static void nss_close(p11c_db *db)
+{
+	pthread_mutex_lock(&nss_lock);
+	if (db->slot) {
+		for (size_t i = 0; i < USERDB_MAX && db->userdb; i++)
+			if (userdb_slots[i] == db->slot)
+				userdb_slots[i] = NULL;
+		if (db->userdb)
+			SECMOD_CloseUserDB(db->slot);
+		else if (db->nss_first)
+			PK11_Logout(db->slot); /* NSS may outlive this handle */
+		/* else NSS's first database, reopened: the program's too */
+		PK11_FreeSlot(db->slot);
+		db->slot = NULL;
+		db->userdb = 0;
+		db->nss_first = 0;
+	}
+	NSS_ShutdownContext(db->ctx);
+	db->ctx = NULL;
+	pthread_mutex_unlock(&nss_lock);
+}
+
 void p11c_db_shutdown(p11c_db *db)
 {
 	p11c_pending_close(db);
 	p11c_token_defects_free(db);
 	p11c_modules_unload(db);
 	if (db->ctx) {
-		NSS_ShutdownContext(db->ctx);
-		db->ctx = NULL;
+		nss_close(db);
 		/* A database made or migrated by this handle: WAL from now on. */
 		if (!db->readonly && db->dir)
 			p11c_db_use_wal(db, db->dir);
@@ -79,11 +164,8 @@ static int file_in(const char *dir, const char *name)
 /* NSS's own init, shared by open and generate. */
 int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 {
-	char config[4200];
 	if (strlen(dir) > 4096)
 		return p11c_fail(db, P11C_EUSAGE, "directory name too long");
-	snprintf(config, sizeof(config), "sql:%s", dir);
-	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
 	int stuck, rc;
 	if (!readonly && (rc = p11c_db_lock(db, dir)))
 		return rc;
@@ -96,7 +178,7 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 	p11c_db_recover(db, dir, &db->recovered, &stuck);
 	if (!readonly)
 		p11c_db_use_wal(db, dir);
-	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
+	nss_open(db, dir, readonly);
 	if (!db->ctx) {
 		p11c_modules_unload(db);
 		p11c_db_unlock(db);
@@ -194,8 +276,8 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 {
 	*out = NULL;
 	if (is_internal(token)) {
-		*out = PK11_GetInternalKeySlot();
-		return *out ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "no internal token");
+		*out = p11c_db_slot(db);
+		return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "no database is open");
 	}
 	if (!strncmp(token, "pkcs11:", 7)) {
 		PK11SlotList *list =
@@ -204,7 +286,8 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 		for (PK11SlotListElement *le = list ? list->head : NULL; le && !*out;
 		     le = le->next) {
 			CK_TOKEN_INFO info;
-			if (PK11_GetTokenInfo(le->slot, &info) != SECSuccess)
+			if (!p11c_slot_visible(db, le->slot) ||
+			    PK11_GetTokenInfo(le->slot, &info) != SECSuccess)
 				continue;
 			int m = p11c_uri_match_token(token, &info);
 			if (m < 0) {
@@ -225,6 +308,12 @@ int p11c_slot_for_token(p11c_db *db, const char *token, PK11SlotInfo **out)
 		return *out ? P11C_OK : not_found(db, "no token matches '%s'", token);
 	}
 	*out = PK11_FindSlotByName(token);
+	if (*out && !p11c_slot_visible(db, *out)) {
+		/* Another handle's database, or the application's. */
+		PK11_FreeSlot(*out);
+		*out = NULL;
+	} else if (*out && p11c_is_own_slot(db, *out))
+		return P11C_OK;
 	if (!*out && db->left_out)
 		return p11c_fail(db, P11C_ENOTFOUND,
 		                 "no token '%s' (module %s could not be loaded)", token,
@@ -262,11 +351,11 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 	int rc = P11C_OK;
 	if (!PK11_NeedLogin(slot) || PK11_IsLoggedIn(slot, db))
 		return P11C_OK;
-	if (PK11_IsInternalKeySlot(slot) && PK11_NeedUserInit(slot))
+	int own = p11c_is_own_slot(db, slot);
+	if (own && PK11_NeedUserInit(slot))
 		return P11C_OK;
 	char **known = p11c_token_labels();
-	pw = p11c_pwfile_lookup(db->pwf, label, PK11_IsInternalKeySlot(slot),
-	                        (const char *const *)known);
+	pw = p11c_pwfile_lookup(db->pwf, label, own, (const char *const *)known);
 	p11c_token_labels_free(known);
 	if (!pw && db->prompt && db->prompt(label, prompted, sizeof(prompted), db->prompt_arg) == 0)
 		pw = prompted;
@@ -286,7 +375,7 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 	p11c_log(db, "logging in to token '%s'", label);
 	if (PK11_CheckUserPassword(slot, pw) != SECSuccess) {
 		int err = PR_GetError();
-		if (err == SEC_ERROR_BAD_PASSWORD && !PK11_IsInternalKeySlot(slot))
+		if (err == SEC_ERROR_BAD_PASSWORD && !own)
 			rc = p11c_fail_nss(db, P11C_EPASSWORD,
 			                   "wrong PIN for token '%s' (CKR_PIN_INCORRECT)", label);
 		else
@@ -296,7 +385,7 @@ int p11c_login(p11c_db *db, PK11SlotInfo *slot)
 		/* NSS maps only the token's CKR_PIN_INCORRECT to this, at login */
 		if (err == SEC_ERROR_BAD_PASSWORD)
 			db->err_ckr = CKR_PIN_INCORRECT;
-	} else if (!PK11_IsInternalKeySlot(slot)) {
+	} else if (!own) {
 		free(db->used_label);
 		p11c_secret_free(db->used_pin);
 		db->used_label = strdup(label);
@@ -309,9 +398,7 @@ out:
 
 int p11c_login_tokens(p11c_db *db)
 {
-	PK11SlotInfo *internal = PK11_GetInternalKeySlot();
-	int rc = p11c_login(db, internal);
-	PK11_FreeSlot(internal);
+	int rc = p11c_login(db, db->slot);
 	if (rc)
 		return rc;
 	/* External tokens: those the password file has a line for. */
@@ -336,7 +423,7 @@ int p11c_token_label(p11c_db *db, const char *token, char **label)
 	int rc = p11c_require_open(db, 0);
 	if (rc || (rc = p11c_slot_for_token(db, token, &slot)))
 		return rc;
-	*label = strdup(PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot));
+	*label = strdup(p11c_is_own_slot(db, slot) ? "internal" : PK11_GetTokenName(slot));
 	PK11_FreeSlot(slot);
 	return *label ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
@@ -360,10 +447,109 @@ int p11c_login_for_alias(p11c_db *db, const char *alias)
 	 * else the prompt) so "TOKEN:alias" can be found. */
 	PK11SlotInfo *slot = PK11_FindSlotByName(label);
 	int rc = P11C_OK;
-	if (slot) {
+	if (slot && p11c_slot_visible(db, slot) && !p11c_is_own_slot(db, slot))
 		rc = p11c_login(db, slot);
+	if (slot)
 		PK11_FreeSlot(slot);
-	}
 	free(label);
 	return rc;
+}
+
+/* ---- the handle's own database slot ---- */
+
+PK11SlotInfo *p11c_db_slot(p11c_db *db)
+{
+	return db && db->slot ? PK11_ReferenceSlot(db->slot) : NULL;
+}
+
+int p11c_is_own_slot(const p11c_db *db, PK11SlotInfo *slot)
+{
+	return slot && db->slot && slot == db->slot;
+}
+
+int p11c_slot_visible(const p11c_db *db, PK11SlotInfo *slot)
+{
+	/* Not another handle's database, nor NSS's first one (the program's
+	 * or another handle's) when this one is not it; external tokens, NSS's
+	 * crypto slot and the softokn tokens of pkcs11.txt are shared. */
+	if (!slot || p11c_is_own_slot(db, slot))
+		return slot != NULL;
+	if (!PK11_IsInternal(slot))
+		return 1;
+	if (PK11_IsInternalKeySlot(slot))
+		return 0;
+	int other = 0;
+	pthread_mutex_lock(&nss_lock);
+	for (size_t i = 0; i < USERDB_MAX && !other; i++)
+		other = userdb_slots[i] == slot;
+	pthread_mutex_unlock(&nss_lock);
+	return !other;
+}
+
+int p11c_cert_visible(const p11c_db *db, CERTCertificate *cert)
+{
+	if (!cert)
+		return 0;
+	if (!cert->slot && !cert->isperm)
+		return 1; /* a temporary certificate: no database's */
+	if (cert->slot && p11c_slot_visible(db, cert->slot))
+		return 1;
+	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
+	int seen = 0;
+	for (PK11SlotListElement *le = list ? list->head : NULL; le && !seen; le = le->next)
+		seen = p11c_slot_visible(db, le->slot);
+	if (list)
+		PK11_FreeSlotList(list);
+	return seen;
+}
+
+int p11c_db_is_nss_internal(const p11c_db *db)
+{
+	return !db->slot || PK11_IsInternalKeySlot(db->slot);
+}
+
+const char *p11c_alias_of(const p11c_db *db, CERTCertificate *cert)
+{
+	const char *nick = cert ? cert->nickname : NULL;
+	if (!nick || p11c_db_is_nss_internal(db))
+		return nick;
+	const char *label = PK11_GetTokenName(db->slot);
+	size_t n = strlen(label);
+	if (!strncmp(nick, label, n) && nick[n] == ':')
+		return nick + n + 1;
+	return nick;
+}
+
+char *p11c_nss_name(const p11c_db *db, const char *alias)
+{
+	const char *colon = strchr(alias, ':');
+	if (colon) {
+		char *token = strndup(alias, (size_t)(colon - alias));
+		int own = token && is_internal(token);
+		free(token);
+		if (!own)
+			return strdup(alias);
+		alias = colon + 1; /* "internal:x" is the handle's own x */
+	}
+	if (p11c_db_is_nss_internal(db))
+		return strdup(alias);
+	const char *label = PK11_GetTokenName(db->slot);
+	size_t n = strlen(label) + strlen(alias) + 2;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s:%s", label, alias);
+	return s;
+}
+
+CERTCertList *p11c_list_certs(p11c_db *db)
+{
+	CERTCertList *list = PK11_ListCerts(PK11CertListUnique, db);
+	for (CERTCertListNode *n = list ? CERT_LIST_HEAD(list) : NULL;
+	     n && !CERT_LIST_END(n, list);) {
+		CERTCertListNode *next = CERT_LIST_NEXT(n);
+		if (!p11c_cert_visible(db, n->cert))
+			CERT_RemoveCertListNode(n);
+		n = next;
+	}
+	return list;
 }

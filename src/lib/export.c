@@ -79,7 +79,7 @@ void p11c_p12_password_free(SECItem *pw)
 static int exportable_key(p11c_db *db, CERTCertificate *cert, const char *alias,
                           SECKEYPrivateKey **out)
 {
-	*out = PK11_FindKeyByAnyCert(cert, db);
+	*out = p11c_key_for_cert(db, cert);
 	if (!*out)
 		return p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s' in the database",
 		                 alias);

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "nssint.h"
 
 static const char *const db_files[] = {"cert9.db", "key4.db",   "pkcs11.txt",    "cert8.db",
                                        "key3.db",  "secmod.db", P11C_PWFILE_NAME};
@@ -151,7 +151,7 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 	db->no_p11kit = opts->no_p11kit;
 	if ((rc = p11c_nss_start(db, dir, 0)) || (rc = new_password(db, &pw)))
 		goto fail;
-	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	PK11SlotInfo *slot = p11c_db_slot(db);
 	SECStatus s = slot && PK11_NeedUserInit(slot) ? PK11_InitPin(slot, "", pw) : SECFailure;
 	if (s != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot set the password of '%s'", dir);

@@ -239,7 +239,7 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 	CERTCertificate *cert = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), (SECItem *)leaf);
 	if (!cert)
 		return p11c_fail(db, P11C_EFAIL, "imported '%s' but cannot find it", alias);
-	SECKEYPrivateKey *key = PK11_FindKeyByAnyCert(cert, db);
+	SECKEYPrivateKey *key = p11c_key_for_cert(db, cert);
 	if (!key)
 		rc = p11c_fail(db, P11C_EFAIL, "imported '%s' but its private key is not with it",
 		               alias);
@@ -433,7 +433,7 @@ static void undo_import(p11c_db *db, PK11SlotInfo *slot, const key_sweep *k, CER
 		/* and the certificate a token made while NSS heard it fail */
 		CERTCertificate *made = PK11_FindCertFromDERCertItem(slot, &n->cert->derCert, db);
 		if (made) {
-			SEC_DeletePermCertificate(made);
+			p11c_delete_cert(db, made);
 			CERT_DestroyCertificate(made);
 		}
 	}
@@ -511,10 +511,14 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 		goto out;
 	}
 	CERTCertificate *there = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), &leaf);
+	if (there && !(there->isperm && p11c_cert_visible(db, there))) {
+		CERT_DestroyCertificate(there); /* only another database's */
+		there = NULL;
+	}
 	if (there) {
 		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
 		                 "the certificate in '%s' is already in the database as '%s'", path,
-		                 there->nickname ? there->nickname : "(no alias)");
+		                 there->nickname ? p11c_alias_of(db, there) : "(no alias)");
 		CERT_DestroyCertificate(there);
 		goto out;
 	}
@@ -545,7 +549,7 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	    (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
 	warn_defects(db, slot, &leaf);
-	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
+	if (alias_out && !(*alias_out = p11c_qualified(db, slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (rc && imported)

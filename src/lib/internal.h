@@ -85,6 +85,10 @@ struct SECMODModuleStr;
 struct p11c_p11kit_module;
 struct p11c_db {
 	struct NSSInitContextStr *ctx;
+	struct PK11SlotInfoStr *slot; /* this handle's database: NSS's internal key
+	                                 slot, or a slot of SECMOD_OpenUserDB */
+	int userdb;                   /* slot was opened by SECMOD_OpenUserDB */
+	int nss_first;                /* this handle's NSS_InitContext opened it */
 	char *dir;
 	int readonly;
 	p11c_pwfile *pwf;

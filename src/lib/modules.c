@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "nssint.h"
 #include "p11kit.h"
 
 /* NSS module spec "name=... library=...", values quoted and escaped. */
@@ -233,6 +233,14 @@ static void db_modules_check(p11c_db *db)
 			lib = line[8] ? strdup(line + 8) : NULL;
 		} else if (!strncmp(line, "name=", 5) && lib) {
 			char why[256];
+			/* A further database's pkcs11.txt is not NSS's to read:
+			 * its modules load for this handle. */
+			if (!p11c_db_is_nss_internal(db) && !p11c_module_loaded(lib) &&
+			    p11c_module_probe(lib, PROBE_MS, why, sizeof(why)) == 0 &&
+			    load_module(db, line + 5, lib, P11C_FROM_DATABASE) != P11C_OK) {
+				p11c_log(db, "skipped module '%s': %s", line + 5, db->err);
+				db->err[0] = '\0';
+			}
 			if (!p11c_module_loaded(lib) &&
 			    p11c_module_probe(lib, PROBE_MS, why, sizeof(why)) != 0)
 				left_out(db, line + 5, lib, why);
@@ -268,10 +276,11 @@ int p11c_modules_load(p11c_db *db)
 		p11c_p11kit_module *m = &db->p11kit[i];
 		if (!p11kit_wanted(db, m)) {
 			p11c_log(db, "not loading p11-kit module '%s': %s", m->name,
-			         db->no_p11kit      ? "p11-kit's modules are left out"
-			         : m->trust_policy ? "a trust-policy module"
-			                           : "its module file's enable-in does not name this "
-			                             "program");
+			         db->no_p11kit ? "p11-kit's modules are left out"
+			         : m->trust_policy
+			             ? "a trust-policy module"
+			             : "its module file's enable-in does not name this "
+			               "program");
 			continue;
 		}
 		if (p11c_module_loaded(m->path))
@@ -281,7 +290,8 @@ int p11c_modules_load(p11c_db *db)
 			continue;
 		}
 		char name[256];
-		snprintf(name, sizeof(name), "%s%s", name_taken(m->name) ? "p11-kit-" : "", m->name);
+		snprintf(name, sizeof(name), "%s%s", name_taken(m->name) ? "p11-kit-" : "",
+		         m->name);
 		/* A registered module that does not load is not ours to fail on. */
 		if (load_module(db, name, m->path, P11C_FROM_P11KIT) != P11C_OK)
 			p11c_log(db, "skipped p11-kit module '%s': %s", m->name, db->err);
@@ -319,11 +329,22 @@ int p11c_db_set_module(p11c_db *db, const char *path)
 	return !path || db->module_path ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
+/* pkcs11.txt is NSS's module database: that of its first database only. */
+static int own_module_db(p11c_db *db)
+{
+	if (p11c_db_is_nss_internal(db))
+		return P11C_OK;
+	return p11c_fail(db, P11C_EUSAGE,
+	                 "cannot change the modules of database '%s' while another NSS "
+	                 "database is open in this process (NSS keeps one module database)",
+	                 db->dir);
+}
+
 int p11c_module_add(p11c_db *db, const char *name, const char *path)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(name), P11C_NAME(path));
 	int rc = p11c_require_open(db, 1);
-	if (rc)
+	if (rc || (rc = own_module_db(db)))
 		return rc;
 	if (!name || !*name || !path || !*path)
 		return p11c_fail(db, P11C_EUSAGE, "a module NAME and PATH are needed");
@@ -360,7 +381,7 @@ int p11c_module_remove(p11c_db *db, const char *name)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(name));
 	int rc = p11c_require_open(db, 1), type = 0;
-	if (rc)
+	if (rc || (rc = own_module_db(db)))
 		return rc;
 	if (!name || !*name)
 		return p11c_fail(db, P11C_EUSAGE, "a module NAME is needed");

@@ -12,6 +12,30 @@
 /* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
 #pragma GCC visibility push(hidden)
 
+/* db.c: the handle's own database slot, and what it may see.  A reference
+ * to the handle's slot (NSS's internal key slot for the first database of
+ * the process, else a slot of SECMOD_OpenUserDB). */
+PK11SlotInfo *p11c_db_slot(p11c_db *db);
+int p11c_is_own_slot(const p11c_db *db, PK11SlotInfo *slot);
+/* The handle's own slot, or an external token's (never another handle's
+ * database, nor the application's). */
+int p11c_slot_visible(const p11c_db *db, PK11SlotInfo *slot);
+/* Whether cert is on a slot the handle sees (or is a temporary one). */
+int p11c_cert_visible(const p11c_db *db, CERTCertificate *cert);
+/* Whether the handle's database is NSS's internal key slot, where NSS
+ * reads a bare nickname. */
+int p11c_db_is_nss_internal(const p11c_db *db);
+/* The alias as the caller knows it: cert's nickname without the handle's
+ * own token's "LABEL:" (NSS qualifies nicknames outside its internal key
+ * slot). */
+const char *p11c_alias_of(const p11c_db *db, CERTCertificate *cert);
+/* The nickname NSS finds alias by: a bare alias (or "internal:alias")
+ * qualified with the handle's token when that is not NSS's internal key
+ * slot; "TOKEN:alias" as given.  malloc'd. */
+char *p11c_nss_name(const p11c_db *db, const char *alias);
+/* PK11_ListCerts without the certificates only other databases hold. */
+CERTCertList *p11c_list_certs(p11c_db *db);
+
 /* defects.c: the known defects of slot's token that break NSS servers,
  * found by harmless probes, cached per slot for the handle's life. */
 #define P11C_DEFECT_EMPTY_COPY 1u /* C_CopyObject refuses an empty template */
@@ -102,6 +126,7 @@ int p11c_store_cert(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, cons
                     const char *trust);
 /* Certificates read from a file, and which of them this call stored. */
 typedef struct {
+	p11c_db *db; /* whose database a rollback removes them from */
 	CERTCertificate **certs;
 	size_t n;
 	int *stored; /* stored by this call: removed again on failure */
@@ -115,7 +140,7 @@ int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust);
 /* Set NSS trust (string form) on a stored certificate. */
 int p11c_set_trust(p11c_db *db, CERTCertificate *cert, const char *nickname, const char *trust);
 /* "TOKEN:alias" for an external slot, alias for the internal one. */
-char *p11c_qualified(PK11SlotInfo *slot, const char *alias);
+char *p11c_qualified(p11c_db *db, PK11SlotInfo *slot, const char *alias);
 
 /* modules.c: where an object on slot is, for messages: "in the database",
  * "on token 'T' of module 'M' (registered in the database (pkcs11.txt))". */
@@ -124,6 +149,11 @@ void p11c_slot_where(const p11c_db *db, PK11SlotInfo *slot, char *buf, size_t n)
 /* certstore.c: "the certificate in 'path' is already stored as 'x', on
  * token ...": fails with P11C_EFAIL. */
 int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert);
+/* The private key of cert on a token this handle sees, or NULL. */
+SECKEYPrivateKey *p11c_key_for_cert(p11c_db *db, CERTCertificate *cert);
+/* Remove cert from the tokens this handle sees (SEC_DeletePermCertificate
+ * when no other database holds it). */
+SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert);
 /* Remove what copies of the certificate der are left in the database
  * (cert9.db keeps one for the trust of a certificate on a token). */
 int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias);

@@ -15,7 +15,7 @@ static int old_password(p11c_db *db, PK11SlotInfo *slot, char *buf, size_t size)
 {
 	const char *label = PK11_GetTokenName(slot);
 	char **known = p11c_token_labels();
-	const char *pw = p11c_pwfile_lookup(db->pwf, label, PK11_IsInternalKeySlot(slot),
+	const char *pw = p11c_pwfile_lookup(db->pwf, label, p11c_is_own_slot(db, slot),
 	                                    (const char *const *)known);
 	p11c_token_labels_free(known);
 	if (pw && strlen(pw) < size) {
@@ -59,7 +59,7 @@ static int stage_file(p11c_db *db, const char *path, PK11SlotInfo *slot, const c
 	if (rc)
 		return rc;
 	char **known = p11c_token_labels();
-	int internal = PK11_IsInternalKeySlot(slot);
+	int internal = p11c_is_own_slot(db, slot);
 	char *fresh = p11c_pwfile_replace(text ? text : "", len, PK11_GetTokenName(slot), internal,
 	                                  (const char *const *)known, pw);
 	p11c_token_labels_free(known);

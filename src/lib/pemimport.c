@@ -191,7 +191,7 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	if ((rc = p11c_store_rest(db, &b, (size_t)k, NULL)) ||
 	    (rc = p11c_pending_commit(db, NULL, NULL)))
 		goto out;
-	if (alias_out && !(*alias_out = p11c_qualified(slot, alias)))
+	if (alias_out && !(*alias_out = p11c_qualified(db, slot, alias)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	if (key) {

@@ -122,9 +122,9 @@ static void put_line(p11c_pending *p, const char *kind, const char *a, const cha
 }
 
 /* The token's name in the record: "internal" or its label, in hex. */
-static char *slot_word(PK11SlotInfo *slot)
+static char *slot_word(p11c_db *db, PK11SlotInfo *slot)
 {
-	const char *label = PK11_IsInternalKeySlot(slot) ? "internal" : PK11_GetTokenName(slot);
+	const char *label = p11c_is_own_slot(db, slot) ? "internal" : PK11_GetTokenName(slot);
 	return p11c_hex((const unsigned char *)label, strlen(label), 0);
 }
 
@@ -235,7 +235,7 @@ int p11c_pending_keygen(p11c_db *db, PK11SlotInfo *slot)
 	}
 	if (pubs)
 		PK11_DestroyGenericObjects(pubs);
-	char *word = slot_word(slot);
+	char *word = slot_word(db, slot);
 	if (f && word) {
 		fputs("keygen ", f);
 		fputs(word, f);
@@ -253,7 +253,7 @@ int p11c_pending_cert(p11c_db *db, PK11SlotInfo *slot, const SECItem *der)
 	p11c_pending *p = db->pending;
 	if (!p)
 		return P11C_OK;
-	char *word = slot_word(slot), *hex = p11c_hex(der->data, der->len, 0);
+	char *word = slot_word(db, slot), *hex = p11c_hex(der->data, der->len, 0);
 	if (!word || !hex)
 		p->failed = ENOMEM;
 	put_line(p, "cert", word, hex);
@@ -275,7 +275,7 @@ int p11c_pending_commit(p11c_db *db, CERTCertificate *old_cert, SECKEYPrivateKey
 		free(hex);
 	}
 	if (old_key) {
-		char *name = NULL, *id = NULL, *word = slot_word(old_key->pkcs11Slot);
+		char *name = NULL, *id = NULL, *word = slot_word(db, old_key->pkcs11Slot);
 		if (p11c_key_names(old_key, &name, &id) != P11C_OK || !word)
 			p->failed = ENOMEM;
 		put_line(p, "drop-key", word, id);
@@ -316,7 +316,7 @@ int p11c_pending_pwfile(p11c_db *db, PK11SlotInfo *slot, const char *staged, con
 	p11c_pending *p = db->pending;
 	if (!p)
 		return P11C_OK;
-	char *word = slot_word(slot);
+	char *word = slot_word(db, slot);
 	char *a = p11c_hex((const unsigned char *)staged, strlen(staged), 0);
 	char *b = p11c_hex((const unsigned char *)target, strlen(target), 0);
 	if (!word || !a || !b)

@@ -45,7 +45,7 @@ static int take_back(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *fresh)
 	int err = PORT_GetError(), left = 0;
 	CERTCertificate *stored = PK11_FindCertFromDERCertItem(slot, &fresh->derCert, db);
 	if (stored) {
-		left = SEC_DeletePermCertificate(stored) != SECSuccess;
+		left = p11c_delete_cert(db, stored) != SECSuccess;
 		CERT_DestroyCertificate(stored);
 	}
 	PORT_SetError(err);
@@ -59,8 +59,8 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
 {
 	CERTCertTrust trust;
 	int has_trust = stored_trust(old, &trust);
-	PK11SlotInfo *slot = old->slot ? PK11_ReferenceSlot(old->slot) : PK11_GetInternalKeySlot();
-	char *alias = strdup(old->nickname);
+	PK11SlotInfo *slot = old->slot ? PK11_ReferenceSlot(old->slot) : p11c_db_slot(db);
+	char *alias = strdup(p11c_alias_of(db, old));
 	int rc = P11C_OK;
 	if (!alias) {
 		PK11_FreeSlot(slot);
@@ -78,17 +78,17 @@ static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
 	if (has_trust &&
 	    CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), fresh, &trust) != SECSuccess) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot carry the trust of '%s' over", alias);
-		SEC_DeletePermCertificate(fresh);
+		p11c_delete_cert(db, fresh);
 		goto out;
 	}
 	/* From here on an interrupted renewal is finished, not undone. */
 	if ((rc = p11c_pending_commit(db, old, old_key))) {
-		SEC_DeletePermCertificate(fresh);
+		p11c_delete_cert(db, fresh);
 		goto out;
 	}
 	SECItem old_der = {siBuffer, NULL, 0};
 	if (SECITEM_CopyItem(NULL, &old_der, &old->derCert) != SECSuccess ||
-	    SEC_DeletePermCertificate(old) != SECSuccess) {
+	    p11c_delete_cert(db, old) != SECSuccess) {
 		/* Committed: the record's replay tries the old one's removal
 		 * again; taking the new one back could lose both. */
 		rc = p11c_fail_nss(db, P11C_ETOKEN, "stored the new '%s' but cannot remove the old",
@@ -204,7 +204,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 		p11c_err_field(db, "certificate");
 		goto out;
 	}
-	key = PK11_FindKeyByAnyCert(old, db);
+	key = p11c_key_for_cert(db, old);
 	if (!key) {
 		rc = p11c_fail(db, P11C_ENOTFOUND, "no private key for '%s'", alias);
 		goto out;

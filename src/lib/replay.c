@@ -140,7 +140,7 @@ static char *password_in(p11c_db *db, const char *path, PK11SlotInfo *slot)
 	p11c_pwfile *f = p11c_pwfile_parse(text, len, err, sizeof(err));
 	char **known = p11c_token_labels();
 	const char *found =
-	    f ? p11c_pwfile_lookup(f, PK11_GetTokenName(slot), PK11_IsInternalKeySlot(slot),
+	    f ? p11c_pwfile_lookup(f, PK11_GetTokenName(slot), p11c_is_own_slot(db, slot),
 	                           (const char *const *)known)
 	      : NULL;
 	if (found)

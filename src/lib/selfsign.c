@@ -92,13 +92,8 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	    (rc = p11c_subject_name(db, opts->subject, opts->fields, &name)) ||
 	    (rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)))
 		goto out;
-	if (!PK11_IsInternalKeySlot(slot)) {
-		PK11SlotInfo *internal = PK11_GetInternalKeySlot();
-		rc = p11c_login(db, internal);
-		PK11_FreeSlot(internal);
-		if (rc)
-			goto out;
-	}
+	if (!p11c_is_own_slot(db, slot) && (rc = p11c_login(db, db->slot)))
+		goto out;
 	p11c_log(db, "making a %s key for '%s' on token '%s' (module '%s', slot '%s')",
 	         opts->key_type ? opts->key_type : "rsa:2048", alias, PK11_GetTokenName(slot),
 	         PK11_GetModule(slot)->commonName, PK11_GetSlotName(slot));

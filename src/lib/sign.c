@@ -200,7 +200,7 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 		    "a validity of %d days runs past the expiry of CA '%s': %ld days "
 		    "at most",
 		    days, alias, (long)((na - now) / PR_USEC_PER_SEC / 86400));
-	*key = PK11_FindKeyByAnyCert(ca, db);
+	*key = p11c_key_for_cert(db, ca);
 	if (!*key)
 		return p11c_fail(db, P11C_ENOTFOUND, "the private key of CA '%s' is not here",
 		                 alias);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "nssint.h"
 #include "uri.h"
 
 void p11c_token_list_free(p11c_token_info **list, size_t n)
@@ -75,13 +75,16 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 	*n = 0;
 	if (rc)
 		return rc;
+	/* NSS's crypto slot, and of its databases only the handle's own. */
+	PK11SlotInfo *crypto = PK11_GetInternalSlot();
 	SECMODListLock *lock = SECMOD_GetDefaultModuleListLock();
 	SECMOD_GetReadLock(lock);
 	for (SECMODModuleList *l = SECMOD_GetDefaultModuleList(); l && !rc; l = l->next) {
 		SECMODModule *mod = l->module;
 		for (int i = 0; i < mod->slotCount && !rc; i++) {
 			PK11SlotInfo *slot = mod->slots[i];
-			if (!PK11_IsPresent(slot))
+			if (!PK11_IsPresent(slot) ||
+			    (slot != crypto && !p11c_slot_visible(db, slot)))
 				continue;
 			p11c_token_info *t = token_new(db, mod, slot);
 			p11c_token_info **more =
@@ -98,6 +101,8 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 		}
 	}
 	SECMOD_ReleaseReadLock(lock);
+	if (crypto)
+		PK11_FreeSlot(crypto);
 	if (rc) {
 		p11c_token_list_free(list, count);
 		return rc;

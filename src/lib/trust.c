@@ -108,7 +108,7 @@ int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, 
 	int rc = p11c_require_open(db, 0);
 	if (rc || (rc = p11c_login_tokens(db)))
 		return rc;
-	CERTCertList *certs = PK11_ListCerts(PK11CertListUnique, db);
+	CERTCertList *certs = p11c_list_certs(db);
 	if (!certs)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
 	size_t n = 0, cap = 0;
@@ -127,7 +127,7 @@ int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, 
 			e = g;
 		}
 		e[n].cert = node->cert;
-		e[n].alias = node->cert->nickname ? node->cert->nickname : "";
+		e[n].alias = node->cert->nickname ? p11c_alias_of(db, node->cert) : "";
 		n++;
 	}
 	if (rc == P11C_OK && pkcs12 && n == 0)

@@ -84,7 +84,7 @@ static void trust_text(CERTCertificate *cert, char *buf, size_t size, size_t *tr
 static int take_inventory(p11c_db *db, inventory *v)
 {
 	memset(v, 0, sizeof(*v));
-	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	PK11SlotInfo *slot = p11c_db_slot(db);
 	int rc = p11c_login(db, slot), bad = 0;
 	CERTCertList *certs = rc ? NULL : PK11_ListCertsInSlot(slot);
 	for (CERTCertListNode *n = certs ? CERT_LIST_HEAD(certs) : NULL;
@@ -143,7 +143,7 @@ static int take_inventory(p11c_db *db, inventory *v)
  * is ours now (the caller's is in *saved). */
 static int password_once(p11c_db *db, p11c_pwfile **saved, int *swapped)
 {
-	PK11SlotInfo *slot = PK11_GetInternalKeySlot();
+	PK11SlotInfo *slot = p11c_db_slot(db);
 	int need = PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, db);
 	PK11_FreeSlot(slot);
 	if (*swapped || !need || p11c_pwfile_lookup(db->pwf, P11C_NSS_INTERNAL_NAME, 1, NULL) ||
@@ -176,9 +176,18 @@ static int inventory_of(p11c_db *db, upgrade_ctx *u, const char *prefix, const c
 	char config[4200];
 	snprintf(config, sizeof(config), "%s%s", prefix, dir);
 	PRUint32 flags = NSS_INIT_NOROOTINIT | (readonly ? NSS_INIT_READONLY : 0);
+	/* NSS migrates a legacy database (and its secmod.db) only as its
+	 * first database: not beside another handle or the program's NSS. */
+	if (NSS_IsInitialized())
+		return p11c_fail(db, P11C_EUSAGE,
+		                 "cannot upgrade '%s' while NSS is in use in this process (another "
+		                 "database handle, or the program's own NSS, is open)",
+		                 dir);
 	db->ctx = NSS_InitContext(config, "", "", "", NULL, flags);
 	if (!db->ctx)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot open '%s'", config);
+	db->slot = PK11_GetInternalKeySlot();
+	db->nss_first = 1;
 	db->readonly = readonly;
 	if (!(db->dir = strdup(dir))) {
 		p11c_db_shutdown(db);
