@@ -126,7 +126,10 @@ int p11c_db_set_module(p11c_db *db, const char *path);
 
 enum {
 	P11C_OPEN_READONLY = 1,
-	P11C_OPEN_NO_P11KIT = 2 /* leave out the modules registered with p11-kit */
+	P11C_OPEN_NO_P11KIT = 2, /* leave out the modules registered with p11-kit */
+	/* no DIR/sslpassword.conf when no password file was set: passwords
+	 * come from the prompt function only */
+	P11C_OPEN_NO_DEFAULT_PASSWORD_FILE = 4
 };
 
 /* Open the database in dir (cert9.db, key4.db, pkcs11.txt). */

@@ -207,7 +207,8 @@ int p11c_nss_start(p11c_db *db, const char *dir, int readonly)
 int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir),
-	          P11C_FLAGS(flags, P11C_OPEN_READONLY | P11C_OPEN_NO_P11KIT));
+	          P11C_FLAGS(flags, P11C_OPEN_READONLY | P11C_OPEN_NO_P11KIT |
+	                                P11C_OPEN_NO_DEFAULT_PASSWORD_FILE));
 	struct stat st;
 	if (db->ctx)
 		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "database '%s' is already open",
@@ -227,6 +228,17 @@ int p11c_db_open(p11c_db *db, const char *dir, unsigned flags)
 	if (!(flags & P11C_OPEN_READONLY) && access(dir, W_OK) != 0)
 		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write database '%s': %s",
 		                   dir, strerror(errno));
+	/* The database's own password file, as every NSS server beside it
+	 * reads it, when the caller gave none. */
+	char pwpath[4200];
+	snprintf(pwpath, sizeof(pwpath), "%s/sslpassword.conf", dir);
+	if (!db->pwf_path && !(flags & P11C_OPEN_NO_DEFAULT_PASSWORD_FILE) &&
+	    lstat(pwpath, &st) == 0) {
+		int rc = p11c_db_set_password_file(db, pwpath);
+		if (rc)
+			return rc;
+		p11c_log(db, "using the database's password file '%s'", pwpath);
+	}
 	db->no_p11kit = (flags & P11C_OPEN_NO_P11KIT) != 0;
 	return p11c_nss_start(db, dir, flags & P11C_OPEN_READONLY);
 }

@@ -89,7 +89,7 @@ static int certutil_count(const fixture *f, const char *what, const char *alias)
 }
 
 /* A second handle on f's database; f's own (the writer) is closed first. */
-static p11c_db *open_db(fixture *f, const char *pwfile)
+static p11c_db *open_db_flags(fixture *f, const char *pwfile, unsigned flags)
 {
 	p11c_db *db = NULL;
 	p11c_db_free(f->db);
@@ -97,12 +97,17 @@ static p11c_db *open_db(fixture *f, const char *pwfile)
 	assert_int_equal(p11c_db_new(&db), P11C_OK);
 	if (pwfile)
 		assert_int_equal(p11c_db_set_password_file(db, pwfile), P11C_OK);
-	int rc = p11c_db_open(db, f->dir, P11C_OPEN_NO_P11KIT);
+	int rc = p11c_db_open(db, f->dir, P11C_OPEN_NO_P11KIT | flags);
 	if (rc) {
 		show(db);
 		fail();
 	}
 	return db;
+}
+
+static p11c_db *open_db(fixture *f, const char *pwfile)
+{
+	return open_db_flags(f, pwfile, 0);
 }
 
 static int setup(void **state)
@@ -279,10 +284,23 @@ static void test_password_wrong(void **state)
 	assert_int_equal(certutil_count(f, "-L", "never"), 0);
 }
 
-static void test_nopassword_without_file(void **state)
+/* No password file given: the database's own sslpassword.conf serves. */
+static void test_default_password_file(void **state)
 {
 	fixture *f = *state;
 	p11c_db *db = open_db(f, NULL);
+	int rc = selfsign(db, "by-default", NULL);
+	if (rc)
+		show(db);
+	assert_int_equal(rc, P11C_OK);
+	p11c_db_free(db);
+	assert_int_equal(certutil_count(f, "-L", "by-default"), 1);
+}
+
+static void test_nopassword_without_file(void **state)
+{
+	fixture *f = *state;
+	p11c_db *db = open_db_flags(f, NULL, P11C_OPEN_NO_DEFAULT_PASSWORD_FILE);
 	int rc = selfsign(db, "never", NULL);
 	expect_error(db, rc, P11C_EPASSWORD, P11C_ERR_NOPASSWORD, NULL, "password");
 	assert_null(strstr(p11c_last_error(db), "-W"));
@@ -436,6 +454,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_input_malformed_pem, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_input_bad_days_names_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_password_wrong, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_default_password_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nopassword_without_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_io_unwritable_output, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_refuses_nonextractable_export, setup,
