@@ -44,8 +44,8 @@ int main(int argc, char *argv[])
 	if (!out)
 		return 125;
 	fprintf(out, "%.6f %ld\n",
-		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-		ru.ru_maxrss);
+	        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	        ru.ru_maxrss);
 	fclose(out);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
