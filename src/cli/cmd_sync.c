@@ -63,14 +63,17 @@ static void help(void)
 static const char *const state_names[] = {"current", "stale", "missing", "needs-password",
                                           "failed"};
 
-/* CMD through /bin/sh -c; its exit status, 128+N for signal N, -1 if none ran. */
-static int run_hook(const char *cmd)
+/* CMD through /bin/sh -c; its exit status, 128+N for signal N, -1 if none
+ * ran. */
+static int run_hook(const char *cmd, int json)
 {
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (json) /* standard output is the JSON document's */
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
@@ -161,7 +164,7 @@ int cmd_sync_exports(cli_globals *g, int argc, char **argv)
 	}
 	int hook_rc = -2;
 	if (a.hook && rewritten > 0) {
-		hook_rc = run_hook(a.hook);
+		hook_rc = run_hook(a.hook, a.json);
 		if (hook_rc != 0) {
 			cli_error("post-hook '%s' %s %d", a.hook,
 			          hook_rc < 0 ? "could not run:" : "exited", hook_rc);
