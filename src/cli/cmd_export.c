@@ -84,8 +84,9 @@ static void record(cli_globals *g, p11c_db *db, const char *alias, const args *a
 {
 	p11c_export_record e = P11C_EXPORT_RECORD_INIT;
 	e.kind = P11C_EXPORT_CERT;
-	e.format = a->format == F_P12 ? P11C_EXPORT_PKCS12
-	                              : a->format == F_PEM ? P11C_EXPORT_PEM : P11C_EXPORT_DER;
+	e.format = a->format == F_P12   ? P11C_EXPORT_PKCS12
+	           : a->format == F_PEM ? P11C_EXPORT_PEM
+	                                : P11C_EXPORT_DER;
 	e.chain = a->chain;
 	e.compat = a->compat;
 	e.alias = alias;
