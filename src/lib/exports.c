@@ -590,9 +590,16 @@ static void sync_one(p11c_db *db, rec *r, int dry_run, p11c_export_status *s, in
 	struct stat st;
 	int missing = stat(r->path, &st) != 0 && errno == ENOENT;
 	int write = !dry_run && r->format != 2; /* PKCS#12: written only when needed */
-	int rc = render(db, r, NULL, write, &tmp, digest);
+	const char *why;
+	int rc = P11C_OK;
 	msg[0] = 0;
-	if (rc) {
+	/* As the export commands do: a link or a device is not replaced. */
+	if (p11c_output_path_check(r->path, &why) != P11C_OK) {
+		s->state = P11C_EXPORT_FAILED;
+		snprintf(msg, sizeof(msg), "it is %s, not a regular file", why);
+		goto out;
+	}
+	if ((rc = render(db, r, NULL, write, &tmp, digest))) {
 		s->state = P11C_EXPORT_FAILED;
 		snprintf(msg, sizeof(msg), "%s", p11c_last_error(db));
 		goto out;

@@ -221,6 +221,22 @@ expect_exit 0 "sync-exports with a PKCS#12 that needs a password" p11c -d "$DB" 
 check "it warns that it skipped it" grep -q "warning: '$O/typed.p12': .*skipped: no --p12-password-file" "$T/err"
 check "and left it as it was" cmp -s "$O/typed.p12" "$T/typed.before"
 check "the others were rewritten" grep -q "^rewrote '$O/mail.pem' " "$T/out"
+sed -i "\\|path=$O/typed.p12|d" "$R"
+expect_eq "the record keeps mode 0600 through sed -i" "$(stat -c %a "$R")" 600
+
+# An export that became a symbolic link is not replaced; the others are.
+p11c -q -d "$DB" export-cert --format der -o "$O/mail.der" mail
+mv "$O/mail.der" "$T/target.der" && ln -s "$T/target.der" "$O/mail.der"
+cp "$T/target.der" "$T/target.before"
+p11c -q -d "$DB" renew-selfsign-cert mail
+expect_exit 1 "sync-exports with an export turned symbolic link" p11c -d "$DB" sync-exports
+check "it says why" grep -q "cannot sync '$O/mail.der': it is a symbolic link" "$T/err"
+check "the link's target is untouched" cmp -s "$T/target.der" "$T/target.before"
+check "the link is still a link" test -L "$O/mail.der"
+check "the other files were rewritten" grep -q "^rewrote '$O/mail.pem' " "$T/out"
+rm "$O/mail.der"
+sed -i "\\|path=$O/mail.der|d" "$R"
+expect_exit 0 "its record line deleted: sync-exports is quiet again" p11c -d "$DB" sync-exports
 
 # A hostile record: refused whole, one line, nothing written.
 p11c -q -d "$DB" renew-selfsign-cert mail
