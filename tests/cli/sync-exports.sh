@@ -261,4 +261,24 @@ ln -sf "$T/record" "$T/link" && rm "$R" && ln -s "$T/link" "$R"
 hostile "a symbolic link"
 expect_exit 0 "the record put back: sync-exports works again" p11c -d "$DB" sync-exports
 check "  and rewrites" grep -q "^rewrote '$O/mail.pem' " "$T/out"
+# A certificate whose key is on a SoftHSM token: the module is the
+# database's own (add-module), as an NSS server needs it anyway.
+if command -v softhsm2-util >/dev/null 2>&1; then
+	P11C_AUTO_MODULE=
+	make_token sync-hsm 1234
+	(umask 077 && echo "sync-hsm:1234" >>"$DB/sslpassword.conf")
+	p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE"
+	p11c -q -d "$DB" add-selfsign-cert --token sync-hsm --key-type ec:p256 --name hsm.example.com hsm
+	expect_exit 0 "export-cert of a certificate on a token" \
+		p11c -d "$DB" --token sync-hsm export-cert --format pem -o "$O/hsm.pem" hsm
+	check "recorded under the token's name" grep -q "alias=sync-hsm:hsm" "$R"
+	p11c -q -d "$DB" renew-selfsign-cert sync-hsm:hsm
+	expect_exit 0 "sync-exports after its renewal" p11c -d "$DB" sync-exports
+	check "it rewrote the token certificate's file" grep -q "^rewrote '$O/hsm.pem' " "$T/out"
+	(umask 077 && echo 1234 >"$T/pin")
+	hsm=$(certutil -d "sql:$DB" -L -h sync-hsm -f "$T/pin" -n sync-hsm:hsm -a | openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//')
+	expect_eq "the file holds the renewed certificate (certutil)" "$(fp "$O/hsm.pem")" "$hsm"
+elif [ "${CI:-}" = true ]; then
+	not_ok "softhsm2-util is missing under CI"
+fi
 finish
