@@ -224,6 +224,27 @@ check "the others were rewritten" grep -q "^rewrote '$O/mail.pem' " "$T/out"
 sed -i "\\|path=$O/typed.p12|d" "$R"
 expect_eq "the record keeps mode 0600 through sed -i" "$(stat -c %a "$R")" 600
 
+# --json: each file's state, and the hook's exit.
+p11c -q -d "$DB" renew-selfsign-cert mail
+expect_exit 0 "sync-exports --json --post-hook" p11c -d "$DB" sync-exports --json --post-hook "echo hook-out"
+check "JSON: mail.pem stale and rewritten, the hook's exit 0, its output kept off stdout" \
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+e={x["path"]: x for x in d["exports"]}
+m=e[sys.argv[2]]
+sys.exit(not (m["state"]=="stale" and m["rewritten"] is True and d["post_hook"]=={"command":"echo hook-out","exit":0}))' "$T/out" "$O/mail.pem"
+check "the hook's output went to stderr" grep -qx "hook-out" "$T/err"
+
+# Exports at once: each record kept (a lock of the database directory).
+pids=()
+for i in 1 2 3 4; do
+	p11c -q -d "$DB" export-trust -o "$O/par$i.pem" &
+	pids+=("$!")
+done
+wait "${pids[@]}" # not the servers
+expect_eq "four exports at once: four records" "$(grep -c "path=$O/par" "$R")" 4
+rm -f "$O"/par*.pem
+sed -i "\\|path=$O/par|d" "$R"
+
 # An export that became a symbolic link is not replaced; the others are.
 p11c -q -d "$DB" export-cert --format der -o "$O/mail.der" mail
 mv "$O/mail.der" "$T/target.der" && ln -s "$T/target.der" "$O/mail.der"
