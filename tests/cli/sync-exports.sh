@@ -36,6 +36,10 @@ subjects() { # FILE: the subjects of a PEM bundle, one a line
 		sed -n 's/^subject=//p' | sort | tr '\n' '|'
 }
 
+expect_exit 2 "an unknown option" p11c -d "$DB" sync-exports --bogus
+expect_exit 2 "an argument" p11c -d "$DB" sync-exports extra
+expect_exit 2 "--post-hook without its command" p11c -d "$DB" sync-exports --post-hook
+
 # Nothing recorded.
 expect_exit 0 "sync-exports with nothing recorded" p11c -d "$DB" sync-exports
 expect_eq "it says so" "$(cat "$T/out")" "nothing to do: no export is recorded"
