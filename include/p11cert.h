@@ -480,7 +480,8 @@ typedef struct {
 	char *code;     /* "expired", "expiring", "weak-key", "weak-signature",
 	                   "no-key", "orphan-key", "chain", "login",
 	                   "password-file", "interrupted-write", "journal",
-	                   "duplicate-alias", "token-defect" */
+	                   "duplicate-alias", "token-defect",
+	                   "stale-export" (sync-exports) */
 	char *message;  /* one line */
 } p11c_finding;
 
@@ -573,6 +574,61 @@ typedef struct {
  * internal token's password comes from the password file or the prompt.
  * Free r->backup_dir. */
 int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r);
+
+/* ---- sync-exports: exports kept in step with the database ---- */
+
+enum { P11C_EXPORT_TRUST, P11C_EXPORT_CERT, P11C_EXPORT_KEY };
+enum { P11C_EXPORT_PEM, P11C_EXPORT_DER, P11C_EXPORT_PKCS12 };
+
+/* A file export-trust or export-cert wrote (no secret: a PKCS#12 file's
+ * password is never recorded, only where it was read from). */
+typedef struct {
+	size_t size;                   /* sizeof(p11c_export_record) */
+	int kind;                      /* P11C_EXPORT_TRUST, _CERT, _KEY (--key-out) */
+	int format;                    /* P11C_EXPORT_PEM, _DER, _PKCS12; a key is PEM */
+	int usage;                     /* trust: P11C_USAGE_TLS_SERVER, _TLS_CLIENT, _EMAIL */
+	int chain;                     /* cert, PEM: with its issuers */
+	int compat;                    /* cert, PKCS#12: the compat profile */
+	const char *path;              /* the file written */
+	const char *alias;             /* cert, key: as the library names it */
+	const char *key_out;           /* cert: the key file written with it */
+	const char *p12_password_file; /* PKCS#12: the password's file, or NULL */
+} p11c_export_record;
+#define P11C_EXPORT_RECORD_INIT                                                                    \
+	{                                                                                          \
+		sizeof(p11c_export_record), 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL                  \
+	}
+
+/* Record (or record again) the export just written at e->path in
+ * DIR/p11cert-exports (mode 0600, through a temporary file): its options
+ * with absolute paths and the SHA-256 of the file (PKCS#12: of the PEM of
+ * the certificates it holds, its bytes differing every time). */
+int p11c_export_record_add(p11c_db *db, const p11c_export_record *e);
+
+enum {
+	P11C_EXPORT_CURRENT,        /* the file holds what the database would write */
+	P11C_EXPORT_STALE,          /* it differs */
+	P11C_EXPORT_MISSING,        /* it is not there */
+	P11C_EXPORT_NEEDS_PASSWORD, /* stale or missing PKCS#12, no password file recorded */
+	P11C_EXPORT_FAILED          /* it could not be judged or written (message) */
+};
+typedef struct {
+	char *path;
+	char *command; /* the export as p11cert's arguments */
+	int state;     /* P11C_EXPORT_* */
+	int rewritten; /* written again (stale or missing, not dry_run) */
+	char *message; /* why it is not current, or NULL */
+} p11c_export_status;
+
+/* Judge every recorded export against what the database would write now;
+ * unless dry_run, write the stale and missing ones again (through a
+ * temporary beside them, mode and owner kept; PKCS#12 only when the
+ * certificates it holds changed, or it is missing, with the password from
+ * its recorded password file).  No record: *n is 0.  A record file that
+ * is not one p11cert wrote (mode, owner, size, lines) fails whole and
+ * nothing is written.  Free *out with p11c_export_status_free. */
+int p11c_exports_sync(p11c_db *db, int dry_run, p11c_export_status **out, size_t *n);
+void p11c_export_status_free(p11c_export_status *s, size_t n);
 
 #ifdef __cplusplus
 }

@@ -154,6 +154,10 @@ int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv);
 int cmd_export_trust(cli_globals *g, int argc, char **argv);
 int cmd_sign_request(cli_globals *g, int argc, char **argv);
 int cmd_change_password(cli_globals *g, int argc, char **argv);
+int cmd_sync_exports(cli_globals *g, int argc, char **argv);
+/* Record a file an export command wrote, for sync-exports; a failure is
+ * a warning (the file is written). */
+void cli_record_export(const cli_globals *g, p11c_db *db, const p11c_export_record *e);
 /* Which password file cli_db_new takes. */
 enum {
 	CLI_PW_ANY,           /* -W, $CERT_PW_FILE or DIR's */

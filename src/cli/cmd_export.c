@@ -79,6 +79,30 @@ static void help(void)
 	       "A key that may not leave its token is refused (exit 5).\n");
 }
 
+/* For sync-exports: the files written, with what it takes to write them again. */
+static void record(cli_globals *g, p11c_db *db, const char *alias, const args *a)
+{
+	p11c_export_record e = P11C_EXPORT_RECORD_INIT;
+	e.kind = P11C_EXPORT_CERT;
+	e.format = a->format == F_P12   ? P11C_EXPORT_PKCS12
+	           : a->format == F_PEM ? P11C_EXPORT_PEM
+	                                : P11C_EXPORT_DER;
+	e.chain = a->chain;
+	e.compat = a->compat;
+	e.alias = alias;
+	e.key_out = a->key_out;
+	e.p12_password_file = a->pwfile;
+	if ((e.path = a->output))
+		cli_record_export(g, db, &e);
+	if (a->key_out) {
+		p11c_export_record k = P11C_EXPORT_RECORD_INIT;
+		k.kind = P11C_EXPORT_KEY;
+		k.path = a->key_out;
+		k.alias = alias;
+		cli_record_export(g, db, &k);
+	}
+}
+
 /* The key first: when it may not leave its token, no certificate file is
  * written either; when the certificate cannot be written, the key file
  * goes again. */
@@ -106,6 +130,8 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 	else if (a->key_out)
 		cli_notice(g, "wrote the private key of '%s' to '%s' (PKCS#8, mode 0600)", alias,
 		           a->key_out);
+	if (!rc)
+		record(g, db, alias, a);
 	return rc;
 }
 
@@ -152,6 +178,7 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	cli_notice(g, "wrote '%s' to '%s' (PKCS#12, mode 0600)", alias, a.output);
+	record(g, db, alias, &a);
 	if (a.compat)
 		cli_notice(g, "the compat profile protects the file with 3DES and a SHA-1 MAC: "
 		              "weaker, for old clients only");

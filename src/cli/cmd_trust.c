@@ -103,6 +103,15 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 	}
 	if ((rc = cli_write_public(a.output, data, len)))
 		goto out;
+	if (a.output) { /* for sync-exports */
+		p11c_export_record e = P11C_EXPORT_RECORD_INIT;
+		e.kind = P11C_EXPORT_TRUST;
+		e.format = a.pkcs12 ? P11C_EXPORT_PKCS12 : P11C_EXPORT_PEM;
+		e.usage = a.usage;
+		e.path = a.output;
+		e.p12_password_file = a.pwfile;
+		cli_record_export(g, db, &e);
+	}
 	if (count == 0)
 		cli_notice(g, "no certificate is trusted for %s: %s%s%s is empty", usages[a.usage],
 		           a.output ? "'" : "", a.output ? a.output : "the output",

@@ -30,6 +30,7 @@ static const struct {
     {"fetch-chain", cmd_fetch_chain, "Fetch a server's chain (STARTTLS too) and judge it"},
     {"verify-cert", cmd_verify_cert, "Verify a certificate's chain against the trust"},
     {"check", cmd_check, "Health of the database, for cron and monitoring"},
+    {"sync-exports", cmd_sync_exports, "Rewrite recorded exports the database moved from"},
     {"change-password", cmd_change_password, "Change a token's password, and the file"},
     {"list-tokens", cmd_list_tokens, "List modules and tokens"},
     {"add-module", cmd_add_module, "Register a PKCS#11 module in the database"},

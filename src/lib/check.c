@@ -371,6 +371,22 @@ static void check_aliases(report *r)
 		CERT_DestroyCertList(certs);
 }
 
+/* Recorded exports (sync-exports) that are stale or missing: warnings. */
+static void check_exports(report *r)
+{
+	p11c_export_status *s = NULL;
+	size_t n = 0;
+	if (p11c_exports_sync(r->db, 1, &s, &n) != P11C_OK) {
+		add(r, "p11cert-exports", 0, "stale-export", "%s", p11c_last_error(r->db));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i].state != P11C_EXPORT_CURRENT)
+			add(r, s[i].path, 0, "stale-export", "'%s' (%s): %s", s[i].path,
+			    s[i].command ? s[i].command : "", s[i].message ? s[i].message : "stale");
+	p11c_export_status_free(s, n);
+}
+
 int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n, int *status)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_FIELD_OPTNAME(opts, password_file), P11C_OUT(out),
@@ -420,6 +436,7 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 	check_certs(&r, days, PR_Now());
 	check_aliases(&r);
 	check_keys(&r);
+	check_exports(&r);
 	if (r.failed) {
 		p11c_findings_free(r.f, r.n);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");

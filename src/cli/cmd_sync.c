@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* sync-exports: write again the recorded exports the database has moved
+ * away from, then run the hook that makes daemons read them; and the
+ * recording that export-cert and export-trust do. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+
+void cli_record_export(const cli_globals *g, p11c_db *db, const p11c_export_record *e)
+{
+	(void)g;
+	if (p11c_export_record_add(db, e) != P11C_OK)
+		cli_error("warning: '%s' was written but not recorded for sync-exports: %s",
+		          e->path, p11c_last_error(db));
+}
+
+enum { O_HOOK, O_DRY_RUN, O_JSON };
+
+static const cli_opt opts[] = {
+    {"post-hook", 0, 1, O_HOOK},
+    {"dry-run", 'n', 0, O_DRY_RUN},
+    {"json", 0, 0, O_JSON},
+    {NULL, 0, 0, 0},
+};
+
+typedef struct {
+	const char *hook;
+	int dry_run, json;
+} args;
+
+static int on_opt(int id, const char *arg, void *ctx)
+{
+	args *a = ctx;
+	if (id == O_HOOK)
+		a->hook = arg;
+	else if (id == O_DRY_RUN)
+		a->dry_run = 1;
+	else
+		a->json = 1;
+	return 0;
+}
+
+static void help(void)
+{
+	printf("Usage: p11cert sync-exports [--post-hook CMD] [--dry-run] [--json]\n"
+	       "Write again every file export-cert and export-trust recorded (in\n"
+	       "DIR/p11cert-exports) whose content the database would now make differently,\n"
+	       "or that is missing: through a temporary beside it, mode and owner kept.\n"
+	       "  --post-hook CMD   run CMD with /bin/sh -c once after any file changed\n"
+	       "                    (e.g. 'postfix reload'); its exit status is reported\n"
+	       "  -n, --dry-run     say what would be written, write nothing\n"
+	       "  --json            {\"exports\": [...], \"post_hook\": ...} on standard output\n"
+	       "A PKCS#12 file is written again when the certificates it holds changed, with\n"
+	       "the password from its recorded --p12-password-file; without one it is\n"
+	       "skipped with a warning.\n");
+}
+
+static const char *const state_names[] = {"current", "stale", "missing", "needs-password",
+                                          "failed"};
+
+/* CMD through /bin/sh -c; its exit status, 128+N for signal N, -1 if none
+ * ran. */
+static int run_hook(const char *cmd, int json)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (json) /* standard output is the JSON document's */
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void print_json(const p11c_export_status *s, size_t n, const char *hook, int hook_rc)
+{
+	json_writer w;
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_key(&w, "exports");
+	json_array_begin(&w);
+	for (size_t i = 0; i < n; i++) {
+		json_object_begin(&w);
+		json_key(&w, "path");
+		json_string(&w, s[i].path);
+		json_key(&w, "command");
+		json_string(&w, s[i].command);
+		json_key(&w, "state");
+		json_string(&w, state_names[s[i].state]);
+		json_key(&w, "rewritten");
+		json_bool(&w, s[i].rewritten);
+		json_key(&w, "message");
+		json_string(&w, s[i].message);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_key(&w, "post_hook");
+	if (hook && hook_rc != -2) {
+		json_object_begin(&w);
+		json_key(&w, "command");
+		json_string(&w, hook);
+		json_key(&w, "exit");
+		json_int(&w, hook_rc);
+		json_object_end(&w);
+	} else {
+		json_null(&w);
+	}
+	json_object_end(&w);
+	json_end(&w);
+}
+
+int cmd_sync_exports(cli_globals *g, int argc, char **argv)
+{
+	args a = {NULL, 0, 0};
+	const cli_command cmd = {opts, on_opt, &a, help, 0, 0, "sync-exports takes no arguments"};
+	char *pos[argc];
+	int npos;
+	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
+	if (r >= 0)
+		return r;
+	p11c_db *db = NULL;
+	p11c_export_status *s = NULL;
+	size_t n = 0, rewritten = 0, bad = 0, current = 0;
+	int rc = cli_open_db(g, 1, &db);
+	if (rc)
+		return rc;
+	if ((rc = p11c_exports_sync(db, a.dry_run, &s, &n))) {
+		rc = cli_fail(db, rc);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rewritten += s[i].rewritten;
+		current += s[i].state == P11C_EXPORT_CURRENT;
+		if (s[i].state == P11C_EXPORT_FAILED)
+			bad++;
+		if (a.json)
+			continue;
+		if (s[i].rewritten)
+			printf("%s '%s' (%s): %s\n",
+			       s[i].state == P11C_EXPORT_MISSING ? "recreated" : "rewrote",
+			       s[i].path, s[i].command, s[i].message);
+		else if (a.dry_run && s[i].state != P11C_EXPORT_CURRENT)
+			printf("would %s '%s' (%s): %s\n",
+			       s[i].state == P11C_EXPORT_MISSING ? "recreate" : "rewrite",
+			       s[i].path, s[i].command, s[i].message);
+		else if (s[i].state == P11C_EXPORT_NEEDS_PASSWORD)
+			cli_error("warning: '%s': %s", s[i].path, s[i].message);
+		else if (s[i].state == P11C_EXPORT_FAILED)
+			cli_error("cannot sync '%s': %s", s[i].path, s[i].message);
+		else if (g->verbose)
+			printf("current '%s' (%s)\n", s[i].path, s[i].command);
+	}
+	int hook_rc = -2;
+	if (a.hook && rewritten > 0) {
+		hook_rc = run_hook(a.hook, a.json);
+		if (hook_rc != 0) {
+			cli_error("post-hook '%s' %s %d", a.hook,
+			          hook_rc < 0 ? "could not run:" : "exited", hook_rc);
+			rc = EXIT_FAIL;
+		} else if (!a.json) {
+			printf("ran post-hook '%s': exit 0\n", a.hook);
+		}
+	}
+	if (a.json)
+		print_json(s, n, a.hook, hook_rc);
+	else if (n == 0)
+		printf("nothing to do: no export is recorded\n");
+	else if (current == n)
+		printf("nothing to do: %zu recorded export%s\n", n,
+		       n == 1 ? " is current" : "s are current");
+	if (bad)
+		rc = EXIT_FAIL;
+out:
+	p11c_export_status_free(s, n);
+	p11c_db_free(db);
+	return rc;
+}
