@@ -205,7 +205,9 @@ fail:
 unsigned cli_open_flags(int readonly)
 {
 	const char *no = getenv("P11CERT_NO_P11KIT");
-	return (readonly ? P11C_OPEN_READONLY : 0u) |
+	/* The command finds the password file itself (-W, $CERT_PW_FILE,
+	 * DIR/sslpassword.conf; check takes an unsafe one as a finding). */
+	return (readonly ? P11C_OPEN_READONLY : 0u) | P11C_OPEN_NO_DEFAULT_PASSWORD_FILE |
 	       (no && !strcmp(no, "1") ? P11C_OPEN_NO_P11KIT : 0u);
 }
 

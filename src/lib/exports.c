@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "internal.h"
 
 #define RECORD_NAME "p11cert-exports"
@@ -494,6 +495,7 @@ static char *absolute(const char *path)
 
 int p11c_export_record_add(p11c_db *db, const p11c_export_record *e)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_PTR(e), P11C_FIELD_NAME(e, path));
 	int rc = p11c_require_open(db, 0);
 	if (rc)
 		return rc;
@@ -572,6 +574,8 @@ out:
 
 void p11c_export_status_free(p11c_export_status *s, size_t n)
 {
+	if (!s)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].path);
 		free(s[i].command);
@@ -668,6 +672,7 @@ out:
 
 int p11c_exports_sync(p11c_db *db, int dry_run, p11c_export_status **out, size_t *n)
 {
+	P11C_ARGS(db, P11C_DB(db), P11C_RANGE(dry_run, 0, 1), P11C_OUT(out), P11C_OUT(n));
 	*out = NULL;
 	*n = 0;
 	int rc = p11c_require_open(db, 0);

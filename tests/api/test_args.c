@@ -73,7 +73,10 @@
 	X(p11c_change_password)                                                                    \
 	X(p11c_sign_request)                                                                       \
 	X(p11c_export_trust)                                                                       \
-	X(p11c_upgrade_certdb)
+	X(p11c_upgrade_certdb)                                                                     \
+	X(p11c_export_record_add)                                                                  \
+	X(p11c_exports_sync)                                                                       \
+	X(p11c_export_status_free)
 
 /* ---- helpers ---- */
 
@@ -154,6 +157,38 @@ static void test_args_p11c_last_error(void **state)
 	NO_DB(p11c_db_set_password_file(NULL, "x"), p11c_db_set_password_file);
 	assert_true(*p11c_last_error(NULL));
 	no_failures();
+}
+
+static void test_args_p11c_export_record_add(void **state)
+{
+	p11c_db *db = *state;
+	p11c_export_record e = P11C_EXPORT_RECORD_INIT;
+	NO_DB(p11c_export_record_add(NULL, &e), p11c_export_record_add);
+	USAGE(db, p11c_export_record_add(db, NULL), p11c_export_record_add, "e is NULL");
+	USAGE(db, p11c_export_record_add(db, &e), p11c_export_record_add, "e->path is NULL");
+	e.path = "";
+	USAGE(db, p11c_export_record_add(db, &e), p11c_export_record_add, "e->path is empty");
+	no_failures();
+}
+
+static void test_args_p11c_exports_sync(void **state)
+{
+	p11c_db *db = *state;
+	p11c_export_status *st = (p11c_export_status *)1;
+	size_t n = 7;
+	NO_DB(p11c_exports_sync(NULL, 0, &st, &n), p11c_exports_sync);
+	assert_null(st);
+	assert_int_equal(n, 0);
+	USAGE(db, p11c_exports_sync(db, 2, &st, &n), p11c_exports_sync, "dry_run is 2");
+	USAGE(db, p11c_exports_sync(db, 0, NULL, &n), p11c_exports_sync, "out is NULL");
+	USAGE(db, p11c_exports_sync(db, 0, &st, NULL), p11c_exports_sync, "n is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_export_status_free(void **state)
+{
+	(void)state;
+	p11c_export_status_free(NULL, 3); /* a no-op */
 }
 
 /* The accessors of the last error take NULL (no handle) and say so. */
