@@ -27,6 +27,9 @@ void p11c_p11kit_modules_free(p11c_p11kit_module *m, size_t n);
  * with status 5 in C_Initialize", "C_Initialize returned ..."). */
 int p11c_module_probe(const char *path, int timeout_ms, char *why, size_t n);
 
+/* error.c: the name of a CKR_* value, NULL if not known. */
+const char *p11c_ckr_name(unsigned long ckr);
+
 #pragma GCC visibility pop
 
 #endif

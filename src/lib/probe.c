@@ -18,26 +18,12 @@
 
 #include "p11kit.h"
 
+/* "CKR_GENERAL_ERROR" (error.c's names), else "CKR 0x..". */
 static const char *rv_name(CK_RV rv, char *buf, size_t n)
 {
-	static const struct {
-		CK_RV rv;
-		const char *name;
-	} names[] = {
-	    {CKR_GENERAL_ERROR, "CKR_GENERAL_ERROR"},
-	    {CKR_HOST_MEMORY, "CKR_HOST_MEMORY"},
-	    {CKR_FUNCTION_FAILED, "CKR_FUNCTION_FAILED"},
-	    {CKR_ARGUMENTS_BAD, "CKR_ARGUMENTS_BAD"},
-	    {CKR_CANT_LOCK, "CKR_CANT_LOCK"},
-	    {CKR_DEVICE_ERROR, "CKR_DEVICE_ERROR"},
-	    {CKR_DEVICE_MEMORY, "CKR_DEVICE_MEMORY"},
-	    {CKR_DEVICE_REMOVED, "CKR_DEVICE_REMOVED"},
-	    {CKR_TOKEN_NOT_PRESENT, "CKR_TOKEN_NOT_PRESENT"},
-	    {CKR_CRYPTOKI_ALREADY_INITIALIZED, "CKR_CRYPTOKI_ALREADY_INITIALIZED"},
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].rv == rv)
-			return names[i].name;
+	const char *name = p11c_ckr_name((unsigned long)rv);
+	if (name)
+		return name;
 	snprintf(buf, n, "CKR 0x%lx", (unsigned long)rv);
 	return buf;
 }
