@@ -88,10 +88,13 @@ check "plain SoftHSM: selfserv on fx:fx-rsa stops at start (got: $(head -c 300 "
 	grep -q "SSL_ConfigServerCert" "$T/ss-plain.log"
 
 # the spy in place of the plain module: the empty template refused (the
-# spy is added without $P11CERT_WRAPPER: memcheck finds the spy's own
-# uninitialised reads and leaks in C_OpenSession)
+# spy is added without $P11CERT_WRAPPER, and without LeakSanitizer's leak
+# check under ASan: memcheck finds the spy's own uninitialised reads and
+# leaks in C_OpenSession, LeakSanitizer the same leaks, in a library it
+# can no longer name once NSS has unloaded it)
 p11c -q -d "$D2" -W "$D2/sslpassword.conf" remove-module softhsm &&
 	PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT="$T/spy-add.log" \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		"$P11CERT" -q -d "$D2" -W "$D2/sslpassword.conf" add-module spy "$SPY" ||
 	exit 1
 PKCS11SPY=$SOFTHSM_MODULE PKCS11SPY_OUTPUT="$T/spy2.log" timeout 5 selfserv -d "sql:$D2" \

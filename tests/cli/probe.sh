@@ -32,6 +32,12 @@ check "no warning" test ! -s "$T/err"
 mv "$T/softhsm/tokens" "$T/tokens.saved"
 echo garbage >"$T/softhsm/tokens"
 snap=$(snapshot)
+# SoftHSM's failed C_Initialize leaves the mutexes it made through NSS's
+# callbacks (PR_NewLock), and NSS unloads it: LeakSanitizer's check is off
+# for these runs under ASan (the leak is SoftHSM's, in a library it can no
+# longer name).
+asan_saved=${ASAN_OPTIONS-}
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 expect_exit 0 "list-certs beside a corrupted SoftHSM2 store" p11c -d "$DB" list-certs
 check "the internal token's certificate is listed" grep -q '^mail ' "$T/out"
 check "one warning line naming the module and why: $(cat "$T/err")" test "$(wc -l <"$T/err")" = 1 -a \
@@ -45,6 +51,7 @@ expect_exit 1 "the same module named for the run is the command's error" \
 	p11c -d "$DB" --module softhsm2 list-certs
 check "it says why: $(cat "$T/err")" grep -q "^p11cert: cannot load '.*libsofthsm2.so' as a PKCS#11 module: C_Initialize returned CKR_GENERAL_ERROR$" "$T/err"
 same_as "$snap" "the database is unchanged"
+ASAN_OPTIONS=$asan_saved
 rm -f "$T/softhsm/tokens"
 mv "$T/tokens.saved" "$T/softhsm/tokens"
 
