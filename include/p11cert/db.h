@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* libp11cert: Opening, generating and upgrading a database; its password file and modules.
+ * Include <p11cert.h>, not this file. */
+#ifndef P11CERT_DB_H
+#define P11CERT_DB_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Use the password file at path (sslpassword.conf format, see
+ * p11cert-password-file(5)).  Refused when others can read it or another
+ * user owns it. */
+int p11c_db_set_password_file(p11c_db *db, const char *path);
+
+/* The first line of the file at path as a password (*out malloc'd; the
+ * caller wipes and frees it), after the checks password files get. */
+int p11c_read_password_file(p11c_db *db, const char *path, char **out);
+
+/* Whether path may be an output file, which p11cert replaces through a
+ * temporary file and a rename: P11C_OK when nothing is there or a regular
+ * file is; else P11C_EFAIL and *why says what is there ("a symbolic link",
+ * "a character device" ...; a static string).  Special files and links are
+ * refused, never replaced. */
+int p11c_output_path_check(const char *path, const char **why);
+
+/* Fallback when the password file has no entry for a token. */
+void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
+
+/* Called with one line when something went wrong that the call does not
+ * fail on: a PKCS#11 module that could not be loaded (its tokens are left
+ * out).  Without it, warnings are dropped. */
+void p11c_db_set_warning(p11c_db *db, p11c_log_fn fn, void *arg);
+
+/* Load the PKCS#11 module at path for this run too (--module), when the
+ * database is opened or generated. */
+int p11c_db_set_module(p11c_db *db, const char *path);
+
+enum {
+	P11C_OPEN_READONLY = 1,
+	P11C_OPEN_NO_P11KIT = 2, /* leave out the modules registered with p11-kit */
+	/* no DIR/sslpassword.conf when no password file was set: passwords
+	 * come from the prompt function only */
+	P11C_OPEN_NO_DEFAULT_PASSWORD_FILE = 4
+};
+
+/* Open the database in dir (cert9.db, key4.db, pkcs11.txt). */
+int p11c_db_open(p11c_db *db, const char *dir, unsigned flags);
+
+/* The directory of the open database, or NULL. */
+const char *p11c_db_dir(const p11c_db *db);
+
+/* Options of p11c_db_generate(). */
+typedef struct {
+	int default_cert;     /* also make a self-signed Server-Cert */
+	const char *hostname; /* its host name; NULL: this machine's */
+	const char *token;    /* where the default key goes; NULL: internal */
+	int no_p11kit;        /* leave out the modules registered with p11-kit */
+} p11c_generate_opts;
+#define P11C_GENERATE_OPTS_INIT                                                                    \
+	{                                                                                          \
+		1, NULL, NULL, 0                                                                   \
+	}
+
+/* Create a database in dir (made 0700 if missing) and dir/sslpassword.conf
+ * (0600).  The internal token's password is the one the password file set
+ * with p11c_db_set_password_file() gives, else a random 32-character one.
+ * Refuses a directory that already holds a database or a password file.
+ * On failure nothing is left behind.  On success db is open read-write. */
+int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts);
+
+/* ---- upgrade-certdb: msgcert-era databases ---- */
+
+typedef struct {
+	size_t certs[2]; /* before, after */
+	size_t keys[2];
+	size_t trusted[2]; /* certificates with trust flags */
+	size_t modules[2]; /* external PKCS#11 modules registered */
+	char *backup_dir;  /* where the legacy files are kept (malloc'd) */
+	int password_file; /* 1: the password file got the internal password
+	                      under the name it lacked ("NSS Certificate DB" for
+	                      NSS's tools); -1: that could not be written */
+} p11c_upgrade_report;
+
+/* Convert the legacy database in dir (cert8.db, key3.db, secmod.db) to
+ * cert9.db, key4.db and pkcs11.txt: NSS migrates it, then every
+ * certificate, its trust, every key and every module is compared before
+ * and after (keys read back with the legacy files out of the way); the
+ * legacy files go to dir/legacy-YYYYMMDD-HHMMSS.  On any difference the
+ * new files go, the legacy files come back, and it fails.  The handle
+ * must not have a database open; it has none open afterwards.  The
+ * internal token's password comes from the password file or the prompt.
+ * Free r->backup_dir. */
+int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
