@@ -76,6 +76,26 @@ unsigned long p11c_last_error_ckr(const p11c_db *db);
  * An application names its own field or option from it. */
 const char *p11c_last_error_field(const p11c_db *db);
 
+/* What a certificate is judged for (verify-cert, fetch-chain) or trusted
+ * for (export-trust, recorded exports). */
+typedef enum {
+	P11C_USAGE_TLS_SERVER = 0,
+	P11C_USAGE_TLS_CLIENT = 1,
+	P11C_USAGE_EMAIL = 2,
+	/* verify-cert only: the certificate judged as a CA for that usage */
+	P11C_USAGE_TLS_SERVER_CA = 3,
+	P11C_USAGE_TLS_CLIENT_CA = 4,
+	P11C_USAGE_EMAIL_CA = 5
+} p11c_usage;
+
+/* "server", "client", "email", "server-ca", "client-ca", "email-ca" (the
+ * words of verify-cert --usage); "unknown" for other values. */
+const char *p11c_usage_name(p11c_usage usage);
+
+/* The usage whose p11c_usage_name is name: P11C_OK, or P11C_EUSAGE when
+ * no usage has that name. */
+int p11c_usage_from_name(const char *name, p11c_usage *out);
+
 /* Called when a token needs a password and the password file has none.
  * Writes a NUL-terminated password of at most size-1 bytes into buf and
  * returns 0, or returns -1 when none can be had. */

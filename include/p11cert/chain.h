@@ -43,9 +43,6 @@ typedef struct {
 	void *priv; /* the library's */
 } p11c_chain;
 
-enum { P11C_USAGE_TLS_SERVER = 0, P11C_USAGE_TLS_CLIENT = 1, P11C_USAGE_EMAIL = 2 };
-/* verify-cert only: the certificate judged as a CA for that usage */
-enum { P11C_USAGE_TLS_SERVER_CA = 3, P11C_USAGE_TLS_CLIENT_CA = 4, P11C_USAGE_EMAIL_CA = 5 };
 
 typedef struct {
 	int timeout;    /* seconds for connecting and each read; 0: 10 */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* Preconditions at the public entries (args.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,16 @@ static int usage(p11c_db *db, const char *func, const char *what)
 		return P11C_EUSAGE;
 	}
 	return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "%s: %s", func, what);
+}
+
+int p11c_args_fail(p11c_db *db, const char *func, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return usage(db, func, what);
 }
 
 /* A refused call leaves its out-parameters as any failure does: NULL, 0. */

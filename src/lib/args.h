@@ -37,6 +37,12 @@ typedef struct {
  * there is no handle, on the calling thread: p11c_last_error(NULL)). */
 int p11c_args_check(p11c_db *db, const char *func, const p11c_arg *args, size_t n);
 
+/* P11C_EUSAGE with "FUNC: " and the message, on db or (db NULL) on the
+ * calling thread, for a value no P11C_ARGS check can judge (a name that
+ * names nothing). */
+int p11c_args_fail(p11c_db *db, const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The message of the calling thread's last failure without a handle. */
 const char *p11c_args_last_error(void);
 
