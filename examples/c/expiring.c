@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	int64_t now = (int64_t)time(NULL), horizon = now + (int64_t)days * 86400;
 	size_t soon = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		const p11c_cert_info *c = l->certs[i];
+		const p11c_cert *c = l->certs[i];
 		char when[32];
 		rfc3339(c->not_after, when, sizeof(when));
 		const char *status = c->not_after <= now       ? "expired"

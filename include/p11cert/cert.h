@@ -96,9 +96,88 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_k
 /* Remove alias and, unless keep_key, its private key. */
 int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key);
 
+/* A certificate as the library read it (show-cert, list-certs, a chain's
+ * link): opaque, read with the accessors below; strings are owned by it
+ * and NULL when absent.  Free a certificate of your own (p11c_cert_show)
+ * with p11c_cert_free; one that a listing or chain holds goes with it. */
+typedef struct p11c_cert p11c_cert;
+
+/* "alias", or "TOKEN:alias" for a certificate on an external token. */
+const char *p11c_cert_alias(const p11c_cert *c);
+/* The token holding the certificate ("internal" for NSS's own). */
+const char *p11c_cert_token(const p11c_cert *c);
+/* X.509 version: 1, 2 or 3. */
+int p11c_cert_version(const p11c_cert *c);
+/* The serial number in lower-case hex. */
+const char *p11c_cert_serial(const p11c_cert *c);
+/* The signature algorithm as NSS names it ("PKCS #1 SHA-256 With RSA
+ * Encryption"). */
+const char *p11c_cert_sig_alg(const p11c_cert *c);
+/* Validity, in seconds since the epoch (UTC). */
+int64_t p11c_cert_not_before(const p11c_cert *c);
+int64_t p11c_cert_not_after(const p11c_cert *c);
+/* Subject and issuer as RFC 4514 DNs. */
+const char *p11c_cert_subject(const p11c_cert *c);
+const char *p11c_cert_issuer(const p11c_cert *c);
+/* 1 when the certificate is self-signed, else 0. */
+int p11c_cert_is_self_signed(const p11c_cert *c);
+/* The subjectAltNames, "dns:a.example", "ip:192.0.2.1", "email:x@a" ...:
+ * how many, and the i-th (NULL past the end). */
+size_t p11c_cert_san_count(const p11c_cert *c);
+const char *p11c_cert_san(const p11c_cert *c, size_t i);
+/* The public key's kind and size: "rsa:2048", "ec:p256" ... */
+const char *p11c_cert_key_type(const p11c_cert *c);
+/* Fingerprints in lower-case hex without colons. */
+const char *p11c_cert_sha1(const p11c_cert *c);
+const char *p11c_cert_sha256(const p11c_cert *c);
+/* The trust flags in NSS's form ("CT,,"). */
+const char *p11c_cert_trust(const p11c_cert *c);
+
+/* The three fields of NSS's trust. */
+typedef enum {
+	P11C_TRUST_FIELD_SSL = 0,
+	P11C_TRUST_FIELD_EMAIL = 1,
+	P11C_TRUST_FIELD_OBJECT_SIGNING = 2
+} p11c_trust_field;
+/* msgcert's words for one trust field ("Valid CA, Trusted CA"), "" for
+ * none; NULL for a field out of range. */
+const char *p11c_cert_trust_words(const p11c_cert *c, p11c_trust_field field);
+
+/* Whether the database holds the certificate's private key. */
+typedef enum {
+	P11C_KEY_NONE = 0,    /* no private key */
+	P11C_KEY_PRESENT = 1, /* a private key, on p11c_cert_key_token */
+	P11C_KEY_UNKNOWN = 2  /* its token was not logged in: see p11c_cert_key_note */
+} p11c_key_state;
+p11c_key_state p11c_cert_key_state(const p11c_cert *c);
+/* "none", "present", "unknown"; "unknown" also for other values. */
+const char *p11c_key_state_name(p11c_key_state state);
+/* The token holding the private key, or NULL. */
+const char *p11c_cert_key_token(const p11c_cert *c);
+
+/* Whether the private key may leave its token. */
+typedef enum {
+	P11C_EXTRACTABLE_UNKNOWN = -1, /* no key, or its token does not say */
+	P11C_EXTRACTABLE_NO = 0,
+	P11C_EXTRACTABLE_YES = 1
+} p11c_extractable;
+p11c_extractable p11c_cert_key_extractable(const p11c_cert *c);
+/* The private key's pkcs11: URI, or NULL. */
+const char *p11c_cert_key_uri(const p11c_cert *c);
+/* Why the key state is unknown ("wrong PIN for token 'hsm'
+ * (CKR_PIN_INCORRECT)"), else NULL. */
+const char *p11c_cert_key_note(const p11c_cert *c);
+/* The certificate in PEM. */
+const char *p11c_cert_pem(const p11c_cert *c);
+
+/* Free a certificate; NULL is ignored. */
+void p11c_cert_free(p11c_cert *c);
+
+/* The structure behind p11c_cert: to be read only through the accessors
+ * above (it leaves the public header before the ABI is frozen). */
 /* What the library knows of a certificate.  Strings are NUL-terminated
  * and owned by the info. */
-typedef struct {
+struct p11c_cert {
 	char *alias;                   /* "alias" or "TOKEN:alias" */
 	char *token;                   /* token holding the certificate */
 	int version;                   /* 1, 2, 3 */
@@ -123,7 +202,7 @@ typedef struct {
 	                      * has a key is unknown (has_key 0, key_* unset) */
 	char *key_note;      /* why, when key_unknown ("wrong PIN for token
 	                      * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
-} p11c_cert_info;
+};
 
 enum {
 	P11C_LIST_KEYS = 0, /* certificates with a private key */
@@ -134,8 +213,8 @@ enum {
 /* Certificates of one kind, sorted by alias.  A token that could not be
  * logged in is not reported (see p11c_cert_listing_get); a wrong PIN in
  * the password file fails the call, as it always did. */
-int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n);
-void p11c_cert_list_free(p11c_cert_info **list, size_t n);
+int p11c_cert_list(p11c_db *db, int which, p11c_cert ***out, size_t *n);
+void p11c_cert_list_free(p11c_cert **list, size_t n);
 
 /* Options of p11c_cert_listing_get(). */
 typedef struct {
@@ -160,7 +239,7 @@ typedef struct {
 
 /* What p11c_cert_listing_get() found; owned by the caller. */
 typedef struct {
-	p11c_cert_info **certs; /* sorted by alias */
+	p11c_cert **certs; /* sorted by alias */
 	size_t n;
 	p11c_token_problem **problems; /* one a token, in NSS's slot order */
 	size_t n_problems;
@@ -176,8 +255,7 @@ void p11c_cert_listing_free(p11c_cert_listing *listing);
 /* One certificate by alias ("TOKEN:alias" for an external token).  When
  * its token cannot be logged in, the certificate still comes back, with
  * key_unknown and key_note set. */
-int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out);
-void p11c_cert_info_free(p11c_cert_info *info);
+int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert **out);
 
 /* ---- sign-request: a small CA of the site's own ---- */
 

@@ -29,7 +29,7 @@ typedef struct {
 	int port;
 	char *tls_version;      /* "TLSv1.3" */
 	char *cipher;           /* the cipher suite's name */
-	p11c_cert_info **certs; /* leaf first */
+	p11c_cert **certs; /* leaf first */
 	size_t n;
 	int *from_aia;    /* certs[i] came from a caIssuers URL */
 	int *in_database; /* certs[i] is stored in the database */

@@ -147,7 +147,7 @@ static void verify_help(void)
 
 static void print_link(const p11c_chain *c, size_t i)
 {
-	const p11c_cert_info *ci = c->certs[i];
+	const p11c_cert *ci = c->certs[i];
 	char from[32], to[32];
 	cli_time_table(ci->not_before, from, sizeof(from));
 	cli_time_table(ci->not_after, to, sizeof(to));

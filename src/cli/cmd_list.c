@@ -65,7 +65,7 @@ static void list_help(void)
 	       "is the --token asked for.\n");
 }
 
-static void print_table(const p11c_cert_info *const *list, size_t n)
+static void print_table(const p11c_cert *const *list, size_t n)
 {
 	static const char *const headers[] = {"Alias", "Valid from", "Expires on",
 	                                      "Self-", "Issued by",  "Issued to"};
@@ -134,12 +134,12 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		if (serious && !rc)
 			rc = -p->code;
 	}
-	p11c_cert_info **list = l->certs;
+	p11c_cert **list = l->certs;
 	size_t kept = 0;
 	long long horizon = (long long)time(NULL) + (long long)a.expiring * 86400;
 	for (size_t k = 0; k < l->n; k++) {
 		if (a.expiring >= 0 && list[k]->not_after > horizon) {
-			p11c_cert_info_free(list[k]);
+			p11c_cert_free(list[k]);
 			continue;
 		}
 		list[kept++] = list[k];
@@ -154,7 +154,7 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		json_array_end(&w);
 		json_end(&w);
 	} else {
-		print_table((const p11c_cert_info *const *)list, kept);
+		print_table((const p11c_cert *const *)list, kept);
 	}
 out:
 	p11c_cert_listing_free(l);
@@ -187,7 +187,7 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
 		return rc;
-	p11c_cert_info *info = NULL;
+	p11c_cert *info = NULL;
 	char *alias = NULL;
 	if ((rc = cli_token_alias(db, g, pos[0], &alias))) {
 		p11c_db_free(db);
@@ -214,7 +214,7 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 	}
 out:
 	free(alias);
-	p11c_cert_info_free(info);
+	p11c_cert_free(info);
 	p11c_db_free(db);
 	return rc;
 }

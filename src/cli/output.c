@@ -29,14 +29,14 @@ static void trust_array(json_writer *w, const char *words)
 	json_array_end(w);
 }
 
-void output_cert_json(json_writer *w, const p11c_cert_info *i)
+void output_cert_json(json_writer *w, const p11c_cert *i)
 {
 	json_object_begin(w);
 	output_cert_json_fields(w, i);
 	json_object_end(w);
 }
 
-void output_cert_json_fields(json_writer *w, const p11c_cert_info *i)
+void output_cert_json_fields(json_writer *w, const p11c_cert *i)
 {
 	char t[32];
 	json_key(w, "alias");
@@ -106,7 +106,7 @@ static void line(FILE *f, const char *label, const char *value)
 	fprintf(f, "%-21s%s\n", label, value ? value : "");
 }
 
-void output_cert_text(FILE *f, const p11c_cert_info *i)
+void output_cert_text(FILE *f, const p11c_cert *i)
 {
 	char t[32], buf[64];
 	line(f, "Alias:", i->alias);

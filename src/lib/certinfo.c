@@ -27,7 +27,7 @@ static char *from_port(char *s)
 	return d;
 }
 
-void p11c_cert_info_free(p11c_cert_info *i)
+void p11c_cert_free(p11c_cert *i)
 {
 	if (!i)
 		return;
@@ -53,10 +53,10 @@ void p11c_cert_info_free(p11c_cert_info *i)
 	free(i);
 }
 
-void p11c_cert_list_free(p11c_cert_info **list, size_t n)
+void p11c_cert_list_free(p11c_cert **list, size_t n)
 {
 	for (size_t i = 0; list && i < n; i++)
-		p11c_cert_info_free(list[i]);
+		p11c_cert_free(list[i]);
 	free(list);
 }
 
@@ -67,7 +67,7 @@ static const char *token_of(PK11SlotInfo *slot)
 	return PK11_GetTokenName(slot);
 }
 
-static int add_san(p11c_cert_info *i, const char *prefix, const char *text, size_t len)
+static int add_san(p11c_cert *i, const char *prefix, const char *text, size_t len)
 {
 	char **l = realloc(i->san, (i->n_san + 1) * sizeof(*l));
 	if (!l)
@@ -85,7 +85,7 @@ static int add_san(p11c_cert_info *i, const char *prefix, const char *text, size
 	return 0;
 }
 
-static int read_sans(CERTCertificate *cert, p11c_cert_info *info)
+static int read_sans(CERTCertificate *cert, p11c_cert *info)
 {
 	SECItem ext = {siBuffer, NULL, 0};
 	if (CERT_FindCertExtension(cert, SEC_OID_X509_SUBJECT_ALT_NAME, &ext) != SECSuccess)
@@ -219,7 +219,7 @@ static char *trust_words(unsigned f)
 	return strdup(buf);
 }
 
-static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info)
+static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info)
 {
 	info->key_extractable = -1;
 	/* Not logged in, the token hides its keys: "none" would be a guess, and
@@ -248,9 +248,9 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert_info *info
 	SECKEY_DestroyPrivateKey(key);
 }
 
-p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
+p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 {
-	p11c_cert_info *i = calloc(1, sizeof(*i));
+	p11c_cert *i = calloc(1, sizeof(*i));
 	if (!i)
 		return NULL;
 	unsigned char d1[20], d256[32];
@@ -291,7 +291,7 @@ p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	if (read_sans(cert, i) < 0 || !i->alias || !i->token || !i->serial || !i->subject ||
 	    !i->issuer || !i->key_type || !i->sha1 || !i->sha256 || !i->trust || !i->pem ||
 	    !i->trust_words[0] || !i->trust_words[1] || !i->trust_words[2]) {
-		p11c_cert_info_free(i);
+		p11c_cert_free(i);
 		return NULL;
 	}
 	return i;
@@ -308,7 +308,7 @@ static int trusted_ca(CERTCertificate *cert)
 
 static int by_alias(const void *a, const void *b)
 {
-	const p11c_cert_info *x = *(p11c_cert_info *const *)a, *y = *(p11c_cert_info *const *)b;
+	const p11c_cert *x = *(p11c_cert *const *)a, *y = *(p11c_cert *const *)b;
 	return strcmp(x->alias, y->alias);
 }
 
@@ -392,7 +392,7 @@ static int login_scope(p11c_db *db, PK11SlotInfo *only, p11c_cert_listing *l)
 }
 
 /* Why a certificate's key could not be looked for: its token's problem. */
-static int note_key(p11c_db *db, p11c_cert_info *i, const p11c_cert_listing *l)
+static int note_key(p11c_db *db, p11c_cert *i, const p11c_cert_listing *l)
 {
 	if (!i->key_unknown)
 		return P11C_OK;
@@ -421,18 +421,18 @@ static int collect(p11c_db *db, int which, const char *want, p11c_cert_listing *
 			continue;
 		if (want && strcmp(want, node->cert->slot ? token_of(node->cert->slot) : "") != 0)
 			continue;
-		p11c_cert_info *i = p11c_cert_info_of(db, node->cert);
+		p11c_cert *i = p11c_cert_info_of(db, node->cert);
 		if (!i) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
 		}
 		if (which == P11C_LIST_KEYS && !i->has_key && !i->key_unknown) {
-			p11c_cert_info_free(i);
+			p11c_cert_free(i);
 			continue;
 		}
-		p11c_cert_info **grown = realloc(l->certs, (l->n + 1) * sizeof(*grown));
+		p11c_cert **grown = realloc(l->certs, (l->n + 1) * sizeof(*grown));
 		if (!grown || (rc = note_key(db, i, l))) {
-			p11c_cert_info_free(i);
+			p11c_cert_free(i);
 			rc = rc ? rc : p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
 		}
@@ -478,7 +478,7 @@ int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_lis
 	return P11C_OK;
 }
 
-int p11c_cert_list(p11c_db *db, int which, p11c_cert_info ***out, size_t *n)
+int p11c_cert_list(p11c_db *db, int which, p11c_cert ***out, size_t *n)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_RANGE(which, P11C_LIST_KEYS, P11C_LIST_ALL), P11C_OUT(out),
 	          P11C_OUT(n));
@@ -531,7 +531,7 @@ static PK11SlotInfo *slot_of_alias(const char *alias)
 	return slot;
 }
 
-int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
+int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert **out)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_OUT(out));
 	*out = NULL;
@@ -552,7 +552,7 @@ int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert_info **out)
 	if (!rc && !(*out = p11c_cert_info_of(db, cert)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc && (rc = note_key(db, *out, &l))) {
-		p11c_cert_info_free(*out);
+		p11c_cert_free(*out);
 		*out = NULL;
 	}
 	if (cert)

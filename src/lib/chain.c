@@ -50,7 +50,7 @@ void p11c_chain_free(p11c_chain *c)
 		return;
 	chain_priv *p = c->priv;
 	for (size_t i = 0; i < c->n; i++) {
-		p11c_cert_info_free(c->certs[i]);
+		p11c_cert_free(c->certs[i]);
 		if (p && p->certs[i])
 			CERT_DestroyCertificate(p->certs[i]);
 	}
@@ -328,7 +328,7 @@ static int mark_missing(p11c_chain *c, int usage, PRTime when)
 }
 
 /* "dns:a.example, ip:192.0.2.1" or the subject, for a name mismatch. */
-static void names_of(const p11c_cert_info *i, char *buf, size_t size)
+static void names_of(const p11c_cert *i, char *buf, size_t size)
 {
 	buf[0] = '\0';
 	for (size_t k = 0; k < i->n_san; k++) {
@@ -420,10 +420,10 @@ static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, 
 	p->when = when;
 	problems_clear(c);
 	for (size_t i = 0; i < c->n; i++) {
-		p11c_cert_info *fresh = p11c_cert_info_of(db, p->certs[i]);
+		p11c_cert *fresh = p11c_cert_info_of(db, p->certs[i]);
 		if (!fresh)
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
-		p11c_cert_info_free(c->certs[i]);
+		p11c_cert_free(c->certs[i]);
 		c->certs[i] = fresh;
 		c->in_database[i] = p->certs[i]->isperm && p11c_cert_visible(db, p->certs[i]);
 		c->missing[i] = 0;

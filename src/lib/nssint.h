@@ -169,7 +169,7 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
                       CERTName **out);
 
 /* certinfo.c: the plain fields of a certificate; NULL when out of memory. */
-p11c_cert_info *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
+p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
 /* certstore.c: a free name for cert from its subject (CN, else O, else a
  * SHA-256 prefix), made unique with " #2" ...; malloc'd. */
 char *p11c_name_for_cert(p11c_db *db, CERTCertificate *cert);

@@ -58,7 +58,31 @@
 	X(p11c_cert_listing_get)                                                                   \
 	X(p11c_cert_listing_free)                                                                  \
 	X(p11c_cert_show)                                                                          \
-	X(p11c_cert_info_free)                                                                     \
+	X(p11c_cert_alias)                                                                     \
+	X(p11c_cert_token)                                                                     \
+	X(p11c_cert_serial)                                                                    \
+	X(p11c_cert_sig_alg)                                                                   \
+	X(p11c_cert_subject)                                                                   \
+	X(p11c_cert_issuer)                                                                    \
+	X(p11c_cert_key_type)                                                                  \
+	X(p11c_cert_sha1)                                                                      \
+	X(p11c_cert_sha256)                                                                    \
+	X(p11c_cert_trust)                                                                     \
+	X(p11c_cert_key_token)                                                                 \
+	X(p11c_cert_key_uri)                                                                   \
+	X(p11c_cert_key_note)                                                                  \
+	X(p11c_cert_pem)                                                                       \
+	X(p11c_cert_version)                                                                   \
+	X(p11c_cert_not_before)                                                                \
+	X(p11c_cert_not_after)                                                                 \
+	X(p11c_cert_is_self_signed)                                                            \
+	X(p11c_cert_san_count)                                                                 \
+	X(p11c_cert_san)                                                                       \
+	X(p11c_cert_trust_words)                                                               \
+	X(p11c_cert_key_state)                                                                 \
+	X(p11c_key_state_name)                                                                 \
+	X(p11c_cert_key_extractable)                                                           \
+	X(p11c_cert_free)                                                                     \
 	X(p11c_token_label)                                                                        \
 	X(p11c_token_list)                                                                         \
 	X(p11c_token_list_free)                                                                    \
@@ -209,6 +233,152 @@ static void test_args_p11c_errc_name(void **state)
 	assert_string_equal(p11c_errc_name(P11C_ERR_EXISTS), "exists");
 	assert_string_equal(p11c_errc_name((p11c_errc)-1), "unknown");
 	assert_string_equal(p11c_errc_name((p11c_errc)1000), "unknown");
+}
+
+/* The accessors of p11c_cert take NULL and give NULL or 0. */
+static void test_args_p11c_cert_alias(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_alias(NULL));
+}
+
+static void test_args_p11c_cert_token(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_token(NULL));
+}
+
+static void test_args_p11c_cert_serial(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_serial(NULL));
+}
+
+static void test_args_p11c_cert_sig_alg(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_sig_alg(NULL));
+}
+
+static void test_args_p11c_cert_subject(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_subject(NULL));
+}
+
+static void test_args_p11c_cert_issuer(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_issuer(NULL));
+}
+
+static void test_args_p11c_cert_key_type(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_key_type(NULL));
+}
+
+static void test_args_p11c_cert_sha1(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_sha1(NULL));
+}
+
+static void test_args_p11c_cert_sha256(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_sha256(NULL));
+}
+
+static void test_args_p11c_cert_trust(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_trust(NULL));
+}
+
+static void test_args_p11c_cert_key_token(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_key_token(NULL));
+}
+
+static void test_args_p11c_cert_key_uri(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_key_uri(NULL));
+}
+
+static void test_args_p11c_cert_key_note(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_key_note(NULL));
+}
+
+static void test_args_p11c_cert_pem(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_pem(NULL));
+}
+
+static void test_args_p11c_cert_version(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_version(NULL), 0);
+}
+
+static void test_args_p11c_cert_not_before(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_not_before(NULL), 0);
+}
+
+static void test_args_p11c_cert_not_after(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_not_after(NULL), 0);
+}
+
+static void test_args_p11c_cert_is_self_signed(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_is_self_signed(NULL), 0);
+}
+
+static void test_args_p11c_cert_san_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_san_count(NULL), 0);
+}
+
+static void test_args_p11c_cert_san(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_san(NULL, 0));
+}
+
+static void test_args_p11c_cert_trust_words(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_trust_words(NULL, P11C_TRUST_FIELD_SSL));
+}
+
+static void test_args_p11c_cert_key_state(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_key_state(NULL), P11C_KEY_NONE);
+}
+
+static void test_args_p11c_key_state_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_key_state_name(P11C_KEY_PRESENT), "present");
+	assert_string_equal(p11c_key_state_name((p11c_key_state)9), "unknown");
+}
+
+static void test_args_p11c_cert_key_extractable(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_key_extractable(NULL), P11C_EXTRACTABLE_UNKNOWN);
 }
 
 static void test_args_p11c_usage_name(void **state)
@@ -559,7 +729,7 @@ static void test_args_p11c_cert_remove(void **state)
 static void test_args_p11c_cert_list(void **state)
 {
 	p11c_db *db = *state;
-	p11c_cert_info *some[1] = {NULL}, **list = some;
+	p11c_cert *some[1] = {NULL}, **list = some;
 	size_t n = 5;
 	NO_DB(p11c_cert_list(NULL, P11C_LIST_ALL, &list, &n), p11c_cert_list);
 	assert_null(list); /* cleared even without a handle */
@@ -603,7 +773,7 @@ static void test_args_p11c_cert_listing_free(void **state)
 static void test_args_p11c_cert_show(void **state)
 {
 	p11c_db *db = *state;
-	p11c_cert_info *info = NULL;
+	p11c_cert *info = NULL;
 	NO_DB(p11c_cert_show(NULL, "a", &info), p11c_cert_show);
 	USAGE(db, p11c_cert_show(db, NULL, &info), p11c_cert_show, "alias is NULL");
 	USAGE(db, p11c_cert_show(db, "", &info), p11c_cert_show, "alias is empty");
@@ -611,10 +781,10 @@ static void test_args_p11c_cert_show(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_cert_info_free(void **state)
+static void test_args_p11c_cert_free(void **state)
 {
 	(void)state;
-	p11c_cert_info_free(NULL);
+	p11c_cert_free(NULL);
 }
 
 static void test_args_p11c_token_label(void **state)
@@ -939,7 +1109,7 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
 	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
 	p11c_dn_fields cn = {"args.example", NULL, NULL, NULL, NULL, NULL};
-	p11c_cert_info **list = NULL;
+	p11c_cert **list = NULL;
 	size_t n = 0;
 	assert_non_null(mkdtemp(tmpdir));
 	snprintf(dir, sizeof(dir), "%s/db", tmpdir);
@@ -992,8 +1162,8 @@ static void test_args_closed_handle_refused(void **state)
 {
 	p11c_db *db = *state;
 	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
-	p11c_cert_info **list = NULL;
-	p11c_cert_info *info = NULL;
+	p11c_cert **list = NULL;
+	p11c_cert *info = NULL;
 	p11c_token_info **tokens = NULL;
 	p11c_chain *c = NULL;
 	p11c_finding *f = NULL;

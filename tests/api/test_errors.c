@@ -213,7 +213,7 @@ static void test_exists_database_generated_twice(void **state)
 static void test_notfound_unknown_alias(void **state)
 {
 	fixture *f = *state;
-	p11c_cert_info *info = NULL;
+	p11c_cert *info = NULL;
 	int rc = p11c_cert_show(f->db, "no-such-alias", &info);
 	expect_error(f->db, rc, P11C_ENOTFOUND, P11C_ERR_NOTFOUND, NULL, NULL);
 	assert_null(info);

@@ -128,7 +128,7 @@ static void expect_in(const char *dir, const char *alias, int want)
 /* The handle's listing holds alias exactly when want. */
 static void expect_listed(p11c_db *db, const char *alias, int want)
 {
-	p11c_cert_info **list = NULL;
+	p11c_cert **list = NULL;
 	size_t n = 0;
 	int rc = p11c_cert_list(db, P11C_LIST_ALL, &list, &n);
 	if (rc)
@@ -325,7 +325,7 @@ static void test_second_handle_ops(void **state)
 	write_file(pwf, "p12-secret\n");
 	p11c_db *da = open_db(a), *dbb = open_db(b);
 	selfsign(dbb, "moving");
-	p11c_cert_info *info = NULL;
+	p11c_cert *info = NULL;
 	int rc = p11c_cert_show(dbb, "moving", &info);
 	if (rc)
 		print_error("show on b: got %d (%s)\n", rc, p11c_last_error(dbb));
@@ -337,7 +337,7 @@ static void test_second_handle_ops(void **state)
 	assert_string_equal(info->alias, "moving");
 	assert_string_equal(info->token, "internal");
 	assert_true(info->has_key);
-	p11c_cert_info_free(info);
+	p11c_cert_free(info);
 	assert_int_equal(p11c_cert_show(da, "moving", &info), P11C_ENOTFOUND);
 	rc = p11c_export_p12(dbb, "moving", "p12-secret", 0, p12);
 	if (rc)

@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                                                NULL, PR_FALSE, PR_TRUE);
 		if (!cert)
 			continue;
-		p11c_cert_info *info = p11c_cert_info_of(fuzz_db(), cert);
-		p11c_cert_info_free(info);
+		p11c_cert *info = p11c_cert_info_of(fuzz_db(), cert);
+		p11c_cert_free(info);
 		char *name = p11c_name_for_cert(fuzz_db(), cert);
 		free(name);
 		CERT_DestroyCertificate(cert);

@@ -99,7 +99,7 @@ static void issue(CERTCertificateRequest *req, SECItem *san)
 		CERTCertificate *cert =
 		    CERT_NewTempCertificate(CERT_GetDefaultCertDB(), der, NULL, PR_FALSE, PR_TRUE);
 		FUZZ_ASSERT(cert); /* NSS reads what it issued */
-		p11c_cert_info_free(p11c_cert_info_of(fuzz_db(), cert));
+		p11c_cert_free(p11c_cert_info_of(fuzz_db(), cert));
 		CERT_DestroyCertificate(cert);
 		SECITEM_FreeItem(der, PR_TRUE);
 	}
