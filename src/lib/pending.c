@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pk11pub.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,20 +62,71 @@ int p11c_lock_once(const char *path, int *fd)
 	return -1;
 }
 
+/* The databases this process holds the lock of, by directory: a second
+ * handle would wait on its own process's lock (flock is per open file), so
+ * it is refused at once instead. */
+typedef struct held_lock {
+	dev_t dev;
+	ino_t ino;
+	const p11c_db *db;
+	struct held_lock *next;
+} held_lock;
+static held_lock *held;
+static pthread_mutex_t held_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* Note db as the holder of dir's lock: 0, or -1 when another handle of
+ * this process holds it. */
+static int held_add(const p11c_db *db, const struct stat *st)
+{
+	int rc = 0;
+	pthread_mutex_lock(&held_mutex);
+	for (held_lock *h = held; h; h = h->next)
+		if (h->dev == st->st_dev && h->ino == st->st_ino)
+			rc = -1;
+	held_lock *h = rc ? NULL : malloc(sizeof(*h));
+	if (h) {
+		*h = (held_lock){st->st_dev, st->st_ino, db, held};
+		held = h;
+	}
+	pthread_mutex_unlock(&held_mutex);
+	return rc;
+}
+
+static void held_remove(const p11c_db *db)
+{
+	pthread_mutex_lock(&held_mutex);
+	for (held_lock **p = &held; *p; p = &(*p)->next)
+		if ((*p)->db == db) {
+			held_lock *h = *p;
+			*p = h->next;
+			free(h);
+			break;
+		}
+	pthread_mutex_unlock(&held_mutex);
+}
+
 int p11c_db_lock(p11c_db *db, const char *dir)
 {
 	char path[4200];
 	int fd = -1;
+	struct stat st;
+	if (stat(dir, &st) == 0 && held_add(db, &st) != 0)
+		return p11c_fail(db, P11C_EFAIL,
+		                 "database '%s' is already open for writing on another handle of "
+		                 "this process: close that one first, or open this one read-only",
+		                 dir);
 	path_in(path, sizeof(path), dir, LOCK_NAME);
 	for (int waited = 0; p11c_lock_once(path, &fd) != 0; waited += 20) {
 		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
-			if (errno == EWOULDBLOCK)
+			int e = errno;
+			held_remove(db);
+			if (e == EWOULDBLOCK)
 				return p11c_fail(db, P11C_EFAIL,
 				                 "database '%s' is busy: another process has been "
 				                 "writing to it for %d seconds",
 				                 dir, LOCK_WAIT_MS / 1000);
 			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO,
-			                   "cannot lock database '%s': %s", dir, strerror(errno));
+			                   "cannot lock database '%s': %s", dir, strerror(e));
 		}
 		if (waited == 0)
 			p11c_log(db, "waiting for another process writing to '%s'", dir);
@@ -96,6 +148,7 @@ void p11c_db_unlock(p11c_db *db)
 	free(db->lock_path);
 	db->lock_path = NULL;
 	db->lock_fd = -1;
+	held_remove(db);
 }
 
 static void put_line(p11c_pending *p, const char *kind, const char *a, const char *b)

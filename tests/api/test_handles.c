@@ -262,6 +262,39 @@ static void test_close_first(void **state)
 	expect_in(b, "reopened", 0);
 }
 
+/* A second read-write handle on a database this process already writes
+ * is refused at once (it would wait on its own lock), a read-only one is
+ * not, and once the first is closed the second opens. */
+static void test_same_database_twice(void **state)
+{
+	(void)state;
+	char a[512], path[600];
+	dir_for("twice", a, sizeof(a));
+	make_db(a, "pw-twice");
+	p11c_db *first = open_db(a), *second = NULL, *reader = NULL;
+	assert_int_equal(p11c_db_new(&second), P11C_OK);
+	snprintf(path, sizeof(path), "%s/sslpassword.conf", a);
+	assert_int_equal(p11c_db_set_password_file(second, path), P11C_OK);
+	int rc = p11c_db_open(second, a, P11C_OPEN_NO_P11KIT);
+	if (rc != P11C_EFAIL || !strstr(p11c_last_error(second), "another handle of this process"))
+		print_error("second open: got %d (%s), wanted %d (another handle)\n", rc,
+		            p11c_last_error(second), P11C_EFAIL);
+	assert_int_equal(rc, P11C_EFAIL);
+	assert_non_null(strstr(p11c_last_error(second), "another handle of this process"));
+	assert_int_equal(p11c_db_new(&reader), P11C_OK);
+	assert_int_equal(p11c_db_set_password_file(reader, path), P11C_OK);
+	assert_int_equal(p11c_db_open(reader, a, P11C_OPEN_READONLY | P11C_OPEN_NO_P11KIT), P11C_OK);
+	p11c_db_free(reader);
+	selfsign(first, "by-first");
+	p11c_db_free(first);
+	p11c_db_free(second);
+	second = open_db(a);
+	selfsign(second, "by-second");
+	p11c_db_free(second);
+	expect_in(a, "by-first", 1);
+	expect_in(a, "by-second", 1);
+}
+
 /* The program's own NSS_InitContext on one database, a handle on another. */
 static void test_beside_own_nss(void **state)
 {
@@ -571,6 +604,7 @@ int main(void)
 	    cmocka_unit_test(test_two_different_passwords),
 	    cmocka_unit_test(test_three_one_generating),
 	    cmocka_unit_test(test_close_first),
+	    cmocka_unit_test(test_same_database_twice),
 	    cmocka_unit_test(test_beside_own_nss),
 	    cmocka_unit_test(test_second_handle_ops),
 	    cmocka_unit_test(test_shared_ca),
