@@ -273,6 +273,7 @@ service pop3-login {
 service anvil {
 	chroot =
 }
+${DOVECOT_EXTRA:-}
 CONF
 	: >"$dir/dovecot.log"
 	spawn dovecot "$addr" "$imap" "$dir/dovecot.log" "$bin" -F -c "$dir/dovecot.conf"

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MPL-2.0
 # sync-exports: export-cert and export-trust record what they wrote; a
 # private Postfix (smtpd_tls_chain_files, smtp_tls_CAfile) and Dovecot
-# (ssl_cert, ssl_key) serve p11cert's exports on loopback; after a renewal
+# (ssl_cert, ssl_key, and ssl_ca for client certificates) serve p11cert's exports on
+# loopback; after a renewal
 # check says stale-export, sync-exports rewrites the files (mode and owner
 # kept) and its post-hook reloads both, and the next STARTTLS connection
-# sees the new certificate.  A trust change rewrites export-trust's file, a
+# sees the new certificate.  A trust change rewrites export-trust's files
+# (a client CA trusted: Dovecot's next login with its certificate passes), a
 # deleted file comes back, a hostile record is refused whole.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers.sh"
@@ -175,6 +177,37 @@ openssl x509 -req -in "$T/relay.csr" -CA "$T/root2.pem" -CAkey "$T/root2.key" -C
 check "openssl verify: a relay under the new root, with the rewritten CA file" \
 	openssl verify -CAfile "$O/ca.pem" "$T/relay.pem"
 expect_eq "the hook ran again" "$(wc -l <"$T/hook.log")" 2
+
+# Dovecot verifying client certificates with export-trust --usage client
+# (ssl_ca): a client CA trusted later is seen by the next login.
+expect_exit 0 "export-trust --usage client -o" \
+	p11c -d "$DB" export-trust --usage client -o "$O/client-ca.pem"
+make_ca clientca "/CN=Client CA"
+printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$T/client.ext"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/client.key" \
+	-subj /CN=client.example.com -out "$T/client.csr" 2>/dev/null
+openssl x509 -req -in "$T/client.csr" -CA "$T/clientca.pem" -CAkey "$T/clientca.key" \
+	-CAcreateserial -days 30 -extfile "$T/client.ext" -out "$T/client.pem" 2>/dev/null
+IMAP2=$(free_port) POP32=$(free_port)
+DOVECOT_EXTRA="ssl_ca = <$O/client-ca.pem
+ssl_verify_client_cert = yes
+ssl_require_crl = no
+auth_ssl_require_client_cert = yes" start_dovecot 127.0.0.1 "$IMAP2" "$POP32" "$O/mail.pem" "$O/mail.key"
+DC2=$T/dovecot-$IMAP2/dovecot.conf
+login_with_cert() { # the tagged answer to LOGIN after STARTTLS with the client certificate
+	{ sleep 1; printf 'a LOGIN user test\r\n'; sleep 1; printf 'b LOGOUT\r\n'; sleep 0.5; } |
+		openssl s_client -quiet -starttls imap -connect "127.0.0.1:$IMAP2" \
+			-cert "$T/client.pem" -key "$T/client.key" 2>/dev/null | tr -d '\r' | grep '^a ' | cut -d' ' -f2
+}
+expect_eq "Dovecot refuses the client certificate its CA file does not hold" "$(login_with_cert)" NO
+p11c -q -d "$DB" add-cert --trust client-ca clientca "$T/clientca.pem"
+expect_exit 0 "sync-exports after trusting a client CA" \
+	p11c -d "$DB" sync-exports --post-hook "doveadm -c '$DC2' reload"
+check "it rewrote the client CA file" grep -q "^rewrote '$O/client-ca.pem' " "$T/out"
+check "not the server trust file (a client CA only)" fails grep -q "'$O/ca.pem'" "$T/out"
+check "the client CA file holds the client CA" grep -q "CN = Client CA" <(subjects "$O/client-ca.pem" | tr '|' '\n')
+sleep 1
+expect_eq "Dovecot's next login with the client certificate passes" "$(login_with_cert)" OK
 
 # A deleted export comes back.
 rm "$O/mail.key"
