@@ -12,9 +12,9 @@
 
 #include "table.h"
 
-/* What table_print writes, as a malloc'd string. */
-/* Not inlined: GCC 12 at -O3 takes the returned buffer for the local
- * pointer open_memstream filled (-Wdangling-pointer, a false alarm). */
+/* What table_print writes, as a malloc'd string.  Not inlined: GCC 12 at
+ * -O3 takes the returned buffer for the local pointer open_memstream
+ * filled (-Wdangling-pointer, a false alarm). */
 __attribute__((noinline)) static char *render(const table *t)
 {
 	char *buf = NULL;
