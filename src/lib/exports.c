@@ -168,11 +168,12 @@ static int parse_line(p11c_rec *r, char *line)
 			return -1;
 	if (r->kind < 0 || r->format < 0 || !r->path || !r->digest[0])
 		return -1;
-	if (r->kind == 0 && (r->usage < 0 || r->format == 1 || r->alias))
+	if (r->kind == P11C_EXPORT_TRUST &&
+	    (r->usage < 0 || r->format == P11C_EXPORT_DER || r->alias))
 		return -1;
-	if (r->kind != 0 && (!r->alias || r->usage >= 0))
+	if (r->kind != P11C_EXPORT_TRUST && (!r->alias || r->usage >= 0))
 		return -1;
-	if (r->kind == 2 && r->format != 0)
+	if (r->kind == P11C_EXPORT_KEY && r->format != P11C_EXPORT_PEM)
 		return -1;
 	return 0;
 }
@@ -365,7 +366,7 @@ int p11c_export_record_add(p11c_db *db, const p11c_export_record *e)
 		                      e->flags & ~known);
 	int kind = (int)e->kind, format = (int)e->format, usage = (int)e->usage;
 	if (kind < 0 || kind > 2 || format < 0 || format > 2 || !e->path || (kind && !e->alias) ||
-	    (kind == 0 && (usage < 0 || usage > 2)))
+	    (kind == P11C_EXPORT_TRUST && (usage < 0 || usage > P11C_USAGE_EMAIL)))
 		return p11c_fail(db, P11C_EUSAGE, "not an export to record");
 	int rc = p11c_require_open(db, 0);
 	if (rc)
@@ -374,7 +375,7 @@ int p11c_export_record_add(p11c_db *db, const p11c_export_record *e)
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
 	r.format = format;
-	r.usage = kind == 0 ? usage : -1;
+	r.usage = kind == P11C_EXPORT_TRUST ? usage : -1;
 	r.chain = (e->flags & P11C_EXPORT_RECORD_CHAIN) != 0;
 	r.compat = (e->flags & P11C_EXPORT_RECORD_COMPAT) != 0;
 	r.path = absolute(e->path);
@@ -392,7 +393,7 @@ int p11c_export_record_add(p11c_db *db, const p11c_export_record *e)
 	}
 	/* What it holds: the bytes of the file just written, or (PKCS#12) the
 	 * certificates in it, as sync-exports will compare them. */
-	if (r.format == 2) {
+	if (r.format == P11C_EXPORT_PKCS12) {
 		unsigned char *data = NULL;
 		size_t len = 0;
 		if ((rc = p11c_export_holdings(db, &r, &data, &len)))

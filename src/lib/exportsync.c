@@ -54,7 +54,7 @@ static int temp_beside(p11c_db *db, const char *path, char **out)
 int p11c_export_holdings(p11c_db *db, const p11c_rec *r, unsigned char **out, size_t *len)
 {
 	size_t count;
-	if (r->kind == 0)
+	if (r->kind == P11C_EXPORT_TRUST)
 		return p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PEM, NULL, out,
 		                         len, &count);
 	return p11c_cert_export(db, r->alias, P11C_CERT_EXPORT_CHAIN | P11C_CERT_EXPORT_PEM, out,
@@ -63,7 +63,7 @@ int p11c_export_holdings(p11c_db *db, const p11c_rec *r, unsigned char **out, si
 
 /* The file the record would be now, in *tmp beside its path (written
  * only when write, or always for a key: NSS gives it out only as a
- * file); *digest of it (PKCS#12: of its p11c_export_holdings). */
+ * file); *digest of it (PKCS#12: of its holdings). */
 static int render(p11c_db *db, const p11c_rec *r, const char *pw, int write, char **tmp,
                   char digest[65])
 {
@@ -71,7 +71,7 @@ static int render(p11c_db *db, const p11c_rec *r, const char *pw, int write, cha
 	size_t len = 0, count;
 	int rc;
 	*tmp = NULL;
-	if (r->format == 2) {
+	if (r->format == P11C_EXPORT_PKCS12) {
 		if ((rc = p11c_export_holdings(db, r, &data, &len)))
 			return rc;
 		p11c_export_digest(data, len, digest);
@@ -81,13 +81,13 @@ static int render(p11c_db *db, const p11c_rec *r, const char *pw, int write, cha
 			return P11C_OK;
 		if ((rc = temp_beside(db, r->path, tmp)))
 			return rc;
-		if (r->kind == 1)
+		if (r->kind == P11C_EXPORT_CERT)
 			return p11c_cert_export_p12(db, r->alias, pw,
 			                            r->compat ? P11C_P12_COMPAT : 0u, *tmp);
 		if ((rc = p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PKCS12, pw,
 		                            &data, &len, &count)))
 			return rc;
-	} else if (r->kind == 2) {
+	} else if (r->kind == P11C_EXPORT_KEY) {
 		if ((rc = temp_beside(db, r->path, tmp)))
 			return rc;
 		if ((rc = p11c_key_export(db, r->alias, *tmp)))
@@ -99,8 +99,8 @@ static int render(p11c_db *db, const p11c_rec *r, const char *pw, int write, cha
 		return P11C_OK;
 	} else {
 		unsigned flags = (r->chain ? P11C_CERT_EXPORT_CHAIN : 0u) |
-		                 (r->format == 0 ? P11C_CERT_EXPORT_PEM : 0u);
-		rc = r->kind == 0
+		                 (r->format == P11C_EXPORT_PEM ? P11C_CERT_EXPORT_PEM : 0u);
+		rc = r->kind == P11C_EXPORT_TRUST
 		         ? p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PEM, NULL,
 		                             &data, &len, &count)
 		         : p11c_cert_export(db, r->alias, flags, &data, &len);
@@ -130,7 +130,7 @@ static int render(p11c_db *db, const p11c_rec *r, const char *pw, int write, cha
 static int replace(p11c_db *db, const p11c_rec *r, const char *tmp)
 {
 	struct stat st;
-	mode_t mode = (r->kind == 2 || r->format == 2) ? 0600 : 0644;
+	mode_t mode = (r->kind == P11C_EXPORT_KEY || r->format == P11C_EXPORT_PKCS12) ? 0600 : 0644;
 	int fd = open(tmp, O_RDONLY | O_CLOEXEC), rc = P11C_OK;
 	if (fd < 0)
 		return p11c_fail(db, P11C_EFAIL, "cannot open '%s': %s", tmp, strerror(errno));
@@ -152,12 +152,13 @@ out:
 static char *command_text(const p11c_rec *r)
 {
 	char buf[8192];
-	if (r->kind == 0)
+	if (r->kind == P11C_EXPORT_TRUST)
 		snprintf(buf, sizeof(buf), "export-trust --usage %s --format %s%s%s -o %s",
-		         p11c_usage_name((p11c_usage)r->usage), r->format == 2 ? "pkcs12" : "pem",
+		         p11c_usage_name((p11c_usage)r->usage),
+		         p11c_export_format_name((p11c_export_format)r->format),
 		         r->pwfile ? " --p12-password-file " : "", r->pwfile ? r->pwfile : "",
 		         r->path);
-	else if (r->kind == 2)
+	else if (r->kind == P11C_EXPORT_KEY)
 		snprintf(buf, sizeof(buf), "export-cert --format pem --key-out %s %s", r->path,
 		         r->alias);
 	else
@@ -181,7 +182,8 @@ static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *
 	size_t len = 0;
 	struct stat st;
 	int missing = stat(r->path, &st) != 0 && errno == ENOENT;
-	int write = !dry_run && r->format != 2; /* PKCS#12: written only when needed */
+	int write =
+	    !dry_run && r->format != P11C_EXPORT_PKCS12; /* PKCS#12: written only when needed */
 	const char *why;
 	int rc = P11C_OK;
 	msg[0] = 0;
@@ -199,7 +201,7 @@ static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *
 	if (missing) {
 		s->state = P11C_EXPORT_MISSING;
 		snprintf(msg, sizeof(msg), "the file is missing");
-	} else if (r->format == 2) {
+	} else if (r->format == P11C_EXPORT_PKCS12) {
 		if (strcmp(digest, r->digest)) {
 			s->state = P11C_EXPORT_STALE;
 			snprintf(msg, sizeof(msg),
@@ -222,7 +224,7 @@ static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *
 	}
 	if (s->state == P11C_EXPORT_CURRENT || dry_run)
 		goto out;
-	if (r->format == 2) {
+	if (r->format == P11C_EXPORT_PKCS12) {
 		if (!r->pwfile) {
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 			         "; skipped: no --p12-password-file was recorded for its password");
