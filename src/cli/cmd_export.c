@@ -87,8 +87,8 @@ static void record(cli_globals *g, p11c_db *db, const char *alias, const args *a
 	e.format = a->format == F_P12   ? P11C_EXPORT_PKCS12
 	           : a->format == F_PEM ? P11C_EXPORT_PEM
 	                                : P11C_EXPORT_DER;
-	e.chain = a->chain;
-	e.compat = a->compat;
+	e.flags = (a->chain ? P11C_EXPORT_RECORD_CHAIN : 0u) |
+	          (a->compat ? P11C_EXPORT_RECORD_COMPAT : 0u);
 	e.alias = alias;
 	e.key_out = a->key_out;
 	e.p12_password_file = a->pwfile;
@@ -110,7 +110,9 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
-	int rc = p11c_export_certs(db, alias, a->chain, a->format == F_PEM, &data, &len);
+	unsigned flags = (a->chain ? P11C_CERT_EXPORT_CHAIN : 0u) |
+	                 (a->format == F_PEM ? P11C_CERT_EXPORT_PEM : 0u);
+	int rc = p11c_cert_export(db, alias, flags, &data, &len);
 	if (rc)
 		return cli_fail(db, rc);
 	cli_out out; /* opened first: a refused -o costs no key file */
@@ -118,7 +120,7 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 		free(data);
 		return rc;
 	}
-	if (a->key_out && (rc = p11c_export_key(db, alias, a->key_out))) {
+	if (a->key_out && (rc = p11c_key_export(db, alias, a->key_out))) {
 		cli_out_finish(&out, NULL, 0, 0);
 		free(data);
 		return cli_fail(db, rc);
@@ -173,7 +175,7 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 	}
 	if ((rc = cli_secret(db, a.pwfile, "PKCS#12 file password", 1, &pw)))
 		goto out;
-	if ((rc = p11c_export_p12(db, alias, pw, a.compat, a.output))) {
+	if ((rc = p11c_cert_export_p12(db, alias, pw, a.compat ? P11C_P12_COMPAT : 0u, a.output))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}

@@ -42,7 +42,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 		a->key_pwfile = arg;
 		break;
 	case O_EXTRACTABLE:
-		a->o.extractable = 1;
+		a->o.flags |= P11C_IMPORT_EXTRACTABLE;
 		break;
 	}
 	return 0;
@@ -86,7 +86,8 @@ static int import(cli_globals *g, int argc, char **argv, int trust_self)
 	if (!pem && a.key_pwfile)
 		return cli_usage_error(argv[0], "--key-password-file goes with --key");
 	a.o.token = g->token;
-	a.o.trust_self_signed = trust_self;
+	if (trust_self)
+		a.o.flags |= P11C_IMPORT_TRUST_SELF_SIGNED;
 	p11c_db *db;
 	int rc = cli_open_db(g, 0, &db), encrypted = 0;
 	if (rc)
@@ -95,16 +96,16 @@ static int import(cli_globals *g, int argc, char **argv, int trust_self)
 	if (!pem) {
 		if ((rc = cli_secret(db, a.p12_pwfile, "PKCS#12 file password", 0, &pw)) ==
 		        EXIT_OK &&
-		    (rc = p11c_import_p12(db, pos[0], pw, &a.o, &alias)))
+		    (rc = p11c_p12_import(db, pos[0], pw, &a.o, &alias)))
 			rc = cli_fail(db, rc);
 	} else {
-		if ((rc = p11c_key_file_encrypted(db, a.key, &encrypted))) {
+		if ((rc = p11c_key_file_is_encrypted(db, a.key, &encrypted))) {
 			rc = cli_fail(db, rc);
 			goto out;
 		}
 		if (encrypted && (rc = cli_secret(db, a.key_pwfile, "password of the key", 0, &pw)))
 			goto out;
-		if ((rc = p11c_import_pem(db, a.key, a.cert, pw, &a.o, &alias)))
+		if ((rc = p11c_pem_import(db, a.key, a.cert, pw, &a.o, &alias)))
 			rc = cli_fail(db, rc);
 	}
 	if (!rc)

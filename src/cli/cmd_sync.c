@@ -60,9 +60,6 @@ static void help(void)
 	       "skipped with a warning.\n");
 }
 
-static const char *const state_names[] = {"current", "stale", "missing", "needs-password",
-                                          "failed"};
-
 /* CMD through /bin/sh -c; its exit status, 128+N for signal N, -1 if none
  * ran. */
 static int run_hook(const char *cmd, int json)
@@ -84,25 +81,26 @@ static int run_hook(const char *cmd, int json)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static void print_json(const p11c_export_status *s, size_t n, const char *hook, int hook_rc)
+static void print_json(const p11c_export_report *rep, const char *hook, int hook_rc)
 {
 	json_writer w;
 	json_init(&w, stdout);
 	json_object_begin(&w);
 	json_key(&w, "exports");
 	json_array_begin(&w);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < p11c_export_report_count(rep); i++) {
+		const p11c_export_status *s = p11c_export_report_get(rep, i);
 		json_object_begin(&w);
 		json_key(&w, "path");
-		json_string(&w, s[i].path);
+		json_string(&w, p11c_export_status_path(s));
 		json_key(&w, "command");
-		json_string(&w, s[i].command);
+		json_string(&w, p11c_export_status_command(s));
 		json_key(&w, "state");
-		json_string(&w, state_names[s[i].state]);
+		json_string(&w, p11c_export_state_name(p11c_export_status_state(s)));
 		json_key(&w, "rewritten");
-		json_bool(&w, s[i].rewritten);
+		json_bool(&w, p11c_export_status_rewritten(s));
 		json_key(&w, "message");
-		json_string(&w, s[i].message);
+		json_string(&w, p11c_export_status_message(s));
 		json_object_end(&w);
 	}
 	json_array_end(&w);
@@ -131,36 +129,43 @@ int cmd_sync_exports(cli_globals *g, int argc, char **argv)
 	if (r >= 0)
 		return r;
 	p11c_db *db = NULL;
-	p11c_export_status *s = NULL;
+	p11c_export_report *rep = NULL;
 	size_t n = 0, rewritten = 0, bad = 0, current = 0;
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
 		return rc;
-	if ((rc = p11c_exports_sync(db, a.dry_run, &s, &n))) {
+	if ((rc = p11c_export_sync(db, a.dry_run ? P11C_SYNC_DRY_RUN : 0u, &rep))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
+	n = p11c_export_report_count(rep);
 	for (size_t i = 0; i < n; i++) {
-		rewritten += s[i].rewritten;
-		current += s[i].state == P11C_EXPORT_CURRENT;
-		if (s[i].state == P11C_EXPORT_FAILED)
+		const p11c_export_status *s = p11c_export_report_get(rep, i);
+		p11c_export_state state = p11c_export_status_state(s);
+		const char *path = p11c_export_status_path(s),
+		           *command = p11c_export_status_command(s),
+		           *message = p11c_export_status_message(s);
+		int again = p11c_export_status_rewritten(s);
+		rewritten += (size_t)again;
+		current += state == P11C_EXPORT_CURRENT;
+		if (state == P11C_EXPORT_FAILED)
 			bad++;
 		if (a.json)
 			continue;
-		if (s[i].rewritten)
+		if (again)
 			printf("%s '%s' (%s): %s\n",
-			       s[i].state == P11C_EXPORT_MISSING ? "recreated" : "rewrote",
-			       s[i].path, s[i].command, s[i].message);
-		else if (a.dry_run && s[i].state != P11C_EXPORT_CURRENT)
+			       state == P11C_EXPORT_MISSING ? "recreated" : "rewrote", path,
+			       command, message);
+		else if (a.dry_run && state != P11C_EXPORT_CURRENT)
 			printf("would %s '%s' (%s): %s\n",
-			       s[i].state == P11C_EXPORT_MISSING ? "recreate" : "rewrite",
-			       s[i].path, s[i].command, s[i].message);
-		else if (s[i].state == P11C_EXPORT_NEEDS_PASSWORD)
-			cli_error("warning: '%s': %s", s[i].path, s[i].message);
-		else if (s[i].state == P11C_EXPORT_FAILED)
-			cli_error("cannot sync '%s': %s", s[i].path, s[i].message);
+			       state == P11C_EXPORT_MISSING ? "recreate" : "rewrite", path, command,
+			       message);
+		else if (state == P11C_EXPORT_NEEDS_PASSWORD)
+			cli_error("warning: '%s': %s", path, message);
+		else if (state == P11C_EXPORT_FAILED)
+			cli_error("cannot sync '%s': %s", path, message);
 		else if (g->verbose)
-			printf("current '%s' (%s)\n", s[i].path, s[i].command);
+			printf("current '%s' (%s)\n", path, command);
 	}
 	int hook_rc = -2;
 	if (a.hook && rewritten > 0) {
@@ -174,7 +179,7 @@ int cmd_sync_exports(cli_globals *g, int argc, char **argv)
 		}
 	}
 	if (a.json)
-		print_json(s, n, a.hook, hook_rc);
+		print_json(rep, a.hook, hook_rc);
 	else if (n == 0)
 		printf("nothing to do: no export is recorded\n");
 	else if (current == n)
@@ -183,7 +188,7 @@ int cmd_sync_exports(cli_globals *g, int argc, char **argv)
 	if (bad)
 		rc = EXIT_FAIL;
 out:
-	p11c_export_status_free(s, n);
+	p11c_export_report_free(rep);
 	p11c_db_free(db);
 	return rc;
 }

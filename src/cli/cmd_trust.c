@@ -16,11 +16,9 @@ static const cli_opt opts[] = {
     {NULL, 0, 0, 0},
 };
 
-static const char *const usages[] = {"server", "client", "email"};
-
 typedef struct {
-	int usage;
-	int pkcs12;
+	p11c_usage usage;
+	p11c_trust_format format;
 	const char *pwfile;
 	const char *output;
 } args;
@@ -30,9 +28,8 @@ static int on_opt(int id, const char *arg, void *ctx)
 	args *a = ctx;
 	switch (id) {
 	case O_USAGE:
-		for (a->usage = 0; a->usage < 3 && strcmp(arg, usages[a->usage]); a->usage++)
-			;
-		if (a->usage == 3)
+		/* verify-cert's words, less its CA usages */
+		if (p11c_usage_from_name(arg, &a->usage) != P11C_OK || a->usage > P11C_USAGE_EMAIL)
 			return cli_usage_error("export-trust",
 			                       "--usage is server, client or email, not '%s'", arg);
 		break;
@@ -40,7 +37,8 @@ static int on_opt(int id, const char *arg, void *ctx)
 		if (strcmp(arg, "pem") && strcmp(arg, "pkcs12"))
 			return cli_usage_error("export-trust",
 			                       "--format is pem or pkcs12, not '%s'", arg);
-		a->pkcs12 = !strcmp(arg, "pkcs12");
+		a->format =
+		    strcmp(arg, "pkcs12") ? P11C_TRUST_FORMAT_PEM : P11C_TRUST_FORMAT_PKCS12;
 		break;
 	case O_PWFILE:
 		a->pwfile = arg;
@@ -83,9 +81,10 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
 	if (r >= 0)
 		return r;
-	if (a.pkcs12 && !a.output)
+	int pkcs12 = a.format == P11C_TRUST_FORMAT_PKCS12;
+	if (pkcs12 && !a.output)
 		return cli_usage_error(argv[0], "--format pkcs12 needs -o FILE");
-	if (a.pwfile && !a.pkcs12)
+	if (a.pwfile && !pkcs12)
 		return cli_usage_error(argv[0], "--p12-password-file goes with --format pkcs12");
 	p11c_db *db = NULL;
 	char *pw = NULL;
@@ -94,9 +93,9 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
 		return rc;
-	if (a.pkcs12 && (rc = cli_secret(db, a.pwfile, "truststore password", 1, &pw)))
+	if (pkcs12 && (rc = cli_secret(db, a.pwfile, "truststore password", 1, &pw)))
 		goto out;
-	int st = p11c_export_trust(db, a.usage, a.pkcs12, pw, &data, &len, &count);
+	int st = p11c_trust_export(db, a.usage, a.format, pw, &data, &len, &count);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;
@@ -106,19 +105,19 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 	if (a.output) { /* for sync-exports */
 		p11c_export_record e = P11C_EXPORT_RECORD_INIT;
 		e.kind = P11C_EXPORT_TRUST;
-		e.format = a.pkcs12 ? P11C_EXPORT_PKCS12 : P11C_EXPORT_PEM;
+		e.format = pkcs12 ? P11C_EXPORT_PKCS12 : P11C_EXPORT_PEM;
 		e.usage = a.usage;
 		e.path = a.output;
 		e.p12_password_file = a.pwfile;
 		cli_record_export(g, db, &e);
 	}
 	if (count == 0)
-		cli_notice(g, "no certificate is trusted for %s: %s%s%s is empty", usages[a.usage],
-		           a.output ? "'" : "", a.output ? a.output : "the output",
-		           a.output ? "'" : "");
+		cli_notice(g, "no certificate is trusted for %s: %s%s%s is empty",
+		           p11c_usage_name(a.usage), a.output ? "'" : "",
+		           a.output ? a.output : "the output", a.output ? "'" : "");
 	else if (a.output)
 		cli_notice(g, "wrote %zu trusted certificate%s for %s to '%s'", count,
-		           count == 1 ? "" : "s", usages[a.usage], a.output);
+		           count == 1 ? "" : "s", p11c_usage_name(a.usage), a.output);
 out:
 	free(data);
 	cli_secret_free(pw);

@@ -374,17 +374,21 @@ static void check_aliases(report *r)
 /* Recorded exports (sync-exports) that are stale or missing: warnings. */
 static void check_exports(report *r)
 {
-	p11c_export_status *s = NULL;
-	size_t n = 0;
-	if (p11c_exports_sync(r->db, 1, &s, &n) != P11C_OK) {
+	p11c_export_report *rep = NULL;
+	if (p11c_export_sync(r->db, P11C_SYNC_DRY_RUN, &rep) != P11C_OK) {
 		add(r, "p11cert-exports", 0, "stale-export", "%s", p11c_last_error(r->db));
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (s[i].state != P11C_EXPORT_CURRENT)
-			add(r, s[i].path, 0, "stale-export", "'%s' (%s): %s", s[i].path,
-			    s[i].command ? s[i].command : "", s[i].message ? s[i].message : "stale");
-	p11c_export_status_free(s, n);
+	for (size_t i = 0; i < p11c_export_report_count(rep); i++) {
+		const p11c_export_status *s = p11c_export_report_get(rep, i);
+		const char *path = p11c_export_status_path(s),
+		           *command = p11c_export_status_command(s),
+		           *message = p11c_export_status_message(s);
+		if (p11c_export_status_state(s) != P11C_EXPORT_CURRENT)
+			add(r, path, 0, "stale-export", "'%s' (%s): %s", path,
+			    command ? command : "", message ? message : "stale");
+	}
+	p11c_export_report_free(rep);
 }
 
 int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n, int *status)

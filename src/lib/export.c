@@ -106,11 +106,12 @@ static void write_cb(void *arg, const char *buf, unsigned long len)
 	p11c_output_write(arg, buf, len);
 }
 
-int p11c_export_p12(p11c_db *db, const char *alias, const char *password, int compat,
-                    const char *path)
+int p11c_cert_export_p12(p11c_db *db, const char *alias, const char *password, unsigned flags,
+                         const char *path)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(password), P11C_NAME(path));
-	int rc;
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(password),
+	          P11C_FLAGS(flags, P11C_P12_COMPAT), P11C_NAME(path));
+	int rc, compat = (flags & P11C_P12_COMPAT) != 0;
 	SECItem pw = {siBuffer, NULL, 0};
 	SECKEYPrivateKey *key = NULL;
 	SEC_PKCS12ExportContext *ctx = NULL;
@@ -180,11 +181,14 @@ static CERTCertList *chain_of(CERTCertificate *cert)
 	return list;
 }
 
-int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsigned char **out,
-                      size_t *len)
+int p11c_cert_export(p11c_db *db, const char *alias, unsigned flags, unsigned char **out,
+                     size_t *len)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_OUT(out), P11C_OUT(len));
-	int rc;
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias),
+	          P11C_FLAGS(flags, P11C_CERT_EXPORT_CHAIN | P11C_CERT_EXPORT_PEM), P11C_OUT(out),
+	          P11C_OUT(len));
+	int rc, chain = (flags & P11C_CERT_EXPORT_CHAIN) != 0,
+	        pem = (flags & P11C_CERT_EXPORT_PEM) != 0;
 	*out = NULL;
 	*len = 0;
 	CERTCertificate *cert = find_logged_in(db, alias, &rc);
@@ -233,7 +237,7 @@ int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsign
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
-int p11c_export_key(p11c_db *db, const char *alias, const char *path)
+int p11c_key_export(p11c_db *db, const char *alias, const char *path)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_NAME(path));
 	int rc;

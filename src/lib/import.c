@@ -251,10 +251,11 @@ static int finish_import(p11c_db *db, const SECItem *leaf, const p11c_import_opt
 		PK11_SetPrivateKeyNickname(key, alias);
 	PORT_Free(label);
 	if (!rc && !PK11_IsInternal(key->pkcs11Slot)) {
-		rc = o->extractable ? p11c_key_honour_extractable(db, key, alias)
-		                    : p11c_key_keep_on_token(db, key, alias);
+		rc = (o->flags & P11C_IMPORT_EXTRACTABLE)
+		         ? p11c_key_honour_extractable(db, key, alias)
+		         : p11c_key_keep_on_token(db, key, alias);
 	}
-	if (!rc && o->trust_self_signed &&
+	if (!rc && (o->flags & P11C_IMPORT_TRUST_SELF_SIGNED) &&
 	    SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
 		rc = p11c_set_trust(db, cert, alias, "CT,,");
 	if (key)
@@ -452,12 +453,35 @@ static void warn_defects(p11c_db *db, PK11SlotInfo *slot, const SECItem *leaf)
 		CERT_DestroyCertificate(c);
 }
 
-int p11c_import_p12(p11c_db *db, const char *path, const char *password,
+int p11c_import_opts_read(p11c_db *db, const char *func, const p11c_import_opts *in,
+                          p11c_import_opts *out)
+{
+	*out = (p11c_import_opts)P11C_IMPORT_OPTS_INIT;
+	if (!in)
+		return P11C_OK;
+	if (in->size < sizeof(p11c_import_opts))
+		return p11c_args_fail(db, func,
+		                      "opts->size is %zu, not sizeof(p11c_import_opts) (%zu)",
+		                      in->size, sizeof(p11c_import_opts));
+	out->alias = P11C_OPT(in, alias, NULL);
+	out->token = P11C_OPT(in, token, NULL);
+	out->flags = P11C_OPT(in, flags, 0u);
+	if (out->alias && !*out->alias)
+		return p11c_args_fail(db, func, "opts->alias is empty");
+	if (out->token && !*out->token)
+		return p11c_args_fail(db, func, "opts->token is empty");
+	unsigned unknown =
+	    out->flags & ~(unsigned)(P11C_IMPORT_EXTRACTABLE | P11C_IMPORT_TRUST_SELF_SIGNED);
+	if (unknown)
+		return p11c_args_fail(db, func, "opts->flags has unknown bits 0x%x", unknown);
+	return P11C_OK;
+}
+
+int p11c_p12_import(p11c_db *db, const char *path, const char *password,
                     const p11c_import_opts *opts, char **alias_out)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(alias_out), P11C_NAME(path), P11C_PTR(password),
-	          P11C_FIELD_OPTNAME(opts, alias), P11C_FIELD_OPTNAME(opts, token));
-	p11c_import_opts defaults = P11C_IMPORT_OPTS_INIT;
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(alias_out), P11C_NAME(path), P11C_PTR(password));
+	p11c_import_opts resolved;
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	SECItem pw = {siBuffer, NULL, 0}, leaf = {siBuffer, NULL, 0};
@@ -469,10 +493,12 @@ int p11c_import_p12(p11c_db *db, const char *path, const char *password,
 	int imported = 0;
 	if (alias_out)
 		*alias_out = NULL;
-	if (!opts)
-		opts = &defaults;
-	int rc = p11c_require_open(db, 1);
-	if (rc || (rc = p11c_file_read_max(db, path, P11C_P12_FILE_MAX, &buf, &len)))
+	int rc = p11c_import_opts_read(db, __func__, opts, &resolved);
+	if (rc)
+		return rc;
+	opts = &resolved;
+	if ((rc = p11c_require_open(db, 1)) ||
+	    (rc = p11c_file_read_max(db, path, P11C_P12_FILE_MAX, &buf, &len)))
 		return rc;
 	if (len == 0) {
 		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT, "'%s' is empty", path);

@@ -17,6 +17,15 @@
 #define P11C_PWFILE_NAME "sslpassword.conf"
 #define P11C_PW_MAX 1024
 
+/* A field of an options struct whose first member is its size: the
+ * caller's value when its struct is big enough to hold the field, else
+ * def (a caller built against an older, smaller struct).  opts may be
+ * NULL: def. */
+#define P11C_OPT(opts, field, def)                                                                 \
+	((opts) && (opts)->size >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field)    \
+	     ? (opts)->field                                                                       \
+	     : (def))
+
 /* ---- password file (pwfile.c) ---- */
 typedef struct {
 	char *token; /* text before the first ':', or NULL */

@@ -108,6 +108,11 @@ void p11c_p12_setup(void);
 int p11c_p12_password(p11c_db *db, const char *pw, SECItem *out);
 void p11c_p12_password_free(SECItem *pw);
 
+/* import.c: the imports' options, checked (size, names, flags:
+ * P11C_EUSAGE naming func) and read as far as the caller's struct goes;
+ * NULL: the defaults. */
+int p11c_import_opts_read(p11c_db *db, const char *func, const p11c_import_opts *in,
+                          p11c_import_opts *out);
 /* import.c: make an imported key on an external token non-extractable
  * (a no-op when the token made it so). */
 int p11c_key_keep_on_token(p11c_db *db, SECKEYPrivateKey *key, const char *alias);

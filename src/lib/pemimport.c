@@ -11,7 +11,7 @@
 #include "nssint.h"
 #include "ossl.h"
 
-int p11c_key_file_encrypted(p11c_db *db, const char *path, int *encrypted)
+int p11c_key_file_is_encrypted(p11c_db *db, const char *path, int *encrypted)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path), P11C_OUT(encrypted));
 	unsigned char *buf = NULL;
@@ -120,13 +120,12 @@ static int import_key(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *cert, co
 	return rc;
 }
 
-int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
+int p11c_pem_import(p11c_db *db, const char *key_path, const char *cert_path,
                     const char *key_password, const p11c_import_opts *opts, char **alias_out)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(alias_out), P11C_NAME(key_path),
-	          P11C_NAME(cert_path), P11C_FIELD_OPTNAME(opts, alias),
-	          P11C_FIELD_OPTNAME(opts, token));
-	p11c_import_opts defaults = P11C_IMPORT_OPTS_INIT;
+	          P11C_NAME(cert_path));
+	p11c_import_opts resolved;
 	unsigned char *pem = NULL, *p8 = NULL, *spki = NULL;
 	size_t pem_len = 0, p8_len = 0, spki_len = 0;
 	char err[128], *alias = NULL;
@@ -137,10 +136,12 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	memset(&b, 0, sizeof(b));
 	if (alias_out)
 		*alias_out = NULL;
-	if (!opts)
-		opts = &defaults;
-	int rc = p11c_require_open(db, 1);
-	if (rc || (rc = p11c_file_read_max(db, key_path, P11C_KEY_FILE_MAX, &pem, &pem_len)) ||
+	int rc = p11c_import_opts_read(db, __func__, opts, &resolved);
+	if (rc)
+		return rc;
+	opts = &resolved;
+	if ((rc = p11c_require_open(db, 1)) ||
+	    (rc = p11c_file_read_max(db, key_path, P11C_KEY_FILE_MAX, &pem, &pem_len)) ||
 	    (rc = p11c_batch_load(db, cert_path, &b)) ||
 	    (rc = p11c_slot_for_token(db, opts->token, &slot)))
 		goto out;
@@ -177,14 +178,14 @@ int p11c_import_pem(p11c_db *db, const char *key_path, const char *cert_path,
 	    (rc = p11c_pending_begin(db, "import-cert --key")) ||
 	    (rc = p11c_pending_keygen(db, slot)) ||
 	    (rc = import_key(db, slot, leaf, alias, p8, p8_len, &key, &pubh)) ||
-	    (!PK11_IsInternal(slot) &&
-	     (rc = opts->extractable ? p11c_key_honour_extractable(db, key, alias)
-	                             : p11c_key_keep_on_token(db, key, alias))))
+	    (!PK11_IsInternal(slot) && (rc = (opts->flags & P11C_IMPORT_EXTRACTABLE)
+	                                         ? p11c_key_honour_extractable(db, key, alias)
+	                                         : p11c_key_keep_on_token(db, key, alias))))
 		goto out;
-	const char *trust =
-	    opts->trust_self_signed && SECITEM_ItemsAreEqual(&leaf->derSubject, &leaf->derIssuer)
-	        ? "CT,,"
-	        : NULL;
+	const char *trust = (opts->flags & P11C_IMPORT_TRUST_SELF_SIGNED) &&
+	                            SECITEM_ItemsAreEqual(&leaf->derSubject, &leaf->derIssuer)
+	                        ? "CT,,"
+	                        : NULL;
 	if ((rc = p11c_store_cert(db, slot, leaf, alias, trust)))
 		goto out;
 	b.stored[k] = 1;

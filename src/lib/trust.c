@@ -21,7 +21,7 @@ static int by_alias(const void *a, const void *b)
 	return strcmp(((const entry *)a)->alias, ((const entry *)b)->alias);
 }
 
-static int trusted_for_usage(CERTCertificate *cert, int usage)
+static int trusted_for_usage(CERTCertificate *cert, p11c_usage usage)
 {
 	CERTCertTrust t;
 	if (CERT_GetCertTrust(cert, &t) != SECSuccess)
@@ -93,16 +93,27 @@ out:
 	return rc;
 }
 
-int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, unsigned char **out,
-                      size_t *len, size_t *count)
+const char *p11c_trust_format_name(p11c_trust_format format)
+{
+	switch (format) {
+	case P11C_TRUST_FORMAT_PEM:
+		return "pem";
+	case P11C_TRUST_FORMAT_PKCS12:
+		return "pkcs12";
+	}
+	return "unknown";
+}
+
+int p11c_trust_export(p11c_db *db, p11c_usage usage, p11c_trust_format format, const char *password,
+                      unsigned char **out, size_t *len, size_t *count)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL),
+	          P11C_RANGE(format, P11C_TRUST_FORMAT_PEM, P11C_TRUST_FORMAT_PKCS12),
 	          P11C_OUT(out), P11C_OUT(len), P11C_OUT(count));
+	int pkcs12 = format == P11C_TRUST_FORMAT_PKCS12;
 	*out = NULL;
 	*len = 0;
 	*count = 0;
-	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL)
-		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
 	if (pkcs12 && (!password || !*password))
 		return p11c_fail(db, P11C_EPASSWORD, "a PKCS#12 truststore needs a password");
 	int rc = p11c_require_open(db, 0);
@@ -133,9 +144,7 @@ int p11c_export_trust(p11c_db *db, int usage, int pkcs12, const char *password, 
 	if (rc == P11C_OK && pkcs12 && n == 0)
 		rc = p11c_fail(db, P11C_EFAIL,
 		               "no certificate is trusted for %s: a truststore would be empty",
-		               usage == P11C_USAGE_TLS_CLIENT ? "client"
-		               : usage == P11C_USAGE_EMAIL    ? "email"
-		                                              : "server");
+		               p11c_usage_name(usage));
 	if (rc == P11C_OK) {
 		if (n > 1)
 			qsort(e, n, sizeof(*e), by_alias);

@@ -46,12 +46,12 @@
 	X(p11c_cert_add_bundle)                                                                    \
 	X(p11c_cert_renew)                                                                         \
 	X(p11c_cert_renew_selfsign)                                                                \
-	X(p11c_export_p12)                                                                         \
-	X(p11c_export_certs)                                                                       \
-	X(p11c_export_key)                                                                         \
-	X(p11c_import_p12)                                                                         \
-	X(p11c_import_pem)                                                                         \
-	X(p11c_key_file_encrypted)                                                                 \
+	X(p11c_cert_export_p12)                                                                    \
+	X(p11c_cert_export)                                                                        \
+	X(p11c_key_export)                                                                         \
+	X(p11c_p12_import)                                                                         \
+	X(p11c_pem_import)                                                                         \
+	X(p11c_key_file_is_encrypted)                                                              \
 	X(p11c_cert_remove)                                                                        \
 	X(p11c_cert_list)                                                                          \
 	X(p11c_cert_list_free)                                                                     \
@@ -98,11 +98,22 @@
 	X(p11c_findings_free)                                                                      \
 	X(p11c_change_password)                                                                    \
 	X(p11c_sign_request)                                                                       \
-	X(p11c_export_trust)                                                                       \
+	X(p11c_trust_export)                                                                       \
+	X(p11c_trust_format_name)                                                                  \
 	X(p11c_upgrade_certdb)                                                                     \
+	X(p11c_export_kind_name)                                                                   \
+	X(p11c_export_format_name)                                                                 \
 	X(p11c_export_record_add)                                                                  \
-	X(p11c_exports_sync)                                                                       \
-	X(p11c_export_status_free)
+	X(p11c_export_sync)                                                                        \
+	X(p11c_export_state_name)                                                                  \
+	X(p11c_export_report_count)                                                                \
+	X(p11c_export_report_get)                                                                  \
+	X(p11c_export_report_free)                                                                 \
+	X(p11c_export_status_path)                                                                 \
+	X(p11c_export_status_command)                                                              \
+	X(p11c_export_status_state)                                                                \
+	X(p11c_export_status_rewritten)                                                            \
+	X(p11c_export_status_message)
 
 /* ---- helpers ---- */
 
@@ -194,28 +205,105 @@ static void test_args_p11c_export_record_add(void **state)
 	USAGE(db, p11c_export_record_add(db, &e), p11c_export_record_add, "e->path is NULL");
 	e.path = "";
 	USAGE(db, p11c_export_record_add(db, &e), p11c_export_record_add, "e->path is empty");
+	e.path = "f.pem";
+	e.size = 0;
+	USAGE(db, p11c_export_record_add(db, &e), p11c_export_record_add, "e->size is 0");
+	e.size = sizeof(e);
+	e.flags = 0x10;
+	USAGE(db, p11c_export_record_add(db, &e), p11c_export_record_add,
+	      "e->flags has unknown bits 0x10");
 	no_failures();
 }
 
-static void test_args_p11c_exports_sync(void **state)
-{
-	p11c_db *db = *state;
-	p11c_export_status *st = (p11c_export_status *)1;
-	size_t n = 7;
-	NO_DB(p11c_exports_sync(NULL, 0, &st, &n), p11c_exports_sync);
-	assert_null(st);
-	assert_int_equal(n, 0);
-	USAGE(db, p11c_exports_sync(db, 2, &st, &n), p11c_exports_sync, "dry_run is 2");
-	USAGE(db, p11c_exports_sync(db, 0, NULL, &n), p11c_exports_sync, "out is NULL");
-	USAGE(db, p11c_exports_sync(db, 0, &st, NULL), p11c_exports_sync, "n is NULL");
-	no_failures();
-}
-
-static void test_args_p11c_export_status_free(void **state)
+static void test_args_p11c_export_kind_name(void **state)
 {
 	(void)state;
-	p11c_export_status_free(NULL, 3); /* a no-op */
+	assert_string_equal(p11c_export_kind_name(P11C_EXPORT_TRUST), "trust");
+	assert_string_equal(p11c_export_kind_name(P11C_EXPORT_KEY), "key");
+	assert_string_equal(p11c_export_kind_name((p11c_export_kind)3), "unknown");
+	assert_string_equal(p11c_export_kind_name((p11c_export_kind)-1), "unknown");
 }
+
+static void test_args_p11c_export_format_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_export_format_name(P11C_EXPORT_DER), "der");
+	assert_string_equal(p11c_export_format_name(P11C_EXPORT_PKCS12), "pkcs12");
+	assert_string_equal(p11c_export_format_name((p11c_export_format)3), "unknown");
+	assert_string_equal(p11c_export_format_name((p11c_export_format)-1), "unknown");
+}
+
+static void test_args_p11c_export_sync(void **state)
+{
+	p11c_db *db = *state;
+	p11c_export_report *rep = (p11c_export_report *)1;
+	NO_DB(p11c_export_sync(NULL, 0, &rep), p11c_export_sync);
+	assert_null(rep);
+	USAGE(db, p11c_export_sync(db, 2, &rep), p11c_export_sync, "flags has unknown bits 0x2");
+	USAGE(db, p11c_export_sync(db, P11C_SYNC_DRY_RUN, NULL), p11c_export_sync, "out is NULL");
+	no_failures();
+}
+
+static void test_args_p11c_export_state_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_export_state_name(P11C_EXPORT_STATE_NONE), "none");
+	assert_string_equal(p11c_export_state_name(P11C_EXPORT_CURRENT), "current");
+	assert_string_equal(p11c_export_state_name(P11C_EXPORT_NEEDS_PASSWORD), "needs-password");
+	assert_string_equal(p11c_export_state_name(P11C_EXPORT_FAILED), "failed");
+	assert_string_equal(p11c_export_state_name((p11c_export_state)6), "unknown");
+	assert_string_equal(p11c_export_state_name((p11c_export_state)-1), "unknown");
+}
+
+/* The report's accessors take NULL: 0, NULL, the "none" state. */
+static void test_args_p11c_export_report_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_export_report_count(NULL), 0);
+}
+
+static void test_args_p11c_export_report_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_export_report_get(NULL, 0));
+}
+
+static void test_args_p11c_export_report_free(void **state)
+{
+	(void)state;
+	p11c_export_report_free(NULL); /* a no-op */
+}
+
+static void test_args_p11c_export_status_path(void **state)
+{
+	(void)state;
+	assert_null(p11c_export_status_path(NULL));
+}
+
+static void test_args_p11c_export_status_command(void **state)
+{
+	(void)state;
+	assert_null(p11c_export_status_command(NULL));
+}
+
+static void test_args_p11c_export_status_state(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_export_status_state(NULL), P11C_EXPORT_STATE_NONE);
+}
+
+static void test_args_p11c_export_status_rewritten(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_export_status_rewritten(NULL), 0);
+}
+
+static void test_args_p11c_export_status_message(void **state)
+{
+	(void)state;
+	assert_null(p11c_export_status_message(NULL));
+}
+
 
 /* The accessors of the last error take NULL (no handle) and say so. */
 static void test_args_p11c_last_error_code(void **state)
@@ -629,90 +717,120 @@ static void test_args_p11c_cert_renew_selfsign(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_export_p12(void **state)
+static void test_args_p11c_cert_export_p12(void **state)
 {
 	p11c_db *db = *state;
-	NO_DB(p11c_export_p12(NULL, "a", "pw", 0, "o.p12"), p11c_export_p12);
-	USAGE(db, p11c_export_p12(db, NULL, "pw", 0, "o.p12"), p11c_export_p12, "alias is NULL");
-	USAGE(db, p11c_export_p12(db, "", "pw", 0, "o.p12"), p11c_export_p12, "alias is empty");
-	USAGE(db, p11c_export_p12(db, "a", NULL, 0, "o.p12"), p11c_export_p12, "password is NULL");
-	USAGE(db, p11c_export_p12(db, "a", "pw", 0, NULL), p11c_export_p12, "path is NULL");
-	USAGE(db, p11c_export_p12(db, "a", "pw", 0, ""), p11c_export_p12, "path is empty");
+	NO_DB(p11c_cert_export_p12(NULL, "a", "pw", 0, "o.p12"), p11c_cert_export_p12);
+	USAGE(db, p11c_cert_export_p12(db, NULL, "pw", 0, "o.p12"), p11c_cert_export_p12,
+	      "alias is NULL");
+	USAGE(db, p11c_cert_export_p12(db, "", "pw", 0, "o.p12"), p11c_cert_export_p12,
+	      "alias is empty");
+	USAGE(db, p11c_cert_export_p12(db, "a", NULL, 0, "o.p12"), p11c_cert_export_p12,
+	      "password is NULL");
+	USAGE(db, p11c_cert_export_p12(db, "a", "pw", 0x4, "o.p12"), p11c_cert_export_p12,
+	      "flags has unknown bits 0x4");
+	USAGE(db, p11c_cert_export_p12(db, "a", "pw", 0, NULL), p11c_cert_export_p12,
+	      "path is NULL");
+	USAGE(db, p11c_cert_export_p12(db, "a", "pw", P11C_P12_COMPAT, ""), p11c_cert_export_p12,
+	      "path is empty");
 	no_failures();
 }
 
-static void test_args_p11c_export_certs(void **state)
+static void test_args_p11c_cert_export(void **state)
 {
 	p11c_db *db = *state;
 	unsigned char *out = NULL;
 	size_t len = 0;
-	NO_DB(p11c_export_certs(NULL, "a", 0, 1, &out, &len), p11c_export_certs);
-	USAGE(db, p11c_export_certs(db, NULL, 0, 1, &out, &len), p11c_export_certs,
-	      "alias is NULL");
-	USAGE(db, p11c_export_certs(db, "", 0, 1, &out, &len), p11c_export_certs, "alias is empty");
-	USAGE(db, p11c_export_certs(db, "a", 0, 1, NULL, &len), p11c_export_certs, "out is NULL");
-	USAGE(db, p11c_export_certs(db, "a", 0, 1, &out, NULL), p11c_export_certs, "len is NULL");
+	unsigned pem = P11C_CERT_EXPORT_PEM;
+	NO_DB(p11c_cert_export(NULL, "a", pem, &out, &len), p11c_cert_export);
+	USAGE(db, p11c_cert_export(db, NULL, pem, &out, &len), p11c_cert_export, "alias is NULL");
+	USAGE(db, p11c_cert_export(db, "", pem, &out, &len), p11c_cert_export, "alias is empty");
+	USAGE(db, p11c_cert_export(db, "a", 0x8, &out, &len), p11c_cert_export,
+	      "flags has unknown bits 0x8");
+	USAGE(db, p11c_cert_export(db, "a", pem, NULL, &len), p11c_cert_export, "out is NULL");
+	USAGE(db, p11c_cert_export(db, "a", pem, &out, NULL), p11c_cert_export, "len is NULL");
 	no_failures();
 }
 
-static void test_args_p11c_export_key(void **state)
+static void test_args_p11c_key_export(void **state)
 {
 	p11c_db *db = *state;
-	NO_DB(p11c_export_key(NULL, "a", "k.pem"), p11c_export_key);
-	USAGE(db, p11c_export_key(db, NULL, "k.pem"), p11c_export_key, "alias is NULL");
-	USAGE(db, p11c_export_key(db, "", "k.pem"), p11c_export_key, "alias is empty");
-	USAGE(db, p11c_export_key(db, "a", NULL), p11c_export_key, "path is NULL");
-	USAGE(db, p11c_export_key(db, "a", ""), p11c_export_key, "path is empty");
+	NO_DB(p11c_key_export(NULL, "a", "k.pem"), p11c_key_export);
+	USAGE(db, p11c_key_export(db, NULL, "k.pem"), p11c_key_export, "alias is NULL");
+	USAGE(db, p11c_key_export(db, "", "k.pem"), p11c_key_export, "alias is empty");
+	USAGE(db, p11c_key_export(db, "a", NULL), p11c_key_export, "path is NULL");
+	USAGE(db, p11c_key_export(db, "a", ""), p11c_key_export, "path is empty");
 	no_failures();
 }
 
-static void test_args_p11c_import_p12(void **state)
+static void test_args_p11c_p12_import(void **state)
 {
 	p11c_db *db = *state;
 	p11c_import_opts o = P11C_IMPORT_OPTS_INIT;
 	char *alias = NULL;
-	NO_DB(p11c_import_p12(NULL, "i.p12", "pw", &o, &alias), p11c_import_p12);
-	USAGE(db, p11c_import_p12(db, NULL, "pw", &o, &alias), p11c_import_p12, "path is NULL");
-	USAGE(db, p11c_import_p12(db, "", "pw", &o, &alias), p11c_import_p12, "path is empty");
-	USAGE(db, p11c_import_p12(db, "i.p12", NULL, &o, &alias), p11c_import_p12,
+	NO_DB(p11c_p12_import(NULL, "i.p12", "pw", &o, &alias), p11c_p12_import);
+	USAGE(db, p11c_p12_import(db, NULL, "pw", &o, &alias), p11c_p12_import, "path is NULL");
+	USAGE(db, p11c_p12_import(db, "", "pw", &o, &alias), p11c_p12_import, "path is empty");
+	USAGE(db, p11c_p12_import(db, "i.p12", NULL, &o, &alias), p11c_p12_import,
 	      "password is NULL");
 	o.alias = "";
-	USAGE(db, p11c_import_p12(db, "i.p12", "pw", &o, &alias), p11c_import_p12,
+	USAGE(db, p11c_p12_import(db, "i.p12", "pw", &o, &alias), p11c_p12_import,
 	      "opts->alias is empty");
 	o.alias = NULL;
 	o.token = "";
-	USAGE(db, p11c_import_p12(db, "i.p12", "pw", &o, &alias), p11c_import_p12,
+	USAGE(db, p11c_p12_import(db, "i.p12", "pw", &o, &alias), p11c_p12_import,
 	      "opts->token is empty");
+	o.token = NULL;
+	o.flags = 0x100;
+	USAGE(db, p11c_p12_import(db, "i.p12", "pw", &o, &alias), p11c_p12_import,
+	      "opts->flags has unknown bits 0x100");
+	o.flags = 0;
+	o.size = 0;
+	USAGE(db, p11c_p12_import(db, "i.p12", "pw", &o, &alias), p11c_p12_import,
+	      "opts->size is 0");
+	o.size = sizeof(o) - 1;
+	USAGE(db, p11c_p12_import(db, "i.p12", "pw", &o, &alias), p11c_p12_import, "opts->size");
+	assert_null(alias);
 	no_failures();
 }
 
-static void test_args_p11c_import_pem(void **state)
+static void test_args_p11c_pem_import(void **state)
 {
 	p11c_db *db = *state;
 	p11c_import_opts o = P11C_IMPORT_OPTS_INIT;
-	NO_DB(p11c_import_pem(NULL, "k.pem", "c.pem", NULL, &o, NULL), p11c_import_pem);
-	USAGE(db, p11c_import_pem(db, NULL, "c.pem", NULL, &o, NULL), p11c_import_pem,
+	NO_DB(p11c_pem_import(NULL, "k.pem", "c.pem", NULL, &o, NULL), p11c_pem_import);
+	USAGE(db, p11c_pem_import(db, NULL, "c.pem", NULL, &o, NULL), p11c_pem_import,
 	      "key_path is NULL");
-	USAGE(db, p11c_import_pem(db, "", "c.pem", NULL, &o, NULL), p11c_import_pem,
+	USAGE(db, p11c_pem_import(db, "", "c.pem", NULL, &o, NULL), p11c_pem_import,
 	      "key_path is empty");
-	USAGE(db, p11c_import_pem(db, "k.pem", NULL, NULL, &o, NULL), p11c_import_pem,
+	USAGE(db, p11c_pem_import(db, "k.pem", NULL, NULL, &o, NULL), p11c_pem_import,
 	      "cert_path is NULL");
-	USAGE(db, p11c_import_pem(db, "k.pem", "", NULL, &o, NULL), p11c_import_pem,
+	USAGE(db, p11c_pem_import(db, "k.pem", "", NULL, &o, NULL), p11c_pem_import,
 	      "cert_path is empty");
 	o.token = "";
-	USAGE(db, p11c_import_pem(db, "k.pem", "c.pem", NULL, &o, NULL), p11c_import_pem,
+	USAGE(db, p11c_pem_import(db, "k.pem", "c.pem", NULL, &o, NULL), p11c_pem_import,
 	      "opts->token is empty");
+	o.token = NULL;
+	o.flags = P11C_IMPORT_EXTRACTABLE | 0x4;
+	USAGE(db, p11c_pem_import(db, "k.pem", "c.pem", NULL, &o, NULL), p11c_pem_import,
+	      "opts->flags has unknown bits 0x4");
+	o.flags = 0;
+	o.size = 0;
+	USAGE(db, p11c_pem_import(db, "k.pem", "c.pem", NULL, &o, NULL), p11c_pem_import,
+	      "opts->size is 0");
 	no_failures();
 }
 
-static void test_args_p11c_key_file_encrypted(void **state)
+static void test_args_p11c_key_file_is_encrypted(void **state)
 {
 	p11c_db *db = *state;
 	int enc = 0;
-	NO_DB(p11c_key_file_encrypted(NULL, "k.pem", &enc), p11c_key_file_encrypted);
-	USAGE(db, p11c_key_file_encrypted(db, NULL, &enc), p11c_key_file_encrypted, "path is NULL");
-	USAGE(db, p11c_key_file_encrypted(db, "", &enc), p11c_key_file_encrypted, "path is empty");
-	USAGE(db, p11c_key_file_encrypted(db, "k.pem", NULL), p11c_key_file_encrypted,
+	NO_DB(p11c_key_file_is_encrypted(NULL, "k.pem", &enc), p11c_key_file_is_encrypted);
+	USAGE(db, p11c_key_file_is_encrypted(db, NULL, &enc), p11c_key_file_is_encrypted,
+	      "path is NULL");
+	USAGE(db, p11c_key_file_is_encrypted(db, "", &enc), p11c_key_file_is_encrypted,
+	      "path is empty");
+	USAGE(db, p11c_key_file_is_encrypted(db, "k.pem", NULL), p11c_key_file_is_encrypted,
 	      "encrypted is NULL");
 	no_failures();
 }
@@ -951,24 +1069,37 @@ static void test_args_p11c_sign_request(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_export_trust(void **state)
+static void test_args_p11c_trust_export(void **state)
 {
 	p11c_db *db = *state;
 	unsigned char *out = NULL;
 	size_t len = 0, count = 0;
-	NO_DB(p11c_export_trust(NULL, P11C_USAGE_TLS_SERVER, 0, NULL, &out, &len, &count),
-	      p11c_export_trust);
-	USAGE(db, p11c_export_trust(db, -1, 0, NULL, &out, &len, &count), p11c_export_trust,
-	      "usage is -1, not from 0 to 2");
-	USAGE(db, p11c_export_trust(db, P11C_USAGE_TLS_SERVER_CA, 0, NULL, &out, &len, &count),
-	      p11c_export_trust, "usage is 3, not from 0 to 2");
-	USAGE(db, p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, NULL, &len, &count),
-	      p11c_export_trust, "out is NULL");
-	USAGE(db, p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, &out, NULL, &count),
-	      p11c_export_trust, "len is NULL");
-	USAGE(db, p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, &out, &len, NULL),
-	      p11c_export_trust, "count is NULL");
+	const p11c_trust_format pem = P11C_TRUST_FORMAT_PEM;
+	NO_DB(p11c_trust_export(NULL, P11C_USAGE_TLS_SERVER, pem, NULL, &out, &len, &count),
+	      p11c_trust_export);
+	USAGE(db, p11c_trust_export(db, (p11c_usage)9, pem, NULL, &out, &len, &count),
+	      p11c_trust_export, "usage is 9, not from 0 to 2");
+	USAGE(db, p11c_trust_export(db, P11C_USAGE_TLS_SERVER_CA, pem, NULL, &out, &len, &count),
+	      p11c_trust_export, "usage is 3, not from 0 to 2");
+	USAGE(db,
+	      p11c_trust_export(db, P11C_USAGE_EMAIL, (p11c_trust_format)2, NULL, &out, &len,
+	                        &count),
+	      p11c_trust_export, "format is 2, not from 0 to 1");
+	USAGE(db, p11c_trust_export(db, P11C_USAGE_EMAIL, pem, NULL, NULL, &len, &count),
+	      p11c_trust_export, "out is NULL");
+	USAGE(db, p11c_trust_export(db, P11C_USAGE_EMAIL, pem, NULL, &out, NULL, &count),
+	      p11c_trust_export, "len is NULL");
+	USAGE(db, p11c_trust_export(db, P11C_USAGE_EMAIL, pem, NULL, &out, &len, NULL),
+	      p11c_trust_export, "count is NULL");
 	no_failures();
+}
+
+static void test_args_p11c_trust_format_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_trust_format_name(P11C_TRUST_FORMAT_PEM), "pem");
+	assert_string_equal(p11c_trust_format_name(P11C_TRUST_FORMAT_PKCS12), "pkcs12");
+	assert_string_equal(p11c_trust_format_name((p11c_trust_format)2), "unknown");
 }
 
 static void test_args_p11c_upgrade_certdb(void **state)
@@ -1176,12 +1307,14 @@ static void test_args_closed_handle_refused(void **state)
 	CLOSED(p11c_cert_show(db, "a", &info));
 	CLOSED(p11c_cert_remove(db, "a", 0));
 	CLOSED(p11c_cert_verify(db, "a", P11C_USAGE_EMAIL, 0, &c));
-	CLOSED(p11c_export_certs(db, "a", 0, 1, &buf, &len));
+	CLOSED(p11c_cert_export(db, "a", P11C_CERT_EXPORT_PEM, &buf, &len));
 	CLOSED(p11c_token_list(db, &tokens, &n));
 	CLOSED(p11c_token_label(db, "internal", &str));
 	CLOSED(p11c_check(db, NULL, &f, &n, &status));
 	CLOSED(p11c_module_remove(db, "m"));
-	CLOSED(p11c_export_trust(db, P11C_USAGE_EMAIL, 0, NULL, &buf, &len, &n));
+	CLOSED(p11c_trust_export(db, P11C_USAGE_EMAIL, P11C_TRUST_FORMAT_PEM, NULL, &buf, &len, &n));
+	p11c_export_report *rep = NULL;
+	CLOSED(p11c_export_sync(db, 0, &rep));
 	CLOSED(p11c_fetch_chain(db, "smtp://127.0.0.1:1", NULL, &c));
 	no_failures();
 }

@@ -322,7 +322,7 @@ static void test_io_unwritable_output(void **state)
 		/* root writes anywhere: a path through a regular file (ENOTDIR) */
 		snprintf(out, sizeof(out), "%s/pw/key.pem", f->tmp);
 	}
-	int rc = p11c_export_key(f->db, "ikey", out);
+	int rc = p11c_key_export(f->db, "ikey", out);
 	expect_error(f->db, rc, P11C_EFAIL, P11C_ERR_IO, NULL, NULL);
 	assert_int_equal(access(out, F_OK), -1);
 }
@@ -419,7 +419,7 @@ static void test_token_refuses_nonextractable_export(void **state)
 		fail();
 	}
 	snprintf(out, sizeof(out), "%s/hkey.pem", f->tmp);
-	rc = p11c_export_key(f->db, "errtok:hkey", out);
+	rc = p11c_key_export(f->db, "errtok:hkey", out);
 	expect_error(f->db, rc, P11C_ETOKEN, P11C_ERR_TOKEN, NULL, NULL);
 	assert_non_null(strstr(p11c_last_error(f->db), "errtok"));
 	assert_null(strstr(p11c_last_error(f->db), "p11cert"));

@@ -372,7 +372,7 @@ static void test_second_handle_ops(void **state)
 	assert_true(info->has_key);
 	p11c_cert_free(info);
 	assert_int_equal(p11c_cert_show(da, "moving", &info), P11C_ENOTFOUND);
-	rc = p11c_export_p12(dbb, "moving", "p12-secret", 0, p12);
+	rc = p11c_cert_export_p12(dbb, "moving", "p12-secret", 0, p12);
 	if (rc)
 		print_error("export from b: got %d (%s)\n", rc, p11c_last_error(dbb));
 	assert_int_equal(rc, P11C_OK);
@@ -385,7 +385,7 @@ static void test_second_handle_ops(void **state)
 	p11c_import_opts io = P11C_IMPORT_OPTS_INIT;
 	io.alias = "moved";
 	char *as = NULL;
-	rc = p11c_import_p12(da, p12, "p12-secret", &io, &as);
+	rc = p11c_p12_import(da, p12, "p12-secret", &io, &as);
 	if (rc)
 		print_error("import into a: got %d (%s)\n", rc, p11c_last_error(da));
 	assert_int_equal(rc, P11C_OK);
@@ -399,7 +399,7 @@ static void test_second_handle_ops(void **state)
 	expect_listed(da, "moved", 1);
 	/* Back into b, while a holds the same certificate. */
 	io.alias = "back";
-	rc = p11c_import_p12(dbb, p12, "p12-secret", &io, NULL);
+	rc = p11c_p12_import(dbb, p12, "p12-secret", &io, NULL);
 	if (rc)
 		print_error("import into b: got %d (%s)\n", rc, p11c_last_error(dbb));
 	assert_int_equal(rc, P11C_OK);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* import-cert: a PKCS#12 file (password "fuzz") through the library's own
- * p11c_import_p12, on a throwaway database made in a temporary directory
+ * p11c_p12_import, on a throwaway database made in a temporary directory
  * (gone at exit).  What an input imports is removed again, so that the
  * next one starts from the same, empty, database.  First byte even: the
  * rest is the file.  Odd: the rest gets a fresh MAC (OpenSSL's
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	OPENSSL_free(fixed);
 	p11c_import_opts o = P11C_IMPORT_OPTS_INIT;
 	char *alias = NULL;
-	int rc = p11c_import_p12(db, path, "fuzz", &o, &alias);
+	int rc = p11c_p12_import(db, path, "fuzz", &o, &alias);
 	fuzz_note("import", rc, p11c_last_error(db));
 	if (rc == P11C_OK) {
 		FUZZ_ASSERT(alias);
