@@ -53,7 +53,10 @@ same_text "the installed library's soname" "$soname" "libp11cert.so.1"
 same_text "the installed library reads no test-only variable" \
 	"$(grep -ao 'P11CERT_TEST[A-Z_]*\|P11SHIM[A-Z_]*\|P11FAULT[A-Z_]*' "$so")" ""
 exports=$(nm -D --defined-only "$so" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort)
-declared=$(grep -o '^[a-z][^(]*[ *]p11c_[a-z0-9_]*(' "$header" | grep -v typedef |
+parts=("${header%/p11cert.h}"/p11cert/*.h)
+check "the headers p11cert.h includes are installed beside it (got ${#parts[@]})" \
+	test "${#parts[@]}" -ge 7 -a -f "${parts[0]}"
+declared=$(cat "$header" "${parts[@]}" | grep -o '^[a-z][^(]*[ *]p11c_[a-z0-9_]*(' | grep -v typedef |
 	sed 's/.*\(p11c_[a-z0-9_]*\)(/\1/' | sort)
 same_text "the installed library exports what the installed header declares" "$exports" "$declared"
 
