@@ -17,6 +17,14 @@
 #define P11C_PWFILE_NAME "sslpassword.conf"
 #define P11C_PW_MAX 1024
 
+/* An options struct's field when the caller's struct (opts->size) is new
+ * enough to hold it, else the default: a program built against an older
+ * header passes a shorter struct. */
+#define P11C_OPT(opts, field, dflt)                                                                \
+	((opts) && (opts)->size >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field)    \
+	     ? (opts)->field                                                                       \
+	     : (dflt))
+
 /* ---- password file (pwfile.c) ---- */
 typedef struct {
 	char *token; /* text before the first ':', or NULL */
@@ -52,6 +60,10 @@ int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char 
                       const char *pin);
 
 /* ---- names, SANs, trust, key types (names.c) ---- */
+/* The first versions of the options structs of cert.h: the bytes a
+ * caller's size must cover. */
+#define P11C_DN_FIELDS_V1 (offsetof(p11c_dn_fields, c) + sizeof(const char *))
+#define P11C_SELFSIGN_OPTS_V1 (offsetof(p11c_selfsign_opts, flags) + sizeof(unsigned))
 enum { P11C_SAN_DNS, P11C_SAN_IP, P11C_SAN_EMAIL, P11C_SAN_URI };
 typedef struct {
 	int type;
