@@ -253,14 +253,14 @@ struct p11c_cert {
 	char *trust_words[3]; /* msgcert's words for the SSL, email and object
 	                       * signing fields: "Valid CA, Trusted CA" */
 	int has_key;
-	char *key_token;     /* token holding the private key, or NULL */
-	int key_extractable; /* 1, 0, or -1 when unknown or no key */
-	char *key_uri;       /* the private key's pkcs11: URI, or NULL */
-	char *pem;           /* the certificate, PEM */
-	int key_unknown;     /* 1: its token was not logged in, so whether it
-	                      * has a key is unknown (has_key 0, key_* unset) */
-	char *key_note;      /* why, when key_unknown ("wrong PIN for token
-	                      * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
+	char *key_token;      /* token holding the private key, or NULL */
+	int key_extractable;  /* 1, 0, or -1 when unknown or no key */
+	char *key_uri;        /* the private key's pkcs11: URI, or NULL */
+	char *pem;            /* the certificate, PEM */
+	int key_unknown;      /* 1: its token was not logged in, so whether it
+	                       * has a key is unknown (has_key 0, key_* unset) */
+	char *key_note;       /* why, when key_unknown ("wrong PIN for token
+	                       * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
 	unsigned trust_roles; /* P11C_TRUST_* */
 };
 

@@ -96,7 +96,8 @@ static int has_certs_on(const p11c_cert_listing *l, const char *token)
 {
 	for (size_t k = 0; k < p11c_cert_listing_count(l); k++) {
 		const p11c_cert *c = p11c_cert_listing_get(l, k);
-		if (p11c_cert_key_state(c) == P11C_KEY_UNKNOWN && !strcmp(p11c_cert_token(c), token))
+		if (p11c_cert_key_state(c) == P11C_KEY_UNKNOWN &&
+		    !strcmp(p11c_cert_token(c), token))
 			return 1;
 	}
 	return 0;
@@ -133,7 +134,8 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		 * non-zero.  A token merely without a PIN line (p11-kit shows
 		 * every token on the host) is named only when it has
 		 * certificates listed with their keys unknown. */
-		int serious = p11c_token_problem_login_tried(p) || code != P11C_EPASSWORD || g->token;
+		int serious =
+		    p11c_token_problem_login_tried(p) || code != P11C_EPASSWORD || g->token;
 		if (!serious && !has_certs_on(l, token))
 			continue;
 		cli_error("warning: %s: certificates on token '%s' are listed without their keys",

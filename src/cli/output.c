@@ -124,7 +124,8 @@ void output_cert_text(FILE *f, const p11c_cert *i)
 	snprintf(buf, sizeof(buf), "%s UTC", t);
 	line(f, "Not after:", buf);
 	line(f, "Subject:", p11c_cert_subject(i));
-	line(f, "Issuer:", p11c_cert_is_self_signed(i) ? "Same as subject (self-signed)" : p11c_cert_issuer(i));
+	line(f, "Issuer:",
+	     p11c_cert_is_self_signed(i) ? "Same as subject (self-signed)" : p11c_cert_issuer(i));
 	fprintf(f, "%-21s", "Subject alt names:");
 	for (size_t k = 0; k < p11c_cert_san_count(i); k++)
 		fprintf(f, "%s%s", k ? ", " : "", p11c_cert_san(i, k));

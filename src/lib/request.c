@@ -154,8 +154,8 @@ int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(alias), P11C_PTR(opts),
 	          P11C_OPTS_SIZE(opts, P11C_SELFSIGN_OPTS_V1), P11C_FIELD_OPTNAME(opts, token),
-	          P11C_FIELD_FLAGS(opts, flags, SELFSIGN_FLAGS), P11C_FLAGS(flags, P11C_REQUEST_PEM),
-	          P11C_OUT(out), P11C_OUT(out_len));
+	          P11C_FIELD_FLAGS(opts, flags, SELFSIGN_FLAGS),
+	          P11C_FLAGS(flags, P11C_REQUEST_PEM), P11C_OUT(out), P11C_OUT(out_len));
 	return request_make(db, alias, opts, flags, out, out_len, NULL);
 }
 
@@ -164,8 +164,8 @@ int p11c_request_write(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(alias), P11C_PTR(opts),
 	          P11C_OPTS_SIZE(opts, P11C_SELFSIGN_OPTS_V1), P11C_FIELD_OPTNAME(opts, token),
-	          P11C_FIELD_FLAGS(opts, flags, SELFSIGN_FLAGS), P11C_FLAGS(flags, P11C_REQUEST_PEM),
-	          P11C_NAME(path));
+	          P11C_FIELD_FLAGS(opts, flags, SELFSIGN_FLAGS),
+	          P11C_FLAGS(flags, P11C_REQUEST_PEM), P11C_NAME(path));
 	p11c_output o;
 	unsigned char *req = NULL;
 	size_t len = 0;

@@ -75,7 +75,7 @@ int p11c_trust_parse(const char *text, char **nss_form)
 	return P11C_OK;
 }
 
-static const char *const role_names[] = {"server-ca", "client-ca", "email-ca",  "code-ca",
+static const char *const role_names[] = {"server-ca", "client-ca",  "email-ca", "code-ca",
                                          "peer",      "email-peer", "code-peer"};
 
 const char *p11c_trust_role_name(p11c_trust_role role)

@@ -41,7 +41,7 @@
 	X(p11c_dn_format)                                                                          \
 	X(p11c_cert_selfsign)                                                                      \
 	X(p11c_request_create)                                                                     \
-	X(p11c_request_write)                                                                \
+	X(p11c_request_write)                                                                      \
 	X(p11c_cert_add)                                                                           \
 	X(p11c_cert_add_bundle)                                                                    \
 	X(p11c_cert_renew)                                                                         \
@@ -660,7 +660,8 @@ static void test_args_p11c_cert_selfsign(void **state)
 	      "opts->flags has unknown bits 0x200");
 	o.flags = 0;
 	o.size = 8;
-	USAGE(db, p11c_cert_selfsign(db, "a", &o), p11c_cert_selfsign, "opts->size is 8, less than");
+	USAGE(db, p11c_cert_selfsign(db, "a", &o), p11c_cert_selfsign,
+	      "opts->size is 8, less than");
 	no_failures();
 }
 
@@ -1270,8 +1271,8 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	lo.which = (p11c_list_kind)9;
 	USAGE(db, p11c_cert_list(db, &lo, &list), p11c_cert_list, "which is 9");
 	lo.which = P11C_LIST_KEYS;
-	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, P11C_RENEW_NEW_KEY), p11c_cert_renew_selfsign,
-	      "alias is NULL");
+	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, P11C_RENEW_NEW_KEY),
+	      p11c_cert_renew_selfsign, "alias is NULL");
 	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
 	USAGE(db, p11c_change_password(db, "", NULL, NULL), p11c_change_password, "token is empty");
 	assert_string_equal(p11c_db_dir(db), dir);

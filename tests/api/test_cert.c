@@ -170,8 +170,10 @@ static void test_cert_sans_match_openssl(void **state)
 	for (char *tok = strtok(ext, ","); tok; tok = strtok(NULL, ",")) {
 		while (isspace((unsigned char)*tok))
 			tok++;
-		static const char *const map[][2] = {
-		    {"DNS:", "dns:"}, {"IP Address:", "ip:"}, {"email:", "email:"}, {"URI:", "uri:"}};
+		static const char *const map[][2] = {{"DNS:", "dns:"},
+		                                     {"IP Address:", "ip:"},
+		                                     {"email:", "email:"},
+		                                     {"URI:", "uri:"}};
 		const char *prefix = NULL;
 		for (size_t k = 0; k < 4 && !prefix; k++)
 			if (!strncmp(tok, map[k][0], strlen(map[k][0]))) {

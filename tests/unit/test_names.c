@@ -47,9 +47,13 @@ static void test_dn_format_cn_only(void **state)
 static void test_dn_format_order_cn_ou_o_l_st_c(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {
-	    .size = sizeof(p11c_dn_fields),
-	    .cn = "a", .o = "Org", .ou = "Unit", .l = "City", .st = "State", .c = "FR"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields),
+	                    .cn = "a",
+	                    .o = "Org",
+	                    .ou = "Unit",
+	                    .l = "City",
+	                    .st = "State",
+	                    .c = "FR"};
 	assert_dn(&f, "CN=a,OU=Unit,O=Org,L=City,ST=State,C=FR");
 }
 
@@ -63,7 +67,13 @@ static void test_dn_format_null_fields_skipped(void **state)
 static void test_dn_format_empty_fields_skipped(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .o = "", .ou = "", .l = "", .st = "", .c = "DE"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields),
+	                    .cn = "a",
+	                    .o = "",
+	                    .ou = "",
+	                    .l = "",
+	                    .st = "",
+	                    .c = "DE"};
 	assert_dn(&f, "CN=a,C=DE");
 }
 
