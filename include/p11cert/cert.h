@@ -233,7 +233,8 @@ const char *p11c_cert_pem(const p11c_cert *c);
 void p11c_cert_free(p11c_cert *c);
 
 /* The structure behind p11c_cert: to be read only through the accessors
- * above (it leaves the public header before the ABI is frozen). */
+ * above.  It leaves the public header (for src/lib/nssint.h) once the last
+ * reader of its fields, src/cli/cmd_chain.c, reads through them. */
 /* What the library knows of a certificate.  Strings are NUL-terminated
  * and owned by the info. */
 struct p11c_cert {
