@@ -199,7 +199,9 @@ typedef enum {
 /* "server-ca", "client-ca", "email-ca", "code-ca", "peer", "email-peer",
  * "code-peer"; "unknown" for anything else (a value of one role only). */
 const char *p11c_trust_role_name(p11c_trust_role role);
-/* The P11C_TRUST_* roles NSS's trust flags give the certificate; 0 none. */
+/* The P11C_TRUST_* roles NSS's trust flags give the certificate; 0 none.
+ * NSS's database keeps one trust a usage, so a CA role of a field hides
+ * that field's peer ("server-ca,peer" reads back as server-ca). */
 unsigned p11c_cert_trust_roles(const p11c_cert *c);
 
 /* Whether the database holds the certificate's private key. */

@@ -42,7 +42,7 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 		if (fields && fields->size < P11C_DN_FIELDS_V1)
 			return p11c_fail_field(
 			    db, P11C_EUSAGE, "subject",
-			    "fields->size is %zu, less than the %zu bytes of the "
+			    "opts->fields->size is %zu, less than the %zu bytes of the "
 			    "first version (set it with P11C_DN_FIELDS_INIT)",
 			    fields->size, (size_t)P11C_DN_FIELDS_V1);
 		if (!fields || !fields->cn || !*fields->cn)

@@ -262,6 +262,49 @@ static void test_cert_listing_holds_it(void **state)
 	}
 }
 
+/* A certificate openssl made, added with trust: the roles read back. */
+static unsigned roles_added(fixture *f, const char *alias, const char *trust)
+{
+	char pem[200];
+	snprintf(pem, sizeof(pem), "%s/%s.pem", f->tmp, alias);
+	char *out = run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	                "-keyout '%s.key' -subj '/CN=%s' -days 30 -out '%s' 2>&1",
+	                pem, alias, pem);
+	free(out);
+	p11c_add_opts o = P11C_ADD_OPTS_INIT;
+	o.trust = trust;
+	p11c_cert *c = NULL;
+	if (p11c_cert_add(f->db, alias, pem, &o, NULL) || p11c_cert_show(f->db, alias, &c))
+		fail_msg("add '%s' with trust '%s': %s", alias, trust, p11c_last_error(f->db));
+	unsigned roles = p11c_cert_trust_roles(c);
+	p11c_cert_free(c);
+	return roles;
+}
+
+static void test_cert_trust_roles_are_the_words(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(roles_added(f, "cas", "server-ca,client-ca,email-ca,code-ca"),
+	                 P11C_TRUST_SERVER_CA | P11C_TRUST_CLIENT_CA | P11C_TRUST_EMAIL_CA |
+	                     P11C_TRUST_CODE_CA);
+	assert_int_equal(roles_added(f, "peer", "peer"), P11C_TRUST_PEER);
+	assert_int_equal(roles_added(f, "peers", "P,P,P"),
+	                 P11C_TRUST_PEER | P11C_TRUST_EMAIL_PEER | P11C_TRUST_CODE_PEER);
+	assert_int_equal(roles_added(f, "valid", "c,c,c"), 0);
+}
+
+/* Fields of a size the library does not know are refused, naming them. */
+static void test_cert_dn_fields_without_size_refused(void **state)
+{
+	fixture *f = *state;
+	p11c_dn_fields dn = {.cn = "nosize.example"};
+	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
+	o.fields = &dn;
+	o.key_type = "ec:p256";
+	assert_int_equal(p11c_cert_selfsign(f->db, "nosize", &o), P11C_EUSAGE);
+	assert_non_null(strstr(p11c_last_error(f->db), "opts->fields->size is 0"));
+}
+
 static void test_cert_alias_qualify_internal_is_bare(void **state)
 {
 	fixture *f = *state;
@@ -286,6 +329,8 @@ int main(void)
 	    T(test_cert_kind_key_and_trust),
 	    T(test_cert_listing_holds_it),
 	    T(test_cert_alias_qualify_internal_is_bare),
+	    T(test_cert_trust_roles_are_the_words),
+	    T(test_cert_dn_fields_without_size_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
