@@ -66,30 +66,33 @@ int main(int argc, char **argv)
 	p11c_list_opts opts = P11C_LIST_OPTS_INIT;
 	opts.which = P11C_LIST_ALL;
 	p11c_cert_listing *l = NULL;
-	if (p11c_cert_listing_get(db, &opts, &l) != P11C_OK)
+	if (p11c_cert_list(db, &opts, &l) != P11C_OK)
 		return fail(db, "cannot list certificates");
-	for (size_t k = 0; k < l->n_problems; k++)
+	for (size_t k = 0; k < p11c_cert_listing_problem_count(l); k++) {
+		const p11c_token_problem *p = p11c_cert_listing_problem(l, k);
 		fprintf(stderr,
 		        "expiring: token '%s' not logged in, its private objects unseen: %s\n",
-		        l->problems[k]->token, l->problems[k]->reason);
+		        p11c_token_problem_token(p), p11c_token_problem_reason(p));
+	}
 
 	int64_t now = (int64_t)time(NULL), horizon = now + (int64_t)days * 86400;
-	size_t soon = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		const p11c_cert *c = l->certs[i];
+	size_t soon = 0, n = p11c_cert_listing_count(l);
+	for (size_t i = 0; i < n; i++) {
+		const p11c_cert *c = p11c_cert_listing_get(l, i);
+		int64_t not_after = p11c_cert_not_after(c);
 		char when[32];
-		rfc3339(c->not_after, when, sizeof(when));
-		const char *status = c->not_after <= now       ? "expired"
-		                     : c->not_after <= horizon ? "expiring"
-		                                               : "ok";
+		rfc3339(not_after, when, sizeof(when));
+		const char *status = not_after <= now       ? "expired"
+		                     : not_after <= horizon ? "expiring"
+		                                            : "ok";
 		if (strcmp(status, "ok"))
 			soon++;
 		/* whole days left, rounded down (negative once expired) */
-		long long left = (c->not_after - now) / 86400 - ((c->not_after - now) % 86400 < 0);
-		printf("%s\t%s\t%lld\t%s\n", c->alias, when, left, status);
+		long long left = (not_after - now) / 86400 - ((not_after - now) % 86400 < 0);
+		printf("%s\t%s\t%lld\t%s\n", p11c_cert_alias(c), when, left, status);
 	}
-	printf("%zu certificate%s, %zu expiring within %ld days\n", l->n, l->n == 1 ? "" : "s",
-	       soon, days);
+	printf("%zu certificate%s, %zu expiring within %ld days\n", n, n == 1 ? "" : "s", soon,
+	       days);
 	p11c_cert_listing_free(l);
 	p11c_db_free(db);
 	return soon ? 1 : 0;

@@ -11,29 +11,41 @@ extern "C" {
 #endif
 
 /* Subject fields, msgcert's --name --org --org-unit --city --state
- * --country. */
+ * --country.  Start from P11C_DN_FIELDS_INIT. */
 typedef struct {
+	size_t size; /* sizeof(p11c_dn_fields), set by the INIT macro */
 	const char *cn, *o, *ou, *l, *st, *c;
 } p11c_dn_fields;
+#define P11C_DN_FIELDS_INIT                                                                        \
+	{                                                                                          \
+		.size = sizeof(p11c_dn_fields)                                                     \
+	}
 
 /* Format fields as an RFC 4514 DN ("CN=a,OU=b,O=c,L=d,ST=e,C=f"), with
  * special characters escaped.  *out is malloc'd. */
 int p11c_dn_format(const p11c_dn_fields *f, char **out);
 
-/* Options of p11c_cert_selfsign(). */
+/* Flags of p11c_selfsign_opts. */
+enum {
+	P11C_SELFSIGN_CA = 1u << 0,         /* basicConstraints CA:true and keyCertSign */
+	P11C_SELFSIGN_EXTRACTABLE = 1u << 1 /* key on an external token may leave it */
+};
+
+/* Options of p11c_cert_selfsign() and p11c_request_create().  Start from
+ * P11C_SELFSIGN_OPTS_INIT. */
 typedef struct {
+	size_t size;                  /* sizeof(p11c_selfsign_opts), set by the INIT macro */
 	const char *subject;          /* RFC 4514 DN; or NULL and fields */
 	const p11c_dn_fields *fields; /* used when subject is NULL */
 	const char *san;              /* "dns:a.example,ip:192.0.2.1,email:x@a" */
 	const char *key_type;         /* rsa:2048 rsa:3072 rsa:4096 ec:p256 ec:p384 ec:p521 */
 	int days;                     /* validity from now */
 	const char *token;            /* "internal", a label, a pkcs11: URI; NULL internal */
-	int ca;                       /* basicConstraints CA:true and keyCertSign */
-	int extractable;              /* key on an external token may leave it */
+	unsigned flags;               /* P11C_SELFSIGN_* */
 } p11c_selfsign_opts;
 #define P11C_SELFSIGN_OPTS_INIT                                                                    \
 	{                                                                                          \
-		NULL, NULL, NULL, "rsa:2048", 90, NULL, 0, 0                                       \
+		.size = sizeof(p11c_selfsign_opts), .key_type = "rsa:2048", .days = 90             \
 	}
 
 /* New key pair and self-signed certificate stored as alias.  A fields.cn
@@ -41,27 +53,39 @@ typedef struct {
  * already in use; on failure the key made is removed. */
 int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts);
 
+/* Flags of p11c_request_create() and p11c_request_write(). */
+enum {
+	P11C_REQUEST_PEM = 1u << 0 /* the request in PEM, else DER */
+};
+
 /* request-cert: a new key pair on opts->token, named alias (NULL: the
  * subject's CN), and a PKCS#10 request for it with opts' subject and SANs
  * (extensionRequest), signed with SHA-256 or better.  *out (malloc'd) is
- * PEM when pem, else DER.  opts->days and opts->ca are not used. */
-int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
-                        unsigned char **out, size_t *out_len);
+ * PEM with P11C_REQUEST_PEM, else DER.  opts->days and P11C_SELFSIGN_CA
+ * are not used. */
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                        unsigned flags, unsigned char **out, size_t *out_len);
 /* As p11c_request_create, the request written to path (mode 0644, through
  * a temporary file and a rename; a path that is not a regular file is
  * refused before a key is made).  When the write fails, the new key is
  * removed. */
-int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
-                             int pem, const char *path);
+int p11c_request_write(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                       unsigned flags, const char *path);
 
-/* Options of p11c_cert_add(). */
+/* Flags of p11c_add_opts. */
+enum {
+	P11C_ADD_TRUSTED_CA = 1u << 0 /* alias (and the rest of a chain) trusted CT,, */
+};
+
+/* Options of p11c_cert_add().  Start from P11C_ADD_OPTS_INIT. */
 typedef struct {
-	int trusted_ca;    /* -C: alias (and the rest of a chain) trusted CT,, */
+	size_t size;       /* sizeof(p11c_add_opts), set by the INIT macro */
+	unsigned flags;    /* P11C_ADD_* */
 	const char *trust; /* explicit trust: words or NSS "CT,C,C"; NULL none */
 } p11c_add_opts;
 #define P11C_ADD_OPTS_INIT                                                                         \
 	{                                                                                          \
-		0, NULL                                                                            \
+		.size = sizeof(p11c_add_opts)                                                      \
 	}
 
 /* Add the certificate(s) in the PEM or DER file at path.  The first whose
@@ -88,13 +112,30 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust, size_
  * new one is stored. */
 int p11c_cert_renew(p11c_db *db, const char *alias, const char *path);
 
-/* Re-issue the self-signed alias for days from now, same subject, SANs
- * and basic constraints; with new_key a new key of the same kind on the
- * same token, the old key removed once the new certificate is stored. */
-int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_key);
+/* Flags of p11c_cert_renew_selfsign(). */
+enum {
+	P11C_RENEW_NEW_KEY = 1u << 0 /* a new key of the same kind on the same token */
+};
 
-/* Remove alias and, unless keep_key, its private key. */
-int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key);
+/* Re-issue the self-signed alias for days from now, same subject, SANs
+ * and basic constraints; with P11C_RENEW_NEW_KEY a new key of the same
+ * kind on the same token, the old key removed once the new certificate is
+ * stored. */
+int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, unsigned flags);
+
+/* Flags of p11c_cert_remove(). */
+enum {
+	P11C_REMOVE_KEEP_KEY = 1u << 0 /* leave the private key on its token */
+};
+
+/* Remove alias and, without P11C_REMOVE_KEEP_KEY, its private key. */
+int p11c_cert_remove(p11c_db *db, const char *alias, unsigned flags);
+
+/* The alias that names alias on token: alias itself when token is NULL,
+ * alias is already "TOKEN:alias" or token is the internal one, else
+ * "LABEL:alias" with the token's label (token: "internal", a label, a
+ * pkcs11: URI).  *out is malloc'd.  Fails when token names no token. */
+int p11c_alias_qualify(p11c_db *db, const char *token, const char *alias, char **out);
 
 /* A certificate as the library read it (show-cert, list-certs, a chain's
  * link): opaque, read with the accessors below; strings are owned by it
@@ -143,6 +184,26 @@ typedef enum {
  * none; NULL for a field out of range. */
 const char *p11c_cert_trust_words(const p11c_cert *c, p11c_trust_field field);
 
+/* What a certificate is trusted for, as the words of p11c_trust_parse()
+ * mean them; NSS's "P" in the email and object-signing fields, which those
+ * words do not set, are the two peer roles of their own. */
+typedef enum {
+	P11C_TRUST_SERVER_CA = 1u << 0,  /* "server-ca": SSL field C */
+	P11C_TRUST_CLIENT_CA = 1u << 1,  /* "client-ca": SSL field T */
+	P11C_TRUST_EMAIL_CA = 1u << 2,   /* "email-ca": email field C */
+	P11C_TRUST_CODE_CA = 1u << 3,    /* "code-ca": object-signing field C */
+	P11C_TRUST_PEER = 1u << 4,       /* "peer": SSL field P */
+	P11C_TRUST_EMAIL_PEER = 1u << 5, /* "email-peer": email field P */
+	P11C_TRUST_CODE_PEER = 1u << 6   /* "code-peer": object-signing field P */
+} p11c_trust_role;
+/* "server-ca", "client-ca", "email-ca", "code-ca", "peer", "email-peer",
+ * "code-peer"; "unknown" for anything else (a value of one role only). */
+const char *p11c_trust_role_name(p11c_trust_role role);
+/* The P11C_TRUST_* roles NSS's trust flags give the certificate; 0 none.
+ * NSS's database keeps one trust a usage, so a CA role of a field hides
+ * that field's peer ("server-ca,peer" reads back as server-ca). */
+unsigned p11c_cert_trust_roles(const p11c_cert *c);
+
 /* Whether the database holds the certificate's private key. */
 typedef enum {
 	P11C_KEY_NONE = 0,    /* no private key */
@@ -174,7 +235,8 @@ const char *p11c_cert_pem(const p11c_cert *c);
 void p11c_cert_free(p11c_cert *c);
 
 /* The structure behind p11c_cert: to be read only through the accessors
- * above (it leaves the public header before the ABI is frozen). */
+ * above.  It leaves the public header (for src/lib/nssint.h) once the last
+ * reader of its fields, src/cli/cmd_chain.c, reads through them. */
 /* What the library knows of a certificate.  Strings are NUL-terminated
  * and owned by the info. */
 struct p11c_cert {
@@ -194,79 +256,93 @@ struct p11c_cert {
 	char *trust_words[3]; /* msgcert's words for the SSL, email and object
 	                       * signing fields: "Valid CA, Trusted CA" */
 	int has_key;
-	char *key_token;     /* token holding the private key, or NULL */
-	int key_extractable; /* 1, 0, or -1 when unknown or no key */
-	char *key_uri;       /* the private key's pkcs11: URI, or NULL */
-	char *pem;           /* the certificate, PEM */
-	int key_unknown;     /* 1: its token was not logged in, so whether it
-	                      * has a key is unknown (has_key 0, key_* unset) */
-	char *key_note;      /* why, when key_unknown ("wrong PIN for token
-	                      * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
+	char *key_token;      /* token holding the private key, or NULL */
+	int key_extractable;  /* 1, 0, or -1 when unknown or no key */
+	char *key_uri;        /* the private key's pkcs11: URI, or NULL */
+	char *pem;            /* the certificate, PEM */
+	int key_unknown;      /* 1: its token was not logged in, so whether it
+	                       * has a key is unknown (has_key 0, key_* unset) */
+	char *key_note;       /* why, when key_unknown ("wrong PIN for token
+	                       * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
+	unsigned trust_roles; /* P11C_TRUST_* */
 };
 
-enum {
-	P11C_LIST_KEYS = 0, /* certificates with a private key */
-	P11C_LIST_CA = 1,   /* trusted CAs */
-	P11C_LIST_ALL = 2   /* all */
-};
+/* Which certificates p11c_cert_list() gives. */
+typedef enum {
+	P11C_LIST_KEYS = 0, /* those with a private key ("keys") */
+	P11C_LIST_CA = 1,   /* trusted CAs ("ca") */
+	P11C_LIST_ALL = 2   /* all ("all") */
+} p11c_list_kind;
+/* "keys", "ca", "all"; "unknown" for other values. */
+const char *p11c_list_kind_name(p11c_list_kind kind);
 
-/* Certificates of one kind, sorted by alias.  A token that could not be
- * logged in is not reported (see p11c_cert_listing_get); a wrong PIN in
- * the password file fails the call, as it always did. */
-int p11c_cert_list(p11c_db *db, int which, p11c_cert ***out, size_t *n);
-void p11c_cert_list_free(p11c_cert **list, size_t n);
-
-/* Options of p11c_cert_listing_get(). */
+/* Options of p11c_cert_list().  Start from P11C_LIST_OPTS_INIT. */
 typedef struct {
-	int which;         /* P11C_LIST_* */
-	const char *token; /* only this token's certificates (a label,
-	                    * "internal", a pkcs11: URI); NULL: every token's */
+	size_t size;          /* sizeof(p11c_list_opts), set by the INIT macro */
+	p11c_list_kind which; /* default P11C_LIST_KEYS */
+	const char *token;    /* only this token's certificates (a label,
+	                       * "internal", a pkcs11: URI); NULL: every token's */
 } p11c_list_opts;
 #define P11C_LIST_OPTS_INIT                                                                        \
 	{                                                                                          \
-		.which = P11C_LIST_KEYS, .token = NULL                                             \
+		.size = sizeof(p11c_list_opts), .which = P11C_LIST_KEYS, .token = NULL             \
 	}
 
 /* A token that needs a login and was not logged in: its public
- * certificates are listed (key_unknown), its keys and any private
- * certificates are not. */
-typedef struct {
-	char *token;     /* its label */
-	int code;        /* P11C_EPASSWORD (no PIN, wrong PIN), P11C_ETOKEN */
-	int login_tried; /* 1: a PIN was tried once and refused; 0: none given */
-	char *reason;    /* "wrong PIN for token 'hsm' (CKR_PIN_INCORRECT)" */
-} p11c_token_problem;
+ * certificates are listed (key state unknown), its keys and any private
+ * certificates are not.  Owned by its listing. */
+typedef struct p11c_token_problem p11c_token_problem;
+/* The token's label. */
+const char *p11c_token_problem_token(const p11c_token_problem *p);
+/* P11C_EPASSWORD (no PIN, wrong PIN) or P11C_ETOKEN; 0 for NULL. */
+int p11c_token_problem_status(const p11c_token_problem *p);
+/* 1 when a PIN was tried once and refused, 0 when none was given. */
+int p11c_token_problem_login_tried(const p11c_token_problem *p);
+/* Why ("wrong PIN for token 'hsm' (CKR_PIN_INCORRECT)"). */
+const char *p11c_token_problem_reason(const p11c_token_problem *p);
 
-/* What p11c_cert_listing_get() found; owned by the caller. */
-typedef struct {
-	p11c_cert **certs; /* sorted by alias */
-	size_t n;
-	p11c_token_problem **problems; /* one a token, in NSS's slot order */
-	size_t n_problems;
-} p11c_cert_listing;
+/* What p11c_cert_list() found: certificates sorted by alias, and the
+ * tokens that could not be logged in, one a token in NSS's slot order. */
+typedef struct p11c_cert_listing p11c_cert_listing;
+size_t p11c_cert_listing_count(const p11c_cert_listing *l);
+/* The i-th certificate (NULL past the end); owned by the listing. */
+const p11c_cert *p11c_cert_listing_get(const p11c_cert_listing *l, size_t i);
+size_t p11c_cert_listing_problem_count(const p11c_cert_listing *l);
+/* The i-th token problem (NULL past the end); owned by the listing. */
+const p11c_token_problem *p11c_cert_listing_problem(const p11c_cert_listing *l, size_t i);
 
-/* Certificates of one kind, and the tokens that could not be logged in
- * (never tried twice).  A token without a PIN in the password file is
- * not prompted for unless it is opts->token.  Fails only when nothing can
- * be listed: the internal token's password, an unknown opts->token. */
-int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out);
-void p11c_cert_listing_free(p11c_cert_listing *listing);
+/* Certificates of one kind (opts NULL: those with a key, every token's),
+ * and the tokens that could not be logged in (never tried twice).  A token
+ * without a PIN in the password file is not prompted for unless it is
+ * opts->token.  Fails only when nothing can be listed: the internal
+ * token's password, an unknown opts->token.  *out is the caller's, freed
+ * with p11c_cert_listing_free. */
+int p11c_cert_list(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out);
+/* Free a listing and what it holds; NULL is ignored. */
+void p11c_cert_listing_free(p11c_cert_listing *l);
 
 /* One certificate by alias ("TOKEN:alias" for an external token).  When
- * its token cannot be logged in, the certificate still comes back, with
- * key_unknown and key_note set. */
+ * its token cannot be logged in, the certificate still comes back, its key
+ * state P11C_KEY_UNKNOWN and p11c_cert_key_note set. */
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert **out);
 
 /* ---- sign-request: a small CA of the site's own ---- */
 
+/* Flags of p11c_sign_opts: the extended key usages; at least one. */
+enum {
+	P11C_SIGN_SERVER_AUTH = 1u << 0, /* serverAuth */
+	P11C_SIGN_CLIENT_AUTH = 1u << 1  /* clientAuth */
+};
+
+/* Options of p11c_request_sign().  Start from P11C_SIGN_OPTS_INIT. */
 typedef struct {
-	int days;   /* validity from now; 0: 365 */
-	int server; /* extended key usage serverAuth */
-	int client; /* extended key usage clientAuth */
+	size_t size;    /* sizeof(p11c_sign_opts), set by the INIT macro */
+	int days;       /* validity from now; 0: 365 */
+	unsigned flags; /* P11C_SIGN_*; default P11C_SIGN_SERVER_AUTH */
 } p11c_sign_opts;
 #define P11C_SIGN_OPTS_INIT                                                                        \
 	{                                                                                          \
-		365, 1, 0                                                                          \
+		.size = sizeof(p11c_sign_opts), .days = 365, .flags = P11C_SIGN_SERVER_AUTH        \
 	}
 
 /* Issue a certificate for the PKCS#10 request in path (PEM or DER) with the
@@ -275,7 +351,7 @@ typedef struct {
  * request (its other requested extensions are not copied); a random
  * 128-bit serial.  *pem (malloc'd) is the certificate.  The database is
  * not changed. */
-int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
+int p11c_request_sign(p11c_db *db, const char *ca_alias, const char *path,
                       const p11c_sign_opts *opts, char **pem);
 
 #ifdef __cplusplus

@@ -97,8 +97,9 @@ void cli_secret_free(char *s);
 /* Ask for a password on the terminal without echo (p11c_password_fn). */
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
 
-/* ALIAS as the library names it: with --token T (not internal) and no
- * "TOKEN:" of its own, "LABEL:ALIAS".  *out is malloc'd; exit code. */
+/* ALIAS as the library names it with --token (p11c_alias_qualify): with
+ * --token T (not internal) and no "TOKEN:" of its own, "LABEL:ALIAS".
+ * *out is malloc'd; exit code. */
 int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char **out);
 
 /* Write data that holds no secret to path (through a temporary beside it,

@@ -36,7 +36,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 {
 	args *a = ctx;
 	if (id == O_CA)
-		a->o.trusted_ca = 1;
+		a->o.flags |= P11C_ADD_TRUSTED_CA;
 	else if (id == O_TRUST)
 		a->o.trust = arg;
 	else if (id == O_BUNDLE)
@@ -62,11 +62,11 @@ int cmd_add_cert(cli_globals *g, int argc, char **argv)
 	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
 	if (r)
 		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (a.o.trusted_ca && a.o.trust)
+	if ((a.o.flags & P11C_ADD_TRUSTED_CA) && a.o.trust)
 		return cli_usage_error(argv[0], "-C and --trust both set the trust: give one");
 	if (a.bundle && npos != 0)
 		return cli_usage_error(argv[0], "--bundle takes no ALIAS");
-	if (a.bundle && !a.o.trusted_ca && !a.o.trust)
+	if (a.bundle && !(a.o.flags & P11C_ADD_TRUSTED_CA) && !a.o.trust)
 		return cli_usage_error(argv[0], "--bundle adds trusted CAs: give -C or --trust");
 	if (!a.bundle && npos != 2)
 		return cli_usage_error(argv[0], "ALIAS and FILE are needed");

@@ -119,10 +119,10 @@ static int on_opt(int id, const char *arg, void *ctx)
 		break;
 	}
 	case O_CA:
-		a->so.ca = 1;
+		a->so.flags |= P11C_SELFSIGN_CA;
 		break;
 	case O_EXTRACTABLE:
-		a->so.extractable = 1;
+		a->so.flags |= P11C_SELFSIGN_EXTRACTABLE;
 		break;
 	case O_ALIAS:
 		a->alias = arg;
@@ -160,6 +160,7 @@ int cmd_add_selfsign_cert(cli_globals *g, int argc, char **argv)
 	args a;
 	memset(&a, 0, sizeof(a));
 	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
+	a.f = (p11c_dn_fields)P11C_DN_FIELDS_INIT;
 	char *pos[argc];
 	int npos;
 	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
@@ -198,6 +199,7 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 	args a;
 	memset(&a, 0, sizeof(a));
 	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
+	a.f = (p11c_dn_fields)P11C_DN_FIELDS_INIT;
 	char *pos[argc];
 	int npos;
 	int r = cli_parse(argc, argv, request_opts, on_opt, &a, g, pos, &npos);
@@ -211,12 +213,13 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 		return rc;
 	unsigned char *req = NULL;
 	size_t len = 0;
+	unsigned flags = a.pem ? P11C_REQUEST_PEM : 0;
 	if (a.output) { /* the library writes it: a failed write removes the key */
-		if ((rc = p11c_request_create_file(db, a.alias, &a.so, a.pem, a.output)))
+		if ((rc = p11c_request_write(db, a.alias, &a.so, flags, a.output)))
 			rc = cli_fail(db, rc);
 		else
 			cli_notice(g, "wrote the request to '%s'", a.output);
-	} else if ((rc = p11c_request_create(db, a.alias, &a.so, a.pem, &req, &len))) {
+	} else if ((rc = p11c_request_create(db, a.alias, &a.so, flags, &req, &len))) {
 		rc = cli_fail(db, rc);
 	} else {
 		rc = cli_write_public(NULL, req, len);

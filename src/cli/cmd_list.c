@@ -22,7 +22,7 @@ static const cli_opt show_opts[] = {
 };
 
 typedef struct {
-	int which;
+	p11c_list_kind which;
 	long expiring; /* days, or -1 */
 	int json;
 	int pem;
@@ -74,14 +74,16 @@ static void print_table(const p11c_cert *const *list, size_t n)
 		return;
 	for (size_t k = 0; k < n; k++) {
 		char from[32], to[32];
-		cli_time_table(list[k]->not_before, from, sizeof(from));
-		cli_time_table(list[k]->not_after, to, sizeof(to));
-		const char *cells[] = {list[k]->alias,
+		const p11c_cert *c = list[k];
+		int self = p11c_cert_is_self_signed(c);
+		cli_time_table(p11c_cert_not_before(c), from, sizeof(from));
+		cli_time_table(p11c_cert_not_after(c), to, sizeof(to));
+		const char *cells[] = {p11c_cert_alias(c),
 		                       from,
 		                       to,
-		                       list[k]->self_signed ? "y" : "n",
-		                       list[k]->issuer,
-		                       list[k]->self_signed ? "Same as issuer" : list[k]->subject};
+		                       self ? "y" : "n",
+		                       p11c_cert_issuer(c),
+		                       self ? "Same as issuer" : p11c_cert_subject(c)};
 		table_add(t, cells);
 	}
 	table_print(t, stdout);
@@ -92,9 +94,12 @@ static void print_table(const p11c_cert *const *list, size_t n)
 /* Whether the listing holds a certificate of token whose key was not seen. */
 static int has_certs_on(const p11c_cert_listing *l, const char *token)
 {
-	for (size_t k = 0; k < l->n; k++)
-		if (l->certs[k]->key_unknown && !strcmp(l->certs[k]->token, token))
+	for (size_t k = 0; k < p11c_cert_listing_count(l); k++) {
+		const p11c_cert *c = p11c_cert_listing_get(l, k);
+		if (p11c_cert_key_state(c) == P11C_KEY_UNKNOWN &&
+		    !strcmp(p11c_cert_token(c), token))
 			return 1;
+	}
 	return 0;
 }
 
@@ -116,35 +121,40 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 	o.which = a.which;
 	o.token = g->token; /* that token's certificates alone */
 	p11c_cert_listing *l = NULL;
-	if ((rc = p11c_cert_listing_get(db, &o, &l))) {
+	const p11c_cert **list = NULL;
+	if ((rc = p11c_cert_list(db, &o, &l))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	for (size_t k = 0; k < l->n_problems; k++) {
-		const p11c_token_problem *p = l->problems[k];
+	for (size_t k = 0; k < p11c_cert_listing_problem_count(l); k++) {
+		const p11c_token_problem *p = p11c_cert_listing_problem(l, k);
+		const char *token = p11c_token_problem_token(p);
+		int code = p11c_token_problem_status(p);
 		/* A refused PIN, a failing token or the token asked for: exit
 		 * non-zero.  A token merely without a PIN line (p11-kit shows
 		 * every token on the host) is named only when it has
 		 * certificates listed with their keys unknown. */
-		int serious = p->login_tried || p->code != P11C_EPASSWORD || g->token;
-		if (!serious && !has_certs_on(l, p->token))
+		int serious =
+		    p11c_token_problem_login_tried(p) || code != P11C_EPASSWORD || g->token;
+		if (!serious && !has_certs_on(l, token))
 			continue;
 		cli_error("warning: %s: certificates on token '%s' are listed without their keys",
-		          p->reason, p->token);
+		          p11c_token_problem_reason(p), token);
 		if (serious && !rc)
-			rc = -p->code;
+			rc = -code;
 	}
-	p11c_cert **list = l->certs;
-	size_t kept = 0;
+	size_t n = p11c_cert_listing_count(l), kept = 0;
+	if (n && !(list = calloc(n, sizeof(*list)))) {
+		cli_error("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	long long horizon = (long long)time(NULL) + (long long)a.expiring * 86400;
-	for (size_t k = 0; k < l->n; k++) {
-		if (a.expiring >= 0 && list[k]->not_after > horizon) {
-			p11c_cert_free(list[k]);
-			continue;
-		}
-		list[kept++] = list[k];
+	for (size_t k = 0; k < n; k++) {
+		const p11c_cert *c = p11c_cert_listing_get(l, k);
+		if (a.expiring < 0 || p11c_cert_not_after(c) <= horizon)
+			list[kept++] = c;
 	}
-	l->n = kept;
 	if (a.json) {
 		json_writer w;
 		json_init(&w, stdout);
@@ -154,9 +164,10 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 		json_array_end(&w);
 		json_end(&w);
 	} else {
-		print_table((const p11c_cert *const *)list, kept);
+		print_table(list, kept);
 	}
 out:
+	free(list);
 	p11c_cert_listing_free(l);
 	p11c_db_free(db);
 	return rc;
@@ -197,13 +208,13 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	if (info->key_unknown) {
+	if (p11c_cert_key_state(info) == P11C_KEY_UNKNOWN) {
 		cli_error("warning: %s: whether '%s' has a private key is not known",
-		          info->key_note, info->alias);
+		          p11c_cert_key_note(info), p11c_cert_alias(info));
 		rc = EXIT_PASSWORD;
 	}
 	if (a.pem) {
-		fputs(info->pem, stdout);
+		fputs(p11c_cert_pem(info), stdout);
 	} else if (a.json) {
 		json_writer w;
 		json_init(&w, stdout);

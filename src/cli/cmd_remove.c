@@ -39,7 +39,7 @@ int cmd_remove_cert(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_alias(g, 0, pos[0], &db, &alias);
 	if (rc)
 		return rc;
-	if ((rc = p11c_cert_remove(db, alias, keep)))
+	if ((rc = p11c_cert_remove(db, alias, keep ? P11C_REMOVE_KEEP_KEY : 0)))
 		rc = cli_fail(db, rc);
 	else
 		cli_notice(g, "removed '%s'%s", alias, keep ? " (key kept)" : "");

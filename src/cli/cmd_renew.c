@@ -95,7 +95,7 @@ int cmd_renew_selfsign_cert(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_alias(g, 0, pos[0], &db, &alias);
 	if (rc)
 		return rc;
-	if ((rc = p11c_cert_renew_selfsign(db, alias, a.days, a.new_key)))
+	if ((rc = p11c_cert_renew_selfsign(db, alias, a.days, a.new_key ? P11C_RENEW_NEW_KEY : 0)))
 		rc = cli_fail(db, rc);
 	else
 		cli_notice(g, "renewed '%s' for %d days%s", alias, a.days,

@@ -23,6 +23,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 {
 	args *a = ctx;
 	long v;
+	int both;
 	switch (id) {
 	case O_CA:
 		a->ca = arg;
@@ -35,11 +36,10 @@ static int on_opt(int id, const char *arg, void *ctx)
 		a->o.days = (int)v;
 		break;
 	case O_USAGE:
-		a->o.server = !strcmp(arg, "server") || !strcmp(arg, "server,client") ||
-		              !strcmp(arg, "client,server");
-		a->o.client = !strcmp(arg, "client") || !strcmp(arg, "server,client") ||
-		              !strcmp(arg, "client,server");
-		if (!a->o.server && !a->o.client)
+		both = !strcmp(arg, "server,client") || !strcmp(arg, "client,server");
+		a->o.flags = (both || !strcmp(arg, "server") ? P11C_SIGN_SERVER_AUTH : 0) |
+		             (both || !strcmp(arg, "client") ? P11C_SIGN_CLIENT_AUTH : 0);
+		if (!a->o.flags)
 			return cli_usage_error(
 			    "sign-request", "--usage is server, client or server,client, not '%s'",
 			    arg);
@@ -84,7 +84,7 @@ int cmd_sign_request(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_alias(g, 1, a.ca, &db, &ca);
 	if (rc)
 		return rc;
-	int st = p11c_sign_request(db, ca, pos[0], &a.o, &pem);
+	int st = p11c_request_sign(db, ca, pos[0], &a.o, &pem);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;

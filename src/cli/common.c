@@ -243,24 +243,8 @@ void cli_time_rfc3339(long long t, char *buf, size_t size)
 
 int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char **out)
 {
-	char *label = NULL;
-	int rc;
-	*out = NULL;
-	if (!g->token || strchr(alias, ':')) {
-		*out = strdup(alias);
-		return *out ? EXIT_OK : EXIT_FAIL;
-	}
-	if ((rc = p11c_token_label(db, g->token, &label)))
-		return cli_fail(db, rc);
-	size_t n = strlen(label) + strlen(alias) + 2;
-	if ((*out = malloc(n))) {
-		if (!strcmp(label, "internal"))
-			snprintf(*out, n, "%s", alias);
-		else
-			snprintf(*out, n, "%s:%s", label, alias);
-	}
-	free(label);
-	return *out ? EXIT_OK : EXIT_FAIL;
+	int rc = p11c_alias_qualify(db, g->token, alias, out);
+	return rc ? cli_fail(db, rc) : EXIT_OK;
 }
 
 void cli_secret_free(char *s)

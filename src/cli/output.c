@@ -40,65 +40,67 @@ void output_cert_json_fields(json_writer *w, const p11c_cert *i)
 {
 	char t[32];
 	json_key(w, "alias");
-	json_string(w, i->alias);
+	json_string(w, p11c_cert_alias(i));
 	json_key(w, "token");
-	json_string(w, i->token);
+	json_string(w, p11c_cert_token(i));
 	json_key(w, "version");
-	json_int(w, i->version);
+	json_int(w, p11c_cert_version(i));
 	json_key(w, "serial");
-	json_string(w, i->serial);
+	json_string(w, p11c_cert_serial(i));
 	json_key(w, "signature_algorithm");
-	json_string(w, i->sig_alg);
+	json_string(w, p11c_cert_sig_alg(i));
 	json_key(w, "not_before");
-	cli_time_rfc3339(i->not_before, t, sizeof(t));
+	cli_time_rfc3339(p11c_cert_not_before(i), t, sizeof(t));
 	json_string(w, t);
 	json_key(w, "not_after");
-	cli_time_rfc3339(i->not_after, t, sizeof(t));
+	cli_time_rfc3339(p11c_cert_not_after(i), t, sizeof(t));
 	json_string(w, t);
 	json_key(w, "subject");
-	json_string(w, i->subject);
+	json_string(w, p11c_cert_subject(i));
 	json_key(w, "issuer");
-	json_string(w, i->issuer);
+	json_string(w, p11c_cert_issuer(i));
 	json_key(w, "self_signed");
-	json_bool(w, i->self_signed);
+	json_bool(w, p11c_cert_is_self_signed(i));
 	json_key(w, "san");
 	json_array_begin(w);
-	for (size_t k = 0; k < i->n_san; k++)
-		json_string(w, i->san[k]);
+	for (size_t k = 0; k < p11c_cert_san_count(i); k++)
+		json_string(w, p11c_cert_san(i, k));
 	json_array_end(w);
 	json_key(w, "key_type");
-	json_string(w, i->key_type);
+	json_string(w, p11c_cert_key_type(i));
 	json_key(w, "sha1");
-	json_string(w, i->sha1);
+	json_string(w, p11c_cert_sha1(i));
 	json_key(w, "sha256");
-	json_string(w, i->sha256);
+	json_string(w, p11c_cert_sha256(i));
 	json_key(w, "trust");
-	json_string(w, i->trust);
+	json_string(w, p11c_cert_trust(i));
 	json_key(w, "trust_flags");
 	json_object_begin(w);
 	json_key(w, "ssl");
-	trust_array(w, i->trust_words[0]);
+	trust_array(w, p11c_cert_trust_words(i, P11C_TRUST_FIELD_SSL));
 	json_key(w, "email");
-	trust_array(w, i->trust_words[1]);
+	trust_array(w, p11c_cert_trust_words(i, P11C_TRUST_FIELD_EMAIL));
 	json_key(w, "object_signing");
-	trust_array(w, i->trust_words[2]);
+	trust_array(w, p11c_cert_trust_words(i, P11C_TRUST_FIELD_OBJECT_SIGNING));
 	json_object_end(w);
 	json_key(w, "has_key");
-	if (i->key_unknown) /* its token was not logged in */
+	p11c_key_state key = p11c_cert_key_state(i);
+	if (key == P11C_KEY_UNKNOWN) /* its token was not logged in */
 		json_null(w);
 	else
-		json_bool(w, i->has_key);
+		json_bool(w, key == P11C_KEY_PRESENT);
 	json_key(w, "key_note");
-	json_string(w, i->key_note);
+	json_string(w, p11c_cert_key_note(i));
 	json_key(w, "key_token");
-	json_string(w, i->key_token);
+	json_string(w, p11c_cert_key_token(i));
 	json_key(w, "key_extractable");
-	if (i->key_extractable < 0)
+	p11c_extractable x = p11c_cert_key_extractable(i);
+	if (x == P11C_EXTRACTABLE_UNKNOWN)
 		json_null(w);
 	else
-		json_bool(w, i->key_extractable);
+		json_bool(w, x == P11C_EXTRACTABLE_YES);
 	json_key(w, "key_uri");
-	json_string(w, i->key_uri);
+	json_string(w, p11c_cert_key_uri(i));
 }
 
 static void line(FILE *f, const char *label, const char *value)
@@ -109,44 +111,46 @@ static void line(FILE *f, const char *label, const char *value)
 void output_cert_text(FILE *f, const p11c_cert *i)
 {
 	char t[32], buf[64];
-	line(f, "Alias:", i->alias);
-	line(f, "Token:", i->token);
-	snprintf(buf, sizeof(buf), "%d (0x%x)", i->version, i->version - 1);
+	line(f, "Alias:", p11c_cert_alias(i));
+	line(f, "Token:", p11c_cert_token(i));
+	snprintf(buf, sizeof(buf), "%d (0x%x)", p11c_cert_version(i), p11c_cert_version(i) - 1);
 	line(f, "Version:", buf);
-	line(f, "Serial number:", i->serial);
-	line(f, "Signature algorithm:", i->sig_alg);
-	cli_time_table(i->not_before, t, sizeof(t));
+	line(f, "Serial number:", p11c_cert_serial(i));
+	line(f, "Signature algorithm:", p11c_cert_sig_alg(i));
+	cli_time_table(p11c_cert_not_before(i), t, sizeof(t));
 	snprintf(buf, sizeof(buf), "%s UTC", t);
 	line(f, "Not before:", buf);
-	cli_time_table(i->not_after, t, sizeof(t));
+	cli_time_table(p11c_cert_not_after(i), t, sizeof(t));
 	snprintf(buf, sizeof(buf), "%s UTC", t);
 	line(f, "Not after:", buf);
-	line(f, "Subject:", i->subject);
-	line(f, "Issuer:", i->self_signed ? "Same as subject (self-signed)" : i->issuer);
+	line(f, "Subject:", p11c_cert_subject(i));
+	line(f, "Issuer:",
+	     p11c_cert_is_self_signed(i) ? "Same as subject (self-signed)" : p11c_cert_issuer(i));
 	fprintf(f, "%-21s", "Subject alt names:");
-	for (size_t k = 0; k < i->n_san; k++)
-		fprintf(f, "%s%s", k ? ", " : "", i->san[k]);
+	for (size_t k = 0; k < p11c_cert_san_count(i); k++)
+		fprintf(f, "%s%s", k ? ", " : "", p11c_cert_san(i, k));
 	fputc('\n', f);
-	line(f, "Key:", i->key_type);
+	line(f, "Key:", p11c_cert_key_type(i));
 	fprintf(f, "%-21s", "SHA-1 fingerprint:");
-	output_fingerprint(f, i->sha1);
+	output_fingerprint(f, p11c_cert_sha1(i));
 	fprintf(f, "%-21s", "SHA-256 fingerprint:");
-	output_fingerprint(f, i->sha256);
-	line(f, "Trust:", i->trust);
-	line(f, "  SSL flags:", i->trust_words[0]);
-	line(f, "  Email flags:", i->trust_words[1]);
-	line(f, "  Object signing:", i->trust_words[2]);
-	if (i->key_unknown) {
-		fprintf(f, "%-21sunknown: %s\n", "Private key:", i->key_note);
+	output_fingerprint(f, p11c_cert_sha256(i));
+	line(f, "Trust:", p11c_cert_trust(i));
+	line(f, "  SSL flags:", p11c_cert_trust_words(i, P11C_TRUST_FIELD_SSL));
+	line(f, "  Email flags:", p11c_cert_trust_words(i, P11C_TRUST_FIELD_EMAIL));
+	line(f, "  Object signing:", p11c_cert_trust_words(i, P11C_TRUST_FIELD_OBJECT_SIGNING));
+	p11c_key_state key = p11c_cert_key_state(i);
+	if (key == P11C_KEY_UNKNOWN) {
+		fprintf(f, "%-21sunknown: %s\n", "Private key:", p11c_cert_key_note(i));
 		return;
 	}
-	if (!i->has_key) {
+	if (key != P11C_KEY_PRESENT) {
 		line(f, "Private key:", "none in the database");
 		return;
 	}
-	fprintf(f, "%-21son token %s, %s\n", "Private key:", i->key_token,
-	        i->key_extractable == 0   ? "not extractable"
-	        : i->key_extractable == 1 ? "extractable"
-	                                  : "extractability unknown");
-	line(f, "Key URI:", i->key_uri);
+	fprintf(f, "%-21son token %s, %s\n", "Private key:", p11c_cert_key_token(i),
+	        p11c_cert_key_extractable(i) == P11C_EXTRACTABLE_NO    ? "not extractable"
+	        : p11c_cert_key_extractable(i) == P11C_EXTRACTABLE_YES ? "extractable"
+	                                                               : "extractability unknown");
+	line(f, "Key URI:", p11c_cert_key_uri(i));
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MPL-2.0 */
-/* The accessors of p11c_cert: each takes NULL and gives NULL or 0. */
+/* The accessors of p11c_cert and of a listing: each takes NULL and gives
+ * NULL or 0. */
 #include <stddef.h>
 
-#include "p11cert.h"
+#include "nssint.h"
 
 #define GET(type, field, none)                                                                     \
 	type p11c_cert_##field(const p11c_cert *c)                                                 \
@@ -76,4 +77,49 @@ p11c_extractable p11c_cert_key_extractable(const p11c_cert *c)
 	if (!c || c->key_extractable < 0)
 		return P11C_EXTRACTABLE_UNKNOWN;
 	return c->key_extractable ? P11C_EXTRACTABLE_YES : P11C_EXTRACTABLE_NO;
+}
+
+unsigned p11c_cert_trust_roles(const p11c_cert *c)
+{
+	return c ? c->trust_roles : 0;
+}
+
+size_t p11c_cert_listing_count(const p11c_cert_listing *l)
+{
+	return l ? l->n : 0;
+}
+
+const p11c_cert *p11c_cert_listing_get(const p11c_cert_listing *l, size_t i)
+{
+	return l && i < l->n ? l->certs[i] : NULL;
+}
+
+size_t p11c_cert_listing_problem_count(const p11c_cert_listing *l)
+{
+	return l ? l->n_problems : 0;
+}
+
+const p11c_token_problem *p11c_cert_listing_problem(const p11c_cert_listing *l, size_t i)
+{
+	return l && i < l->n_problems ? l->problems[i] : NULL;
+}
+
+const char *p11c_token_problem_token(const p11c_token_problem *p)
+{
+	return p ? p->token : NULL;
+}
+
+int p11c_token_problem_status(const p11c_token_problem *p)
+{
+	return p ? p->code : 0;
+}
+
+int p11c_token_problem_login_tried(const p11c_token_problem *p)
+{
+	return p ? p->login_tried : 0;
+}
+
+const char *p11c_token_problem_reason(const p11c_token_problem *p)
+{
+	return p ? p->reason : NULL;
 }

@@ -53,7 +53,7 @@ void p11c_cert_free(p11c_cert *i)
 	free(i);
 }
 
-void p11c_cert_list_free(p11c_cert **list, size_t n)
+static void cert_array_free(p11c_cert **list, size_t n)
 {
 	for (size_t i = 0; list && i < n; i++)
 		p11c_cert_free(list[i]);
@@ -286,6 +286,7 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	i->trust_words[0] = trust_words(trust.sslFlags);
 	i->trust_words[1] = trust_words(trust.emailFlags);
 	i->trust_words[2] = trust_words(trust.objectSigningFlags);
+	i->trust_roles = p11c_trust_roles_of(&trust);
 	i->pem = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
 	key_details(db, cert, i);
 	if (read_sans(cert, i) < 0 || !i->alias || !i->token || !i->serial || !i->subject ||
@@ -325,7 +326,7 @@ void p11c_cert_listing_free(p11c_cert_listing *l)
 {
 	if (!l)
 		return;
-	p11c_cert_list_free(l->certs, l->n);
+	cert_array_free(l->certs, l->n);
 	for (size_t k = 0; k < l->n_problems; k++)
 		problem_free(l->problems[k]);
 	free(l->problems);
@@ -409,7 +410,7 @@ static int note_key(p11c_db *db, p11c_cert *i, const p11c_cert_listing *l)
 	return i->key_note ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
-static int collect(p11c_db *db, int which, const char *want, p11c_cert_listing *l)
+static int collect(p11c_db *db, p11c_list_kind which, const char *want, p11c_cert_listing *l)
 {
 	CERTCertList *certs = p11c_list_certs(db);
 	if (!certs)
@@ -445,18 +446,34 @@ static int collect(p11c_db *db, int which, const char *want, p11c_cert_listing *
 	return rc;
 }
 
-int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out)
+const char *p11c_list_kind_name(p11c_list_kind kind)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_FIELD_RANGE(opts, which, P11C_LIST_KEYS, P11C_LIST_ALL),
+	switch (kind) {
+	case P11C_LIST_KEYS:
+		return "keys";
+	case P11C_LIST_CA:
+		return "ca";
+	case P11C_LIST_ALL:
+		return "all";
+	}
+	return "unknown";
+}
+
+/* The first version of p11c_list_opts: size, which, token. */
+#define LIST_OPTS_V1 (offsetof(p11c_list_opts, token) + sizeof(const char *))
+
+int p11c_cert_list(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **out)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTS_SIZE(opts, LIST_OPTS_V1),
+	          P11C_FIELD_RANGE(opts, which, P11C_LIST_KEYS, P11C_LIST_ALL),
 	          P11C_FIELD_OPTNAME(opts, token), P11C_OUT(out));
 	*out = NULL;
-	p11c_list_opts o = P11C_LIST_OPTS_INIT;
-	if (opts)
-		o = *opts;
+	p11c_list_kind which = P11C_OPT(opts, which, P11C_LIST_KEYS);
+	const char *token = P11C_OPT(opts, token, NULL);
 	PK11SlotInfo *only = NULL;
 	char *want = NULL;
 	int rc = p11c_require_open(db, 0);
-	if (rc || (o.token && (rc = p11c_slot_for_token(db, o.token, &only))))
+	if (rc || (token && (rc = p11c_slot_for_token(db, token, &only))))
 		return rc;
 	p11c_cert_listing *l = calloc(1, sizeof(*l));
 	if (only)
@@ -466,7 +483,7 @@ int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_lis
 	if (!rc)
 		rc = login_scope(db, only, l);
 	if (!rc)
-		rc = collect(db, o.which, want, l);
+		rc = collect(db, which, want, l);
 	free(want);
 	if (only)
 		PK11_FreeSlot(only);
@@ -476,32 +493,6 @@ int p11c_cert_listing_get(p11c_db *db, const p11c_list_opts *opts, p11c_cert_lis
 	}
 	*out = l;
 	return P11C_OK;
-}
-
-int p11c_cert_list(p11c_db *db, int which, p11c_cert ***out, size_t *n)
-{
-	P11C_ARGS(db, P11C_DB(db), P11C_RANGE(which, P11C_LIST_KEYS, P11C_LIST_ALL), P11C_OUT(out),
-	          P11C_OUT(n));
-	*out = NULL;
-	*n = 0;
-	p11c_list_opts o = P11C_LIST_OPTS_INIT;
-	o.which = which;
-	p11c_cert_listing *l = NULL;
-	int rc = p11c_cert_listing_get(db, &o, &l);
-	if (rc)
-		return rc;
-	/* As before the listing had problems: a refused PIN fails the call. */
-	for (size_t k = 0; k < l->n_problems && !rc; k++)
-		if (l->problems[k]->login_tried)
-			rc = p11c_fail(db, l->problems[k]->code, "%s", l->problems[k]->reason);
-	if (!rc) {
-		*out = l->certs;
-		*n = l->n;
-		l->certs = NULL;
-		l->n = 0;
-	}
-	p11c_cert_listing_free(l);
-	return rc;
 }
 
 /* NSS looks "TOKEN:alias" up only after a login to TOKEN; without one,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
-/* add-cert, add-cert --bundle, remove-cert: certificates in and out. */
+/* Certificates stored: found by alias, named, stored with their trust, and
+ * the batches of a file that add-cert and renew-cert store. */
 #include <cert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +29,7 @@ CERTCertificate *p11c_find_cert(p11c_db *db, const char *alias)
 	return c;
 }
 
-/* Stored where this handle sees it (not only in another database). */
-static int stored(p11c_db *db, CERTCertificate *cert)
+int p11c_cert_stored(p11c_db *db, CERTCertificate *cert)
 {
 	return cert->isperm && p11c_cert_visible(db, cert);
 }
@@ -46,6 +46,23 @@ char *p11c_qualified(p11c_db *db, PK11SlotInfo *slot, const char *alias)
 	if (s)
 		snprintf(s, n, "%s:%s", label, alias);
 	return s;
+}
+
+int p11c_alias_qualify(p11c_db *db, const char *token, const char *alias, char **out)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(token), P11C_NAME(alias), P11C_OUT(out));
+	*out = NULL;
+	if (!token || strchr(alias, ':')) {
+		*out = strdup(alias);
+		return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	PK11SlotInfo *slot = NULL;
+	int rc = p11c_require_open(db, 0);
+	if (rc || (rc = p11c_slot_for_token(db, token, &slot)))
+		return rc;
+	*out = p11c_is_own_slot(db, slot) ? strdup(alias) : p11c_qualified(db, slot, alias);
+	PK11_FreeSlot(slot);
+	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
 int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias)
@@ -291,7 +308,7 @@ out:
 int p11c_store_rest(p11c_db *db, p11c_batch *b, size_t skip, const char *trust)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		if (i == skip || stored(db, b->certs[i]))
+		if (i == skip || p11c_cert_stored(db, b->certs[i]))
 			continue;
 		char *name = p11c_name_for_cert(db, b->certs[i]);
 		if (!name)
@@ -315,265 +332,6 @@ int p11c_already_stored(p11c_db *db, const char *path, CERTCertificate *cert)
 	                   p11c_alias_of(db, cert), where);
 }
 
-static int existing_name(p11c_db *db, CERTCertificate *cert, const char *q)
-{
-	const char *name = p11c_alias_of(db, cert);
-	return stored(db, cert) && name && q && strcmp(name, q) != 0;
-}
-
-int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
-                  char **stored_as)
-{
-	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(stored_as), P11C_NAME(alias), P11C_NAME(path),
-	          P11C_FIELD_OPTNAME(opts, trust));
-	p11c_add_opts defaults = P11C_ADD_OPTS_INIT;
-	char *trust = NULL;
-	p11c_batch b;
-	size_t k = 0;
-	PK11SlotInfo *keyslot = NULL;
-	char *q = NULL;
-	int rc = p11c_require_open(db, 1);
-	if (rc)
-		return rc;
-	if (stored_as)
-		*stored_as = NULL;
-	if (!opts)
-		opts = &defaults;
-	if (!alias || !*alias || strchr(alias, ':'))
-		return p11c_fail(db, P11C_EUSAGE, "invalid alias '%s'", alias ? alias : "");
-	if (opts->trust && p11c_trust_parse(opts->trust, &trust))
-		return p11c_fail(
-		    db, P11C_EUSAGE,
-		    "invalid trust '%s' (server-ca, client-ca, email-ca, code-ca, peer, "
-		    "or NSS's 'CT,C,C')",
-		    opts->trust);
-	if (!trust && opts->trusted_ca && !(trust = strdup("CT,,")))
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b)))
-		goto out_trust;
-	for (k = 0; k < b.n; k++) {
-		CK_OBJECT_HANDLE h;
-		keyslot = PK11_KeyForCertExists(b.certs[k], &h, db);
-		if (keyslot && !p11c_slot_visible(db, keyslot)) {
-			PK11_FreeSlot(keyslot); /* a key of another database */
-			keyslot = NULL;
-		}
-		if (keyslot)
-			break;
-	}
-	if (!keyslot) {
-		k = 0;
-		if (!trust) {
-			rc = p11c_fail_c(
-			    db, P11C_EFAIL, P11C_ERR_NOTFOUND,
-			    "cannot add '%s': no certificate in '%s' matches a key in "
-			    "the database, and no trust was given to store it without one",
-			    alias, path);
-			p11c_err_field(db, "trust");
-			goto out;
-		}
-	}
-	CERTCertificate *mine = b.certs[k];
-	q = p11c_qualified(db, keyslot, alias);
-	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
-	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
-		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
-		                 "alias '%s' already exists with another certificate", q);
-	if (rc)
-		p11c_err_field(db, "certificate");
-	else if (!existing && !trust && existing_name(db, mine, q))
-		rc = p11c_already_stored(db, path, mine);
-	if (existing)
-		CERT_DestroyCertificate(existing);
-	if (rc || (rc = p11c_pending_begin(db, "add-cert")))
-		goto out;
-	if (!stored(db, mine)) {
-		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
-			goto out;
-		b.stored[k] = 1;
-	} else if (trust && (rc = p11c_set_trust(db, mine, alias, trust))) {
-		goto out;
-	}
-	/* Already stored under another name: it keeps that name. */
-	const char *name = !existing_name(db, mine, q) ? q : p11c_alias_of(db, mine);
-	if (stored_as && !(*stored_as = strdup(name ? name : alias)))
-		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-	if (!rc)
-		rc = p11c_store_rest(db, &b, k, opts->trusted_ca ? "CT,," : NULL);
-	if (!rc)
-		rc = p11c_pending_commit(db, NULL, NULL);
-	if (rc && stored_as) {
-		free(*stored_as);
-		*stored_as = NULL;
-	}
-out:
-	free(q);
-	p11c_batch_free(&b, rc != P11C_OK);
-	rc = p11c_pending_end(db, rc);
-out_trust:
-	if (keyslot)
-		PK11_FreeSlot(keyslot);
-	free(trust);
-	return rc;
-}
-
-int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, size_t *added,
-                         size_t *skipped)
-{
-	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(added), P11C_OPTOUT(skipped), P11C_NAME(path),
-	          P11C_OPTNAME(trust_text));
-	char *trust = NULL;
-	p11c_batch b;
-	size_t a = 0, s = 0;
-	int rc = p11c_require_open(db, 1);
-	if (rc)
-		return rc;
-	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
-		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
-	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b))) {
-		free(trust);
-		return rc;
-	}
-	if ((rc = p11c_pending_begin(db, "add-cert --bundle"))) {
-		p11c_batch_free(&b, 0);
-		free(trust);
-		return rc;
-	}
-	for (size_t i = 0; i < b.n; i++) {
-		if (stored(db, b.certs[i])) {
-			s++;
-			continue;
-		}
-		/* The same certificate twice in one file counts once. */
-		int dup = 0;
-		for (size_t j = 0; j < i; j++)
-			dup |= SECITEM_ItemsAreEqual(&b.certs[j]->derCert, &b.certs[i]->derCert);
-		if (dup) {
-			s++;
-			continue;
-		}
-		char *name = p11c_name_for_cert(db, b.certs[i]);
-		if (!name) {
-			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-			break;
-		}
-		rc = p11c_store_cert(db, NULL, b.certs[i], name, trust);
-		free(name);
-		if (rc)
-			break;
-		b.stored[i] = 1;
-		a++;
-	}
-	if (!rc)
-		rc = p11c_pending_commit(db, NULL, NULL);
-	p11c_batch_free(&b, rc != P11C_OK);
-	rc = p11c_pending_end(db, rc);
-	free(trust);
-	if (rc == P11C_OK) {
-		if (added)
-			*added = a;
-		if (skipped)
-			*skipped = s;
-	}
-	return rc;
-}
-
-/* Whether a database slot this handle does not see holds cert too. */
-static int in_other_db(p11c_db *db, CERTCertificate *cert)
-{
-	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
-	int other = 0;
-	for (PK11SlotListElement *le = list ? list->head : NULL; le && !other; le = le->next)
-		other = !p11c_slot_visible(db, le->slot);
-	if (list)
-		PK11_FreeSlotList(list);
-	return other;
-}
-
-SECKEYPrivateKey *p11c_key_for_cert(p11c_db *db, CERTCertificate *cert)
-{
-	/* NSS's search takes the first token holding the certificate, which
-	 * may be another handle's database. */
-	if (!in_other_db(db, cert))
-		return PK11_FindKeyByAnyCert(cert, db);
-	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
-	SECKEYPrivateKey *key = NULL;
-	for (PK11SlotListElement *le = list ? list->head : NULL; le && !key; le = le->next)
-		if (p11c_slot_visible(db, le->slot))
-			key = PK11_FindKeyByDERCert(le->slot, cert, db);
-	if (list)
-		PK11_FreeSlotList(list);
-	/* NSS's object may not list a copy just stored here yet. */
-	if (!key)
-		key = PK11_FindKeyByDERCert(db->slot, cert, db);
-	return key;
-}
-
-/* The trust objects for cert on slot go. */
-static void drop_trust(PK11SlotInfo *slot, CERTCertificate *cert)
-{
-	unsigned char sha1[20];
-	if (PK11_HashBuf(SEC_OID_SHA1, sha1, cert->derCert.data, (PRInt32)cert->derCert.len) !=
-	    SECSuccess)
-		return;
-	PK11GenericObject *all = PK11_FindGenericObjects(slot, CKO_NSS_TRUST);
-	for (PK11GenericObject *o = all; o; o = PK11_GetNextGenericObject(o)) {
-		SECItem v = {siBuffer, NULL, 0};
-		if (PK11_ReadRawAttribute(PK11_TypeGeneric, o, CKA_CERT_SHA1_HASH, &v) !=
-		    SECSuccess)
-			continue;
-		if (v.len == sizeof(sha1) && !memcmp(v.data, sha1, sizeof(sha1)))
-			PK11_DestroyTokenObject(slot,
-			                        PK11_GetObjectHandle(PK11_TypeGeneric, o, NULL));
-		SECITEM_FreeItem(&v, PR_FALSE);
-	}
-	if (all)
-		PK11_DestroyGenericObjects(all);
-}
-
-SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert)
-{
-	/* NSS's removal reaches every token holding the certificate, other
-	 * handles' databases too: there, only this handle's slots. */
-	if (!in_other_db(db, cert))
-		return SEC_DeletePermCertificate(cert);
-	PK11SlotList *list = PK11_GetAllSlotsForCert(cert, NULL);
-	SECStatus s = SECSuccess;
-	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
-		if (!p11c_slot_visible(db, le->slot))
-			continue;
-		CK_OBJECT_HANDLE h = PK11_FindCertInSlot(le->slot, cert, db);
-		if (h != CK_INVALID_HANDLE && PK11_DestroyTokenObject(le->slot, h) != SECSuccess)
-			s = SECFailure;
-		drop_trust(le->slot, cert);
-	}
-	if (list)
-		PK11_FreeSlotList(list);
-	return s;
-}
-
-/* A certificate on a token that was given trust has a copy in cert9.db
- * holding that trust: it goes too, or the CA would stay trusted. */
-int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias)
-{
-	for (int i = 0; i < 8; i++) {
-		CERTCertificate *copy = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), der);
-		if (copy && in_other_db(db, copy)) {
-			/* p11c_delete_cert took this handle's copies; the rest are
-			 * other databases'. */
-			CERT_DestroyCertificate(copy);
-			return P11C_OK;
-		}
-		if (!copy)
-			return P11C_OK;
-		SECStatus s = copy->isperm ? SEC_DeletePermCertificate(copy) : SECFailure;
-		CERT_DestroyCertificate(copy);
-		if (s != SECSuccess)
-			return P11C_OK; /* a temporary certificate: nothing stored */
-	}
-	return p11c_fail(db, P11C_EFAIL, "cannot remove every copy of '%s'", alias);
-}
-
 int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **out)
 {
 	*out = NULL;
@@ -591,96 +349,3 @@ int p11c_cert_open(p11c_db *db, const char *alias, int write, CERTCertificate **
 /* NSS leaves no error of its own when a token will not destroy an object
  * (SoftHSM on read-only storage: CKR_FUNCTION_FAILED), and an old one
  * showed instead (SEC_ERROR_EXTENSION_NOT_FOUND). */
-static int refused(p11c_db *db, const char *alias, PK11SlotInfo *slot)
-{
-	int err = PORT_GetError();
-	const char *token = slot ? PK11_GetTokenName(slot) : "internal";
-	if (slot && PK11_IsReadOnly(slot))
-		return p11c_fail(db, P11C_ETOKEN, "cannot remove '%s': token '%s' is read-only",
-		                 alias, token);
-	if (err == 0 || err == SEC_ERROR_EXTENSION_NOT_FOUND)
-		return p11c_fail(db, P11C_ETOKEN,
-		                 "cannot remove '%s': token '%s' refused to delete it (the token "
-		                 "or its storage is read-only)",
-		                 alias, token);
-	return p11c_fail_nss(db, P11C_ETOKEN, "cannot remove '%s'", alias);
-}
-
-/* The NSS errors of a token's failure (PK11_MapError of CKR_DEVICE_*,
- * CKR_TOKEN_NOT_PRESENT, CKR_SESSION_*, CKR_FUNCTION_FAILED ...). */
-static int token_trouble(int err)
-{
-	return err == SEC_ERROR_NO_TOKEN || err == SEC_ERROR_IO || err == SEC_ERROR_BAD_DATA ||
-	       err == SEC_ERROR_LIBRARY_FAILURE || err == SEC_ERROR_PKCS11_DEVICE_ERROR ||
-	       err == SEC_ERROR_PKCS11_FUNCTION_FAILED || err == SEC_ERROR_PKCS11_GENERAL_ERROR;
-}
-
-int p11c_cert_remove(p11c_db *db, const char *alias, int keep_key)
-{
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias));
-	CERTCertificate *probe = NULL;
-	/* Writers take turns (p11cert.lock, from the open on): a remover that
-	 * waited for another finds the alias gone, and says so. */
-	int rc = p11c_cert_open(db, alias, 1, &probe);
-	if (rc)
-		return rc;
-	PK11SlotInfo *slot = probe->slot ? PK11_ReferenceSlot(probe->slot) : NULL;
-	CERT_DestroyCertificate(probe);
-	if (slot && (rc = p11c_login(db, slot)))
-		goto out;
-	if (slot && PK11_IsReadOnly(slot)) {
-		rc = refused(db, alias, slot);
-		goto out;
-	}
-	/* Found once, the token may still fail the second look (NULL). */
-	char *nss_name = p11c_nss_name(db, alias);
-	CERTCertList *list = nss_name ? PK11_FindCertsFromNickname(nss_name, db) : NULL;
-	free(nss_name);
-	if (!list || CERT_LIST_EMPTY(list))
-		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot read '%s' back", alias);
-	/* Decided: an interrupted removal is finished by the next writer. */
-	if (!rc)
-		rc = p11c_pending_begin(db, "remove-cert");
-	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
-	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
-		PORT_SetError(0);
-		SECKEYPrivateKey *key = keep_key ? NULL : p11c_key_for_cert(db, node->cert);
-		/* A search the token failed is not "no key": the key would stay
-		 * behind.  (What NSS leaves after finding none varies.) */
-		if (!keep_key && !key && token_trouble(PORT_GetError()))
-			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
-			                   alias);
-		else
-			rc = p11c_pending_commit(db, node->cert, key);
-		if (key)
-			SECKEY_DestroyPrivateKey(key);
-	}
-	for (CERTCertListNode *node = rc ? NULL : CERT_LIST_HEAD(list);
-	     node && !rc && !CERT_LIST_END(node, list); node = CERT_LIST_NEXT(node)) {
-		PORT_SetError(0);
-		SECKEYPrivateKey *key = keep_key ? NULL : p11c_key_for_cert(db, node->cert);
-		if (!keep_key && !key && token_trouble(PORT_GetError())) {
-			rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot look for the key of '%s'",
-			                   alias);
-			break;
-		}
-		if (p11c_delete_cert(db, node->cert) != SECSuccess) {
-			rc = refused(db, alias, node->cert->slot);
-			if (key)
-				SECKEY_DestroyPrivateKey(key);
-			break;
-		}
-		if (key && p11c_key_delete(key) != 0) {
-			rc = p11c_fail_nss(db, P11C_ETOKEN, "removed '%s' but not its key", alias);
-			break;
-		}
-		rc = p11c_remove_copies(db, &node->cert->derCert, alias);
-	}
-	if (list)
-		CERT_DestroyCertList(list);
-	rc = p11c_pending_end(db, rc);
-out:
-	if (slot)
-		PK11_FreeSlot(slot);
-	return rc;
-}

@@ -111,7 +111,8 @@ static int default_cert(p11c_db *db, const p11c_generate_opts *opts)
 	char *host = opts->hostname ? strdup(opts->hostname) : this_host();
 	if (!host)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	p11c_dn_fields f = {.cn = host};
+	p11c_dn_fields f = P11C_DN_FIELDS_INIT;
+	f.cn = host;
 	p11c_selfsign_opts so = P11C_SELFSIGN_OPTS_INIT;
 	so.fields = &f;
 	so.token = opts->token;

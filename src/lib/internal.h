@@ -61,6 +61,10 @@ int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char 
                       const char *pin);
 
 /* ---- names, SANs, trust, key types (names.c) ---- */
+/* The first versions of the options structs of cert.h: the bytes a
+ * caller's size must cover. */
+#define P11C_DN_FIELDS_V1 (offsetof(p11c_dn_fields, c) + sizeof(const char *))
+#define P11C_SELFSIGN_OPTS_V1 (offsetof(p11c_selfsign_opts, flags) + sizeof(unsigned))
 enum { P11C_SAN_DNS, P11C_SAN_IP, P11C_SAN_EMAIL, P11C_SAN_URI };
 typedef struct {
 	int type;

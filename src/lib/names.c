@@ -48,7 +48,8 @@ int p11c_country_ok(const char *c)
 
 int p11c_dn_format(const p11c_dn_fields *f, char **out)
 {
-	P11C_ARGS(NULL, P11C_PTR(f), P11C_OUT(out), P11C_FIELD_NAME(f, cn));
+	P11C_ARGS(NULL, P11C_PTR(f), P11C_OPTS_SIZE(f, P11C_DN_FIELDS_V1), P11C_OUT(out),
+	          P11C_FIELD_NAME(f, cn));
 	const struct {
 		const char *key;
 		const char *val;
@@ -244,67 +245,4 @@ int p11c_key_type_parse(const char *text, p11c_key_spec *out, char *err, size_t 
 	         "unknown key type '%s' (rsa:2048, rsa:3072, rsa:4096, ec:p256, ec:p384, ec:p521)",
 	         text);
 	return P11C_EUSAGE;
-}
-
-static int nss_trust_form(const char *t)
-{
-	int commas = 0;
-	for (const char *p = t; *p; p++) {
-		if (*p == ',')
-			commas++;
-		else if (!strchr("pPcCTuwkigD", *p))
-			return 0;
-	}
-	return commas == 2;
-}
-
-int p11c_trust_parse(const char *text, char **nss_form)
-{
-	P11C_ARGS(NULL, P11C_NAME(text), P11C_OUT(nss_form));
-	/* NSS trust letters for the SSL, email and object-signing fields. */
-	char f[3][8] = {"", "", ""};
-	*nss_form = NULL;
-	if (!text || !*text)
-		return P11C_EUSAGE;
-	if (nss_trust_form(text)) {
-		*nss_form = strdup(text);
-		return *nss_form ? P11C_OK : P11C_EFAIL;
-	}
-	for (const char *p = text; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		int field = -1;
-		const char *letter = "C";
-		if (n == 9 && !strncmp(p, "server-ca", n)) {
-			field = 0;
-		} else if (n == 9 && !strncmp(p, "client-ca", n)) {
-			field = 0;
-			letter = "T";
-		} else if (n == 8 && !strncmp(p, "email-ca", n)) {
-			field = 1;
-		} else if (n == 7 && !strncmp(p, "code-ca", n)) {
-			field = 2;
-		} else if (n == 4 && !strncmp(p, "peer", n)) {
-			field = 0;
-			letter = "P";
-		}
-		if (field < 0)
-			return P11C_EUSAGE;
-		if (!strstr(f[field], letter)) {
-			/* keep NSS's letter order whatever the word order */
-			char sorted[8] = "";
-			size_t k = 0;
-			for (const char *o = "PCT"; *o; o++)
-				if (*o == *letter || strchr(f[field], *o))
-					sorted[k++] = *o;
-			memcpy(f[field], sorted, sizeof(sorted));
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	size_t len = strlen(f[0]) + strlen(f[1]) + strlen(f[2]) + 3;
-	*nss_form = malloc(len);
-	if (!*nss_form)
-		return P11C_EFAIL;
-	snprintf(*nss_form, len, "%s,%s,%s", f[0], f[1], f[2]);
-	return P11C_OK;
 }

@@ -162,6 +162,9 @@ SECStatus p11c_delete_cert(p11c_db *db, CERTCertificate *cert);
 /* Remove what copies of the certificate der are left in the database
  * (cert9.db keeps one for the trust of a certificate on a token). */
 int p11c_remove_copies(p11c_db *db, SECItem *der, const char *alias);
+/* certstore.c: stored where this handle sees it (not only in another
+ * database). */
+int p11c_cert_stored(p11c_db *db, CERTCertificate *cert);
 /* Check alias is free for a new certificate on slot. */
 int p11c_alias_check_new(p11c_db *db, PK11SlotInfo *slot, const char *alias);
 
@@ -175,6 +178,23 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 
 /* certinfo.c: the plain fields of a certificate; NULL when out of memory. */
 p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
+
+/* What p11c_cert_list() gives (certinfo.c). */
+struct p11c_token_problem {
+	char *token;     /* its label */
+	int code;        /* P11C_EPASSWORD (no PIN, wrong PIN), P11C_ETOKEN */
+	int login_tried; /* 1: a PIN was tried once and refused; 0: none given */
+	char *reason;    /* "wrong PIN for token 'hsm' (CKR_PIN_INCORRECT)" */
+};
+struct p11c_cert_listing {
+	p11c_cert **certs; /* sorted by alias */
+	size_t n;
+	p11c_token_problem **problems; /* one a token, in NSS's slot order */
+	size_t n_problems;
+};
+
+/* trust.c: the P11C_TRUST_* roles of NSS's trust flags. */
+unsigned p11c_trust_roles_of(const CERTCertTrust *t);
 /* certstore.c: a free name for cert from its subject (CN, else O, else a
  * SHA-256 prefix), made unique with " #2" ...; malloc'd. */
 char *p11c_name_for_cert(p11c_db *db, CERTCertificate *cert);

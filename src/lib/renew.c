@@ -183,9 +183,10 @@ static int spec_of(p11c_db *db, CERTCertificate *cert, p11c_key_spec *spec)
 	return rc;
 }
 
-int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, int new_key)
+int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, unsigned flags)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias));
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_FLAGS(flags, P11C_RENEW_NEW_KEY));
+	int new_key = (flags & P11C_RENEW_NEW_KEY) != 0;
 	SECKEYPrivateKey *key = NULL, *priv = NULL;
 	SECKEYPublicKey *pub = NULL, *newpub = NULL;
 	CERTCertificate *fresh = NULL;

@@ -53,8 +53,8 @@ static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateK
 
 /* The request into *out, or written to the open output o (when not NULL)
  * before the key pair is released: a failed write removes the key too. */
-static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
-                        unsigned char **out, size_t *out_len, p11c_output *o)
+static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                        unsigned flags, unsigned char **out, size_t *out_len, p11c_output *o)
 {
 	char err[256];
 	p11c_key_spec spec;
@@ -99,7 +99,8 @@ static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	p11c_log(db, "making a %s key for a request, named '%s', on token '%s'",
 	         opts->key_type ? opts->key_type : "rsa:2048", keyname, PK11_GetTokenName(slot));
 	if (!(rc = p11c_pending_begin(db, "request-cert")))
-		rc = p11c_keygen(db, slot, &spec, opts->extractable, keyname, &priv, &pub);
+		rc = p11c_keygen(db, slot, &spec, (opts->flags & P11C_SELFSIGN_EXTRACTABLE) != 0,
+		                 keyname, &priv, &pub);
 	PORT_Free(cn);
 	if (rc)
 		goto out;
@@ -111,7 +112,7 @@ static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	if ((rc = add_requested_sans(db, req, san, n_san)) ||
 	    (rc = sign_request(db, req, priv, pub, &der, &der_len)))
 		goto out;
-	if (pem) {
+	if (flags & P11C_REQUEST_PEM) {
 		*out = (unsigned char *)p11c_pem_encode("CERTIFICATE REQUEST", der, der_len);
 		*out_len = *out ? strlen((char *)*out) : 0;
 		free(der);
@@ -146,19 +147,25 @@ out:
 	return rc;
 }
 
-int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts, int pem,
-                        unsigned char **out, size_t *out_len)
+#define SELFSIGN_FLAGS (P11C_SELFSIGN_CA | P11C_SELFSIGN_EXTRACTABLE)
+
+int p11c_request_create(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                        unsigned flags, unsigned char **out, size_t *out_len)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(alias), P11C_PTR(opts),
-	          P11C_FIELD_OPTNAME(opts, token), P11C_OUT(out), P11C_OUT(out_len));
-	return request_make(db, alias, opts, pem, out, out_len, NULL);
+	          P11C_OPTS_SIZE(opts, P11C_SELFSIGN_OPTS_V1), P11C_FIELD_OPTNAME(opts, token),
+	          P11C_FIELD_FLAGS(opts, flags, SELFSIGN_FLAGS),
+	          P11C_FLAGS(flags, P11C_REQUEST_PEM), P11C_OUT(out), P11C_OUT(out_len));
+	return request_make(db, alias, opts, flags, out, out_len, NULL);
 }
 
-int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
-                             int pem, const char *path)
+int p11c_request_write(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
+                       unsigned flags, const char *path)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(alias), P11C_PTR(opts),
-	          P11C_FIELD_OPTNAME(opts, token), P11C_NAME(path));
+	          P11C_OPTS_SIZE(opts, P11C_SELFSIGN_OPTS_V1), P11C_FIELD_OPTNAME(opts, token),
+	          P11C_FIELD_FLAGS(opts, flags, SELFSIGN_FLAGS),
+	          P11C_FLAGS(flags, P11C_REQUEST_PEM), P11C_NAME(path));
 	p11c_output o;
 	unsigned char *req = NULL;
 	size_t len = 0;
@@ -169,7 +176,7 @@ int p11c_request_create_file(p11c_db *db, const char *alias, const p11c_selfsign
 		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", path,
 		                 strerror(errno));
 	else
-		rc = request_make(db, alias, opts, pem, &req, &len, &o);
+		rc = request_make(db, alias, opts, flags, &req, &len, &o);
 	p11c_output_close(db, &o, 0); /* when request_make did not get to it */
 	free(req);
 	return rc;

@@ -39,6 +39,12 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 	char *dn = NULL;
 	*out = NULL;
 	if (!subject) {
+		if (fields && fields->size < P11C_DN_FIELDS_V1)
+			return p11c_fail_field(
+			    db, P11C_EUSAGE, "subject",
+			    "opts->fields->size is %zu, less than the %zu bytes of the "
+			    "first version (set it with P11C_DN_FIELDS_INIT)",
+			    fields->size, (size_t)P11C_DN_FIELDS_V1);
 		if (!fields || !fields->cn || !*fields->cn)
 			return p11c_fail_field(db, P11C_EUSAGE, "subject", "a subject is needed");
 		if (!p11c_country_ok(fields->c))
@@ -66,7 +72,8 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(opts),
-	          P11C_FIELD_OPTNAME(opts, token));
+	          P11C_OPTS_SIZE(opts, P11C_SELFSIGN_OPTS_V1), P11C_FIELD_OPTNAME(opts, token),
+	          P11C_FIELD_FLAGS(opts, flags, P11C_SELFSIGN_CA | P11C_SELFSIGN_EXTRACTABLE));
 	char err[256];
 	p11c_key_spec spec;
 	p11c_san *san = NULL;
@@ -99,7 +106,8 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	         PK11_GetModule(slot)->commonName, PK11_GetSlotName(slot));
 	if ((rc = p11c_alias_check_new(db, slot, alias)) ||
 	    (rc = p11c_pending_begin(db, "add-selfsign-cert")) ||
-	    (rc = p11c_keygen(db, slot, &spec, opts->extractable, alias, &priv, &pub)))
+	    (rc = p11c_keygen(db, slot, &spec, (opts->flags & P11C_SELFSIGN_EXTRACTABLE) != 0,
+	                      alias, &priv, &pub)))
 		goto out;
 	p11c_cert_template t = {
 	    .subject = name,
@@ -110,7 +118,7 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 	    .days = opts->days,
 	    .san = san,
 	    .n_san = n_san,
-	    .ca = opts->ca,
+	    .ca = (opts->flags & P11C_SELFSIGN_CA) != 0,
 	    .usage = P11C_EKU_SERVER_AUTH | P11C_EKU_CLIENT_AUTH,
 	};
 	if ((rc = p11c_cert_build(db, &t, &der)))
@@ -120,7 +128,8 @@ int p11c_cert_selfsign(p11c_db *db, const char *alias, const p11c_selfsign_opts 
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot decode the new certificate");
 		goto out;
 	}
-	if (!(rc = p11c_store_cert(db, slot, cert, alias, opts->ca ? "CT,," : NULL)))
+	if (!(rc = p11c_store_cert(db, slot, cert, alias,
+	                           (opts->flags & P11C_SELFSIGN_CA) ? "CT,," : NULL)))
 		rc = p11c_pending_commit(db, NULL, NULL);
 out:
 	p11c_keypair_release(rc, &priv, &pub);

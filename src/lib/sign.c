@@ -207,11 +207,16 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 	return P11C_OK;
 }
 
-int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
+/* The first version of p11c_sign_opts: size, days, flags. */
+#define SIGN_OPTS_V1 (offsetof(p11c_sign_opts, flags) + sizeof(unsigned))
+#define SIGN_FLAGS (P11C_SIGN_SERVER_AUTH | P11C_SIGN_CLIENT_AUTH)
+
+int p11c_request_sign(p11c_db *db, const char *ca_alias, const char *path,
                       const p11c_sign_opts *opts, char **pem)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(ca_alias), P11C_NAME(path), P11C_OUT(pem));
-	p11c_sign_opts defaults = P11C_SIGN_OPTS_INIT;
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(ca_alias), P11C_NAME(path),
+	          P11C_OPTS_SIZE(opts, SIGN_OPTS_V1), P11C_FIELD_FLAGS(opts, flags, SIGN_FLAGS),
+	          P11C_OUT(pem));
 	CERTCertificate *ca = NULL;
 	SECKEYPrivateKey *key = NULL;
 	SECKEYPublicKey *pub = NULL, *ca_pub = NULL;
@@ -220,14 +225,15 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	*pem = NULL;
-	if (!opts)
-		opts = &defaults;
-	int days = opts->days ? opts->days : 365;
+	int days = P11C_OPT(opts, days, 365);
+	unsigned flags = P11C_OPT(opts, flags, P11C_SIGN_SERVER_AUTH);
+	if (!days)
+		days = 365;
 	if (days < 1 || days > MAX_DAYS)
 		return p11c_fail_field(db, P11C_EUSAGE, "days",
 		                       "a validity of %d days is out of range (1 to %d)", days,
 		                       MAX_DAYS);
-	if (!opts->server && !opts->client)
+	if (!(flags & SIGN_FLAGS))
 		return p11c_fail(db, P11C_EUSAGE, "a usage is needed: server, client or both");
 	PLArenaPool *arena = PORT_NewArena(2048);
 	if (!arena)
@@ -264,8 +270,8 @@ int p11c_sign_request(p11c_db *db, const char *ca_alias, const char *path,
 	    .days = days,
 	    .san_der = san,
 	    .san_critical = empty_subject, /* RFC 5280 4.2.1.6 */
-	    .usage =
-	        (opts->server ? P11C_EKU_SERVER_AUTH : 0) | (opts->client ? P11C_EKU_CLIENT_AUTH : 0),
+	    .usage = ((flags & P11C_SIGN_SERVER_AUTH) ? P11C_EKU_SERVER_AUTH : 0) |
+	             ((flags & P11C_SIGN_CLIENT_AUTH) ? P11C_EKU_CLIENT_AUTH : 0),
 	};
 	p11c_log(db, "signing with CA '%s' on token '%s'", ca_alias,
 	         PK11_GetTokenName(key->pkcs11Slot));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
-/* export-trust: the database's trust, as a PEM bundle for OpenSSL-based
- * daemons or a PKCS#12 truststore for Java. */
+/* Trust: the words of --trust and the roles they mean; export-trust, the
+ * database's trust as a PEM bundle for OpenSSL-based daemons or a PKCS#12
+ * truststore for Java. */
 #include <cert.h>
 #include <certdb.h>
 #include <pk11pub.h>
@@ -10,6 +11,100 @@
 
 #include "nssint.h"
 #include "ossl.h"
+
+static int nss_trust_form(const char *t)
+{
+	int commas = 0;
+	for (const char *p = t; *p; p++) {
+		if (*p == ',')
+			commas++;
+		else if (!strchr("pPcCTuwkigD", *p))
+			return 0;
+	}
+	return commas == 2;
+}
+
+int p11c_trust_parse(const char *text, char **nss_form)
+{
+	P11C_ARGS(NULL, P11C_NAME(text), P11C_OUT(nss_form));
+	/* NSS trust letters for the SSL, email and object-signing fields. */
+	char f[3][8] = {"", "", ""};
+	*nss_form = NULL;
+	if (!text || !*text)
+		return P11C_EUSAGE;
+	if (nss_trust_form(text)) {
+		*nss_form = strdup(text);
+		return *nss_form ? P11C_OK : P11C_EFAIL;
+	}
+	for (const char *p = text; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		int field = -1;
+		const char *letter = "C";
+		if (n == 9 && !strncmp(p, "server-ca", n)) {
+			field = 0;
+		} else if (n == 9 && !strncmp(p, "client-ca", n)) {
+			field = 0;
+			letter = "T";
+		} else if (n == 8 && !strncmp(p, "email-ca", n)) {
+			field = 1;
+		} else if (n == 7 && !strncmp(p, "code-ca", n)) {
+			field = 2;
+		} else if (n == 4 && !strncmp(p, "peer", n)) {
+			field = 0;
+			letter = "P";
+		}
+		if (field < 0)
+			return P11C_EUSAGE;
+		if (!strstr(f[field], letter)) {
+			/* keep NSS's letter order whatever the word order */
+			char sorted[8] = "";
+			size_t k = 0;
+			for (const char *o = "PCT"; *o; o++)
+				if (*o == *letter || strchr(f[field], *o))
+					sorted[k++] = *o;
+			memcpy(f[field], sorted, sizeof(sorted));
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	size_t len = strlen(f[0]) + strlen(f[1]) + strlen(f[2]) + 3;
+	*nss_form = malloc(len);
+	if (!*nss_form)
+		return P11C_EFAIL;
+	snprintf(*nss_form, len, "%s,%s,%s", f[0], f[1], f[2]);
+	return P11C_OK;
+}
+
+static const char *const role_names[] = {"server-ca", "client-ca",  "email-ca", "code-ca",
+                                         "peer",      "email-peer", "code-peer"};
+
+const char *p11c_trust_role_name(p11c_trust_role role)
+{
+	for (size_t k = 0; k < sizeof(role_names) / sizeof(role_names[0]); k++)
+		if ((unsigned)role == 1u << k)
+			return role_names[k];
+	return "unknown";
+}
+
+unsigned p11c_trust_roles_of(const CERTCertTrust *t)
+{
+	unsigned r = 0;
+	if (t->sslFlags & CERTDB_TRUSTED_CA)
+		r |= P11C_TRUST_SERVER_CA;
+	if (t->sslFlags & CERTDB_TRUSTED_CLIENT_CA)
+		r |= P11C_TRUST_CLIENT_CA;
+	if (t->emailFlags & CERTDB_TRUSTED_CA)
+		r |= P11C_TRUST_EMAIL_CA;
+	if (t->objectSigningFlags & CERTDB_TRUSTED_CA)
+		r |= P11C_TRUST_CODE_CA;
+	if (t->sslFlags & CERTDB_TRUSTED)
+		r |= P11C_TRUST_PEER;
+	if (t->emailFlags & CERTDB_TRUSTED)
+		r |= P11C_TRUST_EMAIL_PEER;
+	if (t->objectSigningFlags & CERTDB_TRUSTED)
+		r |= P11C_TRUST_CODE_PEER;
+	return r;
+}
 
 typedef struct {
 	CERTCertificate *cert;

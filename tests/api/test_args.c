@@ -41,7 +41,7 @@
 	X(p11c_dn_format)                                                                          \
 	X(p11c_cert_selfsign)                                                                      \
 	X(p11c_request_create)                                                                     \
-	X(p11c_request_create_file)                                                                \
+	X(p11c_request_write)                                                                      \
 	X(p11c_cert_add)                                                                           \
 	X(p11c_cert_add_bundle)                                                                    \
 	X(p11c_cert_renew)                                                                         \
@@ -54,9 +54,19 @@
 	X(p11c_key_file_is_encrypted)                                                              \
 	X(p11c_cert_remove)                                                                        \
 	X(p11c_cert_list)                                                                          \
-	X(p11c_cert_list_free)                                                                     \
-	X(p11c_cert_listing_get)                                                                   \
 	X(p11c_cert_listing_free)                                                                  \
+	X(p11c_cert_listing_count)                                                                 \
+	X(p11c_cert_listing_get)                                                                   \
+	X(p11c_cert_listing_problem_count)                                                         \
+	X(p11c_cert_listing_problem)                                                               \
+	X(p11c_token_problem_token)                                                                \
+	X(p11c_token_problem_status)                                                               \
+	X(p11c_token_problem_login_tried)                                                          \
+	X(p11c_token_problem_reason)                                                               \
+	X(p11c_list_kind_name)                                                                     \
+	X(p11c_alias_qualify)                                                                      \
+	X(p11c_trust_role_name)                                                                    \
+	X(p11c_cert_trust_roles)                                                                   \
 	X(p11c_cert_show)                                                                          \
 	X(p11c_cert_alias)                                                                     \
 	X(p11c_cert_token)                                                                     \
@@ -97,7 +107,7 @@
 	X(p11c_check)                                                                              \
 	X(p11c_findings_free)                                                                      \
 	X(p11c_change_password)                                                                    \
-	X(p11c_sign_request)                                                                       \
+	X(p11c_request_sign)                                                                       \
 	X(p11c_trust_export)                                                                       \
 	X(p11c_trust_format_name)                                                                  \
 	X(p11c_upgrade_certdb)                                                                     \
@@ -321,6 +331,107 @@ static void test_args_p11c_errc_name(void **state)
 	assert_string_equal(p11c_errc_name(P11C_ERR_EXISTS), "exists");
 	assert_string_equal(p11c_errc_name((p11c_errc)-1), "unknown");
 	assert_string_equal(p11c_errc_name((p11c_errc)1000), "unknown");
+}
+
+/* The accessors of a listing and its problems take NULL and give NULL or
+ * 0. */
+static void test_args_p11c_cert_listing_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_listing_count(NULL), 0);
+}
+
+static void test_args_p11c_cert_listing_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_listing_get(NULL, 0));
+}
+
+static void test_args_p11c_cert_listing_problem_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_listing_problem_count(NULL), 0);
+}
+
+static void test_args_p11c_cert_listing_problem(void **state)
+{
+	(void)state;
+	assert_null(p11c_cert_listing_problem(NULL, 0));
+}
+
+static void test_args_p11c_token_problem_token(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_problem_token(NULL));
+}
+
+static void test_args_p11c_token_problem_status(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_token_problem_status(NULL), 0);
+}
+
+static void test_args_p11c_token_problem_login_tried(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_token_problem_login_tried(NULL), 0);
+}
+
+static void test_args_p11c_token_problem_reason(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_problem_reason(NULL));
+}
+
+static void test_args_p11c_list_kind_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_list_kind_name(P11C_LIST_KEYS), "keys");
+	assert_string_equal(p11c_list_kind_name(P11C_LIST_CA), "ca");
+	assert_string_equal(p11c_list_kind_name(P11C_LIST_ALL), "all");
+	assert_string_equal(p11c_list_kind_name((p11c_list_kind)9), "unknown");
+}
+
+static void test_args_p11c_trust_role_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_SERVER_CA), "server-ca");
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_CLIENT_CA), "client-ca");
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_EMAIL_CA), "email-ca");
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_CODE_CA), "code-ca");
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_PEER), "peer");
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_EMAIL_PEER), "email-peer");
+	assert_string_equal(p11c_trust_role_name(P11C_TRUST_CODE_PEER), "code-peer");
+	assert_string_equal(p11c_trust_role_name((p11c_trust_role)0), "unknown");
+	assert_string_equal(
+	    p11c_trust_role_name((p11c_trust_role)(P11C_TRUST_SERVER_CA | P11C_TRUST_PEER)),
+	    "unknown");
+}
+
+static void test_args_p11c_cert_trust_roles(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_cert_trust_roles(NULL), 0);
+}
+
+static void test_args_p11c_alias_qualify(void **state)
+{
+	p11c_db *db = *state;
+	char *q = (char *)"untouched";
+	NO_DB(p11c_alias_qualify(NULL, "hsm", "a", &q), p11c_alias_qualify);
+	assert_null(q);
+	USAGE(db, p11c_alias_qualify(db, "", "a", &q), p11c_alias_qualify, "token is empty");
+	USAGE(db, p11c_alias_qualify(db, "hsm", NULL, &q), p11c_alias_qualify, "alias is NULL");
+	USAGE(db, p11c_alias_qualify(db, "hsm", "", &q), p11c_alias_qualify, "alias is empty");
+	USAGE(db, p11c_alias_qualify(db, "hsm", "a", NULL), p11c_alias_qualify, "out is NULL");
+	no_failures();
+	/* No token, or an alias already qualified: as it is, no database needed. */
+	assert_int_equal(p11c_alias_qualify(db, NULL, "a", &q), P11C_OK);
+	assert_string_equal(q, "a");
+	free(q);
+	assert_int_equal(p11c_alias_qualify(db, "hsm", "other:a", &q), P11C_OK);
+	assert_string_equal(q, "other:a");
+	free(q);
 }
 
 /* The accessors of p11c_cert take NULL and give NULL or 0. */
@@ -603,9 +714,14 @@ static void test_args_p11c_db_generate(void **state)
 static void test_args_p11c_dn_format(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {NULL, NULL, NULL, NULL, NULL, NULL};
+	p11c_dn_fields f = P11C_DN_FIELDS_INIT;
 	char *dn = NULL;
 	USAGE(NULL, p11c_dn_format(NULL, &dn), p11c_dn_format, "f is NULL");
+	f.cn = "a";
+	f.size = 0;
+	USAGE(NULL, p11c_dn_format(&f, &dn), p11c_dn_format, "f->size is 0, less than");
+	f.size = sizeof(f);
+	f.cn = NULL;
 	f.cn = "a";
 	USAGE(NULL, p11c_dn_format(&f, NULL), p11c_dn_format, "out is NULL");
 	f.cn = NULL;
@@ -626,6 +742,14 @@ static void test_args_p11c_cert_selfsign(void **state)
 	USAGE(db, p11c_cert_selfsign(db, "a", NULL), p11c_cert_selfsign, "opts is NULL");
 	o.token = "";
 	USAGE(db, p11c_cert_selfsign(db, "a", &o), p11c_cert_selfsign, "opts->token is empty");
+	o.token = NULL;
+	o.flags = 1u << 9;
+	USAGE(db, p11c_cert_selfsign(db, "a", &o), p11c_cert_selfsign,
+	      "opts->flags has unknown bits 0x200");
+	o.flags = 0;
+	o.size = 8;
+	USAGE(db, p11c_cert_selfsign(db, "a", &o), p11c_cert_selfsign,
+	      "opts->size is 8, less than");
 	no_failures();
 }
 
@@ -635,34 +759,42 @@ static void test_args_p11c_request_create(void **state)
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	unsigned char *req = NULL;
 	size_t len = 0;
-	NO_DB(p11c_request_create(NULL, "a", &o, 1, &req, &len), p11c_request_create);
-	USAGE(db, p11c_request_create(db, "", &o, 1, &req, &len), p11c_request_create,
+	const unsigned pem = P11C_REQUEST_PEM;
+	NO_DB(p11c_request_create(NULL, "a", &o, pem, &req, &len), p11c_request_create);
+	USAGE(db, p11c_request_create(db, "", &o, pem, &req, &len), p11c_request_create,
 	      "alias is empty");
-	USAGE(db, p11c_request_create(db, "a", NULL, 1, &req, &len), p11c_request_create,
+	USAGE(db, p11c_request_create(db, "a", NULL, pem, &req, &len), p11c_request_create,
 	      "opts is NULL");
-	USAGE(db, p11c_request_create(db, "a", &o, 1, NULL, &len), p11c_request_create,
+	USAGE(db, p11c_request_create(db, "a", &o, pem, NULL, &len), p11c_request_create,
 	      "out is NULL");
-	USAGE(db, p11c_request_create(db, "a", &o, 1, &req, NULL), p11c_request_create,
+	USAGE(db, p11c_request_create(db, "a", &o, pem, &req, NULL), p11c_request_create,
 	      "out_len is NULL");
+	USAGE(db, p11c_request_create(db, "a", &o, 1u << 3, &req, &len), p11c_request_create,
+	      "flags has unknown bits 0x8");
 	o.token = "";
-	USAGE(db, p11c_request_create(db, "a", &o, 1, &req, &len), p11c_request_create,
+	USAGE(db, p11c_request_create(db, "a", &o, pem, &req, &len), p11c_request_create,
 	      "opts->token is empty");
+	o.token = NULL;
+	o.size = 0;
+	USAGE(db, p11c_request_create(db, "a", &o, pem, &req, &len), p11c_request_create,
+	      "opts->size is 0, less than");
 	no_failures();
 }
 
-static void test_args_p11c_request_create_file(void **state)
+static void test_args_p11c_request_write(void **state)
 {
 	p11c_db *db = *state;
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
-	NO_DB(p11c_request_create_file(NULL, "a", &o, 1, "r.csr"), p11c_request_create_file);
-	USAGE(db, p11c_request_create_file(db, "", &o, 1, "r.csr"), p11c_request_create_file,
+	const unsigned pem = P11C_REQUEST_PEM;
+	NO_DB(p11c_request_write(NULL, "a", &o, pem, "r.csr"), p11c_request_write);
+	USAGE(db, p11c_request_write(db, "", &o, pem, "r.csr"), p11c_request_write,
 	      "alias is empty");
-	USAGE(db, p11c_request_create_file(db, "a", NULL, 1, "r.csr"), p11c_request_create_file,
+	USAGE(db, p11c_request_write(db, "a", NULL, pem, "r.csr"), p11c_request_write,
 	      "opts is NULL");
-	USAGE(db, p11c_request_create_file(db, "a", &o, 1, NULL), p11c_request_create_file,
-	      "path is NULL");
-	USAGE(db, p11c_request_create_file(db, "a", &o, 1, ""), p11c_request_create_file,
-	      "path is empty");
+	USAGE(db, p11c_request_write(db, "a", &o, pem, NULL), p11c_request_write, "path is NULL");
+	USAGE(db, p11c_request_write(db, "a", &o, pem, ""), p11c_request_write, "path is empty");
+	USAGE(db, p11c_request_write(db, "a", &o, 6, "r.csr"), p11c_request_write,
+	      "flags has unknown bits 0x6");
 	no_failures();
 }
 
@@ -678,6 +810,14 @@ static void test_args_p11c_cert_add(void **state)
 	USAGE(db, p11c_cert_add(db, "a", "", NULL, NULL), p11c_cert_add, "path is empty");
 	o.trust = "";
 	USAGE(db, p11c_cert_add(db, "a", "c.pem", &o, &as), p11c_cert_add, "opts->trust is empty");
+	o.trust = NULL;
+	o.flags = 2;
+	USAGE(db, p11c_cert_add(db, "a", "c.pem", &o, &as), p11c_cert_add,
+	      "opts->flags has unknown bits 0x2");
+	o.flags = 0;
+	o.size = 1;
+	USAGE(db, p11c_cert_add(db, "a", "c.pem", &o, &as), p11c_cert_add,
+	      "opts->size is 1, less than");
 	assert_null(as);
 	no_failures();
 }
@@ -714,6 +854,8 @@ static void test_args_p11c_cert_renew_selfsign(void **state)
 	      "alias is NULL");
 	USAGE(db, p11c_cert_renew_selfsign(db, "", 90, 0), p11c_cert_renew_selfsign,
 	      "alias is empty");
+	USAGE(db, p11c_cert_renew_selfsign(db, "a", 90, 2), p11c_cert_renew_selfsign,
+	      "flags has unknown bits 0x2");
 	no_failures();
 }
 
@@ -841,44 +983,28 @@ static void test_args_p11c_cert_remove(void **state)
 	NO_DB(p11c_cert_remove(NULL, "a", 0), p11c_cert_remove);
 	USAGE(db, p11c_cert_remove(db, NULL, 0), p11c_cert_remove, "alias is NULL");
 	USAGE(db, p11c_cert_remove(db, "", 0), p11c_cert_remove, "alias is empty");
+	USAGE(db, p11c_cert_remove(db, "a", 4), p11c_cert_remove, "flags has unknown bits 0x4");
 	no_failures();
 }
 
 static void test_args_p11c_cert_list(void **state)
 {
 	p11c_db *db = *state;
-	p11c_cert *some[1] = {NULL}, **list = some;
-	size_t n = 5;
-	NO_DB(p11c_cert_list(NULL, P11C_LIST_ALL, &list, &n), p11c_cert_list);
-	assert_null(list); /* cleared even without a handle */
-	assert_int_equal(n, 0);
-	USAGE(db, p11c_cert_list(db, -1, &list, &n), p11c_cert_list,
-	      "which is -1, not from 0 to 2");
-	USAGE(db, p11c_cert_list(db, 3, &list, &n), p11c_cert_list, "which is 3, not from 0 to 2");
-	USAGE(db, p11c_cert_list(db, P11C_LIST_ALL, NULL, &n), p11c_cert_list, "out is NULL");
-	USAGE(db, p11c_cert_list(db, P11C_LIST_ALL, &list, NULL), p11c_cert_list, "n is NULL");
-	no_failures();
-}
-
-static void test_args_p11c_cert_list_free(void **state)
-{
-	(void)state;
-	p11c_cert_list_free(NULL, 3);
-}
-
-static void test_args_p11c_cert_listing_get(void **state)
-{
-	p11c_db *db = *state;
 	p11c_list_opts o = P11C_LIST_OPTS_INIT;
-	p11c_cert_listing *l = NULL;
-	NO_DB(p11c_cert_listing_get(NULL, &o, &l), p11c_cert_listing_get);
-	USAGE(db, p11c_cert_listing_get(db, &o, NULL), p11c_cert_listing_get, "out is NULL");
-	o.which = 7;
-	USAGE(db, p11c_cert_listing_get(db, &o, &l), p11c_cert_listing_get,
-	      "opts->which is 7, not from 0 to 2");
+	p11c_cert_listing *l = (p11c_cert_listing *)&o;
+	NO_DB(p11c_cert_list(NULL, &o, &l), p11c_cert_list);
+	assert_null(l); /* cleared even without a handle */
+	USAGE(db, p11c_cert_list(db, &o, NULL), p11c_cert_list, "out is NULL");
+	o.which = (p11c_list_kind)7;
+	USAGE(db, p11c_cert_list(db, &o, &l), p11c_cert_list, "opts->which is 7, not from 0 to 2");
+	o.which = (p11c_list_kind)3;
+	USAGE(db, p11c_cert_list(db, &o, &l), p11c_cert_list, "opts->which is 3, not from 0 to 2");
 	o.which = P11C_LIST_KEYS;
 	o.token = "";
-	USAGE(db, p11c_cert_listing_get(db, &o, &l), p11c_cert_listing_get, "opts->token is empty");
+	USAGE(db, p11c_cert_list(db, &o, &l), p11c_cert_list, "opts->token is empty");
+	o.token = NULL;
+	o.size = 0;
+	USAGE(db, p11c_cert_list(db, &o, &l), p11c_cert_list, "opts->size is 0, less than");
 	no_failures();
 }
 
@@ -1053,19 +1179,27 @@ static void test_args_p11c_change_password(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_sign_request(void **state)
+static void test_args_p11c_request_sign(void **state)
 {
 	p11c_db *db = *state;
 	char *pem = NULL;
-	NO_DB(p11c_sign_request(NULL, "ca", "r.csr", NULL, &pem), p11c_sign_request);
-	USAGE(db, p11c_sign_request(db, NULL, "r.csr", NULL, &pem), p11c_sign_request,
+	p11c_sign_opts o = P11C_SIGN_OPTS_INIT;
+	NO_DB(p11c_request_sign(NULL, "ca", "r.csr", NULL, &pem), p11c_request_sign);
+	USAGE(db, p11c_request_sign(db, NULL, "r.csr", NULL, &pem), p11c_request_sign,
 	      "ca_alias is NULL");
-	USAGE(db, p11c_sign_request(db, "", "r.csr", NULL, &pem), p11c_sign_request,
+	USAGE(db, p11c_request_sign(db, "", "r.csr", NULL, &pem), p11c_request_sign,
 	      "ca_alias is empty");
-	USAGE(db, p11c_sign_request(db, "ca", NULL, NULL, &pem), p11c_sign_request, "path is NULL");
-	USAGE(db, p11c_sign_request(db, "ca", "", NULL, &pem), p11c_sign_request, "path is empty");
-	USAGE(db, p11c_sign_request(db, "ca", "r.csr", NULL, NULL), p11c_sign_request,
+	USAGE(db, p11c_request_sign(db, "ca", NULL, NULL, &pem), p11c_request_sign, "path is NULL");
+	USAGE(db, p11c_request_sign(db, "ca", "", NULL, &pem), p11c_request_sign, "path is empty");
+	USAGE(db, p11c_request_sign(db, "ca", "r.csr", NULL, NULL), p11c_request_sign,
 	      "pem is NULL");
+	o.flags = 4;
+	USAGE(db, p11c_request_sign(db, "ca", "r.csr", &o, &pem), p11c_request_sign,
+	      "opts->flags has unknown bits 0x4");
+	o.flags = P11C_SIGN_SERVER_AUTH;
+	o.size = 4;
+	USAGE(db, p11c_request_sign(db, "ca", "r.csr", &o, &pem), p11c_request_sign,
+	      "opts->size is 4, less than");
 	no_failures();
 }
 
@@ -1239,9 +1373,10 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	char dir[sizeof(tmpdir) + 8];
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
 	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
-	p11c_dn_fields cn = {"args.example", NULL, NULL, NULL, NULL, NULL};
-	p11c_cert **list = NULL;
-	size_t n = 0;
+	p11c_dn_fields cn = P11C_DN_FIELDS_INIT;
+	p11c_list_opts lo = P11C_LIST_OPTS_INIT;
+	p11c_cert_listing *list = NULL;
+	cn.cn = "args.example";
 	assert_non_null(mkdtemp(tmpdir));
 	snprintf(dir, sizeof(dir), "%s/db", tmpdir);
 	g.default_cert = 0;
@@ -1264,16 +1399,19 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	USAGE(db, p11c_cert_selfsign(db, "", &s), p11c_cert_selfsign, "alias is empty");
 	USAGE(db, p11c_cert_remove(db, NULL, 0), p11c_cert_remove, "alias is NULL");
 	USAGE(db, p11c_cert_add(db, "kept", NULL, NULL, NULL), p11c_cert_add, "path is NULL");
-	USAGE(db, p11c_cert_list(db, 9, &list, &n), p11c_cert_list, "which is 9");
-	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, 1), p11c_cert_renew_selfsign,
-	      "alias is NULL");
+	lo.which = (p11c_list_kind)9;
+	USAGE(db, p11c_cert_list(db, &lo, &list), p11c_cert_list, "which is 9");
+	lo.which = P11C_LIST_KEYS;
+	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, P11C_RENEW_NEW_KEY),
+	      p11c_cert_renew_selfsign, "alias is NULL");
 	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
 	USAGE(db, p11c_change_password(db, "", NULL, NULL), p11c_change_password, "token is empty");
 	assert_string_equal(p11c_db_dir(db), dir);
-	assert_int_equal(p11c_cert_list(db, P11C_LIST_KEYS, &list, &n), P11C_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(list[0]->alias, "kept");
-	p11c_cert_list_free(list, n);
+	assert_int_equal(p11c_cert_list(db, &lo, &list), P11C_OK);
+	assert_int_equal(p11c_cert_listing_count(list), 1);
+	assert_string_equal(p11c_cert_alias(p11c_cert_listing_get(list, 0)), "kept");
+	assert_null(p11c_cert_listing_get(list, 1));
+	p11c_cert_listing_free(list);
 
 	char *after_l = certutil(dir, "-L"), *after_k = certutil(dir, "-K");
 	if (strcmp(before_l, after_l) || strcmp(before_k, after_k))
@@ -1293,7 +1431,7 @@ static void test_args_closed_handle_refused(void **state)
 {
 	p11c_db *db = *state;
 	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
-	p11c_cert **list = NULL;
+	p11c_cert_listing *list = NULL;
 	p11c_cert *info = NULL;
 	p11c_token_info **tokens = NULL;
 	p11c_chain *c = NULL;
@@ -1303,7 +1441,8 @@ static void test_args_closed_handle_refused(void **state)
 	size_t n = 0, len = 0;
 	int status = 0;
 	CLOSED(p11c_cert_selfsign(db, "a", &s));
-	CLOSED(p11c_cert_list(db, P11C_LIST_ALL, &list, &n));
+	CLOSED(p11c_cert_list(db, NULL, &list));
+	CLOSED(p11c_alias_qualify(db, "hsm", "a", &str));
 	CLOSED(p11c_cert_show(db, "a", &info));
 	CLOSED(p11c_cert_remove(db, "a", 0));
 	CLOSED(p11c_cert_verify(db, "a", P11C_USAGE_EMAIL, 0, &c));

@@ -148,7 +148,8 @@ static int teardown(void **state)
 
 static int selfsign(p11c_db *db, const char *alias, const char *token)
 {
-	p11c_dn_fields dn = {.cn = "api.example.com"};
+	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
+	dn.cn = "api.example.com";
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	o.fields = &dn;
 	o.key_type = "ec:p256";
@@ -241,7 +242,7 @@ static void test_input_malformed_pem(void **state)
 	snprintf(path, sizeof(path), "%s/bad.pem", f->tmp);
 	write_file(path, "-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n", 0644);
 	p11c_add_opts o = P11C_ADD_OPTS_INIT;
-	o.trusted_ca = 1;
+	o.flags = P11C_ADD_TRUSTED_CA;
 	int rc = p11c_cert_add(f->db, "bad", path, &o, NULL);
 	expect_error(f->db, rc, P11C_EFAIL, P11C_ERR_INPUT, NULL, NULL);
 	assert_int_equal(certutil_count(f, "-L", "bad"), 0);
@@ -250,7 +251,8 @@ static void test_input_malformed_pem(void **state)
 static void test_input_bad_days_names_field(void **state)
 {
 	fixture *f = *state;
-	p11c_dn_fields dn = {.cn = "api.example.com"};
+	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
+	dn.cn = "api.example.com";
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	o.fields = &dn;
 	o.key_type = "ec:p256";

@@ -128,22 +128,26 @@ static void expect_in(const char *dir, const char *alias, int want)
 /* The handle's listing holds alias exactly when want. */
 static void expect_listed(p11c_db *db, const char *alias, int want)
 {
-	p11c_cert **list = NULL;
-	size_t n = 0;
-	int rc = p11c_cert_list(db, P11C_LIST_ALL, &list, &n);
+	p11c_list_opts o = P11C_LIST_OPTS_INIT;
+	o.which = P11C_LIST_ALL;
+	p11c_cert_listing *list = NULL;
+	int rc = p11c_cert_list(db, &o, &list);
+	size_t n = p11c_cert_listing_count(list);
 	if (rc)
 		print_error("list on '%s': %d (%s)\n", p11c_db_dir(db), rc, p11c_last_error(db));
 	assert_int_equal(rc, P11C_OK);
 	int seen = 0;
 	for (size_t i = 0; i < n; i++)
-		seen |= !strcmp(list[i]->alias, alias);
+		seen |= !strcmp(p11c_cert_alias(p11c_cert_listing_get(list, i)), alias);
 	if (seen != want) {
 		print_error("'%s' listed by the handle on '%s': got %d, wanted %d; it lists:\n",
 		            alias, p11c_db_dir(db), seen, want);
 		for (size_t i = 0; i < n; i++)
-			print_error("  '%s' (token '%s')\n", list[i]->alias, list[i]->token);
+			print_error("  '%s' (token '%s')\n",
+			            p11c_cert_alias(p11c_cert_listing_get(list, i)),
+			            p11c_cert_token(p11c_cert_listing_get(list, i)));
 	}
-	p11c_cert_list_free(list, n);
+	p11c_cert_listing_free(list);
 	assert_int_equal(seen, want);
 }
 
@@ -363,13 +367,15 @@ static void test_second_handle_ops(void **state)
 	if (rc)
 		print_error("show on b: got %d (%s)\n", rc, p11c_last_error(dbb));
 	assert_int_equal(rc, P11C_OK);
-	if (strcmp(info->alias, "moving") || strcmp(info->token, "internal") || !info->has_key)
-		print_error("show on b: got alias '%s', token '%s', key %d; wanted 'moving', "
-		            "'internal', 1\n",
-		            info->alias, info->token, info->has_key);
-	assert_string_equal(info->alias, "moving");
-	assert_string_equal(info->token, "internal");
-	assert_true(info->has_key);
+	const char *alias = p11c_cert_alias(info), *token = p11c_cert_token(info);
+	p11c_key_state key = p11c_cert_key_state(info);
+	if (strcmp(alias, "moving") || strcmp(token, "internal") || key != P11C_KEY_PRESENT)
+		print_error("show on b: got alias '%s', token '%s', key %s; wanted 'moving', "
+		            "'internal', present\n",
+		            alias, token, p11c_key_state_name(key));
+	assert_string_equal(alias, "moving");
+	assert_string_equal(token, "internal");
+	assert_int_equal(key, P11C_KEY_PRESENT);
 	p11c_cert_free(info);
 	assert_int_equal(p11c_cert_show(da, "moving", &info), P11C_ENOTFOUND);
 	rc = p11c_cert_export_p12(dbb, "moving", "p12-secret", 0, p12);
@@ -430,7 +436,7 @@ static void test_shared_ca(void **state)
 	free(out);
 	p11c_db *da = open_db(a), *dbb = open_db(b);
 	p11c_add_opts o = P11C_ADD_OPTS_INIT;
-	o.trusted_ca = 1;
+	o.flags = P11C_ADD_TRUSTED_CA;
 	int rc = p11c_cert_add(da, "shared-ca", pem, &o, NULL);
 	if (rc)
 		print_error("add to a: got %d (%s)\n", rc, p11c_last_error(da));
@@ -492,7 +498,7 @@ static void test_token_trust(void **state)
 	o.subject = "CN=hsm-ca";
 	o.key_type = "ec:p256";
 	o.token = "hsm-token";
-	o.ca = 1;
+	o.flags = P11C_SELFSIGN_CA;
 	rc = p11c_cert_selfsign(dbb, "hsm-ca", &o);
 	if (rc)
 		print_error("selfsign on the token: got %d (%s), wanted 0\n", rc,

@@ -58,7 +58,8 @@ static int setup(void **state)
 	g.default_cert = 0;
 	g.no_p11kit = 1;
 	OK(f->db, p11c_db_generate(f->db, f->dir, &g));
-	p11c_dn_fields dn = {.cn = "io.example.com"};
+	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
+	dn.cn = "io.example.com";
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	o.fields = &dn;
 	o.key_type = "ec:p256";

@@ -34,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!cert)
 			continue;
 		p11c_cert *info = p11c_cert_info_of(fuzz_db(), cert);
+		/* every SAN as the accessors give it: a string, never past the end */
+		for (size_t k = 0; info && k < p11c_cert_san_count(info); k++)
+			FUZZ_ASSERT(p11c_cert_san(info, k));
+		FUZZ_ASSERT(!info || !p11c_cert_san(info, p11c_cert_san_count(info)));
+		FUZZ_ASSERT(!info || (p11c_cert_trust_roles(info) & ~0x7fu) == 0);
 		p11c_cert_free(info);
 		char *name = p11c_name_for_cert(fuzz_db(), cert);
 		free(name);

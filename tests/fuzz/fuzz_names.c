@@ -59,7 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (p)
 			*p++ = '\0';
 	}
-	p11c_dn_fields f = {line[0], line[1], line[2], line[3], line[4], line[5]};
+	p11c_dn_fields f = P11C_DN_FIELDS_INIT;
+	f.cn = line[0], f.o = line[1], f.ou = line[2];
+	f.l = line[3], f.st = line[4], f.c = line[5];
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	switch (data[0] % 3) {
 	case 0: /* -S DN */

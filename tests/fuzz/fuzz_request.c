@@ -69,7 +69,7 @@ static SECItem *signed_request(PLArenaPool *arena, const uint8_t *info, size_t l
 	return ok ? out : NULL;
 }
 
-/* p11c_sign_request's steps after the request is read. */
+/* p11c_request_sign's steps after the request is read. */
 static void issue(CERTCertificateRequest *req, SECItem *san)
 {
 	int empty_subject = !req->subject.rdns || !req->subject.rdns[0];

@@ -7,6 +7,12 @@ int main(void)
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	p11c_add_opts a = P11C_ADD_OPTS_INIT;
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
+	p11c_dn_fields f = P11C_DN_FIELDS_INIT;
+	p11c_list_opts l = P11C_LIST_OPTS_INIT;
+	p11c_sign_opts s = P11C_SIGN_OPTS_INIT;
+	(void)f;
+	(void)l;
+	(void)s;
 	(void)o;
 	(void)a;
 	(void)g;

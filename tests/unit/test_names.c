@@ -40,127 +40,138 @@ static void assert_dn_refused(const p11c_dn_fields *f)
 static void test_dn_format_cn_only(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "mail.example.com"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "mail.example.com"};
 	assert_dn(&f, "CN=mail.example.com");
 }
 
 static void test_dn_format_order_cn_ou_o_l_st_c(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {
-	    .cn = "a", .o = "Org", .ou = "Unit", .l = "City", .st = "State", .c = "FR"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields),
+	                    .cn = "a",
+	                    .o = "Org",
+	                    .ou = "Unit",
+	                    .l = "City",
+	                    .st = "State",
+	                    .c = "FR"};
 	assert_dn(&f, "CN=a,OU=Unit,O=Org,L=City,ST=State,C=FR");
 }
 
 static void test_dn_format_null_fields_skipped(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .o = "Org", .c = "DE"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .o = "Org", .c = "DE"};
 	assert_dn(&f, "CN=a,O=Org,C=DE");
 }
 
 static void test_dn_format_empty_fields_skipped(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .o = "", .ou = "", .l = "", .st = "", .c = "DE"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields),
+	                    .cn = "a",
+	                    .o = "",
+	                    .ou = "",
+	                    .l = "",
+	                    .st = "",
+	                    .c = "DE"};
 	assert_dn(&f, "CN=a,C=DE");
 }
 
 static void test_dn_format_empty_country_skipped(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .o = "Org", .c = ""};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .o = "Org", .c = ""};
 	assert_dn(&f, "CN=a,O=Org");
 }
 
 static void test_dn_format_escapes_comma(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .o = "Acme, Inc."};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .o = "Acme, Inc."};
 	assert_dn(&f, "CN=a,O=Acme\\, Inc.");
 }
 
 static void test_dn_format_escapes_specials(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a+b\"c\\d<e>f;g=h"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a+b\"c\\d<e>f;g=h"};
 	assert_dn(&f, "CN=a\\+b\\\"c\\\\d\\<e\\>f\\;g\\=h");
 }
 
 static void test_dn_format_escapes_leading_hash(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "#1 server"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "#1 server"};
 	assert_dn(&f, "CN=\\#1 server");
 }
 
 static void test_dn_format_keeps_inner_hash(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "server #1"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "server #1"};
 	assert_dn(&f, "CN=server #1");
 }
 
 static void test_dn_format_escapes_leading_space(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = " a"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = " a"};
 	assert_dn(&f, "CN=\\ a");
 }
 
 static void test_dn_format_escapes_trailing_space(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a "};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a "};
 	assert_dn(&f, "CN=a\\ ");
 }
 
 static void test_dn_format_keeps_inner_space(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "Example CA"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "Example CA"};
 	assert_dn(&f, "CN=Example CA");
 }
 
 static void test_dn_format_utf8_passes_through(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .l = "Z\xc3\xbcrich"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .l = "Z\xc3\xbcrich"};
 	assert_dn(&f, "CN=a,L=Z\xc3\xbcrich");
 }
 
 static void test_dn_format_missing_cn_refused(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.o = "Org", .c = "FR"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .o = "Org", .c = "FR"};
 	assert_dn_refused(&f);
 }
 
 static void test_dn_format_empty_cn_refused(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "", .o = "Org"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "", .o = "Org"};
 	assert_dn_refused(&f);
 }
 
 static void test_dn_format_three_letter_country_refused(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .c = "FRA"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .c = "FRA"};
 	assert_dn_refused(&f);
 }
 
 static void test_dn_format_one_letter_country_refused(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .c = "F"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .c = "F"};
 	assert_dn_refused(&f);
 }
 
 static void test_dn_format_non_letter_country_refused(void **state)
 {
 	(void)state;
-	p11c_dn_fields f = {.cn = "a", .c = "12"};
+	p11c_dn_fields f = {.size = sizeof(p11c_dn_fields), .cn = "a", .c = "12"};
 	assert_dn_refused(&f);
 }
 

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* add-cert and add-cert --bundle: certificates from a file into the
+ * database. */
+#include <cert.h>
+#include <certdb.h>
+#include <pk11pub.h>
+#include <pkcs11n.h>
+#include <secerr.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nssint.h"
+
+static int existing_name(p11c_db *db, CERTCertificate *cert, const char *q)
+{
+	const char *name = p11c_alias_of(db, cert);
+	return p11c_cert_stored(db, cert) && name && q && strcmp(name, q) != 0;
+}
+
+/* The first version of p11c_add_opts: size, flags, trust. */
+#define ADD_OPTS_V1 (offsetof(p11c_add_opts, trust) + sizeof(const char *))
+
+int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
+                  char **stored_as)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(stored_as), P11C_NAME(alias), P11C_NAME(path),
+	          P11C_OPTS_SIZE(opts, ADD_OPTS_V1),
+	          P11C_FIELD_FLAGS(opts, flags, P11C_ADD_TRUSTED_CA),
+	          P11C_FIELD_OPTNAME(opts, trust));
+	const char *trust_text = P11C_OPT(opts, trust, NULL);
+	int trusted_ca = (P11C_OPT(opts, flags, 0u) & P11C_ADD_TRUSTED_CA) != 0;
+	char *trust = NULL;
+	p11c_batch b;
+	size_t k = 0;
+	PK11SlotInfo *keyslot = NULL;
+	char *q = NULL;
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (stored_as)
+		*stored_as = NULL;
+	if (!alias || !*alias || strchr(alias, ':'))
+		return p11c_fail(db, P11C_EUSAGE, "invalid alias '%s'", alias ? alias : "");
+	if (trust_text && p11c_trust_parse(trust_text, &trust))
+		return p11c_fail(
+		    db, P11C_EUSAGE,
+		    "invalid trust '%s' (server-ca, client-ca, email-ca, code-ca, peer, "
+		    "or NSS's 'CT,C,C')",
+		    trust_text);
+	if (!trust && trusted_ca && !(trust = strdup("CT,,")))
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b)))
+		goto out_trust;
+	for (k = 0; k < b.n; k++) {
+		CK_OBJECT_HANDLE h;
+		keyslot = PK11_KeyForCertExists(b.certs[k], &h, db);
+		if (keyslot && !p11c_slot_visible(db, keyslot)) {
+			PK11_FreeSlot(keyslot); /* a key of another database */
+			keyslot = NULL;
+		}
+		if (keyslot)
+			break;
+	}
+	if (!keyslot) {
+		k = 0;
+		if (!trust) {
+			rc = p11c_fail_c(
+			    db, P11C_EFAIL, P11C_ERR_NOTFOUND,
+			    "cannot add '%s': no certificate in '%s' matches a key in "
+			    "the database, and no trust was given to store it without one",
+			    alias, path);
+			p11c_err_field(db, "trust");
+			goto out;
+		}
+	}
+	CERTCertificate *mine = b.certs[k];
+	q = p11c_qualified(db, keyslot, alias);
+	CERTCertificate *existing = q ? p11c_find_cert(db, q) : NULL;
+	if (existing && !SECITEM_ItemsAreEqual(&existing->derCert, &mine->derCert))
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS,
+		                 "alias '%s' already exists with another certificate", q);
+	if (rc)
+		p11c_err_field(db, "certificate");
+	else if (!existing && !trust && existing_name(db, mine, q))
+		rc = p11c_already_stored(db, path, mine);
+	if (existing)
+		CERT_DestroyCertificate(existing);
+	if (rc || (rc = p11c_pending_begin(db, "add-cert")))
+		goto out;
+	if (!p11c_cert_stored(db, mine)) {
+		if ((rc = p11c_store_cert(db, keyslot, mine, alias, trust)))
+			goto out;
+		b.stored[k] = 1;
+	} else if (trust && (rc = p11c_set_trust(db, mine, alias, trust))) {
+		goto out;
+	}
+	/* Already stored under another name: it keeps that name. */
+	const char *name = !existing_name(db, mine, q) ? q : p11c_alias_of(db, mine);
+	if (stored_as && !(*stored_as = strdup(name ? name : alias)))
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (!rc)
+		rc = p11c_store_rest(db, &b, k, trusted_ca ? "CT,," : NULL);
+	if (!rc)
+		rc = p11c_pending_commit(db, NULL, NULL);
+	if (rc && stored_as) {
+		free(*stored_as);
+		*stored_as = NULL;
+	}
+out:
+	free(q);
+	p11c_batch_free(&b, rc != P11C_OK);
+	rc = p11c_pending_end(db, rc);
+out_trust:
+	if (keyslot)
+		PK11_FreeSlot(keyslot);
+	free(trust);
+	return rc;
+}
+
+int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, size_t *added,
+                         size_t *skipped)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(added), P11C_OPTOUT(skipped), P11C_NAME(path),
+	          P11C_OPTNAME(trust_text));
+	char *trust = NULL;
+	p11c_batch b;
+	size_t a = 0, s = 0;
+	int rc = p11c_require_open(db, 1);
+	if (rc)
+		return rc;
+	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
+		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
+	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b))) {
+		free(trust);
+		return rc;
+	}
+	if ((rc = p11c_pending_begin(db, "add-cert --bundle"))) {
+		p11c_batch_free(&b, 0);
+		free(trust);
+		return rc;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		if (p11c_cert_stored(db, b.certs[i])) {
+			s++;
+			continue;
+		}
+		/* The same certificate twice in one file counts once. */
+		int dup = 0;
+		for (size_t j = 0; j < i; j++)
+			dup |= SECITEM_ItemsAreEqual(&b.certs[j]->derCert, &b.certs[i]->derCert);
+		if (dup) {
+			s++;
+			continue;
+		}
+		char *name = p11c_name_for_cert(db, b.certs[i]);
+		if (!name) {
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			break;
+		}
+		rc = p11c_store_cert(db, NULL, b.certs[i], name, trust);
+		free(name);
+		if (rc)
+			break;
+		b.stored[i] = 1;
+		a++;
+	}
+	if (!rc)
+		rc = p11c_pending_commit(db, NULL, NULL);
+	p11c_batch_free(&b, rc != P11C_OK);
+	rc = p11c_pending_end(db, rc);
+	free(trust);
+	if (rc == P11C_OK) {
+		if (added)
+			*added = a;
+		if (skipped)
+			*skipped = s;
+	}
+	return rc;
+}
+
+/* Whether a database slot this handle does not see holds cert too. */
