@@ -52,23 +52,33 @@ int p11c_db_open(p11c_db *db, const char *dir, unsigned flags);
 /* The directory of the open database, or NULL. */
 const char *p11c_db_dir(const p11c_db *db);
 
-/* Options of p11c_db_generate(). */
+/* Options of p11c_db_generate(): set them from P11C_GENERATE_OPTS_INIT,
+ * then change what differs.  size is the struct's, so that fields added
+ * later are left at their defaults for a program built before them. */
 typedef struct {
-	int default_cert;     /* also make a self-signed Server-Cert */
-	const char *hostname; /* its host name; NULL: this machine's */
-	const char *token;    /* where the default key goes; NULL: internal */
-	int no_p11kit;        /* leave out the modules registered with p11-kit */
+	size_t size;
+	unsigned flags;       /* P11C_GENERATE_*; 0: a Server-Cert too, with p11-kit */
+	const char *hostname; /* the Server-Cert's host name; NULL: this machine's */
+	const char *token;    /* where its key goes; NULL: the internal token */
 } p11c_generate_opts;
+
+enum {
+	P11C_GENERATE_NO_DEFAULT_CERT = 1u << 0, /* no self-signed Server-Cert */
+	P11C_GENERATE_NO_P11KIT = 1u << 1        /* leave out the modules registered with p11-kit */
+};
+
 #define P11C_GENERATE_OPTS_INIT                                                                    \
 	{                                                                                          \
-		1, NULL, NULL, 0                                                                   \
+		.size = sizeof(p11c_generate_opts), .flags = 0, .hostname = NULL, .token = NULL    \
 	}
 
 /* Create a database in dir (made 0700 if missing) and dir/sslpassword.conf
  * (0600).  The internal token's password is the one the password file set
  * with p11c_db_set_password_file() gives, else a random 32-character one.
  * Refuses a directory that already holds a database or a password file.
- * On failure nothing is left behind.  On success db is open read-write. */
+ * Unless P11C_GENERATE_NO_DEFAULT_CERT, also a self-signed certificate
+ * "Server-Cert" for opts->hostname.  opts NULL: the defaults.  On failure
+ * nothing is left behind.  On success db is open read-write. */
 int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts);
 
 /* ---- upgrade-certdb: msgcert-era databases ---- */

@@ -76,6 +76,14 @@ int p11c_args_check(p11c_db *db, const char *func, const p11c_arg *args, size_t 
 				snprintf(what, sizeof(what), "%s has unknown bits 0x%llx", a->name,
 				         (unsigned long long)(a->v & ~a->hi));
 			break;
+		case P11C_ARG_SIZE:
+			if (a->v < a->lo)
+				snprintf(
+				    what, sizeof(what),
+				    "%s is %lld, less than the %lld bytes of the first version "
+				    "(set it with the _INIT macro)",
+				    a->name, a->v, a->lo);
+			break;
 		case P11C_ARG_OUT:
 			if (!a->ptr)
 				snprintf(what, sizeof(what), "%s is NULL", a->name);

@@ -21,6 +21,7 @@ typedef enum {
 	P11C_ARG_OPTNAME, /* NULL, or a string that is not empty */
 	P11C_ARG_RANGE,   /* lo <= v <= hi */
 	P11C_ARG_FLAGS,   /* no bit outside hi */
+	P11C_ARG_SIZE,    /* an options struct's size: at least lo */
 	P11C_ARG_CLOSED,  /* the handle has no database open */
 	P11C_ARG_OUT,     /* an out-parameter: not NULL; cleared on failure */
 	P11C_ARG_OPTOUT   /* an out-parameter that may be NULL */
@@ -63,6 +64,12 @@ const char *p11c_args_last_error(void);
 	{P11C_ARG_OPTNAME, #s "->" #m, (s) ? (const void *)(s)->m : NULL, 0, 0, 0}
 #define P11C_FIELD_RANGE(s, m, lo, hi) \
 	{P11C_ARG_RANGE, #s "->" #m, NULL, (s) ? (long long)(s)->m : (lo), (lo), (hi)}
+#define P11C_FIELD_FLAGS(s, m, known) \
+	{P11C_ARG_FLAGS, #s "->" #m, NULL, (s) ? (long long)(s)->m : 0, 0, (known)}
+/* An options struct that may be NULL: its size member covers at least min
+ * bytes (the first version of the struct); first among s's checks. */
+#define P11C_OPTS_SIZE(s, min) \
+	{P11C_ARG_SIZE, #s "->size", NULL, (s) ? (long long)(s)->size : (long long)(min), (long long)(min), 0}
 /* Only after P11C_DB: the handle has no database open. */
 #define P11C_CLOSED(db) {P11C_ARG_CLOSED, #db, (const void *)(db), 0, 0, 0}
 /* clang-format on */

@@ -17,6 +17,14 @@
 #define P11C_PWFILE_NAME "sslpassword.conf"
 #define P11C_PW_MAX 1024
 
+/* An options struct's field when the caller's struct (opts->size) is new
+ * enough to hold it, else the default: a program built against an older
+ * header passes a shorter struct. */
+#define P11C_OPT(opts, field, dflt)                                                                \
+	((opts) && (opts)->size >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field)    \
+	     ? (opts)->field                                                                       \
+	     : (dflt))
+
 /* ---- password file (pwfile.c) ---- */
 typedef struct {
 	char *token; /* text before the first ':', or NULL */

@@ -339,6 +339,16 @@ static void test_args_p11c_db_generate(void **state)
 	o.hostname = NULL;
 	o.token = "";
 	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "opts->token is empty");
+	o.token = NULL;
+	o.flags = 0x100 | P11C_GENERATE_NO_P11KIT;
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate,
+	      "opts->flags has unknown bits 0x100");
+	o.flags = 0;
+	o.size = 0;
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "opts->size is 0");
+	o.size = sizeof(o) - 1;
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "_INIT");
+	assert_null(p11c_db_dir(db));
 	no_failures();
 }
 
@@ -943,8 +953,7 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	size_t n = 0;
 	assert_non_null(mkdtemp(tmpdir));
 	snprintf(dir, sizeof(dir), "%s/db", tmpdir);
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	if (p11c_db_generate(db, dir, &g) != P11C_OK)
 		fail_msg("p11c_db_generate: %s", p11c_last_error(db));
 	s.fields = &cn;
