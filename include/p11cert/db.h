@@ -17,7 +17,7 @@ int p11c_db_set_password_file(p11c_db *db, const char *path);
 
 /* The first line of the file at path as a password (*out malloc'd; the
  * caller wipes and frees it), after the checks password files get. */
-int p11c_read_password_file(p11c_db *db, const char *path, char **out);
+int p11c_password_file_read(p11c_db *db, const char *path, char **out);
 
 /* Whether path may be an output file, which p11cert replaces through a
  * temporary file and a rename: P11C_OK when nothing is there or a regular

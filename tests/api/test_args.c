@@ -29,7 +29,7 @@
 	X(p11c_last_error_ckr)                                                                     \
 	X(p11c_last_error_field)                                                                   \
 	X(p11c_db_set_password_file)                                                               \
-	X(p11c_read_password_file)                                                                 \
+	X(p11c_password_file_read)                                                                 \
 	X(p11c_output_path_check)                                                                  \
 	X(p11c_db_set_password_prompt)                                                             \
 	X(p11c_db_set_log)                                                                         \
@@ -261,14 +261,14 @@ static void test_args_p11c_db_set_password_file(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_read_password_file(void **state)
+static void test_args_p11c_password_file_read(void **state)
 {
 	p11c_db *db = *state;
 	char *pw = (char *)"untouched";
-	NO_DB(p11c_read_password_file(NULL, "pw", &pw), p11c_read_password_file);
-	USAGE(db, p11c_read_password_file(db, NULL, &pw), p11c_read_password_file, "path is NULL");
-	USAGE(db, p11c_read_password_file(db, "", &pw), p11c_read_password_file, "path is empty");
-	USAGE(db, p11c_read_password_file(db, "pw", NULL), p11c_read_password_file, "out is NULL");
+	NO_DB(p11c_password_file_read(NULL, "pw", &pw), p11c_password_file_read);
+	USAGE(db, p11c_password_file_read(db, NULL, &pw), p11c_password_file_read, "path is NULL");
+	USAGE(db, p11c_password_file_read(db, "", &pw), p11c_password_file_read, "path is empty");
+	USAGE(db, p11c_password_file_read(db, "pw", NULL), p11c_password_file_read, "out is NULL");
 	assert_null(pw); /* out-parameters cleared, as on any failure */
 	no_failures();
 }
