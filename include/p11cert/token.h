@@ -51,7 +51,8 @@ int p11c_trust_parse(const char *text, char **nss_form);
  * temporary file, 0600) with token's lines set to new_pw and the rest
  * kept; it is written before the token changes and put in place after, and
  * a file that cannot be put in place turns the token back. */
-int p11c_change_password(p11c_db *db, const char *token, const char *new_pw, const char *pwfile);
+int p11c_token_change_password(p11c_db *db, const char *token, const char *new_pw,
+                               const char *pwfile);
 
 #ifdef __cplusplus
 }

@@ -72,7 +72,7 @@
 	X(p11c_chain_free)                                                                         \
 	X(p11c_check)                                                                              \
 	X(p11c_findings_free)                                                                      \
-	X(p11c_change_password)                                                                    \
+	X(p11c_token_change_password)                                                              \
 	X(p11c_sign_request)                                                                       \
 	X(p11c_export_trust)                                                                       \
 	X(p11c_upgrade_certdb)                                                                     \
@@ -764,13 +764,13 @@ static void test_args_p11c_findings_free(void **state)
 	p11c_findings_free(NULL, 3);
 }
 
-static void test_args_p11c_change_password(void **state)
+static void test_args_p11c_token_change_password(void **state)
 {
 	p11c_db *db = *state;
-	NO_DB(p11c_change_password(NULL, NULL, "new", NULL), p11c_change_password);
-	USAGE(db, p11c_change_password(db, "", "new", NULL), p11c_change_password,
+	NO_DB(p11c_token_change_password(NULL, NULL, "new", NULL), p11c_token_change_password);
+	USAGE(db, p11c_token_change_password(db, "", "new", NULL), p11c_token_change_password,
 	      "token is empty");
-	USAGE(db, p11c_change_password(db, NULL, "new", ""), p11c_change_password,
+	USAGE(db, p11c_token_change_password(db, NULL, "new", ""), p11c_token_change_password,
 	      "pwfile is empty");
 	no_failures();
 }
@@ -976,7 +976,8 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, 1), p11c_cert_renew_selfsign,
 	      "alias is NULL");
 	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
-	USAGE(db, p11c_change_password(db, "", NULL, NULL), p11c_change_password, "token is empty");
+	USAGE(db, p11c_token_change_password(db, "", NULL, NULL), p11c_token_change_password,
+	      "token is empty");
 	assert_string_equal(p11c_db_dir(db), dir);
 	assert_int_equal(p11c_cert_list(db, P11C_LIST_KEYS, &list, &n), P11C_OK);
 	assert_int_equal(n, 1);
