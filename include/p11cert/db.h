@@ -83,16 +83,26 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 
 /* ---- upgrade-certdb: msgcert-era databases ---- */
 
-typedef struct {
-	size_t certs[2]; /* before, after */
-	size_t keys[2];
-	size_t trusted[2]; /* certificates with trust flags */
-	size_t modules[2]; /* external PKCS#11 modules registered */
-	char *backup_dir;  /* where the legacy files are kept (malloc'd) */
-	int password_file; /* 1: the password file got the internal password
-	                      under the name it lacked ("NSS Certificate DB" for
-	                      NSS's tools); -1: that could not be written */
-} p11c_upgrade_report;
+/* What p11c_db_upgrade() found and did; freed with
+ * p11c_upgrade_report_free(). */
+typedef struct p11c_upgrade_report p11c_upgrade_report;
+
+/* What the upgrade counted, before and after. */
+typedef enum {
+	P11C_UPGRADE_CERTS = 0,
+	P11C_UPGRADE_KEYS = 1,
+	P11C_UPGRADE_TRUSTED = 2, /* certificates with trust flags */
+	P11C_UPGRADE_MODULES = 3  /* external PKCS#11 modules registered */
+} p11c_upgrade_item;
+
+/* What became of the password file: msgcert's names the internal token
+ * one way, NSS's tools read the other, so the upgrade adds the name it
+ * lacks ("NSS Certificate DB" for certutil -f). */
+typedef enum {
+	P11C_UPGRADE_PWFILE_UNCHANGED = 0, /* it had both names, or none was set */
+	P11C_UPGRADE_PWFILE_WRITTEN = 1,   /* it got the internal password under the other */
+	P11C_UPGRADE_PWFILE_FAILED = -1    /* that could not be written (p11c_last_error) */
+} p11c_upgrade_password_file;
 
 /* Convert the legacy database in dir (cert8.db, key3.db, secmod.db) to
  * cert9.db, key4.db and pkcs11.txt: NSS migrates it, then every
@@ -102,8 +112,22 @@ typedef struct {
  * new files go, the legacy files come back, and it fails.  The handle
  * must not have a database open; it has none open afterwards.  The
  * internal token's password comes from the password file or the prompt.
- * Free r->backup_dir. */
-int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r);
+ * On success *out is the report (the caller frees it); on failure NULL. */
+int p11c_db_upgrade(p11c_db *db, const char *dir, p11c_upgrade_report **out);
+
+/* The count of item before the upgrade (the legacy files) and after it
+ * (the new files, read back); 0 for a NULL report or an unknown item. */
+size_t p11c_upgrade_report_before(const p11c_upgrade_report *r, p11c_upgrade_item item);
+size_t p11c_upgrade_report_after(const p11c_upgrade_report *r, p11c_upgrade_item item);
+
+/* The directory that keeps the legacy files, owned by r; NULL for NULL. */
+const char *p11c_upgrade_report_backup_dir(const p11c_upgrade_report *r);
+
+/* What became of the password file; P11C_UPGRADE_PWFILE_UNCHANGED for
+ * NULL. */
+p11c_upgrade_password_file p11c_upgrade_report_password_file(const p11c_upgrade_report *r);
+
+void p11c_upgrade_report_free(p11c_upgrade_report *r);
 
 #ifdef __cplusplus
 }

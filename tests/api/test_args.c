@@ -75,7 +75,12 @@
 	X(p11c_token_change_password)                                                              \
 	X(p11c_sign_request)                                                                       \
 	X(p11c_export_trust)                                                                       \
-	X(p11c_upgrade_certdb)                                                                     \
+	X(p11c_db_upgrade)                                                                         \
+	X(p11c_upgrade_report_before)                                                              \
+	X(p11c_upgrade_report_after)                                                               \
+	X(p11c_upgrade_report_backup_dir)                                                          \
+	X(p11c_upgrade_report_password_file)                                                       \
+	X(p11c_upgrade_report_free)                                                                \
 	X(p11c_export_record_add)                                                                  \
 	X(p11c_exports_sync)                                                                       \
 	X(p11c_export_status_free)
@@ -811,15 +816,47 @@ static void test_args_p11c_export_trust(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_upgrade_certdb(void **state)
+static void test_args_p11c_db_upgrade(void **state)
 {
 	p11c_db *db = *state;
-	p11c_upgrade_report r;
-	NO_DB(p11c_upgrade_certdb(NULL, "d", &r), p11c_upgrade_certdb);
-	USAGE(db, p11c_upgrade_certdb(db, NULL, &r), p11c_upgrade_certdb, "dir is NULL");
-	USAGE(db, p11c_upgrade_certdb(db, "", &r), p11c_upgrade_certdb, "dir is empty");
-	USAGE(db, p11c_upgrade_certdb(db, "d", NULL), p11c_upgrade_certdb, "r is NULL");
+	p11c_upgrade_report *r = (p11c_upgrade_report *)&r; /* not NULL */
+	NO_DB(p11c_db_upgrade(NULL, "d", &r), p11c_db_upgrade);
+	USAGE(db, p11c_db_upgrade(db, NULL, &r), p11c_db_upgrade, "dir is NULL");
+	USAGE(db, p11c_db_upgrade(db, "", &r), p11c_db_upgrade, "dir is empty");
+	USAGE(db, p11c_db_upgrade(db, "d", NULL), p11c_db_upgrade, "out is NULL");
+	assert_null(r); /* out-parameters cleared, as on any failure */
 	no_failures();
+}
+
+/* The report's accessors take no handle: NULL gives nothing, no crash. */
+static void test_args_p11c_upgrade_report_before(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_upgrade_report_before(NULL, P11C_UPGRADE_CERTS), 0);
+}
+
+static void test_args_p11c_upgrade_report_after(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_upgrade_report_after(NULL, P11C_UPGRADE_MODULES), 0);
+}
+
+static void test_args_p11c_upgrade_report_backup_dir(void **state)
+{
+	(void)state;
+	assert_null(p11c_upgrade_report_backup_dir(NULL));
+}
+
+static void test_args_p11c_upgrade_report_password_file(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_upgrade_report_password_file(NULL), P11C_UPGRADE_PWFILE_UNCHANGED);
+}
+
+static void test_args_p11c_upgrade_report_free(void **state)
+{
+	(void)state;
+	p11c_upgrade_report_free(NULL);
 }
 
 /* ---- the list above is the whole API ---- */
@@ -967,8 +1004,9 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	USAGE(db, p11c_db_open(db, dir, 0), p11c_db_open,
 	      "db already has database '/tmp/p11c-args-");
 	USAGE(db, p11c_db_generate(db, dir, NULL), p11c_db_generate, "db already has database");
-	p11c_upgrade_report r;
-	USAGE(db, p11c_upgrade_certdb(db, dir, &r), p11c_upgrade_certdb, "db already has database");
+	p11c_upgrade_report *r = NULL;
+	USAGE(db, p11c_db_upgrade(db, dir, &r), p11c_db_upgrade, "db already has database");
+	assert_null(r);
 	USAGE(db, p11c_cert_selfsign(db, "", &s), p11c_cert_selfsign, "alias is empty");
 	USAGE(db, p11c_cert_remove(db, NULL, 0), p11c_cert_remove, "alias is NULL");
 	USAGE(db, p11c_cert_add(db, "kept", NULL, NULL, NULL), p11c_cert_add, "path is NULL");
