@@ -61,7 +61,20 @@
 	X(p11c_cert_info_free)                                                                     \
 	X(p11c_token_label)                                                                        \
 	X(p11c_token_list)                                                                         \
-	X(p11c_token_list_free)                                                                    \
+	X(p11c_token_listing_count)                                                                \
+	X(p11c_token_listing_get)                                                                  \
+	X(p11c_token_listing_free)                                                                 \
+	X(p11c_token_module)                                                                       \
+	X(p11c_token_module_path)                                                                  \
+	X(p11c_token_slot)                                                                         \
+	X(p11c_token_name)                                                                         \
+	X(p11c_token_manufacturer)                                                                 \
+	X(p11c_token_model)                                                                        \
+	X(p11c_token_serial)                                                                       \
+	X(p11c_token_uri)                                                                          \
+	X(p11c_token_flags)                                                                        \
+	X(p11c_token_loaded_by)                                                                    \
+	X(p11c_loaded_by_name)                                                                     \
 	X(p11c_module_add)                                                                         \
 	X(p11c_module_remove)                                                                      \
 	X(p11c_trust_parse)                                                                        \
@@ -646,18 +659,105 @@ static void test_args_p11c_token_label(void **state)
 static void test_args_p11c_token_list(void **state)
 {
 	p11c_db *db = *state;
-	p11c_token_info **list = NULL;
-	size_t n = 0;
-	NO_DB(p11c_token_list(NULL, &list, &n), p11c_token_list);
-	USAGE(db, p11c_token_list(db, NULL, &n), p11c_token_list, "out is NULL");
-	USAGE(db, p11c_token_list(db, &list, NULL), p11c_token_list, "n is NULL");
+	p11c_token_listing *list = (p11c_token_listing *)&list; /* not NULL */
+	NO_DB(p11c_token_list(NULL, &list), p11c_token_list);
+	USAGE(db, p11c_token_list(db, NULL), p11c_token_list, "out is NULL");
+	CLOSED(p11c_token_list(db, &list));
+	assert_null(list); /* out-parameters cleared, as on any failure */
 	no_failures();
 }
 
-static void test_args_p11c_token_list_free(void **state)
+/* The listing's and the token's accessors take no handle: NULL gives
+ * nothing, no crash. */
+static void test_args_p11c_token_listing_count(void **state)
 {
 	(void)state;
-	p11c_token_list_free(NULL, 2);
+	assert_int_equal(p11c_token_listing_count(NULL), 0);
+}
+
+static void test_args_p11c_token_listing_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_listing_get(NULL, 0));
+}
+
+static void test_args_p11c_token_listing_free(void **state)
+{
+	(void)state;
+	p11c_token_listing_free(NULL);
+}
+
+static void test_args_p11c_token_module(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_module(NULL));
+}
+
+static void test_args_p11c_token_module_path(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_module_path(NULL));
+}
+
+static void test_args_p11c_token_slot(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_slot(NULL));
+}
+
+static void test_args_p11c_token_name(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_name(NULL));
+}
+
+static void test_args_p11c_token_manufacturer(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_manufacturer(NULL));
+}
+
+static void test_args_p11c_token_model(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_model(NULL));
+}
+
+static void test_args_p11c_token_serial(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_serial(NULL));
+}
+
+static void test_args_p11c_token_uri(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_uri(NULL));
+}
+
+static void test_args_p11c_token_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_token_flags(NULL), 0);
+}
+
+static void test_args_p11c_token_loaded_by(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_token_loaded_by(NULL), P11C_LOADED_BY_NONE);
+}
+
+/* The words list-tokens --json prints. */
+static void test_args_p11c_loaded_by_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_NSS), "nss");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_DATABASE), "database");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_RUN), "run");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_P11KIT), "p11-kit");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_NONE), "none");
+	assert_string_equal(p11c_loaded_by_name((p11c_loaded_by)5), "unknown");
+	assert_string_equal(p11c_loaded_by_name((p11c_loaded_by)-1), "unknown");
 }
 
 static void test_args_p11c_module_add(void **state)
@@ -1042,7 +1142,7 @@ static void test_args_closed_handle_refused(void **state)
 	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
 	p11c_cert_info **list = NULL;
 	p11c_cert_info *info = NULL;
-	p11c_token_info **tokens = NULL;
+	p11c_token_listing *tokens = NULL;
 	p11c_chain *c = NULL;
 	p11c_finding *f = NULL;
 	char *str = NULL;
@@ -1055,7 +1155,7 @@ static void test_args_closed_handle_refused(void **state)
 	CLOSED(p11c_cert_remove(db, "a", 0));
 	CLOSED(p11c_cert_verify(db, "a", P11C_USAGE_EMAIL, 0, &c));
 	CLOSED(p11c_export_certs(db, "a", 0, 1, &buf, &len));
-	CLOSED(p11c_token_list(db, &tokens, &n));
+	CLOSED(p11c_token_list(db, &tokens));
 	CLOSED(p11c_token_label(db, "internal", &str));
 	CLOSED(p11c_check(db, NULL, &f, &n, &status));
 	CLOSED(p11c_module_remove(db, "m"));
