@@ -69,7 +69,8 @@ const char *p11c_args_last_error(void);
 /* An options struct that may be NULL: its size member covers at least min
  * bytes (the first version of the struct); first among s's checks. */
 #define P11C_OPTS_SIZE(s, min) \
-	{P11C_ARG_SIZE, #s "->size", NULL, (s) ? (long long)(s)->size : (long long)(min), (long long)(min), 0}
+	{P11C_ARG_SIZE, #s "->size", NULL, (s) ? (long long)(s)->size : (long long)(min), \
+	 (long long)(min), 0}
 /* Only after P11C_DB: the handle has no database open. */
 #define P11C_CLOSED(db) {P11C_ARG_CLOSED, #db, (const void *)(db), 0, 0, 0}
 /* clang-format on */
