@@ -99,7 +99,7 @@ typedef enum {
  * one way, NSS's tools read the other, so the upgrade adds the name it
  * lacks ("NSS Certificate DB" for certutil -f). */
 typedef enum {
-	P11C_UPGRADE_PWFILE_UNCHANGED = 0, /* it had both names, or none was set */
+	P11C_UPGRADE_PWFILE_UNCHANGED = 0, /* it had both names, or the password was prompted for */
 	P11C_UPGRADE_PWFILE_WRITTEN = 1,   /* it got the internal password under the other */
 	P11C_UPGRADE_PWFILE_FAILED = -1    /* that could not be written (p11c_last_error) */
 } p11c_upgrade_password_file;
