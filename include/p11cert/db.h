@@ -17,7 +17,7 @@ int p11c_db_set_password_file(p11c_db *db, const char *path);
 
 /* The first line of the file at path as a password (*out malloc'd; the
  * caller wipes and frees it), after the checks password files get. */
-int p11c_read_password_file(p11c_db *db, const char *path, char **out);
+int p11c_password_file_read(p11c_db *db, const char *path, char **out);
 
 /* Whether path may be an output file, which p11cert replaces through a
  * temporary file and a rename: P11C_OK when nothing is there or a regular
@@ -52,37 +52,57 @@ int p11c_db_open(p11c_db *db, const char *dir, unsigned flags);
 /* The directory of the open database, or NULL. */
 const char *p11c_db_dir(const p11c_db *db);
 
-/* Options of p11c_db_generate(). */
+/* Options of p11c_db_generate(): set them from P11C_GENERATE_OPTS_INIT,
+ * then change what differs.  size is the struct's, so that fields added
+ * later are left at their defaults for a program built before them. */
 typedef struct {
-	int default_cert;     /* also make a self-signed Server-Cert */
-	const char *hostname; /* its host name; NULL: this machine's */
-	const char *token;    /* where the default key goes; NULL: internal */
-	int no_p11kit;        /* leave out the modules registered with p11-kit */
+	size_t size;
+	unsigned flags;       /* P11C_GENERATE_*; 0: a Server-Cert too, with p11-kit */
+	const char *hostname; /* the Server-Cert's host name; NULL: this machine's */
+	const char *token;    /* where its key goes; NULL: the internal token */
 } p11c_generate_opts;
+
+enum {
+	P11C_GENERATE_NO_DEFAULT_CERT = 1u << 0, /* no self-signed Server-Cert */
+	P11C_GENERATE_NO_P11KIT = 1u << 1        /* leave out the modules registered with p11-kit */
+};
+
 #define P11C_GENERATE_OPTS_INIT                                                                    \
 	{                                                                                          \
-		1, NULL, NULL, 0                                                                   \
+		.size = sizeof(p11c_generate_opts), .flags = 0, .hostname = NULL, .token = NULL    \
 	}
 
 /* Create a database in dir (made 0700 if missing) and dir/sslpassword.conf
  * (0600).  The internal token's password is the one the password file set
  * with p11c_db_set_password_file() gives, else a random 32-character one.
  * Refuses a directory that already holds a database or a password file.
- * On failure nothing is left behind.  On success db is open read-write. */
+ * Unless P11C_GENERATE_NO_DEFAULT_CERT, also a self-signed certificate
+ * "Server-Cert" for opts->hostname.  opts NULL: the defaults.  On failure
+ * nothing is left behind.  On success db is open read-write. */
 int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts);
 
 /* ---- upgrade-certdb: msgcert-era databases ---- */
 
-typedef struct {
-	size_t certs[2]; /* before, after */
-	size_t keys[2];
-	size_t trusted[2]; /* certificates with trust flags */
-	size_t modules[2]; /* external PKCS#11 modules registered */
-	char *backup_dir;  /* where the legacy files are kept (malloc'd) */
-	int password_file; /* 1: the password file got the internal password
-	                      under the name it lacked ("NSS Certificate DB" for
-	                      NSS's tools); -1: that could not be written */
-} p11c_upgrade_report;
+/* What p11c_db_upgrade() found and did; freed with
+ * p11c_upgrade_report_free(). */
+typedef struct p11c_upgrade_report p11c_upgrade_report;
+
+/* What the upgrade counted, before and after. */
+typedef enum {
+	P11C_UPGRADE_CERTS = 0,
+	P11C_UPGRADE_KEYS = 1,
+	P11C_UPGRADE_TRUSTED = 2, /* certificates with trust flags */
+	P11C_UPGRADE_MODULES = 3  /* external PKCS#11 modules registered */
+} p11c_upgrade_item;
+
+/* What became of the password file: msgcert's names the internal token
+ * one way, NSS's tools read the other, so the upgrade adds the name it
+ * lacks ("NSS Certificate DB" for certutil -f). */
+typedef enum {
+	P11C_UPGRADE_PWFILE_UNCHANGED = 0, /* it had both names, or the password was prompted for */
+	P11C_UPGRADE_PWFILE_WRITTEN = 1,   /* it got the internal password under the other */
+	P11C_UPGRADE_PWFILE_FAILED = -1    /* that could not be written (p11c_last_error) */
+} p11c_upgrade_password_file;
 
 /* Convert the legacy database in dir (cert8.db, key3.db, secmod.db) to
  * cert9.db, key4.db and pkcs11.txt: NSS migrates it, then every
@@ -92,8 +112,22 @@ typedef struct {
  * new files go, the legacy files come back, and it fails.  The handle
  * must not have a database open; it has none open afterwards.  The
  * internal token's password comes from the password file or the prompt.
- * Free r->backup_dir. */
-int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r);
+ * On success *out is the report (the caller frees it); on failure NULL. */
+int p11c_db_upgrade(p11c_db *db, const char *dir, p11c_upgrade_report **out);
+
+/* The count of item before the upgrade (the legacy files) and after it
+ * (the new files, read back); 0 for a NULL report or an unknown item. */
+size_t p11c_upgrade_report_before(const p11c_upgrade_report *r, p11c_upgrade_item item);
+size_t p11c_upgrade_report_after(const p11c_upgrade_report *r, p11c_upgrade_item item);
+
+/* The directory that keeps the legacy files, owned by r; NULL for NULL. */
+const char *p11c_upgrade_report_backup_dir(const p11c_upgrade_report *r);
+
+/* What became of the password file; P11C_UPGRADE_PWFILE_UNCHANGED for
+ * NULL. */
+p11c_upgrade_password_file p11c_upgrade_report_password_file(const p11c_upgrade_report *r);
+
+void p11c_upgrade_report_free(p11c_upgrade_report *r);
 
 #ifdef __cplusplus
 }

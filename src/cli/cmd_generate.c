@@ -26,7 +26,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 {
 	p11c_generate_opts *o = ctx;
 	if (id == O_NO_DEFAULT)
-		o->default_cert = 0;
+		o->flags |= P11C_GENERATE_NO_DEFAULT_CERT;
 	else if (id == O_HOSTNAME)
 		o->hostname = arg;
 	return 0;
@@ -43,7 +43,8 @@ int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
 	if (npos > 0)
 		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
 	o.token = g->token;
-	o.no_p11kit = (cli_open_flags(0) & P11C_OPEN_NO_P11KIT) != 0;
+	if (cli_open_flags(0) & P11C_OPEN_NO_P11KIT)
+		o.flags |= P11C_GENERATE_NO_P11KIT;
 	p11c_db *db = NULL;
 	const char *dir = cli_db_dir(g);
 	/* -W or $CERT_PW_FILE sets the password; DIR's own file cannot exist yet. */
@@ -54,7 +55,7 @@ int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	cli_notice(g, "created database '%s'; its password is in '%s/sslpassword.conf'", dir, dir);
-	if (o.default_cert)
+	if (!(o.flags & P11C_GENERATE_NO_DEFAULT_CERT))
 		cli_notice(g, "added self-signed certificate 'Server-Cert'");
 	rc = EXIT_OK;
 out:

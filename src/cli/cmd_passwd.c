@@ -70,7 +70,7 @@ int cmd_change_password(cli_globals *g, int argc, char **argv)
 		return rc;
 	if (!a.random && (rc = cli_secret(db, a.new_file, "new password", 1, &fresh)))
 		goto out;
-	int st = p11c_change_password(db, g->token, fresh, pwfile);
+	int st = p11c_token_change_password(db, g->token, fresh, pwfile);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;

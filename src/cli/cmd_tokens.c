@@ -33,76 +33,84 @@ static int on_none(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void flags_text(const p11c_token_info *t, char *buf, size_t size)
+static void flags_text(const p11c_token *t, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s%s", t->login_required ? "login-required," : "",
-	         t->initialized ? "initialized," : "", t->removable ? "removable," : "",
-	         t->read_only ? "read-only," : "");
+	unsigned f = p11c_token_flags(t);
+	snprintf(buf, size, "%s%s%s%s", f & P11C_TOKEN_LOGIN_REQUIRED ? "login-required," : "",
+	         f & P11C_TOKEN_INITIALIZED ? "initialized," : "",
+	         f & P11C_TOKEN_REMOVABLE ? "removable," : "",
+	         f & P11C_TOKEN_READ_ONLY ? "read-only," : "");
 	size_t n = strlen(buf);
 	if (n > 0)
 		buf[n - 1] = '\0';
 }
 
-static void print_json(p11c_token_info **list, size_t n)
+static void json_field(json_writer *w, const char *key, const char *value)
+{
+	json_key(w, key);
+	json_string(w, value);
+}
+
+static void json_flag(json_writer *w, const char *key, unsigned flags, unsigned bit)
+{
+	json_key(w, key);
+	json_bool(w, (flags & bit) != 0);
+}
+
+static void print_json(const p11c_token_listing *list)
 {
 	json_writer w;
 	json_init(&w, stdout);
 	json_array_begin(&w);
-	for (size_t i = 0; i < n; i++) {
-		const p11c_token_info *t = list[i];
+	for (size_t i = 0; i < p11c_token_listing_count(list); i++) {
+		const p11c_token *t = p11c_token_listing_get(list, i);
+		unsigned f = p11c_token_flags(t);
 		json_object_begin(&w);
-		json_key(&w, "module");
-		json_string(&w, t->module);
-		json_key(&w, "module_path");
-		json_string(&w, t->module_path);
-		json_key(&w, "loaded_by");
-		json_string(&w, t->loaded_by);
-		json_key(&w, "slot");
-		json_string(&w, t->slot);
-		json_key(&w, "label");
-		json_string(&w, t->label);
-		json_key(&w, "manufacturer");
-		json_string(&w, t->manufacturer);
-		json_key(&w, "model");
-		json_string(&w, t->model);
-		json_key(&w, "serial");
-		json_string(&w, t->serial);
-		json_key(&w, "internal");
-		json_bool(&w, t->internal);
-		json_key(&w, "login_required");
-		json_bool(&w, t->login_required);
-		json_key(&w, "initialized");
-		json_bool(&w, t->initialized);
-		json_key(&w, "removable");
-		json_bool(&w, t->removable);
-		json_key(&w, "read_only");
-		json_bool(&w, t->read_only);
-		json_key(&w, "uri");
-		json_string(&w, t->uri);
+		json_field(&w, "module", p11c_token_module(t));
+		json_field(&w, "module_path", p11c_token_module_path(t));
+		json_field(&w, "loaded_by", p11c_loaded_by_name(p11c_token_loaded_by(t)));
+		json_field(&w, "slot", p11c_token_slot(t));
+		json_field(&w, "label", p11c_token_name(t));
+		json_field(&w, "manufacturer", p11c_token_manufacturer(t));
+		json_field(&w, "model", p11c_token_model(t));
+		json_field(&w, "serial", p11c_token_serial(t));
+		json_flag(&w, "internal", f, P11C_TOKEN_INTERNAL);
+		json_flag(&w, "login_required", f, P11C_TOKEN_LOGIN_REQUIRED);
+		json_flag(&w, "initialized", f, P11C_TOKEN_INITIALIZED);
+		json_flag(&w, "removable", f, P11C_TOKEN_REMOVABLE);
+		json_flag(&w, "read_only", f, P11C_TOKEN_READ_ONLY);
+		json_field(&w, "uri", p11c_token_uri(t));
 		json_object_end(&w);
 	}
 	json_array_end(&w);
 	json_end(&w);
 }
 
-static void print_table(p11c_token_info **list, size_t n)
+static void print_table(const p11c_token_listing *list)
 {
 	static const char *const headers[] = {"Module", "Slot",   "Token", "Manufacturer",
 	                                      "Model",  "Serial", "Flags", "URI"};
-	table *t = table_new(8, headers);
-	if (!t)
+	size_t n = p11c_token_listing_count(list);
+	table *tab = table_new(8, headers);
+	if (!tab)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		const p11c_token *t = p11c_token_listing_get(list, i);
 		char flags[128];
-		flags_text(list[i], flags, sizeof(flags));
-		const char *cells[] = {
-		    list[i]->module, list[i]->slot,   list[i]->label, list[i]->manufacturer,
-		    list[i]->model,  list[i]->serial, flags,          list[i]->uri};
-		table_add(t, cells);
+		flags_text(t, flags, sizeof(flags));
+		const char *cells[] = {p11c_token_module(t),
+		                       p11c_token_slot(t),
+		                       p11c_token_name(t),
+		                       p11c_token_manufacturer(t),
+		                       p11c_token_model(t),
+		                       p11c_token_serial(t),
+		                       flags,
+		                       p11c_token_uri(t)};
+		table_add(tab, cells);
 	}
-	table_print(t, stdout);
+	table_print(tab, stdout);
 	printf("%zu token%s found\n", n, n == 1 ? "" : "s");
-	table_free(t);
+	table_free(tab);
 }
 
 int cmd_list_tokens(cli_globals *g, int argc, char **argv)
@@ -126,15 +134,14 @@ int cmd_list_tokens(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_db(g, 1, &db);
 	if (rc)
 		return rc;
-	p11c_token_info **list = NULL;
-	size_t n = 0;
-	if ((rc = p11c_token_list(db, &list, &n)))
+	p11c_token_listing *list = NULL;
+	if ((rc = p11c_token_list(db, &list)))
 		rc = cli_fail(db, rc);
 	else if (json)
-		print_json(list, n);
+		print_json(list);
 	else
-		print_table(list, n);
-	p11c_token_list_free(list, n);
+		print_table(list);
+	p11c_token_listing_free(list);
 	p11c_db_free(db);
 	return rc;
 }

@@ -28,31 +28,40 @@ int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
 		return r;
 	const char *dir = cli_db_dir(g);
 	p11c_db *db = NULL;
-	p11c_upgrade_report rep;
+	p11c_upgrade_report *rep = NULL;
 	int rc = cli_db_new(g, dir, CLI_PW_ANY, &db);
 	if (rc)
 		return rc;
-	int st = p11c_upgrade_certdb(db, dir, &rep);
+	int st = p11c_db_upgrade(db, dir, &rep);
 	if (st) {
 		rc = cli_fail(db, st);
 	} else {
+		static const struct {
+			const char *name;
+			p11c_upgrade_item item;
+		} rows[] = {{"certificates", P11C_UPGRADE_CERTS},
+		            {"trusted", P11C_UPGRADE_TRUSTED},
+		            {"keys", P11C_UPGRADE_KEYS},
+		            {"modules", P11C_UPGRADE_MODULES}};
 		printf("%-14s %6s %6s\n", "", "before", "after");
-		printf("%-14s %6zu %6zu\n", "certificates", rep.certs[0], rep.certs[1]);
-		printf("%-14s %6zu %6zu\n", "trusted", rep.trusted[0], rep.trusted[1]);
-		printf("%-14s %6zu %6zu\n", "keys", rep.keys[0], rep.keys[1]);
-		printf("%-14s %6zu %6zu\n", "modules", rep.modules[0], rep.modules[1]);
-		printf("Upgraded '%s'; the legacy files are kept in %s\n", dir, rep.backup_dir);
-		if (rep.password_file > 0)
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			printf("%-14s %6zu %6zu\n", rows[i].name,
+			       p11c_upgrade_report_before(rep, rows[i].item),
+			       p11c_upgrade_report_after(rep, rows[i].item));
+		printf("Upgraded '%s'; the legacy files are kept in %s\n", dir,
+		       p11c_upgrade_report_backup_dir(rep));
+		p11c_upgrade_password_file pw = p11c_upgrade_report_password_file(rep);
+		if (pw == P11C_UPGRADE_PWFILE_WRITTEN)
 			printf(
 			    "The password file now holds the internal token's password under both "
 			    "names (msgcert's and NSS's)\n");
-		else if (rep.password_file < 0)
+		else if (pw == P11C_UPGRADE_PWFILE_FAILED)
 			cli_error(
 			    "warning: the password file lacks the \"NSS Certificate DB:\" line "
 			    "that certutil -f needs, and it could not be added: %s",
 			    p11c_last_error(db));
-		free(rep.backup_dir);
 	}
+	p11c_upgrade_report_free(rep);
 	p11c_db_free(db);
 	return rc;
 }

@@ -123,7 +123,7 @@ int cli_secret(p11c_db *db, const char *file, const char *what, int twice, char 
 	int rc;
 	*out = NULL;
 	if (file) {
-		if ((rc = p11c_read_password_file(db, file, out)))
+		if ((rc = p11c_password_file_read(db, file, out)))
 			return cli_fail(db, rc);
 		return EXIT_OK;
 	}

@@ -231,7 +231,7 @@ static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *
 			s->state = P11C_EXPORT_NEEDS_PASSWORD;
 			goto out;
 		}
-		if ((rc = p11c_read_password_file(db, r->pwfile, &pw)) ||
+		if ((rc = p11c_password_file_read(db, r->pwfile, &pw)) ||
 		    (rc = render(db, r, pw, 1, &tmp, digest))) {
 			snprintf(msg, sizeof(msg), "%s", p11c_last_error(db));
 			s->state = P11C_EXPORT_FAILED;

@@ -106,30 +106,37 @@ static int new_password(p11c_db *db, char **pw)
 	return P11C_OK;
 }
 
-static int default_cert(p11c_db *db, const p11c_generate_opts *opts)
+static int default_cert(p11c_db *db, const char *hostname, const char *token)
 {
-	char *host = opts->hostname ? strdup(opts->hostname) : this_host();
+	char *host = hostname ? strdup(hostname) : this_host();
 	if (!host)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	p11c_dn_fields f = P11C_DN_FIELDS_INIT;
 	f.cn = host;
 	p11c_selfsign_opts so = P11C_SELFSIGN_OPTS_INIT;
 	so.fields = &f;
-	so.token = opts->token;
+	so.token = token;
 	int rc = p11c_cert_selfsign(db, "Server-Cert", &so);
 	free(host);
 	return rc;
 }
 
+/* The end of the first p11c_generate_opts: a shorter size is a caller's
+ * mistake; later fields are read through P11C_OPT. */
+#define GENERATE_OPTS_V1 (offsetof(p11c_generate_opts, token) + sizeof(const char *))
+#define GENERATE_FLAGS (P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT)
+
 int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir),
-	          P11C_FIELD_OPTNAME(opts, hostname), P11C_FIELD_OPTNAME(opts, token));
-	p11c_generate_opts defaults = P11C_GENERATE_OPTS_INIT;
+	          P11C_OPTS_SIZE(opts, GENERATE_OPTS_V1),
+	          P11C_FIELD_FLAGS(opts, flags, GENERATE_FLAGS), P11C_FIELD_OPTNAME(opts, hostname),
+	          P11C_FIELD_OPTNAME(opts, token));
+	unsigned flags = P11C_OPT(opts, flags, 0u);
+	const char *hostname = P11C_OPT(opts, hostname, NULL);
+	const char *token = P11C_OPT(opts, token, NULL);
 	char path[4200], *pw = NULL;
 	int made = 0, rc;
-	if (!opts)
-		opts = &defaults;
 	if (db->ctx)
 		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "database '%s' is already open",
 		                   db->dir);
@@ -149,7 +156,7 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 		                 strerror(errno));
 		goto fail;
 	}
-	db->no_p11kit = opts->no_p11kit;
+	db->no_p11kit = (flags & P11C_GENERATE_NO_P11KIT) != 0;
 	if ((rc = p11c_nss_start(db, dir, 0)) || (rc = new_password(db, &pw)))
 		goto fail;
 	PK11SlotInfo *slot = p11c_db_slot(db);
@@ -173,7 +180,7 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 		if ((rc = p11c_db_set_password_file(db, path)))
 			goto fail;
 	}
-	if (opts->default_cert && (rc = default_cert(db, opts)))
+	if (!(flags & P11C_GENERATE_NO_DEFAULT_CERT) && (rc = default_cert(db, hostname, token)))
 		goto fail;
 	/* The token's PIN joins the file, so that it unlocks everything. */
 	if (db->used_label && (rc = p11c_pwfile_write(db, path, pw, db->used_label, db->used_pin)))

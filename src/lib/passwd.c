@@ -77,7 +77,8 @@ static int stage_file(p11c_db *db, const char *path, PK11SlotInfo *slot, const c
 	return rc;
 }
 
-int p11c_change_password(p11c_db *db, const char *token, const char *new_pw, const char *pwfile)
+int p11c_token_change_password(p11c_db *db, const char *token, const char *new_pw,
+                               const char *pwfile)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTNAME(token), P11C_OPTNAME(pwfile));
 	char old[P11C_PW_MAX + 1] = "";

@@ -8,21 +8,110 @@
 #include "nssint.h"
 #include "uri.h"
 
-void p11c_token_list_free(p11c_token_info **list, size_t n)
+struct p11c_token {
+	char *module, *module_path, *slot, *label, *manufacturer, *model, *serial, *uri;
+	unsigned flags; /* P11C_TOKEN_* */
+	p11c_loaded_by loaded_by;
+};
+
+struct p11c_token_listing {
+	p11c_token **tokens;
+	size_t n;
+};
+
+const char *p11c_loaded_by_name(p11c_loaded_by by)
 {
-	for (size_t i = 0; list && i < n; i++) {
-		p11c_token_info *t = list[i];
-		free(t->module);
-		free(t->module_path);
-		free(t->slot);
-		free(t->label);
-		free(t->manufacturer);
-		free(t->model);
-		free(t->serial);
-		free(t->uri);
-		free(t);
-	}
-	free(list);
+	static const char *const names[] = {[P11C_LOADED_BY_NONE] = "none",
+	                                    [P11C_LOADED_BY_NSS] = "nss",
+	                                    [P11C_LOADED_BY_DATABASE] = "database",
+	                                    [P11C_LOADED_BY_RUN] = "run",
+	                                    [P11C_LOADED_BY_P11KIT] = "p11-kit"};
+	return (unsigned)by < sizeof(names) / sizeof(names[0]) ? names[by] : "unknown";
+}
+
+const char *p11c_token_module(const p11c_token *t)
+{
+	return t ? t->module : NULL;
+}
+
+const char *p11c_token_module_path(const p11c_token *t)
+{
+	return t ? t->module_path : NULL;
+}
+
+const char *p11c_token_slot(const p11c_token *t)
+{
+	return t ? t->slot : NULL;
+}
+
+const char *p11c_token_name(const p11c_token *t)
+{
+	return t ? t->label : NULL;
+}
+
+const char *p11c_token_manufacturer(const p11c_token *t)
+{
+	return t ? t->manufacturer : NULL;
+}
+
+const char *p11c_token_model(const p11c_token *t)
+{
+	return t ? t->model : NULL;
+}
+
+const char *p11c_token_serial(const p11c_token *t)
+{
+	return t ? t->serial : NULL;
+}
+
+const char *p11c_token_uri(const p11c_token *t)
+{
+	return t ? t->uri : NULL;
+}
+
+unsigned p11c_token_flags(const p11c_token *t)
+{
+	return t ? t->flags : 0;
+}
+
+p11c_loaded_by p11c_token_loaded_by(const p11c_token *t)
+{
+	return t ? t->loaded_by : P11C_LOADED_BY_NONE;
+}
+
+size_t p11c_token_listing_count(const p11c_token_listing *l)
+{
+	return l ? l->n : 0;
+}
+
+const p11c_token *p11c_token_listing_get(const p11c_token_listing *l, size_t i)
+{
+	return l && i < l->n ? l->tokens[i] : NULL;
+}
+
+static void token_free(p11c_token *t)
+{
+	if (!t)
+		return;
+	free(t->module);
+	free(t->module_path);
+	free(t->slot);
+	free(t->label);
+	free(t->manufacturer);
+	free(t->model);
+	free(t->serial);
+	free(t->uri);
+	free(t);
+}
+
+void p11c_token_listing_free(p11c_token_listing *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		token_free(l->tokens[i]);
+	free(l->tokens);
+	free(l);
 }
 
 /* A blank-padded PKCS#11 text field as a string. */
@@ -33,13 +122,13 @@ static char *field(const unsigned char *s, size_t n)
 	return strndup((const char *)s, n);
 }
 
-static p11c_token_info *token_new(p11c_db *db, SECMODModule *mod, PK11SlotInfo *slot)
+static p11c_token *token_new(p11c_db *db, SECMODModule *mod, PK11SlotInfo *slot)
 {
 	CK_TOKEN_INFO ti;
 	CK_SLOT_INFO si;
 	if (PK11_GetTokenInfo(slot, &ti) != SECSuccess || PK11_GetSlotInfo(slot, &si) != SECSuccess)
 		return NULL;
-	p11c_token_info *t = calloc(1, sizeof(*t));
+	p11c_token *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->module = strdup(mod->commonName ? mod->commonName : "");
@@ -50,31 +139,36 @@ static p11c_token_info *token_new(p11c_db *db, SECMODModule *mod, PK11SlotInfo *
 	t->model = field(ti.model, sizeof(ti.model));
 	t->serial = field(ti.serialNumber, sizeof(ti.serialNumber));
 	t->uri = p11c_uri_for_token(&ti);
-	t->internal = mod->internal;
-	static const char *const by[] = {"nss", "database", "run", "p11-kit"};
+	static const p11c_loaded_by by[] = {[P11C_FROM_NSS] = P11C_LOADED_BY_NSS,
+	                                    [P11C_FROM_DATABASE] = P11C_LOADED_BY_DATABASE,
+	                                    [P11C_FROM_RUN] = P11C_LOADED_BY_RUN,
+	                                    [P11C_FROM_P11KIT] = P11C_LOADED_BY_P11KIT};
 	t->loaded_by = by[p11c_module_from(db, mod)];
-	t->login_required = (ti.flags & CKF_LOGIN_REQUIRED) != 0;
-	t->initialized = (ti.flags & CKF_TOKEN_INITIALIZED) != 0;
-	t->read_only = (ti.flags & CKF_WRITE_PROTECTED) != 0;
-	t->removable = (si.flags & CKF_REMOVABLE_DEVICE) != 0;
+	t->flags = (mod->internal ? P11C_TOKEN_INTERNAL : 0) |
+	           (ti.flags & CKF_LOGIN_REQUIRED ? P11C_TOKEN_LOGIN_REQUIRED : 0) |
+	           (ti.flags & CKF_TOKEN_INITIALIZED ? P11C_TOKEN_INITIALIZED : 0) |
+	           (si.flags & CKF_REMOVABLE_DEVICE ? P11C_TOKEN_REMOVABLE : 0) |
+	           (ti.flags & CKF_WRITE_PROTECTED ? P11C_TOKEN_READ_ONLY : 0);
 	if (!t->module || !t->module_path || !t->slot || !t->label || !t->manufacturer ||
 	    !t->model || !t->serial || !t->uri) {
-		p11c_token_list_free(&t, 1);
+		token_free(t);
 		return NULL;
 	}
 	return t;
 }
 
-int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
+int p11c_token_list(p11c_db *db, p11c_token_listing **out)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_OUT(out), P11C_OUT(n));
-	p11c_token_info **list = NULL;
+	P11C_ARGS(db, P11C_DB(db), P11C_OUT(out));
+	p11c_token **list = NULL;
 	size_t count = 0;
 	int rc = p11c_require_open(db, 0);
 	*out = NULL;
-	*n = 0;
 	if (rc)
 		return rc;
+	p11c_token_listing *listing = calloc(1, sizeof(*listing));
+	if (!listing)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	/* NSS's crypto slot, and of its databases only the handle's own. */
 	PK11SlotInfo *crypto = PK11_GetInternalSlot();
 	SECMODListLock *lock = SECMOD_GetDefaultModuleListLock();
@@ -86,11 +180,10 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 			if (!PK11_IsPresent(slot) ||
 			    (slot != crypto && !p11c_slot_visible(db, slot)))
 				continue;
-			p11c_token_info *t = token_new(db, mod, slot);
-			p11c_token_info **more =
-			    t ? realloc(list, (count + 1) * sizeof(*list)) : NULL;
+			p11c_token *t = token_new(db, mod, slot);
+			p11c_token **more = t ? realloc(list, (count + 1) * sizeof(*list)) : NULL;
 			if (!more) {
-				p11c_token_list_free(&t, t ? 1 : 0);
+				token_free(t);
 				rc = p11c_fail(db, P11C_EFAIL,
 				               "cannot read the tokens of module '%s'",
 				               mod->commonName);
@@ -103,11 +196,12 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 	SECMOD_ReleaseReadLock(lock);
 	if (crypto)
 		PK11_FreeSlot(crypto);
+	listing->tokens = list;
+	listing->n = count;
 	if (rc) {
-		p11c_token_list_free(list, count);
+		p11c_token_listing_free(listing);
 		return rc;
 	}
-	*out = list;
-	*n = count;
+	*out = listing;
 	return P11C_OK;
 }

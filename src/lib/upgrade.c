@@ -21,6 +21,42 @@ static const char *const legacy_files[] = {"cert8.db", "key3.db", "secmod.db"};
 static const char *const new_files[] = {"cert9.db", "key4.db", "pkcs11.txt"};
 #define N_FILES 3
 
+#define N_ITEMS (P11C_UPGRADE_MODULES + 1)
+
+struct p11c_upgrade_report {
+	size_t before[N_ITEMS], after[N_ITEMS]; /* by p11c_upgrade_item */
+	char *backup_dir;                       /* where the legacy files are kept */
+	p11c_upgrade_password_file password_file;
+};
+
+size_t p11c_upgrade_report_before(const p11c_upgrade_report *r, p11c_upgrade_item item)
+{
+	return r && (unsigned)item < N_ITEMS ? r->before[item] : 0;
+}
+
+size_t p11c_upgrade_report_after(const p11c_upgrade_report *r, p11c_upgrade_item item)
+{
+	return r && (unsigned)item < N_ITEMS ? r->after[item] : 0;
+}
+
+const char *p11c_upgrade_report_backup_dir(const p11c_upgrade_report *r)
+{
+	return r ? r->backup_dir : NULL;
+}
+
+p11c_upgrade_password_file p11c_upgrade_report_password_file(const p11c_upgrade_report *r)
+{
+	return r ? r->password_file : P11C_UPGRADE_PWFILE_UNCHANGED;
+}
+
+void p11c_upgrade_report_free(p11c_upgrade_report *r)
+{
+	if (!r)
+		return;
+	free(r->backup_dir);
+	free(r);
+}
+
 /* What a database holds, as sorted lines that can be compared. */
 typedef struct {
 	char **certs; /* "alias|sha256|trust" */
@@ -357,7 +393,7 @@ static int make_backup(p11c_db *db, const char *dir, char **out)
 
 /* msgcert's file names the internal token one way; NSS's tools read the
  * other: the same password under both names.  1 written, 0 nothing to
- * do, -1 failed. */
+ * do, -1 failed (the p11c_upgrade_password_file values). */
 static int complete_password_file(p11c_db *db, const char *path)
 {
 	const char *pw = p11c_pwfile_lookup(db->pwf, P11C_NSS_INTERNAL_NAME, 1, NULL);
@@ -388,12 +424,14 @@ static int complete_password_file(p11c_db *db, const char *path)
 	return rc;
 }
 
-int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
+int p11c_db_upgrade(p11c_db *db, const char *dir, p11c_upgrade_report **out)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir), P11C_OUT(r));
+	P11C_ARGS(db, P11C_DB(db), P11C_CLOSED(db), P11C_NAME(dir), P11C_OUT(out));
 	inventory before, during, after;
 	upgrade_ctx u = {NULL, 0};
-	memset(r, 0, sizeof(*r));
+	p11c_upgrade_report *r = NULL;
+	*out = NULL;
+	memset(&before, 0, sizeof(before));
 	memset(&during, 0, sizeof(during));
 	memset(&after, 0, sizeof(after));
 	if (db->ctx)
@@ -418,9 +456,11 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 	if (access(dir, W_OK) != 0)
 		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", dir,
 		                   strerror(errno));
+	if (!(r = calloc(1, sizeof(*r))))
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	int rc = inventory_of(db, &u, "dbm:", dir, 1, &before, NULL);
 	if (rc)
-		return rc;
+		goto out;
 	if ((rc = make_backup(db, dir, &r->backup_dir)))
 		goto out;
 	/* NSS migrates the legacy files when the sql database is opened for
@@ -441,14 +481,14 @@ int p11c_upgrade_certdb(p11c_db *db, const char *dir, p11c_upgrade_report *r)
 		goto undo;
 	if ((rc = compare(db, &before, &after)))
 		goto undo;
-	r->certs[0] = before.n_certs;
-	r->certs[1] = after.n_certs;
-	r->keys[0] = before.n_keys;
-	r->keys[1] = after.n_keys;
-	r->trusted[0] = before.trusted;
-	r->trusted[1] = after.trusted;
-	r->modules[0] = before.n_modules;
-	r->modules[1] = after.n_modules;
+	r->before[P11C_UPGRADE_CERTS] = before.n_certs;
+	r->after[P11C_UPGRADE_CERTS] = after.n_certs;
+	r->before[P11C_UPGRADE_KEYS] = before.n_keys;
+	r->after[P11C_UPGRADE_KEYS] = after.n_keys;
+	r->before[P11C_UPGRADE_TRUSTED] = before.trusted;
+	r->after[P11C_UPGRADE_TRUSTED] = after.trusted;
+	r->before[P11C_UPGRADE_MODULES] = before.n_modules;
+	r->after[P11C_UPGRADE_MODULES] = after.n_modules;
 	if (db->pwf_path && !u.swapped)
 		r->password_file = complete_password_file(db, db->pwf_path);
 	goto out;
@@ -472,8 +512,9 @@ out:
 	inventory_free(&during);
 	inventory_free(&after);
 	if (rc) {
-		free(r->backup_dir);
-		r->backup_dir = NULL;
+		p11c_upgrade_report_free(r);
+		return rc;
 	}
-	return rc;
+	*out = r;
+	return P11C_OK;
 }

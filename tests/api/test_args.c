@@ -29,7 +29,7 @@
 	X(p11c_last_error_ckr)                                                                     \
 	X(p11c_last_error_field)                                                                   \
 	X(p11c_db_set_password_file)                                                               \
-	X(p11c_read_password_file)                                                                 \
+	X(p11c_password_file_read)                                                                 \
 	X(p11c_output_path_check)                                                                  \
 	X(p11c_db_set_password_prompt)                                                             \
 	X(p11c_db_set_log)                                                                         \
@@ -95,7 +95,20 @@
 	X(p11c_cert_free)                                                                     \
 	X(p11c_token_label)                                                                        \
 	X(p11c_token_list)                                                                         \
-	X(p11c_token_list_free)                                                                    \
+	X(p11c_token_listing_count)                                                                \
+	X(p11c_token_listing_get)                                                                  \
+	X(p11c_token_listing_free)                                                                 \
+	X(p11c_token_module)                                                                       \
+	X(p11c_token_module_path)                                                                  \
+	X(p11c_token_slot)                                                                         \
+	X(p11c_token_name)                                                                         \
+	X(p11c_token_manufacturer)                                                                 \
+	X(p11c_token_model)                                                                        \
+	X(p11c_token_serial)                                                                       \
+	X(p11c_token_uri)                                                                          \
+	X(p11c_token_flags)                                                                        \
+	X(p11c_token_loaded_by)                                                                    \
+	X(p11c_loaded_by_name)                                                                     \
 	X(p11c_module_add)                                                                         \
 	X(p11c_module_remove)                                                                      \
 	X(p11c_trust_parse)                                                                        \
@@ -106,13 +119,18 @@
 	X(p11c_chain_free)                                                                         \
 	X(p11c_check)                                                                              \
 	X(p11c_findings_free)                                                                      \
-	X(p11c_change_password)                                                                    \
-	X(p11c_request_sign)                                                                       \
-	X(p11c_trust_export)                                                                       \
-	X(p11c_trust_format_name)                                                                  \
-	X(p11c_upgrade_certdb)                                                                     \
-	X(p11c_export_kind_name)                                                                   \
-	X(p11c_export_format_name)                                                                 \
+	X(p11c_token_change_password)                                                          \
+	X(p11c_request_sign)                                                                   \
+	X(p11c_trust_export)                                                                   \
+	X(p11c_trust_format_name)                                                              \
+	X(p11c_db_upgrade)                                                                     \
+	X(p11c_upgrade_report_before)                                                          \
+	X(p11c_upgrade_report_after)                                                           \
+	X(p11c_upgrade_report_backup_dir)                                                      \
+	X(p11c_upgrade_report_password_file)                                                   \
+	X(p11c_upgrade_report_free)                                                            \
+	X(p11c_export_kind_name)                                                               \
+	X(p11c_export_format_name)                                                             \
 	X(p11c_export_record_add)                                                                  \
 	X(p11c_export_sync)                                                                        \
 	X(p11c_export_state_name)                                                                  \
@@ -630,14 +648,14 @@ static void test_args_p11c_db_set_password_file(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_read_password_file(void **state)
+static void test_args_p11c_password_file_read(void **state)
 {
 	p11c_db *db = *state;
 	char *pw = (char *)"untouched";
-	NO_DB(p11c_read_password_file(NULL, "pw", &pw), p11c_read_password_file);
-	USAGE(db, p11c_read_password_file(db, NULL, &pw), p11c_read_password_file, "path is NULL");
-	USAGE(db, p11c_read_password_file(db, "", &pw), p11c_read_password_file, "path is empty");
-	USAGE(db, p11c_read_password_file(db, "pw", NULL), p11c_read_password_file, "out is NULL");
+	NO_DB(p11c_password_file_read(NULL, "pw", &pw), p11c_password_file_read);
+	USAGE(db, p11c_password_file_read(db, NULL, &pw), p11c_password_file_read, "path is NULL");
+	USAGE(db, p11c_password_file_read(db, "", &pw), p11c_password_file_read, "path is empty");
+	USAGE(db, p11c_password_file_read(db, "pw", NULL), p11c_password_file_read, "out is NULL");
 	assert_null(pw); /* out-parameters cleared, as on any failure */
 	no_failures();
 }
@@ -708,6 +726,16 @@ static void test_args_p11c_db_generate(void **state)
 	o.hostname = NULL;
 	o.token = "";
 	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "opts->token is empty");
+	o.token = NULL;
+	o.flags = 0x100 | P11C_GENERATE_NO_P11KIT;
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate,
+	      "opts->flags has unknown bits 0x100");
+	o.flags = 0;
+	o.size = 0;
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "opts->size is 0");
+	o.size = sizeof(o) - 1;
+	USAGE(db, p11c_db_generate(db, "d", &o), p11c_db_generate, "_INIT");
+	assert_null(p11c_db_dir(db));
 	no_failures();
 }
 
@@ -1045,18 +1073,105 @@ static void test_args_p11c_token_label(void **state)
 static void test_args_p11c_token_list(void **state)
 {
 	p11c_db *db = *state;
-	p11c_token_info **list = NULL;
-	size_t n = 0;
-	NO_DB(p11c_token_list(NULL, &list, &n), p11c_token_list);
-	USAGE(db, p11c_token_list(db, NULL, &n), p11c_token_list, "out is NULL");
-	USAGE(db, p11c_token_list(db, &list, NULL), p11c_token_list, "n is NULL");
+	p11c_token_listing *list = (p11c_token_listing *)&list; /* not NULL */
+	NO_DB(p11c_token_list(NULL, &list), p11c_token_list);
+	USAGE(db, p11c_token_list(db, NULL), p11c_token_list, "out is NULL");
+	CLOSED(p11c_token_list(db, &list));
+	assert_null(list); /* out-parameters cleared, as on any failure */
 	no_failures();
 }
 
-static void test_args_p11c_token_list_free(void **state)
+/* The listing's and the token's accessors take no handle: NULL gives
+ * nothing, no crash. */
+static void test_args_p11c_token_listing_count(void **state)
 {
 	(void)state;
-	p11c_token_list_free(NULL, 2);
+	assert_int_equal(p11c_token_listing_count(NULL), 0);
+}
+
+static void test_args_p11c_token_listing_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_listing_get(NULL, 0));
+}
+
+static void test_args_p11c_token_listing_free(void **state)
+{
+	(void)state;
+	p11c_token_listing_free(NULL);
+}
+
+static void test_args_p11c_token_module(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_module(NULL));
+}
+
+static void test_args_p11c_token_module_path(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_module_path(NULL));
+}
+
+static void test_args_p11c_token_slot(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_slot(NULL));
+}
+
+static void test_args_p11c_token_name(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_name(NULL));
+}
+
+static void test_args_p11c_token_manufacturer(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_manufacturer(NULL));
+}
+
+static void test_args_p11c_token_model(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_model(NULL));
+}
+
+static void test_args_p11c_token_serial(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_serial(NULL));
+}
+
+static void test_args_p11c_token_uri(void **state)
+{
+	(void)state;
+	assert_null(p11c_token_uri(NULL));
+}
+
+static void test_args_p11c_token_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_token_flags(NULL), 0);
+}
+
+static void test_args_p11c_token_loaded_by(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_token_loaded_by(NULL), P11C_LOADED_BY_NONE);
+}
+
+/* The words list-tokens --json prints. */
+static void test_args_p11c_loaded_by_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_NSS), "nss");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_DATABASE), "database");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_RUN), "run");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_P11KIT), "p11-kit");
+	assert_string_equal(p11c_loaded_by_name(P11C_LOADED_BY_NONE), "none");
+	assert_string_equal(p11c_loaded_by_name((p11c_loaded_by)5), "unknown");
+	assert_string_equal(p11c_loaded_by_name((p11c_loaded_by)-1), "unknown");
 }
 
 static void test_args_p11c_module_add(void **state)
@@ -1168,13 +1283,13 @@ static void test_args_p11c_findings_free(void **state)
 	p11c_findings_free(NULL, 3);
 }
 
-static void test_args_p11c_change_password(void **state)
+static void test_args_p11c_token_change_password(void **state)
 {
 	p11c_db *db = *state;
-	NO_DB(p11c_change_password(NULL, NULL, "new", NULL), p11c_change_password);
-	USAGE(db, p11c_change_password(db, "", "new", NULL), p11c_change_password,
+	NO_DB(p11c_token_change_password(NULL, NULL, "new", NULL), p11c_token_change_password);
+	USAGE(db, p11c_token_change_password(db, "", "new", NULL), p11c_token_change_password,
 	      "token is empty");
-	USAGE(db, p11c_change_password(db, NULL, "new", ""), p11c_change_password,
+	USAGE(db, p11c_token_change_password(db, NULL, "new", ""), p11c_token_change_password,
 	      "pwfile is empty");
 	no_failures();
 }
@@ -1236,15 +1351,47 @@ static void test_args_p11c_trust_format_name(void **state)
 	assert_string_equal(p11c_trust_format_name((p11c_trust_format)2), "unknown");
 }
 
-static void test_args_p11c_upgrade_certdb(void **state)
+static void test_args_p11c_db_upgrade(void **state)
 {
 	p11c_db *db = *state;
-	p11c_upgrade_report r;
-	NO_DB(p11c_upgrade_certdb(NULL, "d", &r), p11c_upgrade_certdb);
-	USAGE(db, p11c_upgrade_certdb(db, NULL, &r), p11c_upgrade_certdb, "dir is NULL");
-	USAGE(db, p11c_upgrade_certdb(db, "", &r), p11c_upgrade_certdb, "dir is empty");
-	USAGE(db, p11c_upgrade_certdb(db, "d", NULL), p11c_upgrade_certdb, "r is NULL");
+	p11c_upgrade_report *r = (p11c_upgrade_report *)&r; /* not NULL */
+	NO_DB(p11c_db_upgrade(NULL, "d", &r), p11c_db_upgrade);
+	USAGE(db, p11c_db_upgrade(db, NULL, &r), p11c_db_upgrade, "dir is NULL");
+	USAGE(db, p11c_db_upgrade(db, "", &r), p11c_db_upgrade, "dir is empty");
+	USAGE(db, p11c_db_upgrade(db, "d", NULL), p11c_db_upgrade, "out is NULL");
+	assert_null(r); /* out-parameters cleared, as on any failure */
 	no_failures();
+}
+
+/* The report's accessors take no handle: NULL gives nothing, no crash. */
+static void test_args_p11c_upgrade_report_before(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_upgrade_report_before(NULL, P11C_UPGRADE_CERTS), 0);
+}
+
+static void test_args_p11c_upgrade_report_after(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_upgrade_report_after(NULL, P11C_UPGRADE_MODULES), 0);
+}
+
+static void test_args_p11c_upgrade_report_backup_dir(void **state)
+{
+	(void)state;
+	assert_null(p11c_upgrade_report_backup_dir(NULL));
+}
+
+static void test_args_p11c_upgrade_report_password_file(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_upgrade_report_password_file(NULL), P11C_UPGRADE_PWFILE_UNCHANGED);
+}
+
+static void test_args_p11c_upgrade_report_free(void **state)
+{
+	(void)state;
+	p11c_upgrade_report_free(NULL);
 }
 
 /* ---- the list above is the whole API ---- */
@@ -1379,8 +1526,7 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	cn.cn = "args.example";
 	assert_non_null(mkdtemp(tmpdir));
 	snprintf(dir, sizeof(dir), "%s/db", tmpdir);
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	if (p11c_db_generate(db, dir, &g) != P11C_OK)
 		fail_msg("p11c_db_generate: %s", p11c_last_error(db));
 	s.fields = &cn;
@@ -1394,8 +1540,9 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	USAGE(db, p11c_db_open(db, dir, 0), p11c_db_open,
 	      "db already has database '/tmp/p11c-args-");
 	USAGE(db, p11c_db_generate(db, dir, NULL), p11c_db_generate, "db already has database");
-	p11c_upgrade_report r;
-	USAGE(db, p11c_upgrade_certdb(db, dir, &r), p11c_upgrade_certdb, "db already has database");
+	p11c_upgrade_report *r = NULL;
+	USAGE(db, p11c_db_upgrade(db, dir, &r), p11c_db_upgrade, "db already has database");
+	assert_null(r);
 	USAGE(db, p11c_cert_selfsign(db, "", &s), p11c_cert_selfsign, "alias is empty");
 	USAGE(db, p11c_cert_remove(db, NULL, 0), p11c_cert_remove, "alias is NULL");
 	USAGE(db, p11c_cert_add(db, "kept", NULL, NULL, NULL), p11c_cert_add, "path is NULL");
@@ -1405,7 +1552,8 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	USAGE(db, p11c_cert_renew_selfsign(db, NULL, 30, P11C_RENEW_NEW_KEY),
 	      p11c_cert_renew_selfsign, "alias is NULL");
 	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
-	USAGE(db, p11c_change_password(db, "", NULL, NULL), p11c_change_password, "token is empty");
+	USAGE(db, p11c_token_change_password(db, "", NULL, NULL), p11c_token_change_password,
+	      "token is empty");
 	assert_string_equal(p11c_db_dir(db), dir);
 	assert_int_equal(p11c_cert_list(db, &lo, &list), P11C_OK);
 	assert_int_equal(p11c_cert_listing_count(list), 1);
@@ -1433,7 +1581,7 @@ static void test_args_closed_handle_refused(void **state)
 	p11c_selfsign_opts s = P11C_SELFSIGN_OPTS_INIT;
 	p11c_cert_listing *list = NULL;
 	p11c_cert *info = NULL;
-	p11c_token_info **tokens = NULL;
+	p11c_token_listing *tokens = NULL;
 	p11c_chain *c = NULL;
 	p11c_finding *f = NULL;
 	char *str = NULL;
@@ -1447,7 +1595,7 @@ static void test_args_closed_handle_refused(void **state)
 	CLOSED(p11c_cert_remove(db, "a", 0));
 	CLOSED(p11c_cert_verify(db, "a", P11C_USAGE_EMAIL, 0, &c));
 	CLOSED(p11c_cert_export(db, "a", P11C_CERT_EXPORT_PEM, &buf, &len));
-	CLOSED(p11c_token_list(db, &tokens, &n));
+	CLOSED(p11c_token_list(db, &tokens));
 	CLOSED(p11c_token_label(db, "internal", &str));
 	CLOSED(p11c_check(db, NULL, &f, &n, &status));
 	CLOSED(p11c_module_remove(db, "m"));

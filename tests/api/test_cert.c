@@ -76,8 +76,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "%s/db", f->tmp);
 	snprintf(f->pem, sizeof(f->pem), "%s/cert.pem", f->tmp);
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
 	dn.cn = "api.example.com";
 	dn.o = "Example Ltd";

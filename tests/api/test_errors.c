@@ -123,8 +123,7 @@ static int setup(void **state)
 	assert_int_equal(p11c_db_new(&f->db), P11C_OK);
 	assert_int_equal(p11c_db_set_password_file(f->db, f->pwfile), P11C_OK);
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	int rc = p11c_db_generate(f->db, f->dir, &g);
 	if (rc) {
 		show(f->db);
@@ -204,8 +203,7 @@ static void test_exists_database_generated_twice(void **state)
 	assert_int_equal(p11c_db_new(&db), P11C_OK);
 	assert_int_equal(p11c_db_set_password_file(db, f->pwfile), P11C_OK);
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	int rc = p11c_db_generate(db, f->dir, &g);
 	expect_error(db, rc, P11C_EFAIL, P11C_ERR_EXISTS, NULL, "database");
 	p11c_db_free(db);

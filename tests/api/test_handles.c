@@ -202,8 +202,7 @@ static void test_three_one_generating(void **state)
 	p11c_db *da = open_db(a), *db = open_db(b), *dc = NULL;
 	assert_int_equal(p11c_db_new(&dc), P11C_OK);
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	int rc = p11c_db_generate(dc, c, &g);
 	if (rc)
 		print_error("generate '%s': got %d (%s), wanted 0\n", c, rc, p11c_last_error(dc));

@@ -55,8 +55,7 @@ static int setup(void **state)
 	assert_int_equal(p11c_db_new(&f->db), P11C_OK);
 	OK(f->db, p11c_db_set_password_file(f->db, f->pwfile));
 	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.default_cert = 0;
-	g.no_p11kit = 1;
+	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	OK(f->db, p11c_db_generate(f->db, f->dir, &g));
 	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
 	dn.cn = "io.example.com";

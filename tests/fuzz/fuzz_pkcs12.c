@@ -37,8 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	p11c_generate_opts o = P11C_GENERATE_OPTS_INIT;
-	o.default_cert = 0;
-	o.no_p11kit = 1;
+	o.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
 	const char *tmp = getenv("TMPDIR");
 	snprintf(dir, sizeof(dir), "%s/p11cert-fuzz-p12.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir) || p11c_db_new(&db) != P11C_OK) {
