@@ -209,15 +209,14 @@ int p11c_export_certs(p11c_db *db, const char *alias, int chain, int pem, unsign
 		     list && !CERT_LIST_END(n, list); n = CERT_LIST_NEXT(n)) {
 			char *one = p11c_pem_encode("CERTIFICATE", n->cert->derCert.data,
 			                            n->cert->derCert.len);
-			char *more = one ? realloc(text, used + strlen(one) + 1) : NULL;
+			char *more = one ? P11C_VEC_RESERVE(text, used, strlen(one) + 1) : NULL;
 			if (!more) {
 				free(one);
 				free(text);
 				text = NULL;
 				break;
 			}
-			text = more;
-			memcpy(text + used, one, strlen(one) + 1);
+			memcpy(more, one, strlen(one) + 1);
 			used += strlen(one);
 			free(one);
 		}

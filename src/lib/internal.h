@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "p11cert.h"
+#include "vec.h"
 
 /* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
 #pragma GCC visibility push(hidden)

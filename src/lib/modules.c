@@ -65,14 +65,9 @@ static int name_taken(const char *name)
 
 static int remember(p11c_db *db, SECMODModule *mod, int from)
 {
-	SECMODModule **m = realloc(db->modules, (db->n_modules + 1) * sizeof(*m));
-	if (!m)
+	if (!P11C_VEC_RESERVE(db->modules, db->n_modules, 1) ||
+	    !P11C_VEC_RESERVE(db->module_from, db->n_modules, 1))
 		return -1;
-	db->modules = m;
-	int *f = realloc(db->module_from, (db->n_modules + 1) * sizeof(*f));
-	if (!f)
-		return -1;
-	db->module_from = f;
 	db->module_from[db->n_modules] = from;
 	db->modules[db->n_modules++] = mod;
 	return 0;

@@ -45,12 +45,9 @@ static char *dup_range(const char *s, size_t n)
 
 static int add_entry(p11c_pwfile *f, const char *line, size_t len)
 {
-	p11c_pw_entry *e = realloc(f->e, (f->n + 1) * sizeof(*e));
+	p11c_pw_entry *e = P11C_VEC_RESERVE(f->e, f->n, 1);
 	if (!e)
 		return -1;
-	f->e = e;
-	e = &f->e[f->n];
-	memset(e, 0, sizeof(*e));
 	e->line = dup_range(line, len);
 	if (!e->line)
 		return -1;

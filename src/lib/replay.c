@@ -201,11 +201,8 @@ typedef struct {
 
 static int words_add(words *w, const char *s)
 {
-	char **v = realloc(w->v, (w->n + 1) * sizeof(*v));
-	if (!v)
-		return -1;
-	w->v = v;
-	if (!(w->v[w->n] = strdup(s)))
+	char **v = P11C_VEC_RESERVE(w->v, w->n, 1);
+	if (!v || !(*v = strdup(s)))
 		return -1;
 	w->n++;
 	return 0;

@@ -87,8 +87,7 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 			    (slot != crypto && !p11c_slot_visible(db, slot)))
 				continue;
 			p11c_token_info *t = token_new(db, mod, slot);
-			p11c_token_info **more =
-			    t ? realloc(list, (count + 1) * sizeof(*list)) : NULL;
+			p11c_token_info **more = t ? P11C_VEC_PUSH(list, count) : NULL;
 			if (!more) {
 				p11c_token_list_free(&t, t ? 1 : 0);
 				rc = p11c_fail(db, P11C_EFAIL,
@@ -96,8 +95,7 @@ int p11c_token_list(p11c_db *db, p11c_token_info ***out, size_t *n)
 				               mod->commonName);
 				break;
 			}
-			list = more;
-			list[count++] = t;
+			*more = t;
 		}
 	}
 	SECMOD_ReleaseReadLock(lock);

@@ -50,9 +50,7 @@ static void inventory_free(inventory *v)
 static int push(char ***l, size_t *n, const char *a, const char *b, const char *c)
 {
 	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
-	char *line = malloc(len), **g = realloc(*l, (*n + 1) * sizeof(**l));
-	if (g)
-		*l = g;
+	char *line = malloc(len), **g = P11C_VEC_RESERVE(*l, *n, 1);
 	if (!line || !g) {
 		free(line);
 		return -1;
