@@ -180,7 +180,7 @@ static int settle_pwfile(p11c_db *db, const char *word, const char *hexes, int c
 		p11c_secret_free(old);
 	}
 	free(text);
-	if (committed ? rename(from, to) != 0 : unlink(from) != 0)
+	if (committed ? p11c_file_rename(from, to) != 0 : unlink(from) != 0)
 		rc = P11C_EFAIL;
 	if (committed && !rc && db->pwf_path && !strcmp(db->pwf_path, to))
 		rc = p11c_db_set_password_file(db, to);
