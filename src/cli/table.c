@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/vec.h"
 #include "table.h"
 
 struct table {
@@ -35,10 +36,9 @@ table *table_new(size_t ncols, const char *const *headers)
 int table_add(table *t, const char *const *cells)
 {
 	size_t have = (t->cells ? t->nrows + 1 : 0) * t->ncols;
-	char **c = realloc(t->cells, (have + t->ncols) * sizeof(*c));
-	if (!c)
+	if (!P11C_VEC_RESERVE(t->cells, have, t->ncols))
 		return -1;
-	t->cells = c;
+	char **c = t->cells;
 	for (size_t i = 0; i < t->ncols; i++)
 		c[have + i] = strdup(cells[i] ? cells[i] : "");
 	for (size_t i = 0; i < t->ncols; i++) {

@@ -69,10 +69,8 @@ static const char *token_of(PK11SlotInfo *slot)
 
 static int add_san(p11c_cert *i, const char *prefix, const char *text, size_t len)
 {
-	char **l = realloc(i->san, (i->n_san + 1) * sizeof(*l));
-	if (!l)
+	if (!P11C_VEC_RESERVE(i->san, i->n_san, 1))
 		return -1;
-	i->san = l;
 	char *shown = p11c_safe_text(text, len); /* a NUL or a newline is shown, not acted on */
 	size_t n = strlen(prefix) + (shown ? strlen(shown) : 0) + 1;
 	char *s = shown ? malloc(n) : NULL;
@@ -336,10 +334,7 @@ void p11c_cert_listing_free(p11c_cert_listing *l)
 static int add_problem(p11c_db *db, p11c_cert_listing *l, const char *label, int code, int tried)
 {
 	p11c_token_problem *p = calloc(1, sizeof(*p));
-	p11c_token_problem **grown =
-	    p ? realloc(l->problems, (l->n_problems + 1) * sizeof(*grown)) : NULL;
-	if (grown)
-		l->problems = grown;
+	p11c_token_problem **grown = p ? P11C_VEC_RESERVE(l->problems, l->n_problems, 1) : NULL;
 	if (p) {
 		p->token = p11c_safe_text(label, strlen(label));
 		p->reason = strdup(p11c_last_error(db));
@@ -431,13 +426,12 @@ static int collect(p11c_db *db, p11c_list_kind which, const char *want, p11c_cer
 			p11c_cert_free(i);
 			continue;
 		}
-		p11c_cert **grown = realloc(l->certs, (l->n + 1) * sizeof(*grown));
+		p11c_cert **grown = P11C_VEC_RESERVE(l->certs, l->n, 1);
 		if (!grown || (rc = note_key(db, i, l))) {
 			p11c_cert_free(i);
 			rc = rc ? rc : p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
 		}
-		l->certs = grown;
 		l->certs[l->n++] = i;
 	}
 	CERT_DestroyCertList(certs);

@@ -88,12 +88,7 @@ CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i)
 /* Grow one of the chain's arrays to n elements. */
 static int grow(void *arrayp, size_t elem, size_t n)
 {
-	void **a = arrayp;
-	void *g = realloc(*a, n * elem);
-	if (!g)
-		return -1;
-	*a = g;
-	return 0;
+	return p11c_vec_reserve(arrayp, n - 1, 1, elem) ? 0 : -1;
 }
 
 int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia)

@@ -34,13 +34,11 @@ static void add(report *r, const char *alias, int problem, const char *code, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p11c_finding *g = realloc(r->f, (r->n + 1) * sizeof(*g));
-	if (!g) {
+	p11c_finding *f = P11C_VEC_RESERVE(r->f, r->n, 1);
+	if (!f) {
 		r->failed = 1;
 		return;
 	}
-	r->f = g;
-	p11c_finding *f = &r->f[r->n];
 	/* aliases and names come from certificates: shown escaped */
 	f->alias = p11c_safe_text(alias ? alias : "", alias ? strlen(alias) : 0);
 	f->severity = strdup(problem ? "problem" : "warning");

@@ -69,13 +69,10 @@ unsigned p11c_token_defects(p11c_db *db, PK11SlotInfo *slot)
 		if (db->defects[i].slot == slot)
 			return db->defects[i].flags;
 	unsigned flags = probe_empty_copy(slot);
-	struct p11c_defect_entry *d =
-	    realloc(db->defects, (db->n_defects + 1) * sizeof(*db->defects));
+	struct p11c_defect_entry *d = P11C_VEC_PUSH(db->defects, db->n_defects);
 	if (d) {
-		db->defects = d;
-		d[db->n_defects].slot = PK11_ReferenceSlot(slot);
-		d[db->n_defects].flags = flags;
-		db->n_defects++;
+		d->slot = PK11_ReferenceSlot(slot);
+		d->flags = flags;
 	}
 	return flags;
 }

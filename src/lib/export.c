@@ -213,15 +213,14 @@ int p11c_cert_export(p11c_db *db, const char *alias, unsigned flags, unsigned ch
 		     list && !CERT_LIST_END(n, list); n = CERT_LIST_NEXT(n)) {
 			char *one = p11c_pem_encode("CERTIFICATE", n->cert->derCert.data,
 			                            n->cert->derCert.len);
-			char *more = one ? realloc(text, used + strlen(one) + 1) : NULL;
+			char *more = one ? P11C_VEC_RESERVE(text, used, strlen(one) + 1) : NULL;
 			if (!more) {
 				free(one);
 				free(text);
 				text = NULL;
 				break;
 			}
-			text = more;
-			memcpy(text + used, one, strlen(one) + 1);
+			memcpy(more, one, strlen(one) + 1);
 			used += strlen(one);
 			free(one);
 		}

@@ -16,24 +16,22 @@
 static int read_all(p11c_db *db, int fd, const p11c_deadline *d, size_t max, char **out,
                     size_t *len)
 {
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf)
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
 	for (;;) {
 		if (n == cap) {
-			if (cap >= max) {
+			if (cap && cap >= max) {
 				free(buf);
 				return p11c_fail(db, P11C_EFAIL,
 				                 "the http answer is over %zu bytes", max);
 			}
-			cap = cap * 2 > max ? max : cap * 2;
-			char *b = realloc(buf, cap + 1);
-			if (!b) {
+			/* 8 KiB, then twice as much each time, up to max */
+			size_t more = !cap ? 8192 : cap > max - cap ? max - cap : cap;
+			if (!P11C_VEC_RESERVE(buf, n, more + 1)) {
 				free(buf);
 				return p11c_fail(db, P11C_EFAIL, "out of memory");
 			}
-			buf = b;
+			cap += more;
 		}
 		long r = p11c_net_recv(db, fd, buf + n, cap - n, d);
 		if (r < 0) {

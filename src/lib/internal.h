@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "p11cert.h"
+#include "vec.h"
 
 /* Not part of the ABI: libp11cert exports only the API in p11cert.h. */
 #pragma GCC visibility push(hidden)
@@ -258,23 +259,58 @@ void p11c_db_shutdown(p11c_db *db);
 /* Fail unless the database is open (and writable when write). */
 int p11c_require_open(p11c_db *db, int write);
 
-/* ---- secrets and output files (secret.c) ---- */
-/* A file written through a temporary in the same directory, 0600 from
- * creation, renamed into place on close when kept. */
+/* ---- output files, written whole or not at all (files.c) ---- */
+/* The one atomic writer: a temporary beside path (path.XXXXXX, O_EXCL,
+ * created with the mode, then given exactly that mode whatever the umask),
+ * written, and on a kept close fsync'd, renamed over path and the
+ * directory fsync'd; on any failure, or unkept, the temporary is removed
+ * and the old file is untouched.  A path that is a link or a special file
+ * is refused (p11c_output_path_check) unless P11C_OUTPUT_ANY_PATH. */
 typedef struct {
 	int fd;
 	const char *path;
 	char *tmp;
 	int failed; /* errno of the first failed write */
 } p11c_output;
+enum {
+	P11C_OUTPUT_ANY_PATH = 1u << 0, /* no output-path check: what is there is replaced */
+};
+/* mode: 0600 for secrets, keys and PKCS#12 files, 0644 for certificates. */
+int p11c_output_open_mode(p11c_db *db, const char *path, unsigned mode, unsigned flags,
+                          p11c_output *o);
+/* p11c_output_open_mode(db, path, 0600, 0, o). */
 int p11c_output_open(p11c_db *db, const char *path, p11c_output *o);
+/* All of data, or o->failed set (and -1): the close then fails. */
 int p11c_output_write(p11c_output *o, const void *data, size_t len);
+/* keep: put the file in place (P11C_OK, or the failure, temporary gone);
+ * else remove the temporary.  Nothing to do after a failed open. */
 int p11c_output_close(p11c_db *db, p11c_output *o, int keep);
+/* rename(from, to), then to's directory fsync'd so that the name lasts
+ * (a failure of that fsync cannot undo the rename and is not reported):
+ * 0, or -1 with errno when the rename failed.  Also for a temporary that
+ * was staged earlier (a password file put in place by a replay). */
+int p11c_file_rename(const char *from, const char *to);
 
 /* ---- files (files.c) ---- */
-/* Read a whole (non-secret) regular file of at most max bytes (FIFOs,
- * devices and directories are refused: they can hang or never end);
- * *out is NUL-terminated, malloc'd.  p11c_file_read: at most
+/* The one whole-file reader.  A regular file of at most max bytes (FIFOs,
+ * devices and directories are refused: they can hang or never end), read
+ * whole; a file that grows while it is read is refused too.  *out is
+ * NUL-terminated, malloc'd (wiped by the caller when SECRET).  Messages
+ * name the file "WHAT 'PATH'" (what: "password file"), or "'PATH'". */
+typedef struct {
+	size_t max;       /* larger files are refused */
+	unsigned flags;   /* P11C_READ_* */
+	const char *what; /* the file's kind in messages, or NULL */
+	int refused;      /* the status of a file refused for what it is; 0: P11C_EFAIL */
+} p11c_read_opts;
+enum {
+	P11C_READ_NOFOLLOW = 1u << 0, /* a symbolic link is refused */
+	P11C_READ_PRIVATE = 1u << 1,  /* refused unless the caller's and no group/other bits */
+	P11C_READ_SECRET = 1u << 2,   /* what was read is wiped when the read fails */
+};
+int p11c_file_read_with(p11c_db *db, const char *path, const p11c_read_opts *ro,
+                        unsigned char **out, size_t *len);
+/* p11c_file_read_with, at most max bytes; p11c_file_read: at most
  * P11C_FILE_MAX. */
 int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char **out, size_t *len);
 int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len);

@@ -31,11 +31,9 @@ typedef struct {
 
 static void handles_add(handles *hs, CK_OBJECT_HANDLE h)
 {
-	CK_OBJECT_HANDLE *g = realloc(hs->h, (hs->n + 1) * sizeof(*g));
-	if (g) {
-		hs->h = g;
-		hs->h[hs->n++] = h;
-	}
+	CK_OBJECT_HANDLE *g = P11C_VEC_PUSH(hs->h, hs->n);
+	if (g)
+		*g = h;
 }
 
 static int handles_have(const handles *hs, CK_OBJECT_HANDLE h)

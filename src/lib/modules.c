@@ -65,14 +65,9 @@ static int name_taken(const char *name)
 
 static int remember(p11c_db *db, SECMODModule *mod, int from)
 {
-	SECMODModule **m = realloc(db->modules, (db->n_modules + 1) * sizeof(*m));
-	if (!m)
+	if (!P11C_VEC_RESERVE(db->modules, db->n_modules, 1) ||
+	    !P11C_VEC_RESERVE(db->module_from, db->n_modules, 1))
 		return -1;
-	db->modules = m;
-	int *f = realloc(db->module_from, (db->n_modules + 1) * sizeof(*f));
-	if (!f)
-		return -1;
-	db->module_from = f;
 	db->module_from[db->n_modules] = from;
 	db->modules[db->n_modules++] = mod;
 	return 0;
@@ -219,14 +214,22 @@ int p11c_modules_probe(p11c_db *db)
  * drops them without a word; tried again in a child for the reason. */
 static void db_modules_check(p11c_db *db)
 {
-	char path[4200], *line = NULL, *lib = NULL;
-	size_t cap = 0;
+	char path[4200], *text, *lib = NULL;
+	unsigned char *buf = NULL;
+	size_t size = 0;
 	snprintf(path, sizeof(path), "%s/pkcs11.txt", db->dir);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	/* no handle: a file that cannot be read is no failure of the open */
+	if (p11c_file_read(NULL, path, &buf, &size) != P11C_OK)
 		return;
-	for (ssize_t len; (len = getline(&line, &cap, f)) >= 0;) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+	text = (char *)buf;
+	for (char *line = text, *next; line < text + size; line = next) {
+		next = memchr(line, '\n', (size_t)(text + size - line));
+		if (next)
+			*next++ = '\0';
+		else
+			next = text + size;
+		size_t len = strlen(line);
+		while (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (!strncmp(line, "library=", 8)) {
 			free(lib);
@@ -251,8 +254,7 @@ static void db_modules_check(p11c_db *db)
 		}
 	}
 	free(lib);
-	free(line);
-	fclose(f);
+	free(text);
 }
 
 int p11c_modules_load(p11c_db *db)

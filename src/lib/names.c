@@ -10,31 +10,25 @@
 
 #define DNS_LABEL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
-static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+static int append(char **buf, size_t *len, const char *s, size_t n)
 {
-	if (*len + n + 1 > *cap) {
-		size_t c = (*cap ? *cap * 2 : 64) + n;
-		char *b = realloc(*buf, c);
-		if (!b)
-			return -1;
-		*buf = b;
-		*cap = c;
-	}
-	memcpy(*buf + *len, s, n);
+	char *at = P11C_VEC_RESERVE(*buf, *len, n + 1); /* its NUL zeroed */
+	if (!at)
+		return -1;
+	memcpy(at, s, n);
 	*len += n;
-	(*buf)[*len] = '\0';
 	return 0;
 }
 
 /* RFC 4514 section 2.4 escaping of one attribute value. */
-static int append_value(char **buf, size_t *len, size_t *cap, const char *v)
+static int append_value(char **buf, size_t *len, const char *v)
 {
 	size_t n = strlen(v);
 	for (size_t i = 0; i < n; i++) {
 		char c = v[i];
 		int esc = strchr(",+\"\\<>;=", c) != NULL || (i == 0 && (c == '#' || c == ' ')) ||
 		          (i == n - 1 && c == ' ');
-		if ((esc && append(buf, len, cap, "\\", 1)) || append(buf, len, cap, &c, 1))
+		if ((esc && append(buf, len, "\\", 1)) || append(buf, len, &c, 1))
 			return -1;
 	}
 	return 0;
@@ -56,7 +50,7 @@ int p11c_dn_format(const p11c_dn_fields *f, char **out)
 	} parts[] = {{"CN", f->cn}, {"OU", f->ou}, {"O", f->o},
 	             {"L", f->l},   {"ST", f->st}, {"C", f->c}};
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	*out = NULL;
 	if (!f->cn || !*f->cn)
 		return P11C_EUSAGE;
@@ -65,10 +59,9 @@ int p11c_dn_format(const p11c_dn_fields *f, char **out)
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!parts[i].val || !*parts[i].val)
 			continue;
-		if ((len && append(&buf, &len, &cap, ",", 1)) ||
-		    append(&buf, &len, &cap, parts[i].key, strlen(parts[i].key)) ||
-		    append(&buf, &len, &cap, "=", 1) ||
-		    append_value(&buf, &len, &cap, parts[i].val)) {
+		if ((len && append(&buf, &len, ",", 1)) ||
+		    append(&buf, &len, parts[i].key, strlen(parts[i].key)) ||
+		    append(&buf, &len, "=", 1) || append_value(&buf, &len, parts[i].val)) {
 			free(buf);
 			return P11C_EFAIL;
 		}
@@ -180,12 +173,10 @@ int p11c_san_parse(const char *text, p11c_san **out, size_t *n, char *err, size_
 			goto fail;
 		}
 		if (len > 0) {
-			p11c_san *l = realloc(list, (count + 1) * sizeof(*l));
-			if (!l) {
+			if (!P11C_VEC_RESERVE(list, count, 1)) {
 				snprintf(err, errlen, "out of memory");
 				goto fail;
 			}
-			list = l;
 			if (san_one(p, len, &list[count], err, errlen) < 0) {
 				count++;
 				goto fail;

@@ -46,12 +46,9 @@ static char *dup_range(const char *s, size_t n)
 
 static int add_entry(p11c_pwfile *f, const char *line, size_t len)
 {
-	p11c_pw_entry *e = realloc(f->e, (f->n + 1) * sizeof(*e));
+	p11c_pw_entry *e = P11C_VEC_RESERVE(f->e, f->n, 1);
 	if (!e)
 		return -1;
-	f->e = e;
-	e = &f->e[f->n];
-	memset(e, 0, sizeof(*e));
 	e->line = dup_range(line, len);
 	if (!e->line)
 		return -1;
@@ -148,67 +145,13 @@ const char *p11c_pwfile_lookup(const p11c_pwfile *f, const char *token, int inte
 
 int p11c_secret_file_read(p11c_db *db, const char *path, char **out, size_t *len)
 {
-	int rc = P11C_EFAIL;
-	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			return p11c_fail(db, P11C_EPASSWORD,
-			                 "password file '%s' is a symbolic link", path);
-		return p11c_fail_c(db, errno == ENOENT ? P11C_ENOTFOUND : P11C_EFAIL,
-		                   errno == ENOENT ? P11C_ERR_NOTFOUND : P11C_ERR_IO,
-		                   "cannot read password file '%s': %s", path, strerror(errno));
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read password file '%s': %s",
-		                 path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc =
-		    p11c_fail(db, P11C_EPASSWORD, "password file '%s' is not a regular file", path);
-		goto out;
-	}
-	if (st.st_uid != geteuid()) {
-		rc = p11c_fail(db, P11C_EPASSWORD,
-		               "password file '%s' is owned by another user (uid %u)", path,
-		               (unsigned)st.st_uid);
-		goto out;
-	}
-	if (st.st_mode & 077) {
-		rc = p11c_fail(db, P11C_EPASSWORD,
-		               "password file '%s' is readable by others (mode %04o; chmod 600 it)",
-		               path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if (st.st_size > PWFILE_MAX) {
-		rc = p11c_fail(db, P11C_EPASSWORD, "password file '%s' is larger than %d bytes",
-		               path, PWFILE_MAX);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-		goto out;
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	buf = NULL;
-	rc = P11C_OK;
-out:
-	free(buf);
-	close(fd);
+	p11c_read_opts ro = {.max = PWFILE_MAX,
+	                     .flags = P11C_READ_NOFOLLOW | P11C_READ_PRIVATE | P11C_READ_SECRET,
+	                     .what = "password file",
+	                     .refused = P11C_EPASSWORD};
+	unsigned char *text = NULL;
+	int rc = p11c_file_read_with(db, path, &ro, &text, len);
+	*out = (char *)text;
 	return rc;
 }
 
@@ -260,59 +203,31 @@ int p11c_password_file_read(p11c_db *db, const char *path, char **out)
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
-static int write_all(int fd, const char *s)
+static void put(p11c_output *o, const char *s)
 {
-	size_t n = strlen(s);
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	p11c_output_write(o, s, strlen(s));
 }
 
 int p11c_pwfile_write(p11c_db *db, const char *path, const char *pw, const char *label,
                       const char *pin)
 {
-	size_t tlen = strlen(path) + 16;
-	char *tmp = malloc(tlen);
-	if (!tmp)
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	snprintf(tmp, tlen, "%s.XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 from creation */
-	if (fd < 0) {
-		int rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot create '%s': %s", tmp,
-		                     strerror(errno));
-		free(tmp);
+	p11c_output o;
+	/* the database's own file: replaced whatever is there, as always */
+	int rc = p11c_output_open_mode(db, path, 0600, P11C_OUTPUT_ANY_PATH, &o);
+	if (rc)
 		return rc;
+	put(&o, P11C_INTERNAL_NAME ":");
+	put(&o, pw);
+	put(&o, "\n" P11C_NSS_INTERNAL_NAME ":");
+	put(&o, pw);
+	put(&o, "\n");
+	if (label) {
+		put(&o, label);
+		put(&o, ":");
+		put(&o, pin);
+		put(&o, "\n");
 	}
-	int ok = fchmod(fd, 0600) == 0 && write_all(fd, P11C_INTERNAL_NAME ":") == 0 &&
-	         write_all(fd, pw) == 0 && write_all(fd, "\n" P11C_NSS_INTERNAL_NAME ":") == 0 &&
-	         write_all(fd, pw) == 0 && write_all(fd, "\n") == 0 &&
-	         (!label || (write_all(fd, label) == 0 && write_all(fd, ":") == 0 &&
-	                     write_all(fd, pin) == 0 && write_all(fd, "\n") == 0)) &&
-	         fsync(fd) == 0;
-	int saved = errno;
-	if (close(fd) != 0 && ok) {
-		ok = 0;
-		saved = errno;
-	}
-	if (ok && rename(tmp, path) != 0) {
-		ok = 0;
-		saved = errno;
-	}
-	if (!ok) {
-		unlink(tmp);
-		free(tmp);
-		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot write '%s': %s", path,
-		                   strerror(saved));
-	}
-	free(tmp);
-	return P11C_OK;
+	return p11c_output_close(db, &o, 1);
 }
 
 /* Whether line (a whole entry) is a password line of token. */

@@ -180,7 +180,7 @@ static int settle_pwfile(p11c_db *db, const char *word, const char *hexes, int c
 		p11c_secret_free(old);
 	}
 	free(text);
-	if (committed ? rename(from, to) != 0 : unlink(from) != 0)
+	if (committed ? p11c_file_rename(from, to) != 0 : unlink(from) != 0)
 		rc = P11C_EFAIL;
 	if (committed && !rc && db->pwf_path && !strcmp(db->pwf_path, to))
 		rc = p11c_db_set_password_file(db, to);
@@ -201,11 +201,8 @@ typedef struct {
 
 static int words_add(words *w, const char *s)
 {
-	char **v = realloc(w->v, (w->n + 1) * sizeof(*v));
-	if (!v)
-		return -1;
-	w->v = v;
-	if (!(w->v[w->n] = strdup(s)))
+	char **v = P11C_VEC_RESERVE(w->v, w->n, 1);
+	if (!v || !(*v = strdup(s)))
 		return -1;
 	w->n++;
 	return 0;

@@ -21,10 +21,9 @@ int p11c_collect_sans(p11c_db *db, const p11c_selfsign_opts *opts, p11c_san **sa
 	for (size_t i = 0; i < *n; i++)
 		if ((*san)[i].type == P11C_SAN_DNS && !strcasecmp((*san)[i].text, cn))
 			return P11C_OK;
-	p11c_san *more = realloc(*san, (*n + 1) * sizeof(**san));
-	if (!more)
+	if (!P11C_VEC_RESERVE(*san, *n, 1))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	*san = more;
+	p11c_san *more = *san;
 	memmove(more + 1, more, *n * sizeof(*more));
 	memset(more, 0, sizeof(*more));
 	more->type = P11C_SAN_DNS;

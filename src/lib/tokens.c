@@ -181,7 +181,7 @@ int p11c_token_list(p11c_db *db, p11c_token_listing **out)
 			    (slot != crypto && !p11c_slot_visible(db, slot)))
 				continue;
 			p11c_token *t = token_new(db, mod, slot);
-			p11c_token **more = t ? realloc(list, (count + 1) * sizeof(*list)) : NULL;
+			p11c_token **more = t ? P11C_VEC_PUSH(list, count) : NULL;
 			if (!more) {
 				token_free(t);
 				rc = p11c_fail(db, P11C_EFAIL,
@@ -189,8 +189,7 @@ int p11c_token_list(p11c_db *db, p11c_token_listing **out)
 				               mod->commonName);
 				break;
 			}
-			list = more;
-			list[count++] = t;
+			*more = t;
 		}
 	}
 	SECMOD_ReleaseReadLock(lock);

@@ -128,7 +128,7 @@ static int trusted_for_usage(CERTCertificate *cert, p11c_usage usage)
 
 static int pem_bundle(p11c_db *db, const entry *e, size_t n, unsigned char **out, size_t *len)
 {
-	size_t cap = 1, used = 0;
+	size_t used = 0;
 	char *buf = NULL;
 	for (size_t i = 0; i < n; i++) {
 		char *pem =
@@ -140,7 +140,7 @@ static int pem_bundle(p11c_db *db, const entry *e, size_t n, unsigned char **out
 		PORT_Free(dn);
 		size_t need = (pem ? strlen(pem) : 0) + (alias ? strlen(alias) : 0) +
 		              (subject ? strlen(subject) : 0) + 32;
-		char *g = pem && subject && alias ? realloc(buf, cap + need) : NULL;
+		char *g = pem && subject && alias ? P11C_VEC_RESERVE(buf, used, need) : NULL;
 		if (!g) {
 			free(pem);
 			free(subject);
@@ -148,9 +148,7 @@ static int pem_bundle(p11c_db *db, const entry *e, size_t n, unsigned char **out
 			free(buf);
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		}
-		buf = g;
-		cap += need;
-		used += (size_t)sprintf(buf + used, "# %s\n# %s\n%s", alias, subject, pem);
+		used += (size_t)sprintf(g, "# %s\n# %s\n%s", alias, subject, pem);
 		free(pem);
 		free(subject);
 		free(alias);
@@ -217,24 +215,19 @@ int p11c_trust_export(p11c_db *db, p11c_usage usage, p11c_trust_format format, c
 	CERTCertList *certs = p11c_list_certs(db);
 	if (!certs)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	entry *e = NULL;
 	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
 	     node = CERT_LIST_NEXT(node)) {
 		if (!trusted_for_usage(node->cert, usage))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			entry *g = realloc(e, cap * sizeof(*e));
-			if (!g) {
-				rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-				break;
-			}
-			e = g;
+		entry *g = P11C_VEC_PUSH(e, n);
+		if (!g) {
+			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+			break;
 		}
-		e[n].cert = node->cert;
-		e[n].alias = node->cert->nickname ? p11c_alias_of(db, node->cert) : "";
-		n++;
+		g->cert = node->cert;
+		g->alias = node->cert->nickname ? p11c_alias_of(db, node->cert) : "";
 	}
 	if (rc == P11C_OK && pkcs12 && n == 0)
 		rc = p11c_fail(db, P11C_EFAIL,

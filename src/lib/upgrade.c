@@ -86,9 +86,7 @@ static void inventory_free(inventory *v)
 static int push(char ***l, size_t *n, const char *a, const char *b, const char *c)
 {
 	size_t len = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
-	char *line = malloc(len), **g = realloc(*l, (*n + 1) * sizeof(**l));
-	if (g)
-		*l = g;
+	char *line = malloc(len), **g = P11C_VEC_RESERVE(*l, *n, 1);
 	if (!line || !g) {
 		free(line);
 		return -1;
@@ -300,13 +298,15 @@ static int exists_in(const char *dir, const char *name)
 	return lstat(path, &st) == 0;
 }
 
-/* Copy from/name to to/name, with its mode, fsync'd. */
+/* Copy from/name to to/name (where it is not), with its mode, through
+ * the atomic writer: a copy is there whole or not at all. */
 static int copy_file(p11c_db *db, const char *from, const char *to, const char *name)
 {
 	char src[4200], dst[4200];
 	snprintf(src, sizeof(src), "%s/%s", from, name);
 	snprintf(dst, sizeof(dst), "%s/%s", to, name);
 	struct stat st;
+	p11c_output o;
 	int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (in < 0 || fstat(in, &st) != 0) {
 		if (in >= 0)
@@ -314,26 +314,29 @@ static int copy_file(p11c_db *db, const char *from, const char *to, const char *
 		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", src,
 		                   strerror(errno));
 	}
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	/* as the original: its mode whatever the umask, its owner when root */
-	int ok = out >= 0 && fchmod(out, st.st_mode & 0666) == 0;
-	if (ok && geteuid() == 0 && fchown(out, st.st_uid, st.st_gid) != 0)
-		ok = 0;
+	int rc = p11c_output_open_mode(db, dst, st.st_mode & 0666, 0, &o);
+	if (rc) {
+		close(in);
+		return rc;
+	}
+	if (geteuid() == 0 && fchown(o.fd, st.st_uid, st.st_gid) != 0)
+		o.failed = errno;
 	char buf[65536];
-	for (ssize_t r; ok && (r = read(in, buf, sizeof(buf))) != 0;) {
+	for (ssize_t r; !o.failed && (r = read(in, buf, sizeof(buf))) != 0;) {
 		if (r < 0 && errno == EINTR)
 			continue;
-		ok = r > 0 && write(out, buf, (size_t)r) == r;
+		if (r < 0) {
+			int err = errno;
+			p11c_output_close(db, &o, 0);
+			close(in);
+			return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read '%s': %s", src,
+			                   strerror(err));
+		}
+		p11c_output_write(&o, buf, (size_t)r);
 	}
-	int err = errno;
-	ok = ok && fsync(out) == 0;
-	if (out >= 0 && close(out) != 0)
-		ok = 0;
 	close(in);
-	if (!ok)
-		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot copy '%s' to '%s': %s", src,
-		                   to, strerror(err ? err : EIO));
-	return P11C_OK;
+	return p11c_output_close(db, &o, 1);
 }
 
 /* A new file, and what sqlite keeps beside it (its write-ahead log). */
