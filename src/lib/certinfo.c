@@ -217,6 +217,20 @@ static char *trust_words(unsigned f)
 	return strdup(buf);
 }
 
+/* Whether cert may have a private key in the database: always when the
+ * internal token is logged in (its keys are then visible); else only when
+ * NSS marks it as a user certificate, which it does from the key objects
+ * it can see without a login (certutil -L's "u,u,u"). */
+int p11c_may_have_key(p11c_db *db, CERTCertificate *cert)
+{
+	if (cert->slot != db->slot || !PK11_NeedLogin(db->slot) || PK11_IsLoggedIn(db->slot, db))
+		return 1;
+	CERTCertTrust t;
+	if (CERT_GetCertTrust(cert, &t) != SECSuccess)
+		return 0;
+	return ((t.sslFlags | t.emailFlags | t.objectSigningFlags) & CERTDB_USER) != 0;
+}
+
 static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info)
 {
 	info->key_extractable = -1;
@@ -228,6 +242,10 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info)
 		info->key_unknown = 1;
 		return;
 	}
+	/* The database's own token, not logged in (a listing logs in only for
+	 * the certificates NSS marks as the user's: certutil -L's "u"). */
+	if (!p11c_may_have_key(db, cert))
+		return;
 	SECKEYPrivateKey *key = p11c_key_for_cert(db, cert);
 	if (!key)
 		return;
@@ -355,9 +373,7 @@ static int add_problem(p11c_db *db, p11c_cert_listing *l, const char *label, int
  * fails is noted, not fatal: its public certificates can still be read. */
 static int login_scope(p11c_db *db, PK11SlotInfo *only, p11c_cert_listing *l)
 {
-	int rc = p11c_login(db, db->slot);
-	if (rc)
-		return rc;
+	int rc = P11C_OK;
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le && !rc; le = le->next) {
 		PK11SlotInfo *s = le->slot;
@@ -385,6 +401,15 @@ static int login_scope(p11c_db *db, PK11SlotInfo *only, p11c_cert_listing *l)
 	if (list)
 		PK11_FreeSlotList(list);
 	return rc;
+}
+
+/* A certificate's key details need the database's own login: made once,
+ * for the first certificate that may have a key (see p11c_may_have_key). */
+static int login_for_key(p11c_db *db, CERTCertificate *cert)
+{
+	if (PK11_IsLoggedIn(db->slot, db) || !p11c_may_have_key(db, cert))
+		return P11C_OK;
+	return p11c_login(db, db->slot);
 }
 
 /* Why a certificate's key could not be looked for: its token's problem. */
@@ -417,6 +442,8 @@ static int collect(p11c_db *db, p11c_list_kind which, const char *want, p11c_cer
 			continue;
 		if (want && strcmp(want, node->cert->slot ? token_of(node->cert->slot) : "") != 0)
 			continue;
+		if ((rc = login_for_key(db, node->cert)))
+			break;
 		p11c_cert *i = p11c_cert_info_of(db, node->cert);
 		if (!i) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
@@ -534,6 +561,8 @@ int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert **out)
 		         ? p11c_fail(db, l.problems[0]->code, "no certificate '%s' seen: %s", alias,
 		                     l.problems[0]->reason)
 		         : p11c_fail(db, P11C_ENOTFOUND, "no certificate '%s'", alias);
+	if (!rc)
+		rc = login_for_key(db, cert);
 	if (!rc && !(*out = p11c_cert_info_of(db, cert)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 	if (!rc && (rc = note_key(db, *out, &l))) {

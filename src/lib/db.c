@@ -411,8 +411,12 @@ out:
 int p11c_login_tokens(p11c_db *db)
 {
 	int rc = p11c_login(db, db->slot);
-	if (rc)
-		return rc;
+	return rc ? rc : p11c_login_external(db);
+}
+
+int p11c_login_external(p11c_db *db)
+{
+	int rc = P11C_OK;
 	/* External tokens: those the password file has a line for. */
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le && !rc; le = le->next) {

@@ -252,6 +252,9 @@ void p11c_token_labels_free(char **labels);
 /* Log in to the internal token, and to each external token that the
  * password file has a line for (so their keys can be seen). */
 int p11c_login_tokens(p11c_db *db);
+/* The external tokens the password file has a line for, not the internal
+ * one: for reading certificates and trust, which need no login there. */
+int p11c_login_external(p11c_db *db);
 /* NSS_InitContext on dir, read-only or read-write. */
 int p11c_nss_start(p11c_db *db, const char *dir, int readonly);
 /* Unload modules, NSS_ShutdownContext; the handle can open again. */

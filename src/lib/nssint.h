@@ -176,6 +176,9 @@ int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name);
 int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
                       CERTName **out);
 
+/* certinfo.c: whether cert may have a private key the handle can see
+ * (without the database's own login, NSS's user-certificate mark says). */
+int p11c_may_have_key(p11c_db *db, CERTCertificate *cert);
 /* certinfo.c: the plain fields of a certificate; NULL when out of memory. */
 p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
 

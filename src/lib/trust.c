@@ -210,7 +210,11 @@ int p11c_trust_export(p11c_db *db, p11c_usage usage, p11c_trust_format format, c
 	if (pkcs12 && (!password || !*password))
 		return p11c_fail(db, P11C_EPASSWORD, "a PKCS#12 truststore needs a password");
 	int rc = p11c_require_open(db, 0);
-	if (rc || (rc = p11c_login_tokens(db)))
+	/* Certificates and trust are read as certutil -L reads them, without
+	 * the database's own login (each trust attribute read after it costs
+	 * a key derivation to check); external tokens may hide theirs until
+	 * logged in. */
+	if (rc || (rc = p11c_login_external(db)))
 		return rc;
 	CERTCertList *certs = p11c_list_certs(db);
 	if (!certs)
