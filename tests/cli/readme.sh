@@ -37,7 +37,8 @@
 # the servers' addresses in the output are turned back into the README's,
 # and SHA-256 fingerprints, dates, "in N days" and legacy-STAMP are masked.
 #
-# P11CERT_README=FILE runs another copy of the README (to see the test fail).
+# P11CERT_README=FILE runs another copy of the README (to see the test fail);
+# P11CERT_README_LOG=FILE appends each command, as run, and its output.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers.sh"
 need certutil openssl pk12util python3 softhsm2-util keytool curl jq
@@ -122,8 +123,8 @@ reply() { # OUT: ./mail.csr signed by the example CA, with the issuing CA;
 	# each reply runs a month longer than the one before (a renewal)
 	example_ca
 	replies=$((replies + 1))
-	printf '%b\n' "${LEAF_EXT}DNS:smtp.example.com,DNS:imap.example.com" >"$T/inputs/reply.ext"
-	openssl x509 -req -in "$W/mail.csr" -CA "$T/inputs/issuing.pem" -CAkey "$T/inputs/issuing.key" \
+	printf '%b\n' "${LEAF_EXT%subjectAltName=}" >"$T/inputs/reply.ext"
+	openssl x509 -req -in "$W/mail.csr" -copy_extensions copy -CA "$T/inputs/issuing.pem" -CAkey "$T/inputs/issuing.key" \
 		-CAcreateserial -days $((335 + 30 * replies)) -extfile "$T/inputs/reply.ext" -out "$T/inputs/reply.pem" \
 		2>/dev/null || { echo "cannot sign mail.csr" >&2; exit 1; }
 	cat "$T/inputs/reply.pem" "$T/inputs/issuing.pem" >"$W/$1"
@@ -248,6 +249,8 @@ run_command() { # README-LINE COMMAND
 	# make-token) hold for the commands after.
 	eval "$real" >"$last_out" 2>&1 </dev/null
 	got=$?
+	[ -z "${P11CERT_README_LOG:-}" ] ||
+		printf '$ %s\n%s\n[exit %s]\n\n' "$real" "$(cat "$last_out")" "$got" >>"$P11CERT_README_LOG"
 	cd "$W" || exit 1
 	local pid
 	pid=$(sed -n 's/^P11_KIT_SERVER_PID=\([0-9]*\);.*/\1/p' "$last_out")
