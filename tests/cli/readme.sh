@@ -11,7 +11,9 @@
 # CMD_WORDS below) is commands; any other block is a sample of the output of
 # the command run last, and must appear in that output as consecutive lines.
 # A block right after `<!-- readme-test: skip: REASON -->` (and a blank
-# line) is not run; the test counts and prints the blocks run and skipped.
+# line) is not run; `<!-- readme-test: skip-sanitized: REASON -->` skips it
+# only under the sanitizers or a wrapper (valgrind).  The test counts and
+# prints the blocks run and skipped.
 #
 # Commands.  Each command (lines joined at a trailing backslash) runs in the
 # test's shell, so `eval "$(...)"` exports carry over, with stdout and stderr
@@ -59,6 +61,9 @@ for stub in postconf postfix; do
 done
 export PATH="$T/bin:$PATH"
 export PKG_CONFIG_PATH=$BUILDDIR/meson-uninstalled LD_LIBRARY_PATH=$BUILDDIR/src/lib
+# `cc` is the build's compiler, with its sanitizers (as installed.sh builds).
+CC_BUILD=${P11C_CC:-cc}
+[ "${P11C_SANITIZE:-none}" = none ] || CC_BUILD+=" -fsanitize=$P11C_SANITIZE"
 unset XDG_DATA_HOME # the README's default database is ~/.local/share/p11cert
 P11_KIT_PIDS=()
 trap 'for p in "${P11_KIT_PIDS[@]}"; do kill "$p" 2>/dev/null; done; stop_servers; rm -rf "$T"' EXIT
@@ -73,9 +78,9 @@ out, words = sys.argv[2], re.compile("(" + sys.argv[3] + ")")
 index, n, i, skip, blank = [], 0, 0, None, True
 while i < len(lines):
     line = lines[i]
-    m = re.fullmatch(r"<!-- readme-test: skip: (.+) -->", line.strip())
+    m = re.fullmatch(r"<!-- readme-test: (skip|skip-sanitized): (.+) -->", line.strip())
     if m:
-        skip, blank, i = m.group(1), False, i + 1
+        skip, blank, i = (m.group(1), m.group(2)), False, i + 1
         continue
     if line.startswith("    ") and blank:
         start, block = i, []
@@ -84,9 +89,11 @@ while i < len(lines):
             block.append(lines[i][4:])
             i += 1
         n += 1
-        kind = "skip" if skip else ("cmd" if words.match(block[0]) else "sample")
+        kind = "cmd" if words.match(block[0]) else "sample"
+        if skip:
+            kind = skip[0] + "-" + kind
         open(f"{out}/{n}", "w").write("\n".join(block) + "\n")
-        index.append(f"{n} {kind} {start + 1} {skip or ''}".rstrip())
+        index.append(f"{n} {kind} {start + 1} {skip[1] if skip else ''}".rstrip())
         skip, blank = None, False
         continue
     if line.strip():
@@ -199,6 +206,7 @@ subst() {
 	c=$(sed -E "s#(^|[ ;(])curl #\\1curl --resolve relay1.example.com:${HTTPS_PORT:-0}:127.0.0.1 #" <<<"$c")
 	c=${c//softhsm\/make-token/$SRC/softhsm/make-token}
 	c=${c//examples\/c\//$SRC/examples/c/}
+	[[ $c != cc\ * ]] || c="$CC_BUILD ${c#cc }"
 	c=${c//@DB@/$(host_db "$HOST")}
 	c=${c//@COPYFIX@/$P11COPYFIX_SO}
 	c=${c//@FS@/$FS}
@@ -266,10 +274,13 @@ run_command() { # README-LINE COMMAND
 }
 
 cd "$W" || exit 1
+sanitized=0
+[ "${P11CERT_SANITIZED:-}" != 1 ] && [ -z "${P11CERT_WRAPPER:-}" ] || sanitized=1
 while read -r n kind line reason; do
 	[ "$stopped" = 0 ] || break
+	case $kind in skip-sanitized-*) [ "$sanitized" = 1 ] && kind=skip || kind=${kind#skip-sanitized-} ;; esac
 	case $kind in
-	skip)
+	skip*)
 		blocks_skipped=$((blocks_skipped + 1))
 		echo "# README.md:$line: skipped ($reason)"
 		;;
