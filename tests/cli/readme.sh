@@ -46,6 +46,10 @@
 need certutil openssl pk12util python3 softhsm2-util keytool curl jq
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 README=${P11CERT_README:-$SRC/README.md}
+# Run by hand (P11CERT=build/src/cli/p11cert bash tests/cli/readme.sh), the
+# build is the one P11CERT is in.
+BUILDDIR=${BUILDDIR:-$(cd "$(dirname "$P11CERT")/../.." && pwd)}
+P11COPYFIX_SO=${P11COPYFIX_SO:-$BUILDDIR/modules/copyfix/p11copyfix.so}
 CMD_WORDS='p11cert|msgcert|certutil|openssl|pk12util|keytool|java|curl|postconf|postfix|cc|\./|\(umask|mkdir|eval|ln|p11-kit|P11_KIT_SERVER_ADDRESS=|#|scripts/|bench/|systemctl|journalctl|MAILTO='
 
 FS=$T/fs
