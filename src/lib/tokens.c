@@ -29,45 +29,21 @@ const char *p11c_loaded_by_name(p11c_loaded_by by)
 	return (unsigned)by < sizeof(names) / sizeof(names[0]) ? names[by] : "unknown";
 }
 
-const char *p11c_token_module(const p11c_token *t)
-{
-	return t ? t->module : NULL;
-}
+/* The accessors of a token: each takes NULL and gives NULL. */
+#define GET(name, field)                                                                           \
+	const char *p11c_token_##name(const p11c_token *t)                                         \
+	{                                                                                          \
+		return t ? t->field : NULL;                                                        \
+	}
 
-const char *p11c_token_module_path(const p11c_token *t)
-{
-	return t ? t->module_path : NULL;
-}
-
-const char *p11c_token_slot(const p11c_token *t)
-{
-	return t ? t->slot : NULL;
-}
-
-const char *p11c_token_name(const p11c_token *t)
-{
-	return t ? t->label : NULL;
-}
-
-const char *p11c_token_manufacturer(const p11c_token *t)
-{
-	return t ? t->manufacturer : NULL;
-}
-
-const char *p11c_token_model(const p11c_token *t)
-{
-	return t ? t->model : NULL;
-}
-
-const char *p11c_token_serial(const p11c_token *t)
-{
-	return t ? t->serial : NULL;
-}
-
-const char *p11c_token_uri(const p11c_token *t)
-{
-	return t ? t->uri : NULL;
-}
+GET(module, module)
+GET(module_path, module_path)
+GET(slot, slot)
+GET(name, label)
+GET(manufacturer, manufacturer)
+GET(model, model)
+GET(serial, serial)
+GET(uri, uri)
 
 unsigned p11c_token_flags(const p11c_token *t)
 {
