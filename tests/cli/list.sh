@@ -71,4 +71,19 @@ check "is []" test "$(tr -d ' \n' <"$T/out")" = "[]"
 expect_exit 0 "an empty table" p11c -d "$DB" list-certs -C
 check "says 0 certificates found" test "$(tail -1 "$T/out")" = "0 certificates found"
 
+# Reading certificates and trust needs no password where no key is read, as
+# certutil -L: trusted CAs listed and exported with no password file.
+CA_DB=$T/cadb
+new_db "$CA_DB"
+p11c -q -d "$CA_DB" add-cert -C exca "$T/exca.pem"
+mv "$CA_DB/sslpassword.conf" "$T/cadb.pw"
+expect_exit 0 "list-certs --all of trusted CAs with no password file" \
+	p11c -d "$CA_DB" list-certs --all </dev/null
+check "it lists the CA" grep -q "^exca " "$T/out"
+check "certutil -L (no password) lists it too" grep -q "^exca " <(certutil -d "sql:$CA_DB" -L)
+expect_exit 0 "export-trust with no password file" p11c -d "$CA_DB" export-trust -o "$T/ca-bundle.pem"
+check "openssl reads the CA from it" cmp -s <(openssl x509 -in "$T/ca-bundle.pem" -outform DER) \
+	<(openssl x509 -in "$T/exca.pem" -outform DER)
+mv "$T/cadb.pw" "$CA_DB/sslpassword.conf"
+
 finish
