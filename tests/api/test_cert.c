@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "apitest.h"
+
 #include "p11cert.h"
 
 typedef struct {
@@ -25,22 +27,14 @@ typedef struct {
 } fixture;
 
 /* The standard output of a shell line; malloc'd, the final newline cut. */
-static char *run(const char *fmt, ...)
+/* A shell command's output without its trailing newlines. */
+#define run(...) trimmed(api_run(__VA_ARGS__))
+static char *trimmed(char *s)
 {
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	char *buf = calloc(1, 8192);
-	assert_non_null(buf);
-	size_t len = fread(buf, 1, 8191, p);
-	pclose(p);
-	while (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	return buf;
+	size_t len = strlen(s);
+	while (len && s[len - 1] == '\n')
+		s[--len] = '\0';
+	return s;
 }
 
 /* openssl x509's answer for the fixture's PEM, after "key=". */

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "apitest.h"
+
 #include "p11cert.h"
 
 #define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
@@ -28,32 +30,9 @@ typedef struct {
 	p11c_db *db; /* a new handle with pwfile set */
 } fixture;
 
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-}
+#define write_file(path, text, mode) api_write_file((path), (text), strlen(text), (mode))
 
-/* The whole output of a shell command (at most 64 KiB), malloc'd. */
-static char *run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	char *out = calloc(1, 65536);
-	assert_non_null(out);
-	size_t n = fread(out, 1, 65535, p);
-	out[n] = '\0';
-	pclose(p);
-	return out;
-}
+#define run api_run
 
 static void expect_ok(const p11c_db *db, int rc, const char *call)
 {

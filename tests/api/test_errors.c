@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "apitest.h"
+
 #include "p11cert.h"
 
 #define CKR_DEVICE_ERROR 0x30UL /* PKCS#11 2.40 */
@@ -32,13 +34,7 @@ typedef struct {
 	p11c_db *db; /* open read-write on dir, with pwfile */
 } fixture;
 
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-}
+#define write_file(path, text, mode) api_write_file((path), (text), strlen(text), (mode))
 
 /* What a failed call left, printed when a check of it fails. */
 static void show(const p11c_db *db)

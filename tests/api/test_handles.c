@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "apitest.h"
 #include <nss.h>
 #include <pk11pub.h>
 #include <cert.h>
@@ -28,41 +30,8 @@ static void dir_for(const char *name, char *out, size_t n)
 	snprintf(out, n, "%s/%s", root, name);
 }
 
-/* Run cmd (a shell line from fixed parts) and return its standard output
- * and error; malloc'd. */
-static char *run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	size_t got;
-	while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-		len += got;
-		if (cap - len < 2) {
-			buf = realloc(buf, cap *= 2);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = '\0';
-	pclose(p);
-	return buf;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	chmod(path, 0600);
-	fputs(text, f);
-	fclose(f);
-}
+#define run api_run
+#define write_file(path, text) api_write_file((path), (text), strlen(text), 0600)
 
 /* A database made by certutil (the independent peer), with its password
  * file DIR/sslpassword.conf. */

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "apitest.h"
+
 #include "p11cert.h"
 
 #define PW "api-io-password"
@@ -26,13 +28,7 @@ typedef struct {
 	p11c_db *db; /* open read-write on dir, with pwfile, one certificate "web" */
 } fixture;
 
-static void write_file(const char *path, const void *data, size_t len, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
+#define write_file api_write_file
 
 /* rc must be P11C_OK, else the message is shown. */
 static void ok(const p11c_db *db, int rc, const char *call)
