@@ -223,7 +223,10 @@ static char *trust_words(unsigned f)
  * it can see without a login (certutil -L's "u,u,u"). */
 int p11c_may_have_key(p11c_db *db, CERTCertificate *cert)
 {
-	if (cert->slot != db->slot || !PK11_NeedLogin(db->slot) || PK11_IsLoggedIn(db->slot, db))
+	/* A certificate held by no token (a decoded one) or another token's:
+	 * its key is looked for as before. */
+	if (!db->slot || cert->slot != db->slot || !PK11_NeedLogin(db->slot) ||
+	    PK11_IsLoggedIn(db->slot, db))
 		return 1;
 	CERTCertTrust t;
 	if (CERT_GetCertTrust(cert, &t) != SECSuccess)
