@@ -261,6 +261,9 @@ static int not_found(p11c_db *db, const char *what, const char *token)
 {
 	char names[512] = "";
 	size_t n = 0, len = 0;
+	/* Read only now when the open found no module file naming programs. */
+	if (!db->p11kit)
+		p11c_p11kit_modules(&db->p11kit, &db->n_p11kit);
 	for (size_t i = 0; i < db->n_p11kit && len < sizeof(names); i++) {
 		const p11c_p11kit_module *m = &db->p11kit[i];
 		if (m->trust_policy || p11c_module_loaded(m->path))

@@ -182,7 +182,7 @@ int p11c_modules_probe(p11c_db *db)
 	char why[256];
 	int rc;
 	int by_name = db->module_path && !strchr(db->module_path, '/') && !db->module_name;
-	if (!db->p11kit && (!db->no_p11kit || by_name))
+	if (!db->p11kit && ((!db->no_p11kit && p11c_p11kit_may_enable()) || by_name))
 		p11c_p11kit_modules(&db->p11kit, &db->n_p11kit);
 	if (by_name && (rc = module_by_name(db)))
 		return rc;

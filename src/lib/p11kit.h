@@ -17,6 +17,13 @@ typedef struct p11c_p11kit_module {
 	char why[256];
 } p11c_p11kit_module;
 
+/* Whether any of p11-kit's module files (package, system and user
+ * directories) says enable-in: only then can a registered module be one
+ * the database uses by default (p11c_p11kit_modules would dlopen every
+ * registered module, some of which start threads, only to find none).  A
+ * cheap filter before p11-kit's own reading, erring towards loading. */
+int p11c_p11kit_may_enable(void);
+
 /* The registered modules, loaded by p11-kit but not initialised. */
 void p11c_p11kit_modules(p11c_p11kit_module **out, size_t *n);
 void p11c_p11kit_modules_free(p11c_p11kit_module *m, size_t n);
