@@ -282,7 +282,17 @@ typedef struct {
 	p11c_list_kind which; /* default P11C_LIST_KEYS */
 	const char *token;    /* only this token's certificates (a label,
 	                       * "internal", a pkcs11: URI); NULL: every token's */
+	unsigned flags;       /* P11C_LIST_* flags */
 } p11c_list_opts;
+/* Flags of p11c_list_opts. */
+enum {
+	/* The database's own token is not logged in for key details: a
+	 * certificate has a key when NSS marks it as the user's (certutil
+	 * -L's "u", from the key objects it sees without a login), its key
+	 * token is the certificate's, extractable and URI unknown.  For
+	 * listings that show no key details (list-certs' table). */
+	P11C_LIST_KEYS_BY_MARK = 1u << 0
+};
 #define P11C_LIST_OPTS_INIT                                                                        \
 	{                                                                                          \
 		.size = sizeof(p11c_list_opts), .which = P11C_LIST_KEYS, .token = NULL             \

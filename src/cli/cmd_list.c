@@ -120,6 +120,8 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 	p11c_list_opts o = P11C_LIST_OPTS_INIT;
 	o.which = a.which;
 	o.token = g->token; /* that token's certificates alone */
+	if (!a.json)        /* the table shows no key details: no login for them */
+		o.flags |= P11C_LIST_KEYS_BY_MARK;
 	p11c_cert_listing *l = NULL;
 	const p11c_cert **list = NULL;
 	if ((rc = p11c_cert_list(db, &o, &l))) {

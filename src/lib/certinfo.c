@@ -234,7 +234,7 @@ int p11c_may_have_key(p11c_db *db, CERTCertificate *cert)
 	return ((t.sslFlags | t.emailFlags | t.objectSigningFlags) & CERTDB_USER) != 0;
 }
 
-static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info)
+static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info, unsigned how)
 {
 	info->key_extractable = -1;
 	/* Not logged in, the token hides its keys: "none" would be a guess, and
@@ -249,6 +249,13 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info)
 	 * the certificates NSS marks as the user's: certutil -L's "u"). */
 	if (!p11c_may_have_key(db, cert))
 		return;
+	/* NSS's mark alone, as certutil -L reads it: no login for the key. */
+	if ((how & P11C_INFO_KEY_BY_MARK) && !PK11_IsLoggedIn(db->slot, db) &&
+	    cert->slot == db->slot && PK11_NeedLogin(db->slot)) {
+		info->has_key = 1;
+		info->key_token = strdup(token_of(cert->slot));
+		return;
+	}
 	SECKEYPrivateKey *key = p11c_key_for_cert(db, cert);
 	if (!key)
 		return;
@@ -268,6 +275,11 @@ static void key_details(p11c_db *db, CERTCertificate *cert, p11c_cert *info)
 }
 
 p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
+{
+	return p11c_cert_info_with(db, cert, 0);
+}
+
+p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
 {
 	p11c_cert *i = calloc(1, sizeof(*i));
 	if (!i)
@@ -307,7 +319,7 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	i->trust_words[2] = trust_words(trust.objectSigningFlags);
 	i->trust_roles = p11c_trust_roles_of(&trust);
 	i->pem = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
-	key_details(db, cert, i);
+	key_details(db, cert, i, how);
 	if (read_sans(cert, i) < 0 || !i->alias || !i->token || !i->serial || !i->subject ||
 	    !i->issuer || !i->key_type || !i->sha1 || !i->sha256 || !i->trust || !i->pem ||
 	    !i->trust_words[0] || !i->trust_words[1] || !i->trust_words[2]) {
@@ -433,8 +445,10 @@ static int note_key(p11c_db *db, p11c_cert *i, const p11c_cert_listing *l)
 	return i->key_note ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
-static int collect(p11c_db *db, p11c_list_kind which, const char *want, p11c_cert_listing *l)
+static int collect(p11c_db *db, p11c_list_kind which, const char *want, unsigned flags,
+                   p11c_cert_listing *l)
 {
+	unsigned how = flags & P11C_LIST_KEYS_BY_MARK ? P11C_INFO_KEY_BY_MARK : 0;
 	CERTCertList *certs = p11c_list_certs(db);
 	if (!certs)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
@@ -445,9 +459,9 @@ static int collect(p11c_db *db, p11c_list_kind which, const char *want, p11c_cer
 			continue;
 		if (want && strcmp(want, node->cert->slot ? token_of(node->cert->slot) : "") != 0)
 			continue;
-		if ((rc = login_for_key(db, node->cert)))
+		if (!how && (rc = login_for_key(db, node->cert)))
 			break;
-		p11c_cert *i = p11c_cert_info_of(db, node->cert);
+		p11c_cert *i = p11c_cert_info_with(db, node->cert, how);
 		if (!i) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
@@ -490,10 +504,12 @@ int p11c_cert_list(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTS_SIZE(opts, LIST_OPTS_V1),
 	          P11C_FIELD_RANGE(opts, which, P11C_LIST_KEYS, P11C_LIST_ALL),
+	          P11C_FIELD_FLAGS(opts, flags, P11C_LIST_KEYS_BY_MARK),
 	          P11C_FIELD_OPTNAME(opts, token), P11C_OUT(out));
 	*out = NULL;
 	p11c_list_kind which = P11C_OPT(opts, which, P11C_LIST_KEYS);
 	const char *token = P11C_OPT(opts, token, NULL);
+	unsigned flags = P11C_OPT(opts, flags, 0u);
 	PK11SlotInfo *only = NULL;
 	char *want = NULL;
 	int rc = p11c_require_open(db, 0);
@@ -507,7 +523,7 @@ int p11c_cert_list(p11c_db *db, const p11c_list_opts *opts, p11c_cert_listing **
 	if (!rc)
 		rc = login_scope(db, only, l);
 	if (!rc)
-		rc = collect(db, which, want, l);
+		rc = collect(db, which, want, flags, l);
 	free(want);
 	if (only)
 		PK11_FreeSlot(only);

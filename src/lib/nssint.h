@@ -181,6 +181,11 @@ int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fi
 int p11c_may_have_key(p11c_db *db, CERTCertificate *cert);
 /* certinfo.c: the plain fields of a certificate; NULL when out of memory. */
 p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
+/* As p11c_cert_info_of; with P11C_INFO_KEY_BY_MARK, a certificate of the
+ * database's own token while it is not logged in has a key when NSS marks
+ * it as the user's (no login, no key search; key details unknown). */
+enum { P11C_INFO_KEY_BY_MARK = 1u << 0 };
+p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how);
 
 /* What p11c_cert_list() gives (certinfo.c). */
 struct p11c_token_problem {

@@ -255,6 +255,41 @@ static void test_cert_listing_holds_it(void **state)
 	}
 }
 
+/* The listing of a handle not logged in: with P11C_LIST_KEYS_BY_MARK the
+ * key comes from NSS's mark (no login: details unknown), without it the
+ * key is looked up (a login: its URI).  Reopened, so the database's own
+ * token is not logged in; an unknown flag is refused. */
+static void test_cert_listing_keys_by_mark(void **state)
+{
+	fixture *f = *state;
+	p11c_db_free(f->db);
+	if (p11c_db_new(&f->db) || p11c_db_open(f->db, f->dir, P11C_OPEN_NO_P11KIT))
+		fail_msg("reopen: %s", p11c_last_error(f->db));
+	for (int by_mark = 1; by_mark >= 0; by_mark--) {
+		p11c_list_opts o = P11C_LIST_OPTS_INIT;
+		o.flags = by_mark ? P11C_LIST_KEYS_BY_MARK : 0;
+		p11c_cert_listing *l = NULL;
+		if (p11c_cert_list(f->db, &o, &l))
+			fail_msg("list (by mark %d): %s", by_mark, p11c_last_error(f->db));
+		assert_int_equal(p11c_cert_listing_count(l), 1);
+		const p11c_cert *c = p11c_cert_listing_get(l, 0);
+		assert_int_equal(p11c_cert_key_state(c), P11C_KEY_PRESENT);
+		assert_string_equal(p11c_cert_key_token(c), "internal");
+		if (by_mark) {
+			assert_int_equal(p11c_cert_key_extractable(c), P11C_EXTRACTABLE_UNKNOWN);
+			assert_null(p11c_cert_key_uri(c));
+		} else {
+			assert_non_null(p11c_cert_key_uri(c));
+		}
+		p11c_cert_listing_free(l);
+	}
+	p11c_list_opts bad = P11C_LIST_OPTS_INIT;
+	bad.flags = 1u << 9;
+	p11c_cert_listing *l = NULL;
+	assert_int_equal(p11c_cert_list(f->db, &bad, &l), P11C_EUSAGE);
+	assert_null(l);
+}
+
 /* A certificate openssl made, added with trust: the roles read back. */
 static unsigned roles_added(fixture *f, const char *alias, const char *trust)
 {
@@ -321,6 +356,7 @@ int main(void)
 	    T(test_cert_validity_matches_openssl),
 	    T(test_cert_kind_key_and_trust),
 	    T(test_cert_listing_holds_it),
+	    T(test_cert_listing_keys_by_mark),
 	    T(test_cert_alias_qualify_internal_is_bare),
 	    T(test_cert_trust_roles_are_the_words),
 	    T(test_cert_dn_fields_without_size_refused),

@@ -86,4 +86,19 @@ check "openssl reads the CA from it" cmp -s <(openssl x509 -in "$T/ca-bundle.pem
 	<(openssl x509 -in "$T/exca.pem" -outform DER)
 mv "$T/cadb.pw" "$CA_DB/sslpassword.conf"
 
+# The table shows no key details: the certificates NSS marks as the user's
+# (certutil -L's "u") are listed with no login; --json reads the keys and
+# logs in, so a wrong password is its failure alone.
+p11c -d "$D2" list-certs >"$T/table.want"
+mv "$D2/sslpassword.conf" "$T/d2.pw"
+(umask 077 && echo "not-the-password" >"$D2/sslpassword.conf")
+expect_exit 0 "list-certs (table) with a wrong password in the file" p11c -d "$D2" list-certs </dev/null
+check "the same table as with the right one" cmp -s "$T/out" "$T/table.want"
+check "the same aliases certutil -L marks u,u,u: $(certutil -d "sql:$D2" -L)" test \
+	"$(awk 'NR>2 && NF>1 && $1 != "" {print $1}' "$T/out" | head -n -1 | sort | tr '\n' ' ')" = \
+	"$(certutil -d "sql:$D2" -L | awk '$NF == "u,u,u" {print $1}' | sort | tr '\n' ' ')"
+expect_exit 4 "list-certs --json with the wrong password" p11c -d "$D2" list-certs --json </dev/null
+check "it names the refused password: $(cat "$T/err")" grep -q "SEC_ERROR_BAD_PASSWORD" "$T/err"
+mv "$T/d2.pw" "$D2/sslpassword.conf"
+
 finish
