@@ -213,9 +213,8 @@ static int keys_visible(report *r, CERTCertificate *cert)
 	return seen;
 }
 
-static void check_certs(report *r, int days, PRTime now)
+static void check_certs(report *r, CERTCertList *certs, int days, PRTime now)
 {
-	CERTCertList *certs = p11c_list_certs(r->db);
 	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
 	     certs && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
 		CERTCertificate *cert = node->cert;
@@ -265,8 +264,6 @@ static void check_certs(report *r, int days, PRTime now)
 		check_signature(r, cert, &w);
 		check_chain(r, cert, &w, now);
 	}
-	if (certs)
-		CERT_DestroyCertList(certs);
 }
 
 /* Private keys no certificate answers to, on each token logged in to. */
@@ -350,9 +347,8 @@ static void check_files(report *r)
 }
 
 /* Two certificates under one alias: a renewal cut short by another tool. */
-static void check_aliases(report *r)
+static void check_aliases(report *r, CERTCertList *certs)
 {
-	CERTCertList *certs = p11c_list_certs(r->db);
 	for (CERTCertListNode *a = certs ? CERT_LIST_HEAD(certs) : NULL;
 	     certs && !CERT_LIST_END(a, certs); a = CERT_LIST_NEXT(a)) {
 		for (CERTCertListNode *b = CERT_LIST_NEXT(a);
@@ -365,8 +361,6 @@ static void check_aliases(report *r)
 			}
 		}
 	}
-	if (certs)
-		CERT_DestroyCertList(certs);
 }
 
 /* Recorded exports (sync-exports) that are stale or missing: warnings. */
@@ -418,6 +412,19 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 			free(text);
 		}
 	}
+	/* The certificates and their trust first, as certutil -L reads them:
+	 * once the internal token is logged in, NSS checks each trust
+	 * attribute's integrity MAC as it reads it, a key derivation (PBKDF2)
+	 * per certificate that made check 150 times slower than a listing. The
+	 * list keeps them (and the trust read) for the checks below. */
+	CERTCertList *certs = p11c_list_certs(db);
+	if (!certs)
+		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
+	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
+	     node = CERT_LIST_NEXT(node)) {
+		CERTCertTrust t;
+		(void)CERT_GetCertTrust(node->cert, &t);
+	}
 	/* A token that cannot be logged in to hides its keys: say so, and judge
 	 * the rest (each token on its own). */
 	if (p11c_login(db, db->slot) != P11C_OK)
@@ -435,8 +442,9 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 	if (list)
 		PK11_FreeSlotList(list);
 	check_files(&r);
-	check_certs(&r, days, PR_Now());
-	check_aliases(&r);
+	check_certs(&r, certs, days, PR_Now());
+	check_aliases(&r, certs);
+	CERT_DestroyCertList(certs);
 	check_keys(&r);
 	check_exports(&r);
 	if (r.failed) {
