@@ -230,21 +230,19 @@ int p11c_recs_read(p11c_db *db, const char *file, p11c_recs *v)
 		}
 		if (line[0] == '#' || line[0] == 0)
 			continue;
-		p11c_rec *grown = realloc(v->r, (v->n + 1) * sizeof(*grown));
-		if (!grown) {
+		p11c_rec *r = P11C_VEC_PUSH(v->r, v->n);
+		if (!r) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			goto out;
 		}
-		v->r = grown;
-		if (parse_line(&v->r[v->n], line)) {
-			rec_clear(&v->r[v->n]);
+		/* a line parsed in part is freed with the list */
+		if (parse_line(r, line)) {
 			rc = p11c_fail(db, P11C_EFAIL,
 			               "refusing the export record '%s': line %zu is "
 			               "not a record p11cert writes",
 			               file, lineno);
 			goto out;
 		}
-		v->n++;
 	}
 out:
 	if (rc)
@@ -393,16 +391,12 @@ int p11c_export_record_add(p11c_db *db, const p11c_export_record *e)
 	for (i = 0; i < v.n && strcmp(v.r[i].path, r.path); i++)
 		;
 	if (i == v.n) {
-		p11c_rec *grown =
-		    v.n < RECORDS_MAX ? realloc(v.r, (v.n + 1) * sizeof(*grown)) : NULL;
-		if (!grown) {
+		if (v.n >= RECORDS_MAX || !P11C_VEC_PUSH(v.r, v.n)) {
 			rc = p11c_fail(
 			    db, P11C_EFAIL, "cannot record the export of '%s': %s", r.path,
 			    v.n < RECORDS_MAX ? "out of memory" : "too many exports recorded");
 			goto out;
 		}
-		v.r = grown;
-		v.n++;
 	} else {
 		rec_clear(&v.r[i]);
 	}
