@@ -406,28 +406,24 @@ static void test_token_wrong_pin_keeps_ckr(void **state)
 
 int main(void)
 {
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, api_db_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_errc_names),
-	    cmocka_unit_test_setup_teardown(test_fresh_handle_has_no_error, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_exists_alias_selfsigned_twice, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_exists_database_generated_twice, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_notfound_unknown_alias, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_notfound_database, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_input_malformed_pem, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_input_bad_days_names_field, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_password_wrong, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_default_password_file, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_nopassword_without_file, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_io_unwritable_output, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_token_refuses_nonextractable_export, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_token_wrong_pin_keeps_ckr, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_token_failure_keeps_ckr, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_module_init_failure_keeps_ckr, setup,
-	                                    api_db_teardown),
+	    TEST(test_fresh_handle_has_no_error),
+	    TEST(test_exists_alias_selfsigned_twice),
+	    TEST(test_exists_database_generated_twice),
+	    TEST(test_notfound_unknown_alias),
+	    TEST(test_notfound_database),
+	    TEST(test_input_malformed_pem),
+	    TEST(test_input_bad_days_names_field),
+	    TEST(test_password_wrong),
+	    TEST(test_default_password_file),
+	    TEST(test_nopassword_without_file),
+	    TEST(test_io_unwritable_output),
+	    TEST(test_token_refuses_nonextractable_export),
+	    TEST(test_token_wrong_pin_keeps_ckr),
+	    TEST(test_token_failure_keeps_ckr),
+	    TEST(test_module_init_failure_keeps_ckr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -176,18 +176,11 @@ static void test_io_record_refuses_unknown_flags(void **state)
 
 int main(void)
 {
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, api_db_teardown)
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_io_cert_export_pem_and_der, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_io_cert_export_chain_needs_pem, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_io_trust_export_formats, setup, api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_io_sync_without_record_is_empty, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_io_sync_judges_and_rewrites, setup,
-	                                    api_db_teardown),
-	    cmocka_unit_test_setup_teardown(test_io_record_refuses_unknown_flags, setup,
-	                                    api_db_teardown),
+	    TEST(test_io_cert_export_pem_and_der),  TEST(test_io_cert_export_chain_needs_pem),
+	    TEST(test_io_trust_export_formats),     TEST(test_io_sync_without_record_is_empty),
+	    TEST(test_io_sync_judges_and_rewrites), TEST(test_io_record_refuses_unknown_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
