@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exportrec.h"
 #include "nssint.h"
 #include "ossl.h"
 #include "uri.h"
@@ -101,21 +102,36 @@ static CERTCertificate *find_logged_in(p11c_db *db, const char *alias, int *rc)
 	return cert;
 }
 
-static void write_cb(void *arg, const char *buf, unsigned long len)
+/* The encoder's output, gathered (its key bag is shrouded under the
+ * password: no clear secret goes through the growing block). */
+typedef struct {
+	unsigned char *data;
+	size_t len;
+	int failed;
+} p12_bytes;
+
+static void gather_cb(void *arg, const char *buf, unsigned long len)
 {
-	p11c_output_write(arg, buf, len);
+	p12_bytes *b = arg;
+	unsigned char *at = b->failed ? NULL : P11C_VEC_RESERVE(b->data, b->len, len);
+	if (!at) {
+		b->failed = 1;
+		return;
+	}
+	memcpy(at, buf, len);
+	b->len += len;
 }
 
-int p11c_cert_export_p12(p11c_db *db, const char *alias, const char *password, unsigned flags,
-                         const char *path)
+int p11c_cert_p12_encode(p11c_db *db, const char *alias, const char *password, unsigned flags,
+                         unsigned char **out, size_t *len)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(password),
-	          P11C_FLAGS(flags, P11C_P12_COMPAT), P11C_NAME(path));
 	int rc, compat = (flags & P11C_P12_COMPAT) != 0;
 	SECItem pw = {siBuffer, NULL, 0};
 	SECKEYPrivateKey *key = NULL;
 	SEC_PKCS12ExportContext *ctx = NULL;
-	p11c_output out = {-1, NULL, NULL, 0};
+	p12_bytes b = {NULL, 0, 0};
+	*out = NULL;
+	*len = 0;
 	CERTCertificate *cert = find_logged_in(db, alias, &rc);
 	if (!cert)
 		return rc;
@@ -146,15 +162,17 @@ int p11c_cert_export_p12(p11c_db *db, const char *alias, const char *password, u
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot put '%s' into a PKCS#12 file", alias);
 		goto out;
 	}
-	if ((rc = p11c_output_open(db, path, &out)))
-		goto out;
-	if (SEC_PKCS12Encode(ctx, write_cb, &out) != SECSuccess) {
-		rc = p11c_fail_nss(db, P11C_ETOKEN, "cannot export '%s'", alias);
-		p11c_output_close(db, &out, 0);
+	if (SEC_PKCS12Encode(ctx, gather_cb, &b) != SECSuccess || b.failed) {
+		rc = b.failed ? p11c_fail(db, P11C_EFAIL, "out of memory")
+		              : p11c_fail_nss(db, P11C_ETOKEN, "cannot export '%s'", alias);
 		goto out;
 	}
-	rc = p11c_output_close(db, &out, 1);
+	*out = b.data;
+	*len = b.len;
+	b.data = NULL;
+	rc = P11C_OK;
 out:
+	p11c_export_wipe_free(b.data, b.len);
 	if (ctx)
 		SEC_PKCS12DestroyExportContext(ctx);
 	if (key)
@@ -162,6 +180,30 @@ out:
 	p11c_p12_password_free(&pw);
 	CERT_DestroyCertificate(cert);
 	return rc;
+}
+
+/* data written whole to path, or not at all; the data wiped and freed. */
+static int write_out(p11c_db *db, const char *path, unsigned char *data, size_t len)
+{
+	p11c_output out;
+	int rc = p11c_output_open(db, path, &out);
+	if (rc == P11C_OK) {
+		p11c_output_write(&out, data, len);
+		rc = p11c_output_close(db, &out, 1);
+	}
+	p11c_export_wipe_free(data, len);
+	return rc;
+}
+
+int p11c_cert_export_p12(p11c_db *db, const char *alias, const char *password, unsigned flags,
+                         const char *path)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_PTR(password),
+	          P11C_FLAGS(flags, P11C_P12_COMPAT), P11C_NAME(path));
+	unsigned char *data;
+	size_t len;
+	int rc = p11c_cert_p12_encode(db, alias, password, flags, &data, &len);
+	return rc ? rc : write_out(db, path, data, len);
 }
 
 /* The chain of cert, itself first, as far as the database knows it. */
@@ -236,15 +278,15 @@ int p11c_cert_export(p11c_db *db, const char *alias, unsigned flags, unsigned ch
 	return *out ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
-int p11c_key_export(p11c_db *db, const char *alias, const char *path)
+int p11c_key_pem(p11c_db *db, const char *alias, unsigned char **out, size_t *len)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_NAME(path));
 	int rc;
 	SECKEYPrivateKey *key = NULL;
 	SECKEYEncryptedPrivateKeyInfo *epki = NULL;
 	SECItem der = {siBuffer, NULL, 0};
 	char *pw = NULL, *pem = NULL;
-	p11c_output out = {-1, NULL, NULL, 0};
+	*out = NULL;
+	*len = 0;
 	CERTCertificate *cert = find_logged_in(db, alias, &rc);
 	if (!cert)
 		return rc;
@@ -269,10 +311,14 @@ int p11c_key_export(p11c_db *db, const char *alias, const char *path)
 		rc = p11c_fail(db, P11C_EFAIL, "cannot write the key of '%s': %s", alias, err);
 		goto out;
 	}
-	if ((rc = p11c_output_open(db, path, &out)))
+	/* OpenSSL's allocation, copied into the caller's */
+	if (!(*out = malloc(strlen(pem) + 1))) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 		goto out;
-	p11c_output_write(&out, pem, strlen(pem));
-	rc = p11c_output_close(db, &out, 1);
+	}
+	*len = strlen(pem);
+	memcpy(*out, pem, *len + 1);
+	rc = P11C_OK;
 out:
 	p11c_secret_free(pw);
 	if (pem)
@@ -285,4 +331,13 @@ out:
 		SECKEY_DestroyPrivateKey(key);
 	CERT_DestroyCertificate(cert);
 	return rc;
+}
+
+int p11c_key_export(p11c_db *db, const char *alias, const char *path)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias), P11C_NAME(path));
+	unsigned char *data;
+	size_t len;
+	int rc = p11c_key_pem(db, alias, &data, &len);
+	return rc ? rc : write_out(db, path, data, len);
 }

@@ -43,6 +43,14 @@ void p11c_export_digest(const unsigned char *data, size_t len, char out[65]);
 /* Wipe and free a buffer that may hold a key. */
 void p11c_export_wipe_free(unsigned char *p, size_t n);
 
+/* export.c: the PKCS#12 file p11c_cert_export_p12 writes, and the key
+ * p11c_key_export writes (PKCS#8 PEM), in memory for the caller to write
+ * (sync-exports, beside the file it replaces); *out: wipe and free with
+ * p11c_export_wipe_free. */
+int p11c_cert_p12_encode(p11c_db *db, const char *alias, const char *password, unsigned flags,
+                         unsigned char **out, size_t *len);
+int p11c_key_pem(p11c_db *db, const char *alias, unsigned char **out, size_t *len);
+
 /* exportsync.c: the certificates a PKCS#12 export of r holds, as the
  * database has them now, as PEM: what its digest is taken of. */
 int p11c_export_holdings(p11c_db *db, const p11c_rec *r, unsigned char **out, size_t *len);

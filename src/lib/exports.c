@@ -191,48 +191,26 @@ static void rec_clear(p11c_rec *r)
  * file of ours, mode 0600, of sane size and lines, is refused whole. */
 int p11c_recs_read(p11c_db *db, const char *file, p11c_recs *v)
 {
+	p11c_read_opts ro = {
+	    .max = RECORD_FILE_MAX,
+	    .flags = P11C_READ_NOFOLLOW | P11C_READ_PRIVATE,
+	    .what = "the export record",
+	};
+	unsigned char *data = NULL;
+	size_t got = 0;
 	v->r = NULL;
 	v->n = 0;
-	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return P11C_OK;
-	if (fd < 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot read the export record '%s': %s", file,
-		                 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	/* no record is an empty one (and one removed since the lstat too) */
 	struct stat st;
-	int rc = P11C_OK;
-	char *text = NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "cannot read the export record '%s': not a regular file", file);
-		goto out;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
-		rc = p11c_fail(
-		    db, P11C_EFAIL,
-		    "refusing the export record '%s': mode %04o owner %u, wanted 0600 and "
-		    "owner %u",
-		    file, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
-		goto out;
-	}
-	if (st.st_size > (off_t)RECORD_FILE_MAX) {
-		rc = p11c_fail(db, P11C_EFAIL,
-		               "refusing the export record '%s': %lld bytes, over %u", file,
-		               (long long)st.st_size, RECORD_FILE_MAX);
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-		goto out;
-	}
-	ssize_t got = read(fd, text, (size_t)st.st_size);
-	if (got != st.st_size) {
-		rc = p11c_fail(db, P11C_EFAIL, "cannot read the export record '%s'", file);
-		goto out;
-	}
-	text[got] = 0;
-	if (memchr(text, 0, (size_t)got)) {
+	if (lstat(file, &st) != 0 && errno == ENOENT)
+		return P11C_OK;
+	int rc = p11c_file_read_with(db, file, &ro, &data, &got);
+	if (rc == P11C_ENOTFOUND)
+		return P11C_OK;
+	if (rc)
+		return rc;
+	char *text = (char *)data;
+	if (memchr(text, 0, got)) {
 		rc = p11c_fail(db, P11C_EFAIL, "refusing the export record '%s': a NUL byte", file);
 		goto out;
 	}
@@ -252,27 +230,24 @@ int p11c_recs_read(p11c_db *db, const char *file, p11c_recs *v)
 		}
 		if (line[0] == '#' || line[0] == 0)
 			continue;
-		p11c_rec *grown = realloc(v->r, (v->n + 1) * sizeof(*grown));
-		if (!grown) {
+		p11c_rec *r = P11C_VEC_PUSH(v->r, v->n);
+		if (!r) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			goto out;
 		}
-		v->r = grown;
-		if (parse_line(&v->r[v->n], line)) {
-			rec_clear(&v->r[v->n]);
+		/* a line parsed in part is freed with the list */
+		if (parse_line(r, line)) {
 			rc = p11c_fail(db, P11C_EFAIL,
 			               "refusing the export record '%s': line %zu is "
 			               "not a record p11cert writes",
 			               file, lineno);
 			goto out;
 		}
-		v->n++;
 	}
 out:
 	if (rc)
 		p11c_recs_free(v);
 	free(text);
-	close(fd);
 	return rc;
 }
 
@@ -416,16 +391,12 @@ int p11c_export_record_add(p11c_db *db, const p11c_export_record *e)
 	for (i = 0; i < v.n && strcmp(v.r[i].path, r.path); i++)
 		;
 	if (i == v.n) {
-		p11c_rec *grown =
-		    v.n < RECORDS_MAX ? realloc(v.r, (v.n + 1) * sizeof(*grown)) : NULL;
-		if (!grown) {
+		if (v.n >= RECORDS_MAX || !P11C_VEC_PUSH(v.r, v.n)) {
 			rc = p11c_fail(
 			    db, P11C_EFAIL, "cannot record the export of '%s': %s", r.path,
 			    v.n < RECORDS_MAX ? "out of memory" : "too many exports recorded");
 			goto out;
 		}
-		v.r = grown;
-		v.n++;
 	} else {
 		rec_clear(&v.r[i]);
 	}

@@ -3,7 +3,6 @@
  * (exports.c) judged against what the database would write now, and
  * written again when it differs or is missing. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,27 +27,6 @@ struct p11c_export_report {
 
 /* ---- what the database would write now ---- */
 
-/* A temporary file in path's directory, for output that must not be seen
- * half-written (or, for a key, anywhere else). */
-static int temp_beside(p11c_db *db, const char *path, char **out)
-{
-	size_t n = strlen(path) + 16;
-	char *t = malloc(n);
-	if (!t)
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	snprintf(t, n, "%s.sync.XXXXXX", path);
-	int fd = mkostemp(t, O_CLOEXEC);
-	if (fd < 0) {
-		int rc = p11c_fail(db, P11C_EFAIL, "cannot write beside '%s': %s", path,
-		                   strerror(errno));
-		free(t);
-		return rc;
-	}
-	close(fd);
-	*out = t;
-	return P11C_OK;
-}
-
 /* The certificates a PKCS#12 export holds, as the database has them now:
  * what its digest is taken of (its bytes differ every time: random salt). */
 int p11c_export_holdings(p11c_db *db, const p11c_rec *r, unsigned char **out, size_t *len)
@@ -61,92 +39,65 @@ int p11c_export_holdings(p11c_db *db, const p11c_rec *r, unsigned char **out, si
 	                        len);
 }
 
-/* The file the record would be now, in *tmp beside its path (written
- * only when write, or always for a key: NSS gives it out only as a
- * file); *digest of it (PKCS#12: of its holdings). */
-static int render(p11c_db *db, const p11c_rec *r, const char *pw, int write, char **tmp,
+/* What the file of r would hold now, in *out (PKCS#12: only given pw;
+ * NULL otherwise), and *digest of it (PKCS#12: of its holdings). */
+static int render(p11c_db *db, const p11c_rec *r, const char *pw, unsigned char **out, size_t *len,
                   char digest[65])
 {
 	unsigned char *data = NULL;
-	size_t len = 0, count;
+	size_t count;
 	int rc;
-	*tmp = NULL;
+	*out = NULL;
+	*len = 0;
 	if (r->format == P11C_EXPORT_PKCS12) {
-		if ((rc = p11c_export_holdings(db, r, &data, &len)))
+		if ((rc = p11c_export_holdings(db, r, &data, len)))
 			return rc;
-		p11c_export_digest(data, len, digest);
+		p11c_export_digest(data, *len, digest);
 		free(data);
-		data = NULL;
-		if (!write)
+		*len = 0;
+		if (!pw)
 			return P11C_OK;
-		if ((rc = temp_beside(db, r->path, tmp)))
-			return rc;
 		if (r->kind == P11C_EXPORT_CERT)
-			return p11c_cert_export_p12(db, r->alias, pw,
-			                            r->compat ? P11C_P12_COMPAT : 0u, *tmp);
-		if ((rc = p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PKCS12, pw,
-		                            &data, &len, &count)))
-			return rc;
-	} else if (r->kind == P11C_EXPORT_KEY) {
-		if ((rc = temp_beside(db, r->path, tmp)))
-			return rc;
-		if ((rc = p11c_key_export(db, r->alias, *tmp)))
-			return rc;
-		if ((rc = p11c_file_read(db, *tmp, &data, &len)))
-			return rc;
-		p11c_export_digest(data, len, digest);
-		p11c_export_wipe_free(data, len);
-		return P11C_OK;
-	} else {
-		unsigned flags = (r->chain ? P11C_CERT_EXPORT_CHAIN : 0u) |
-		                 (r->format == P11C_EXPORT_PEM ? P11C_CERT_EXPORT_PEM : 0u);
-		rc = r->kind == P11C_EXPORT_TRUST
-		         ? p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PEM, NULL,
-		                             &data, &len, &count)
-		         : p11c_cert_export(db, r->alias, flags, &data, &len);
-		if (rc)
-			return rc;
-		p11c_export_digest(data, len, digest);
-		if (!write) {
-			free(data);
-			return P11C_OK;
-		}
-		if ((rc = temp_beside(db, r->path, tmp))) {
-			free(data);
-			return rc;
-		}
+			return p11c_cert_p12_encode(db, r->alias, pw,
+			                            r->compat ? P11C_P12_COMPAT : 0u, out, len);
+		return p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PKCS12, pw,
+		                         out, len, &count);
 	}
-	p11c_output o;
-	if ((rc = p11c_output_open(db, *tmp, &o)) == P11C_OK) {
-		p11c_output_write(&o, data, len);
-		rc = p11c_output_close(db, &o, 1);
-	}
-	p11c_export_wipe_free(data, len);
+	if (r->kind == P11C_EXPORT_KEY)
+		rc = p11c_key_pem(db, r->alias, out, len);
+	else if (r->kind == P11C_EXPORT_TRUST)
+		rc = p11c_trust_export(db, (p11c_usage)r->usage, P11C_TRUST_FORMAT_PEM, NULL, out,
+		                       len, &count);
+	else
+		rc =
+		    p11c_cert_export(db, r->alias,
+		                     (r->chain ? P11C_CERT_EXPORT_CHAIN : 0u) |
+		                         (r->format == P11C_EXPORT_PEM ? P11C_CERT_EXPORT_PEM : 0u),
+		                     out, len);
+	if (rc == P11C_OK)
+		p11c_export_digest(*out, *len, digest);
 	return rc;
 }
 
-/* Put tmp in path's place with path's mode and owner (a new file: 0600
- * for keys and PKCS#12, else 0644, as the export commands make them). */
-static int replace(p11c_db *db, const p11c_rec *r, const char *tmp)
+/* data in r's file, through the atomic writer, with the old file's mode
+ * and owner (a new file: 0600 for keys and PKCS#12, else 0644, as the
+ * export commands make them). */
+static int put(p11c_db *db, const p11c_rec *r, const unsigned char *data, size_t len)
 {
 	struct stat st;
-	mode_t mode = (r->kind == P11C_EXPORT_KEY || r->format == P11C_EXPORT_PKCS12) ? 0600 : 0644;
-	int fd = open(tmp, O_RDONLY | O_CLOEXEC), rc = P11C_OK;
-	if (fd < 0)
-		return p11c_fail(db, P11C_EFAIL, "cannot open '%s': %s", tmp, strerror(errno));
-	if (stat(r->path, &st) == 0) {
-		if (fchown(fd, st.st_uid, st.st_gid) != 0) {
-			rc = p11c_fail(db, P11C_EFAIL, "cannot give '%s' the owner of '%s': %s",
-			               tmp, r->path, strerror(errno));
-			goto out;
-		}
-		mode = st.st_mode & 07777;
-	}
-	if (fchmod(fd, mode) != 0 || fsync(fd) != 0 || rename(tmp, r->path) != 0)
-		rc = p11c_fail(db, P11C_EFAIL, "cannot replace '%s': %s", r->path, strerror(errno));
-out:
-	close(fd);
-	return rc;
+	int old = stat(r->path, &st) == 0;
+	unsigned mode = old ? st.st_mode & 07777
+	                : (r->kind == P11C_EXPORT_KEY || r->format == P11C_EXPORT_PKCS12) ? 0600
+	                                                                                  : 0644;
+	p11c_output o;
+	int rc = p11c_output_open_mode(db, r->path, mode, 0, &o);
+	if (rc)
+		return rc;
+	/* the owner, then the mode again: a new owner clears set-id bits */
+	if (old && (fchown(o.fd, st.st_uid, st.st_gid) != 0 || fchmod(o.fd, mode) != 0))
+		o.failed = errno;
+	p11c_output_write(&o, data, len);
+	return p11c_output_close(db, &o, 1);
 }
 
 static char *command_text(const p11c_rec *r)
@@ -177,13 +128,11 @@ static char *command_text(const p11c_rec *r)
  * updated when it was written. */
 static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *s, int *changed)
 {
-	char digest[65] = "", *tmp = NULL, *pw = NULL, msg[1200];
-	unsigned char *now = NULL;
-	size_t len = 0;
+	char digest[65] = "", *pw = NULL, msg[1200];
+	unsigned char *now = NULL, *data = NULL;
+	size_t len = 0, data_len = 0;
 	struct stat st;
 	int missing = stat(r->path, &st) != 0 && errno == ENOENT;
-	int write =
-	    !dry_run && r->format != P11C_EXPORT_PKCS12; /* PKCS#12: written only when needed */
 	const char *why;
 	int rc = P11C_OK;
 	msg[0] = 0;
@@ -193,7 +142,7 @@ static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *
 		snprintf(msg, sizeof(msg), "it is %s, not a regular file", why);
 		goto out;
 	}
-	if ((rc = render(db, r, NULL, write, &tmp, digest))) {
+	if ((rc = render(db, r, NULL, &data, &data_len, digest))) {
 		s->state = P11C_EXPORT_FAILED;
 		snprintf(msg, sizeof(msg), "%s", p11c_last_error(db));
 		goto out;
@@ -232,27 +181,22 @@ static void sync_one(p11c_db *db, p11c_rec *r, int dry_run, p11c_export_status *
 			goto out;
 		}
 		if ((rc = p11c_password_file_read(db, r->pwfile, &pw)) ||
-		    (rc = render(db, r, pw, 1, &tmp, digest))) {
+		    (rc = render(db, r, pw, &data, &data_len, digest))) {
 			snprintf(msg, sizeof(msg), "%s", p11c_last_error(db));
 			s->state = P11C_EXPORT_FAILED;
 			goto out;
 		}
 	}
-	if (replace(db, r, tmp)) {
+	if (put(db, r, data, data_len)) {
 		snprintf(msg, sizeof(msg), "%s", p11c_last_error(db));
 		s->state = P11C_EXPORT_FAILED;
 		goto out;
 	}
-	free(tmp);
-	tmp = NULL;
 	memcpy(r->digest, digest, sizeof(digest));
 	s->rewritten = 1;
 	*changed = 1;
 out:
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	p11c_export_wipe_free(data, data_len);
 	if (pw) {
 		explicit_bzero(pw, strlen(pw));
 		free(pw);

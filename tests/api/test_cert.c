@@ -19,11 +19,9 @@
 #include "p11cert.h"
 
 typedef struct {
-	char tmp[64];
-	char dir[128];
-	char pem[160];
-	p11c_db *db;
-	p11c_cert *cert;
+	api_db a; /* generated, no password */
+	char pem[340];
+	p11c_cert *cert; /* "api", self-signed in it */
 } fixture;
 
 /* The standard output of a shell line; malloc'd, the final newline cut. */
@@ -64,13 +62,10 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	snprintf(f->tmp, sizeof(f->tmp), "/tmp/p11c-cert-XXXXXX");
-	if (!mkdtemp(f->tmp))
+	*state = f;
+	if (api_db_make(&f->a, "p11c-cert", NULL, API_DB_GENERATE))
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/db", f->tmp);
-	snprintf(f->pem, sizeof(f->pem), "%s/cert.pem", f->tmp);
-	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
+	snprintf(f->pem, sizeof(f->pem), "%s/cert.pem", f->a.tmp);
 	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
 	dn.cn = "api.example.com";
 	dn.o = "Example Ltd";
@@ -81,28 +76,23 @@ static int setup(void **state)
 	o.key_type = "ec:p256";
 	o.days = 30;
 	o.flags = P11C_SELFSIGN_CA;
-	if (p11c_db_new(&f->db) || p11c_db_generate(f->db, f->dir, &g) ||
-	    p11c_cert_selfsign(f->db, "api", &o) || p11c_cert_show(f->db, "api", &f->cert)) {
-		fprintf(stderr, "setup: %s\n", p11c_last_error(f->db));
+	if (p11c_cert_selfsign(f->a.db, "api", &o) || p11c_cert_show(f->a.db, "api", &f->cert)) {
+		fprintf(stderr, "setup: %s\n", p11c_last_error(f->a.db));
 		return -1;
 	}
 	FILE *out = fopen(f->pem, "w");
 	if (!out || fputs(p11c_cert_pem(f->cert), out) < 0 || fclose(out))
 		return -1;
-	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[160];
 	p11c_cert_free(f->cert);
-	p11c_db_free(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-	int rc = system(cmd);
+	int rc = api_db_remove(&f->a);
 	free(f);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 static void test_cert_pem_is_openssl_pem(void **state)
@@ -241,9 +231,9 @@ static void test_cert_listing_holds_it(void **state)
 		p11c_list_opts o = P11C_LIST_OPTS_INIT;
 		o.which = kinds[k];
 		p11c_cert_listing *l = NULL;
-		if (p11c_cert_list(f->db, &o, &l))
+		if (p11c_cert_list(f->a.db, &o, &l))
 			fail_msg("list %s: %s", p11c_list_kind_name(kinds[k]),
-			         p11c_last_error(f->db));
+			         p11c_last_error(f->a.db));
 		assert_int_equal(p11c_cert_listing_count(l), 1);
 		assert_int_equal(p11c_cert_listing_problem_count(l), 0);
 		assert_null(p11c_cert_listing_problem(l, 0));
@@ -293,8 +283,8 @@ static void test_cert_listing_keys_by_mark(void **state)
 /* A certificate openssl made, added with trust: the roles read back. */
 static unsigned roles_added(fixture *f, const char *alias, const char *trust)
 {
-	char pem[200];
-	snprintf(pem, sizeof(pem), "%s/%s.pem", f->tmp, alias);
+	char pem[400];
+	snprintf(pem, sizeof(pem), "%s/%s.pem", f->a.tmp, alias);
 	char *out = run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
 	                "-keyout '%s.key' -subj '/CN=%s' -days 30 -out '%s' 2>&1",
 	                pem, alias, pem);
@@ -302,8 +292,8 @@ static unsigned roles_added(fixture *f, const char *alias, const char *trust)
 	p11c_add_opts o = P11C_ADD_OPTS_INIT;
 	o.trust = trust;
 	p11c_cert *c = NULL;
-	if (p11c_cert_add(f->db, alias, pem, &o, NULL) || p11c_cert_show(f->db, alias, &c))
-		fail_msg("add '%s' with trust '%s': %s", alias, trust, p11c_last_error(f->db));
+	if (p11c_cert_add(f->a.db, alias, pem, &o, NULL) || p11c_cert_show(f->a.db, alias, &c))
+		fail_msg("add '%s' with trust '%s': %s", alias, trust, p11c_last_error(f->a.db));
 	unsigned roles = p11c_cert_trust_roles(c);
 	p11c_cert_free(c);
 	return roles;
@@ -329,18 +319,18 @@ static void test_cert_dn_fields_without_size_refused(void **state)
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	o.fields = &dn;
 	o.key_type = "ec:p256";
-	assert_int_equal(p11c_cert_selfsign(f->db, "nosize", &o), P11C_EUSAGE);
-	assert_non_null(strstr(p11c_last_error(f->db), "opts->fields->size is 0"));
+	assert_int_equal(p11c_cert_selfsign(f->a.db, "nosize", &o), P11C_EUSAGE);
+	assert_non_null(strstr(p11c_last_error(f->a.db), "opts->fields->size is 0"));
 }
 
 static void test_cert_alias_qualify_internal_is_bare(void **state)
 {
 	fixture *f = *state;
 	char *q = NULL;
-	assert_int_equal(p11c_alias_qualify(f->db, "internal", "api", &q), P11C_OK);
+	assert_int_equal(p11c_alias_qualify(f->a.db, "internal", "api", &q), P11C_OK);
 	assert_string_equal(q, "api");
 	free(q);
-	assert_int_equal(p11c_alias_qualify(f->db, "no-such-token", "api", &q), P11C_ENOTFOUND);
+	assert_int_equal(p11c_alias_qualify(f->a.db, "no-such-token", "api", &q), P11C_ENOTFOUND);
 	assert_null(q);
 }
 

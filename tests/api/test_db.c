@@ -23,12 +23,8 @@
 #define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define PW "api-db-password"
 
-typedef struct {
-	char tmp[256];
-	char dir[320]; /* the database, not made yet */
-	char pwfile[320];
-	p11c_db *db; /* a new handle with pwfile set */
-} fixture;
+/* dir not made yet; db a new handle with pwfile set */
+typedef api_db fixture;
 
 #define write_file(path, text, mode) api_write_file((path), (text), strlen(text), (mode))
 
@@ -42,31 +38,7 @@ static void expect_ok(const p11c_db *db, int rc, const char *call)
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(f->tmp, sizeof(f->tmp), "%s/p11c-api-db.XXXXXX", base);
-	assert_non_null(mkdtemp(f->tmp));
-	snprintf(f->dir, sizeof(f->dir), "%s/db", f->tmp);
-	snprintf(f->pwfile, sizeof(f->pwfile), "%s/pw", f->tmp);
-	write_file(f->pwfile, PW "\n", 0600);
-	assert_int_equal(p11c_db_new(&f->db), P11C_OK);
-	assert_int_equal(p11c_db_set_password_file(f->db, f->pwfile), P11C_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	char cmd[1024];
-	p11c_db_free(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-	if (system(cmd) != 0)
-		return -1;
-	unsetenv("SOFTHSM2_CONF");
-	free(f);
-	return 0;
+	return api_db_setup(state, "p11c-api-db", PW, 0);
 }
 
 static void generate(fixture *f, unsigned flags)
@@ -342,7 +314,7 @@ static void test_upgrade_report(void **state)
 	free(pw);
 }
 
-#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, api_db_teardown)
 
 int main(void)
 {

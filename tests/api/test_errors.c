@@ -27,12 +27,8 @@
 #define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 #define PW "api-errors-password"
 
-typedef struct {
-	char tmp[256];
-	char dir[320]; /* the database */
-	char pwfile[320];
-	p11c_db *db; /* open read-write on dir, with pwfile */
-} fixture;
+/* db open read-write on dir, with pwfile */
+typedef api_db fixture;
 
 #define write_file(path, text, mode) api_write_file((path), (text), strlen(text), (mode))
 
@@ -108,37 +104,7 @@ static p11c_db *open_db(fixture *f, const char *pwfile)
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(f->tmp, sizeof(f->tmp), "%s/p11c-api-errors.XXXXXX", base);
-	assert_non_null(mkdtemp(f->tmp));
-	snprintf(f->dir, sizeof(f->dir), "%s/db", f->tmp);
-	snprintf(f->pwfile, sizeof(f->pwfile), "%s/pw", f->tmp);
-	write_file(f->pwfile, PW "\n", 0600);
-	assert_int_equal(p11c_db_new(&f->db), P11C_OK);
-	assert_int_equal(p11c_db_set_password_file(f->db, f->pwfile), P11C_OK);
-	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
-	int rc = p11c_db_generate(f->db, f->dir, &g);
-	if (rc) {
-		show(f->db);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	char cmd[1024];
-	p11c_db_free(f->db);
-	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s'; rm -rf '%s'", f->tmp, f->tmp);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return api_db_setup(state, "p11c-api-errors", PW, API_DB_GENERATE);
 }
 
 static int selfsign(p11c_db *db, const char *alias, const char *token)
@@ -440,24 +406,24 @@ static void test_token_wrong_pin_keeps_ckr(void **state)
 
 int main(void)
 {
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, api_db_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_errc_names),
-	    cmocka_unit_test_setup_teardown(test_fresh_handle_has_no_error, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_exists_alias_selfsigned_twice, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_exists_database_generated_twice, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_notfound_unknown_alias, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_notfound_database, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_input_malformed_pem, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_input_bad_days_names_field, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_password_wrong, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_default_password_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_nopassword_without_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_unwritable_output, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_token_refuses_nonextractable_export, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_token_wrong_pin_keeps_ckr, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_token_failure_keeps_ckr, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_module_init_failure_keeps_ckr, setup, teardown),
+	    TEST(test_fresh_handle_has_no_error),
+	    TEST(test_exists_alias_selfsigned_twice),
+	    TEST(test_exists_database_generated_twice),
+	    TEST(test_notfound_unknown_alias),
+	    TEST(test_notfound_database),
+	    TEST(test_input_malformed_pem),
+	    TEST(test_input_bad_days_names_field),
+	    TEST(test_password_wrong),
+	    TEST(test_default_password_file),
+	    TEST(test_nopassword_without_file),
+	    TEST(test_io_unwritable_output),
+	    TEST(test_token_refuses_nonextractable_export),
+	    TEST(test_token_wrong_pin_keeps_ckr),
+	    TEST(test_token_failure_keeps_ckr),
+	    TEST(test_module_init_failure_keeps_ckr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

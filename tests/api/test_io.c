@@ -21,12 +21,8 @@
 
 #define PW "api-io-password"
 
-typedef struct {
-	char tmp[256];
-	char dir[320]; /* the database */
-	char pwfile[320];
-	p11c_db *db; /* open read-write on dir, with pwfile, one certificate "web" */
-} fixture;
+/* db open read-write on dir, with pwfile, one certificate "web" */
+typedef api_db fixture;
 
 #define write_file api_write_file
 
@@ -40,38 +36,15 @@ static void ok(const p11c_db *db, int rc, const char *call)
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(f->tmp, sizeof(f->tmp), "%s/p11c-api-io.XXXXXX", base);
-	assert_non_null(mkdtemp(f->tmp));
-	snprintf(f->dir, sizeof(f->dir), "%s/db", f->tmp);
-	snprintf(f->pwfile, sizeof(f->pwfile), "%s/pw", f->tmp);
-	write_file(f->pwfile, PW "\n", strlen(PW) + 1, 0600);
-	assert_int_equal(p11c_db_new(&f->db), P11C_OK);
-	OK(f->db, p11c_db_set_password_file(f->db, f->pwfile));
-	p11c_generate_opts g = P11C_GENERATE_OPTS_INIT;
-	g.flags = P11C_GENERATE_NO_DEFAULT_CERT | P11C_GENERATE_NO_P11KIT;
-	OK(f->db, p11c_db_generate(f->db, f->dir, &g));
+	if (api_db_setup(state, "p11c-api-io", PW, API_DB_GENERATE))
+		return -1;
+	fixture *f = *state;
 	p11c_dn_fields dn = P11C_DN_FIELDS_INIT;
 	dn.cn = "io.example.com";
 	p11c_selfsign_opts o = P11C_SELFSIGN_OPTS_INIT;
 	o.fields = &dn;
 	o.key_type = "ec:p256";
 	OK(f->db, p11c_cert_selfsign(f->db, "web", &o));
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	char cmd[1024];
-	p11c_db_free(f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmp);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
 	return 0;
 }
 
@@ -203,13 +176,11 @@ static void test_io_record_refuses_unknown_flags(void **state)
 
 int main(void)
 {
+#define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, api_db_teardown)
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_io_cert_export_pem_and_der, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_cert_export_chain_needs_pem, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_trust_export_formats, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_sync_without_record_is_empty, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_sync_judges_and_rewrites, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_io_record_refuses_unknown_flags, setup, teardown),
+	    TEST(test_io_cert_export_pem_and_der),  TEST(test_io_cert_export_chain_needs_pem),
+	    TEST(test_io_trust_export_formats),     TEST(test_io_sync_without_record_is_empty),
+	    TEST(test_io_sync_judges_and_rewrites), TEST(test_io_record_refuses_unknown_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

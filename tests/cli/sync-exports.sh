@@ -22,6 +22,9 @@ if [ "$(id -u)" != 0 ] || ! id postfix >/dev/null 2>&1; then
 fi
 new_db
 O=$T/exports
+# The atomic writer's temporaries beside the files (FILE.XXXXXX), and
+# any FILE.sync.XXXXXX of old.
+temporaries() { ls -A "$1" | grep -E '\.(sync\.)?[A-Za-z0-9]{6}$'; }
 mkdir -p "$O"
 chmod 711 "$T" # Postfix's daemons (user postfix) reach their queue under $T
 
@@ -139,6 +142,7 @@ cp "$O/mail.pem" "$T/before.pem"
 expect_exit 0 "sync-exports --dry-run" p11c -d "$DB" sync-exports --dry-run
 check "it says what it would rewrite" grep -q "^would rewrite '$O/mail.pem'" "$T/out"
 check "and writes nothing" cmp -s "$O/mail.pem" "$T/before.pem"
+check "not even a temporary (the key is judged in memory)" test -z "$(temporaries "$O")"
 
 hook="postfix -c '$PF' reload >/dev/null 2>&1 && doveadm -c '$DC' reload && echo ran >>'$T/hook.log'"
 expect_exit 0 "sync-exports --post-hook" p11c -d "$DB" sync-exports --post-hook "$hook"
@@ -150,7 +154,7 @@ expect_eq "the hook ran once" "$(wc -l <"$T/hook.log")" 1
 expect_eq "the file holds the new certificate" "$(fp "$O/mail.pem")" "$new"
 expect_eq "its mode kept" "$(stat -c %a "$O/mail.pem")" 640
 expect_eq "its group kept" "$(stat -c %G "$O/mail.pem")" postfix
-check "no temporary left" fails ls "$O"/*.sync.* 2>/dev/null
+check "no temporary left (FILE.XXXXXX)" test -z "$(temporaries "$O")"
 openssl pkcs12 -in "$O/mail.p12" -passin "file:$T/p12.pw" -nokeys -clcerts 2>/dev/null |
 	openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//' >"$T/p12fp"
 expect_eq "the PKCS#12 file holds the new certificate (openssl pkcs12)" "$(cat "$T/p12fp")" "$new"
