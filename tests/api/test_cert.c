@@ -252,15 +252,15 @@ static void test_cert_listing_holds_it(void **state)
 static void test_cert_listing_keys_by_mark(void **state)
 {
 	fixture *f = *state;
-	p11c_db_free(f->db);
-	if (p11c_db_new(&f->db) || p11c_db_open(f->db, f->dir, P11C_OPEN_NO_P11KIT))
-		fail_msg("reopen: %s", p11c_last_error(f->db));
+	p11c_db_free(f->a.db);
+	if (p11c_db_new(&f->a.db) || p11c_db_open(f->a.db, f->a.dir, P11C_OPEN_NO_P11KIT))
+		fail_msg("reopen: %s", p11c_last_error(f->a.db));
 	for (int by_mark = 1; by_mark >= 0; by_mark--) {
 		p11c_list_opts o = P11C_LIST_OPTS_INIT;
 		o.flags = by_mark ? P11C_LIST_KEYS_BY_MARK : 0;
 		p11c_cert_listing *l = NULL;
-		if (p11c_cert_list(f->db, &o, &l))
-			fail_msg("list (by mark %d): %s", by_mark, p11c_last_error(f->db));
+		if (p11c_cert_list(f->a.db, &o, &l))
+			fail_msg("list (by mark %d): %s", by_mark, p11c_last_error(f->a.db));
 		assert_int_equal(p11c_cert_listing_count(l), 1);
 		const p11c_cert *c = p11c_cert_listing_get(l, 0);
 		assert_int_equal(p11c_cert_key_state(c), P11C_KEY_PRESENT);
@@ -276,7 +276,7 @@ static void test_cert_listing_keys_by_mark(void **state)
 	p11c_list_opts bad = P11C_LIST_OPTS_INIT;
 	bad.flags = 1u << 9;
 	p11c_cert_listing *l = NULL;
-	assert_int_equal(p11c_cert_list(f->db, &bad, &l), P11C_EUSAGE);
+	assert_int_equal(p11c_cert_list(f->a.db, &bad, &l), P11C_EUSAGE);
 	assert_null(l);
 }
 
