@@ -34,6 +34,14 @@ void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
  * out).  Without it, warnings are dropped. */
 void p11c_db_set_warning(p11c_db *db, p11c_log_fn fn, void *arg);
 
+/* Called as long work goes on (adding a bundle, check, export-trust,
+ * fetching caIssuers): what is being done ("adding certificates"), how
+ * many items of total are done (total 0: not known), about ten times a
+ * second at most, and always once with done == total at the end of the
+ * step.  For a progress display; without it, nothing is reported. */
+typedef void (*p11c_progress_fn)(const char *what, size_t done, size_t total, void *arg);
+void p11c_db_set_progress(p11c_db *db, p11c_progress_fn fn, void *arg);
+
 /* Load the PKCS#11 module at path for this run too (--module), when the
  * database is opened or generated. */
 int p11c_db_set_module(p11c_db *db, const char *path);

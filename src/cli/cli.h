@@ -59,6 +59,11 @@ int cli_args(int argc, char **argv, const cli_command *c, cli_globals *g, char *
  * the command.  Returns 0, 1 when help was asked, -1 after a usage error. */
 int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g);
 
+/* progress.c: a progress line for db's long work on stderr, when it is a
+ * terminal and -q is not given; cleared before any other stderr line. */
+void cli_progress_attach(const cli_globals *g, p11c_db *db);
+void cli_progress_clear(void);
+
 /* Print "p11cert: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* How the command's options mend db's last failure (" (--days)"), or "". */

@@ -69,6 +69,7 @@ void cli_notice(const cli_globals *g, const char *fmt, ...)
 	va_list ap;
 	if (g->quiet)
 		return;
+	cli_progress_clear();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -112,6 +113,7 @@ const char *cli_pwfile(const cli_globals *g, const char *dir, int *explicit_)
 int cli_prompt_password(const char *token, char *buf, size_t size, void *arg)
 {
 	(void)arg;
+	cli_progress_clear();
 	char prompt[512];
 	snprintf(prompt, sizeof(prompt), "Enter the password for token '%s': ", token);
 	return cli_prompt(prompt, buf, size);
@@ -151,6 +153,7 @@ int cli_secret(p11c_db *db, const char *file, const char *what, int twice, char 
 static void log_line(const char *line, void *arg)
 {
 	(void)arg;
+	cli_progress_clear();
 	fprintf(stderr, "p11cert: verbose: %s\n", line);
 }
 
@@ -168,6 +171,7 @@ static void warn_line(const char *line, void *arg)
 
 int cli_warnings_done(int rc)
 {
+	cli_progress_clear();
 	if (rc == EXIT_OK)
 		fputs(warnings, stderr);
 	warnings[0] = '\0';
@@ -186,6 +190,7 @@ int cli_db_new(const cli_globals *g, const char *dir, int pwmode, p11c_db **out)
 	if (g->verbose)
 		p11c_db_set_log(db, log_line, NULL);
 	p11c_db_set_warning(db, warn_line, NULL);
+	cli_progress_attach(g, db);
 	const char *pwfile = cli_pwfile(g, dir, &explicit_);
 	if (pwfile && (explicit_ || pwmode != CLI_PW_EXPLICIT_ONLY) &&
 	    (rc = p11c_db_set_password_file(db, pwfile)) && pwmode != CLI_PW_LENIENT)

@@ -21,6 +21,7 @@ static const cli_opt globals[] = {
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
+	cli_progress_clear();
 	fputs("p11cert: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -141,6 +141,7 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		return rc;
 	}
 	for (size_t i = 0; i < b.n; i++) {
+		p11c_progress(db, "adding certificates", i, b.n);
 		if (p11c_cert_stored(db, b.certs[i])) {
 			s++;
 			continue;
@@ -165,8 +166,10 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 		b.stored[i] = 1;
 		a++;
 	}
-	if (!rc)
+	if (!rc) {
+		p11c_progress(db, "adding certificates", b.n, b.n);
 		rc = p11c_pending_commit(db, NULL, NULL);
+	}
 	p11c_batch_free(&b, rc != P11C_OK);
 	rc = p11c_pending_end(db, rc);
 	free(trust);

@@ -122,6 +122,9 @@ struct p11c_db {
 	char *left_out; /* "'name' (path)" of the modules left out, for messages */
 	p11c_log_fn warn;
 	void *warn_arg;
+	p11c_progress_fn progress; /* progress.c */
+	void *progress_arg;
+	long long progress_at; /* when it was last called, ms (monotonic) */
 	char *used_label, *used_pin; /* the last external token logged in */
 	int recovered;               /* an interrupted write was undone at open */
 	int lock_fd;                 /* p11cert.lock, held while open for writing */
@@ -313,6 +316,10 @@ enum {
 };
 int p11c_file_read_with(p11c_db *db, const char *path, const p11c_read_opts *ro,
                         unsigned char **out, size_t *len);
+/* progress.c: report done of total items of what to the handle's
+ * progress function, at most every 100 ms but always when done == total. */
+void p11c_progress(p11c_db *db, const char *what, size_t done, size_t total);
+
 /* p11c_file_read_with, at most max bytes; p11c_file_read: at most
  * P11C_FILE_MAX. */
 int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char **out, size_t *len);

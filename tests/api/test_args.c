@@ -34,6 +34,7 @@
 	X(p11c_db_set_password_prompt)                                                             \
 	X(p11c_db_set_log)                                                                         \
 	X(p11c_db_set_warning)                                                                     \
+	X(p11c_db_set_progress)                                                                    \
 	X(p11c_db_set_module)                                                                      \
 	X(p11c_db_open)                                                                            \
 	X(p11c_db_dir)                                                                             \
@@ -686,6 +687,20 @@ static void test_args_p11c_db_set_warning(void **state)
 {
 	(void)state;
 	p11c_db_set_warning(NULL, log_line, NULL);
+}
+
+static void progress_line(const char *what, size_t done, size_t total, void *arg)
+{
+	(void)what;
+	(void)done;
+	(void)total;
+	(void)arg;
+}
+
+static void test_args_p11c_db_set_progress(void **state)
+{
+	(void)state;
+	p11c_db_set_progress(NULL, progress_line, NULL); /* nothing to set: a no-op */
 }
 
 static void test_args_p11c_db_set_module(void **state)

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* A progress line on a terminal's stderr for work longer than about a
+ * second: "adding certificates: 412/1000 (38/s, 15 s left)", redrawn in
+ * place and erased when the step ends or anything else is printed. */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define SHOW_AFTER_MS 1000
+
+static struct {
+	long long start;  /* ms of the step's first report; 0: none yet */
+	const char *what; /* the step being timed */
+	int drawn;        /* a line is on the terminal */
+} state;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void cli_progress_clear(void)
+{
+	if (!state.drawn)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	state.drawn = 0;
+}
+
+static void left_text(char *buf, size_t n, long long secs)
+{
+	if (secs >= 3600)
+		snprintf(buf, n, "%lld h %02lld min", secs / 3600, secs / 60 % 60);
+	else if (secs >= 60)
+		snprintf(buf, n, "%lld min %02lld s", secs / 60, secs % 60);
+	else
+		snprintf(buf, n, "%lld s", secs);
+}
+
+static void draw(const char *what, size_t done, size_t total, void *arg)
+{
+	(void)arg;
+	long long now = now_ms();
+	if (!state.start || state.what != what) {
+		cli_progress_clear();
+		state.start = now;
+		state.what = what;
+	}
+	if (done == total && total) {
+		cli_progress_clear();
+		state.start = 0;
+		return;
+	}
+	long long ms = now - state.start;
+	if (ms < SHOW_AFTER_MS)
+		return;
+	double rate = done ? (double)done * 1000.0 / (double)ms : 0;
+	char line[160], left[32] = "";
+	if (total && rate > 0) {
+		left_text(left, sizeof(left), (long long)((double)(total - done) / rate + 0.5));
+		snprintf(line, sizeof(line), "%s: %zu/%zu (%.0f/s, %s left)", what, done, total,
+		         rate, left);
+	} else if (total) {
+		snprintf(line, sizeof(line), "%s: %zu/%zu", what, done, total);
+	} else {
+		snprintf(line, sizeof(line), "%s: %zu (%.0f/s)", what, done, rate);
+	}
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+	state.drawn = 1;
+}
+
+void cli_progress_attach(const cli_globals *g, p11c_db *db)
+{
+	if (!g->quiet && isatty(STDERR_FILENO))
+		p11c_db_set_progress(db, draw, NULL);
+}
