@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nssint.h"
+#include "chainint.h"
 
 #define CHECK_DAYS 30
 
@@ -191,7 +191,7 @@ static void check_chain(report *r, CERTCertificate *cert, const role *w, PRTime 
 	for (size_t i = 0; i < c->n_problems; i++) {
 		const p11c_problem *p = &c->problems[i];
 		if (p->depth == 0 &&
-		    (!strcmp(p->code, "expired") || !strcmp(p->code, "not-yet-valid")))
+		    (p->code == P11C_PROBLEM_EXPIRED || p->code == P11C_PROBLEM_NOT_YET_VALID))
 			continue;
 		add(r, w->alias, 1, "chain", "the chain of '%s' does not verify for %s: %s",
 		    w->alias,

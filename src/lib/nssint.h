@@ -202,24 +202,6 @@ unsigned p11c_trust_roles_of(const CERTCertTrust *t);
  * SHA-256 prefix), made unique with " #2" ...; malloc'd. */
 char *p11c_name_for_cert(p11c_db *db, CERTCertificate *cert);
 
-/* chain.c: chains being built (fetch-chain, verify-cert). */
-p11c_chain *p11c_chain_new(void);
-/* Append cert (a new reference is taken); duplicates are left out.
- * 1 appended, 0 already there, or P11C_EFAIL. */
-int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia);
-/* A note for the caller (printf format); -1 when out of memory. */
-int p11c_chain_note(p11c_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* tlsfetch.c: the certificates of a caIssuers answer (DER, PEM or
- * PKCS#7 certs-only) appended to c; *added says how many were new. */
-int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body, size_t len,
-                           int *added);
-size_t p11c_chain_length(const p11c_chain *c);
-CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i);
-/* Verify the chain's leaf against the database's trust for usage
- * (P11C_USAGE_*) at when, and its name against host when not NULL; fill
- * certs, trusted, problems and missing. */
-int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host);
-
 /* strcheck.c: names from outside, before they are signed.  A subject's
  * attributes (at most P11C_MAX_NAME_ATTRS) must each be one DER string
  * valid in its type (UTF-8 as UTF-8, PrintableString's characters ...)

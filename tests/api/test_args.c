@@ -68,31 +68,31 @@
 	X(p11c_trust_role_name)                                                                    \
 	X(p11c_cert_trust_roles)                                                                   \
 	X(p11c_cert_show)                                                                          \
-	X(p11c_cert_alias)                                                                     \
-	X(p11c_cert_token)                                                                     \
-	X(p11c_cert_serial)                                                                    \
-	X(p11c_cert_sig_alg)                                                                   \
-	X(p11c_cert_subject)                                                                   \
-	X(p11c_cert_issuer)                                                                    \
-	X(p11c_cert_key_type)                                                                  \
-	X(p11c_cert_sha1)                                                                      \
-	X(p11c_cert_sha256)                                                                    \
-	X(p11c_cert_trust)                                                                     \
-	X(p11c_cert_key_token)                                                                 \
-	X(p11c_cert_key_uri)                                                                   \
-	X(p11c_cert_key_note)                                                                  \
-	X(p11c_cert_pem)                                                                       \
-	X(p11c_cert_version)                                                                   \
-	X(p11c_cert_not_before)                                                                \
-	X(p11c_cert_not_after)                                                                 \
-	X(p11c_cert_is_self_signed)                                                            \
-	X(p11c_cert_san_count)                                                                 \
-	X(p11c_cert_san)                                                                       \
-	X(p11c_cert_trust_words)                                                               \
-	X(p11c_cert_key_state)                                                                 \
-	X(p11c_key_state_name)                                                                 \
-	X(p11c_cert_key_extractable)                                                           \
-	X(p11c_cert_free)                                                                     \
+	X(p11c_cert_alias)                                                                         \
+	X(p11c_cert_token)                                                                         \
+	X(p11c_cert_serial)                                                                        \
+	X(p11c_cert_sig_alg)                                                                       \
+	X(p11c_cert_subject)                                                                       \
+	X(p11c_cert_issuer)                                                                        \
+	X(p11c_cert_key_type)                                                                      \
+	X(p11c_cert_sha1)                                                                          \
+	X(p11c_cert_sha256)                                                                        \
+	X(p11c_cert_trust)                                                                         \
+	X(p11c_cert_key_token)                                                                     \
+	X(p11c_cert_key_uri)                                                                       \
+	X(p11c_cert_key_note)                                                                      \
+	X(p11c_cert_pem)                                                                           \
+	X(p11c_cert_version)                                                                       \
+	X(p11c_cert_not_before)                                                                    \
+	X(p11c_cert_not_after)                                                                     \
+	X(p11c_cert_is_self_signed)                                                                \
+	X(p11c_cert_san_count)                                                                     \
+	X(p11c_cert_san)                                                                           \
+	X(p11c_cert_trust_words)                                                                   \
+	X(p11c_cert_key_state)                                                                     \
+	X(p11c_key_state_name)                                                                     \
+	X(p11c_cert_key_extractable)                                                               \
+	X(p11c_cert_free)                                                                          \
 	X(p11c_token_label)                                                                        \
 	X(p11c_token_list)                                                                         \
 	X(p11c_token_listing_count)                                                                \
@@ -112,25 +112,43 @@
 	X(p11c_module_add)                                                                         \
 	X(p11c_module_remove)                                                                      \
 	X(p11c_trust_parse)                                                                        \
-	X(p11c_fetch_chain)                                                                        \
+	X(p11c_chain_fetch)                                                                        \
 	X(p11c_chain_add_trust)                                                                    \
 	X(p11c_cert_verify)                                                                        \
 	X(p11c_chain_save)                                                                         \
 	X(p11c_chain_free)                                                                         \
+	X(p11c_chain_url)                                                                          \
+	X(p11c_chain_scheme)                                                                       \
+	X(p11c_chain_host)                                                                         \
+	X(p11c_chain_port)                                                                         \
+	X(p11c_chain_tls_version)                                                                  \
+	X(p11c_chain_cipher)                                                                       \
+	X(p11c_chain_trusted)                                                                      \
+	X(p11c_chain_cert_count)                                                                   \
+	X(p11c_chain_cert_get)                                                                     \
+	X(p11c_chain_link_flags)                                                                   \
+	X(p11c_chain_problem_count)                                                                \
+	X(p11c_chain_problem_get)                                                                  \
+	X(p11c_chain_note_count)                                                                   \
+	X(p11c_chain_note_get)                                                                     \
+	X(p11c_problem_code)                                                                       \
+	X(p11c_problem_message)                                                                    \
+	X(p11c_problem_depth)                                                                      \
+	X(p11c_problem_code_name)                                                                  \
 	X(p11c_check)                                                                              \
 	X(p11c_findings_free)                                                                      \
-	X(p11c_token_change_password)                                                          \
-	X(p11c_request_sign)                                                                   \
-	X(p11c_trust_export)                                                                   \
-	X(p11c_trust_format_name)                                                              \
-	X(p11c_db_upgrade)                                                                     \
-	X(p11c_upgrade_report_before)                                                          \
-	X(p11c_upgrade_report_after)                                                           \
-	X(p11c_upgrade_report_backup_dir)                                                      \
-	X(p11c_upgrade_report_password_file)                                                   \
-	X(p11c_upgrade_report_free)                                                            \
-	X(p11c_export_kind_name)                                                               \
-	X(p11c_export_format_name)                                                             \
+	X(p11c_token_change_password)                                                              \
+	X(p11c_request_sign)                                                                       \
+	X(p11c_trust_export)                                                                       \
+	X(p11c_trust_format_name)                                                                  \
+	X(p11c_db_upgrade)                                                                         \
+	X(p11c_upgrade_report_before)                                                              \
+	X(p11c_upgrade_report_after)                                                               \
+	X(p11c_upgrade_report_backup_dir)                                                          \
+	X(p11c_upgrade_report_password_file)                                                       \
+	X(p11c_upgrade_report_free)                                                                \
+	X(p11c_export_kind_name)                                                                   \
+	X(p11c_export_format_name)                                                                 \
 	X(p11c_export_record_add)                                                                  \
 	X(p11c_export_sync)                                                                        \
 	X(p11c_export_state_name)                                                                  \
@@ -1204,15 +1222,31 @@ static void test_args_p11c_trust_parse(void **state)
 	no_failures();
 }
 
-static void test_args_p11c_fetch_chain(void **state)
+static void test_args_p11c_chain_fetch(void **state)
 {
 	p11c_db *db = *state;
-	p11c_chain *c = NULL;
-	NO_DB(p11c_fetch_chain(NULL, "smtp://127.0.0.1", NULL, &c), p11c_fetch_chain);
-	USAGE(db, p11c_fetch_chain(db, NULL, NULL, &c), p11c_fetch_chain, "url is NULL");
-	USAGE(db, p11c_fetch_chain(db, "", NULL, &c), p11c_fetch_chain, "url is empty");
-	USAGE(db, p11c_fetch_chain(db, "smtp://127.0.0.1", NULL, NULL), p11c_fetch_chain,
+	p11c_chain *c = (p11c_chain *)&c; /* not NULL */
+	p11c_fetch_opts o = P11C_FETCH_OPTS_INIT;
+	NO_DB(p11c_chain_fetch(NULL, "smtp://127.0.0.1", NULL, &c), p11c_chain_fetch);
+	assert_null(c); /* out-parameters cleared, as on any failure */
+	USAGE(db, p11c_chain_fetch(db, NULL, NULL, &c), p11c_chain_fetch, "url is NULL");
+	USAGE(db, p11c_chain_fetch(db, "", NULL, &c), p11c_chain_fetch, "url is empty");
+	USAGE(db, p11c_chain_fetch(db, "smtp://127.0.0.1", NULL, NULL), p11c_chain_fetch,
 	      "out is NULL");
+	o.size = 0;
+	USAGE(db, p11c_chain_fetch(db, "smtp://127.0.0.1", &o, &c), p11c_chain_fetch,
+	      "opts->size is 0");
+	o.size = sizeof(o);
+	o.flags = 0x2;
+	USAGE(db, p11c_chain_fetch(db, "smtp://127.0.0.1", &o, &c), p11c_chain_fetch,
+	      "opts->flags has unknown bits 0x2");
+	o.flags = P11C_FETCH_CA_ISSUERS;
+	o.timeout = -1;
+	USAGE(db, p11c_chain_fetch(db, "smtp://127.0.0.1", &o, &c), p11c_chain_fetch,
+	      "opts->timeout is -1, not from 0 to 3600");
+	o.timeout = 3601;
+	USAGE(db, p11c_chain_fetch(db, "smtp://127.0.0.1", &o, &c), p11c_chain_fetch,
+	      "opts->timeout is 3601");
 	no_failures();
 }
 
@@ -1234,9 +1268,9 @@ static void test_args_p11c_cert_verify(void **state)
 	      "alias is NULL");
 	USAGE(db, p11c_cert_verify(db, "", P11C_USAGE_TLS_SERVER, 0, &c), p11c_cert_verify,
 	      "alias is empty");
-	USAGE(db, p11c_cert_verify(db, "a", -1, 0, &c), p11c_cert_verify,
+	USAGE(db, p11c_cert_verify(db, "a", (p11c_usage)-1, 0, &c), p11c_cert_verify,
 	      "usage is -1, not from 0 to 5");
-	USAGE(db, p11c_cert_verify(db, "a", 6, 0, &c), p11c_cert_verify,
+	USAGE(db, p11c_cert_verify(db, "a", (p11c_usage)6, 0, &c), p11c_cert_verify,
 	      "usage is 6, not from 0 to 5");
 	USAGE(db, p11c_cert_verify(db, "a", P11C_USAGE_TLS_SERVER, 0, NULL), p11c_cert_verify,
 	      "out is NULL");
@@ -1246,12 +1280,11 @@ static void test_args_p11c_cert_verify(void **state)
 static void test_args_p11c_chain_save(void **state)
 {
 	p11c_db *db = *state;
-	p11c_chain c;
-	memset(&c, 0, sizeof(c));
-	NO_DB(p11c_chain_save(NULL, &c, "d"), p11c_chain_save);
+	const p11c_chain *c = (const p11c_chain *)&db; /* not NULL: refused before it is read */
+	NO_DB(p11c_chain_save(NULL, c, "d"), p11c_chain_save);
 	USAGE(db, p11c_chain_save(db, NULL, "d"), p11c_chain_save, "c is NULL");
-	USAGE(db, p11c_chain_save(db, &c, NULL), p11c_chain_save, "dir is NULL");
-	USAGE(db, p11c_chain_save(db, &c, ""), p11c_chain_save, "dir is empty");
+	USAGE(db, p11c_chain_save(db, c, NULL), p11c_chain_save, "dir is NULL");
+	USAGE(db, p11c_chain_save(db, c, ""), p11c_chain_save, "dir is empty");
 	no_failures();
 }
 
@@ -1259,6 +1292,120 @@ static void test_args_p11c_chain_free(void **state)
 {
 	(void)state;
 	p11c_chain_free(NULL);
+}
+
+/* A chain's and a problem's accessors take NULL: NULL, 0, -1 (a depth),
+ * P11C_PROBLEM_NONE. */
+static void test_args_p11c_chain_url(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_url(NULL));
+}
+
+static void test_args_p11c_chain_scheme(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_scheme(NULL));
+}
+
+static void test_args_p11c_chain_host(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_host(NULL));
+}
+
+static void test_args_p11c_chain_port(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_chain_port(NULL), 0);
+}
+
+static void test_args_p11c_chain_tls_version(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_tls_version(NULL));
+}
+
+static void test_args_p11c_chain_cipher(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_cipher(NULL));
+}
+
+static void test_args_p11c_chain_trusted(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_chain_trusted(NULL), 0);
+}
+
+static void test_args_p11c_chain_cert_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_chain_cert_count(NULL), 0);
+}
+
+static void test_args_p11c_chain_cert_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_cert_get(NULL, 0));
+}
+
+static void test_args_p11c_chain_link_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_chain_link_flags(NULL, 0), 0);
+}
+
+static void test_args_p11c_chain_problem_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_chain_problem_count(NULL), 0);
+}
+
+static void test_args_p11c_chain_problem_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_problem_get(NULL, 0));
+}
+
+static void test_args_p11c_chain_note_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_chain_note_count(NULL), 0);
+}
+
+static void test_args_p11c_chain_note_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_chain_note_get(NULL, 0));
+}
+
+static void test_args_p11c_problem_code(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_problem_code(NULL), P11C_PROBLEM_NONE);
+}
+
+static void test_args_p11c_problem_message(void **state)
+{
+	(void)state;
+	assert_null(p11c_problem_message(NULL));
+}
+
+static void test_args_p11c_problem_depth(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_problem_depth(NULL), -1);
+}
+
+static void test_args_p11c_problem_code_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_NONE), "none");
+	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_UNKNOWN_ISSUER), "unknown-issuer");
+	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_OTHER), "other");
+	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)11), "unknown");
+	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code) - 1), "unknown");
 }
 
 static void test_args_p11c_check(void **state)
@@ -1602,7 +1749,7 @@ static void test_args_closed_handle_refused(void **state)
 	CLOSED(p11c_trust_export(db, P11C_USAGE_EMAIL, P11C_TRUST_FORMAT_PEM, NULL, &buf, &len, &n));
 	p11c_export_report *rep = NULL;
 	CLOSED(p11c_export_sync(db, 0, &rep));
-	CLOSED(p11c_fetch_chain(db, "smtp://127.0.0.1:1", NULL, &c));
+	CLOSED(p11c_chain_fetch(db, "smtp://127.0.0.1:1", NULL, &c));
 	no_failures();
 }
 
