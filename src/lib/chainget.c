@@ -75,9 +75,18 @@ int p11c_problem_depth(const p11c_problem *p)
 
 const char *p11c_problem_code_name(enum p11c_problem_code code)
 {
-	static const char *const names[] = {"none",          "unknown-issuer", "expired",
-	                                    "not-yet-valid", "name-mismatch",  "wrong-usage",
-	                                    "not-a-ca",      "bad-signature",  "revoked",
-	                                    "distrusted",    "other"};
+	static const char *const names[] = {
+	    [P11C_PROBLEM_NONE] = "none",
+	    [P11C_PROBLEM_UNKNOWN_ISSUER] = "unknown-issuer",
+	    [P11C_PROBLEM_EXPIRED] = "expired",
+	    [P11C_PROBLEM_NOT_YET_VALID] = "not-yet-valid",
+	    [P11C_PROBLEM_NAME_MISMATCH] = "name-mismatch",
+	    [P11C_PROBLEM_WRONG_USAGE] = "wrong-usage",
+	    [P11C_PROBLEM_NOT_A_CA] = "not-a-ca",
+	    [P11C_PROBLEM_BAD_SIGNATURE] = "bad-signature",
+	    [P11C_PROBLEM_REVOKED] = "revoked",
+	    [P11C_PROBLEM_DISTRUSTED] = "distrusted",
+	    [P11C_PROBLEM_OTHER] = "other",
+	};
 	return (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
 }

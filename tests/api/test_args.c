@@ -135,8 +135,17 @@
 	X(p11c_problem_message)                                                                    \
 	X(p11c_problem_depth)                                                                      \
 	X(p11c_problem_code_name)                                                                  \
-	X(p11c_check)                                                                              \
-	X(p11c_findings_free)                                                                      \
+	X(p11c_db_check)                                                                           \
+	X(p11c_check_report_count)                                                                 \
+	X(p11c_check_report_get)                                                                   \
+	X(p11c_check_report_severity)                                                              \
+	X(p11c_check_report_free)                                                                  \
+	X(p11c_finding_alias)                                                                      \
+	X(p11c_finding_severity)                                                                   \
+	X(p11c_finding_code)                                                                       \
+	X(p11c_finding_message)                                                                    \
+	X(p11c_severity_name)                                                                      \
+	X(p11c_finding_code_name)                                                                  \
 	X(p11c_token_change_password)                                                              \
 	X(p11c_request_sign)                                                                       \
 	X(p11c_trust_export)                                                                       \
@@ -1408,26 +1417,96 @@ static void test_args_p11c_problem_code_name(void **state)
 	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code) - 1), "unknown");
 }
 
-static void test_args_p11c_check(void **state)
+static void test_args_p11c_db_check(void **state)
 {
 	p11c_db *db = *state;
 	p11c_check_opts o = P11C_CHECK_OPTS_INIT;
-	p11c_finding *f = NULL;
-	size_t n = 0;
-	int status = 0;
-	NO_DB(p11c_check(NULL, &o, &f, &n, &status), p11c_check);
-	USAGE(db, p11c_check(db, &o, NULL, &n, &status), p11c_check, "out is NULL");
-	USAGE(db, p11c_check(db, &o, &f, NULL, &status), p11c_check, "n is NULL");
-	USAGE(db, p11c_check(db, &o, &f, &n, NULL), p11c_check, "status is NULL");
+	p11c_check_report *r = (p11c_check_report *)&r; /* not NULL */
+	NO_DB(p11c_db_check(NULL, &o, &r), p11c_db_check);
+	assert_null(r);
+	USAGE(db, p11c_db_check(db, &o, NULL), p11c_db_check, "out is NULL");
 	o.password_file = "";
-	USAGE(db, p11c_check(db, &o, &f, &n, &status), p11c_check, "opts->password_file is empty");
+	USAGE(db, p11c_db_check(db, &o, &r), p11c_db_check, "opts->password_file is empty");
+	o.password_file = NULL;
+	o.size = 0;
+	USAGE(db, p11c_db_check(db, &o, &r), p11c_db_check, "opts->size is 0");
+	o.size = sizeof(o);
+	o.days = -1;
+	USAGE(db, p11c_db_check(db, &o, &r), p11c_db_check,
+	      "opts->days is -1, not from 0 to 36500");
+	o.days = 36501;
+	USAGE(db, p11c_db_check(db, &o, &r), p11c_db_check, "opts->days is 36501");
 	no_failures();
 }
 
-static void test_args_p11c_findings_free(void **state)
+/* A report's and a finding's accessors take NULL: NULL, 0, _OK, _NONE. */
+static void test_args_p11c_check_report_count(void **state)
 {
 	(void)state;
-	p11c_findings_free(NULL, 3);
+	assert_int_equal(p11c_check_report_count(NULL), 0);
+}
+
+static void test_args_p11c_check_report_get(void **state)
+{
+	(void)state;
+	assert_null(p11c_check_report_get(NULL, 0));
+}
+
+static void test_args_p11c_check_report_severity(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_check_report_severity(NULL), P11C_SEVERITY_OK);
+}
+
+static void test_args_p11c_check_report_free(void **state)
+{
+	(void)state;
+	p11c_check_report_free(NULL);
+}
+
+static void test_args_p11c_finding_alias(void **state)
+{
+	(void)state;
+	assert_null(p11c_finding_alias(NULL));
+}
+
+static void test_args_p11c_finding_severity(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_finding_severity(NULL), P11C_SEVERITY_OK);
+}
+
+static void test_args_p11c_finding_code(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_finding_code(NULL), P11C_FINDING_NONE);
+}
+
+static void test_args_p11c_finding_message(void **state)
+{
+	(void)state;
+	assert_null(p11c_finding_message(NULL));
+}
+
+static void test_args_p11c_severity_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_severity_name(P11C_SEVERITY_OK), "ok");
+	assert_string_equal(p11c_severity_name(P11C_SEVERITY_WARNING), "warning");
+	assert_string_equal(p11c_severity_name(P11C_SEVERITY_PROBLEM), "problem");
+	assert_string_equal(p11c_severity_name((p11c_severity)3), "unknown");
+	assert_string_equal(p11c_severity_name((p11c_severity)-1), "unknown");
+}
+
+static void test_args_p11c_finding_code_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_finding_code_name(P11C_FINDING_NONE), "none");
+	assert_string_equal(p11c_finding_code_name(P11C_FINDING_EXPIRED), "expired");
+	assert_string_equal(p11c_finding_code_name(P11C_FINDING_ORPHAN_KEY), "orphan-key");
+	assert_string_equal(p11c_finding_code_name(P11C_FINDING_STALE_EXPORT), "stale-export");
+	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)15), "unknown");
+	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code) - 1), "unknown");
 }
 
 static void test_args_p11c_token_change_password(void **state)
@@ -1730,11 +1809,10 @@ static void test_args_closed_handle_refused(void **state)
 	p11c_cert *info = NULL;
 	p11c_token_listing *tokens = NULL;
 	p11c_chain *c = NULL;
-	p11c_finding *f = NULL;
+	p11c_check_report *rep_c = NULL;
 	char *str = NULL;
 	unsigned char *buf = NULL;
 	size_t n = 0, len = 0;
-	int status = 0;
 	CLOSED(p11c_cert_selfsign(db, "a", &s));
 	CLOSED(p11c_cert_list(db, NULL, &list));
 	CLOSED(p11c_alias_qualify(db, "hsm", "a", &str));
@@ -1744,7 +1822,7 @@ static void test_args_closed_handle_refused(void **state)
 	CLOSED(p11c_cert_export(db, "a", P11C_CERT_EXPORT_PEM, &buf, &len));
 	CLOSED(p11c_token_list(db, &tokens));
 	CLOSED(p11c_token_label(db, "internal", &str));
-	CLOSED(p11c_check(db, NULL, &f, &n, &status));
+	CLOSED(p11c_db_check(db, NULL, &rep_c));
 	CLOSED(p11c_module_remove(db, "m"));
 	CLOSED(p11c_trust_export(db, P11C_USAGE_EMAIL, P11C_TRUST_FORMAT_PEM, NULL, &buf, &len, &n));
 	p11c_export_report *rep = NULL;
