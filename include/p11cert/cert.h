@@ -234,39 +234,6 @@ const char *p11c_cert_pem(const p11c_cert *c);
 /* Free a certificate; NULL is ignored. */
 void p11c_cert_free(p11c_cert *c);
 
-/* The structure behind p11c_cert: to be read only through the accessors
- * above.  It leaves the public header (for src/lib/nssint.h) once the last
- * reader of its fields, src/cli/cmd_chain.c, reads through them. */
-/* What the library knows of a certificate.  Strings are NUL-terminated
- * and owned by the info. */
-struct p11c_cert {
-	char *alias;                   /* "alias" or "TOKEN:alias" */
-	char *token;                   /* token holding the certificate */
-	int version;                   /* 1, 2, 3 */
-	char *serial;                  /* hex, lower case */
-	char *sig_alg;                 /* e.g. "PKCS #1 SHA-256 With RSA Encryption" */
-	int64_t not_before, not_after; /* seconds since the epoch, UTC */
-	char *subject, *issuer;        /* RFC 4514 */
-	int self_signed;
-	char **san; /* "dns:a.example", "ip:192.0.2.1", "email:x@a" */
-	size_t n_san;
-	char *key_type;       /* "rsa:2048", "ec:p256" */
-	char *sha1, *sha256;  /* hex, lower case, no colons */
-	char *trust;          /* NSS form, "CT,," */
-	char *trust_words[3]; /* msgcert's words for the SSL, email and object
-	                       * signing fields: "Valid CA, Trusted CA" */
-	int has_key;
-	char *key_token;      /* token holding the private key, or NULL */
-	int key_extractable;  /* 1, 0, or -1 when unknown or no key */
-	char *key_uri;        /* the private key's pkcs11: URI, or NULL */
-	char *pem;            /* the certificate, PEM */
-	int key_unknown;      /* 1: its token was not logged in, so whether it
-	                       * has a key is unknown (has_key 0, key_* unset) */
-	char *key_note;       /* why, when key_unknown ("wrong PIN for token
-	                       * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
-	unsigned trust_roles; /* P11C_TRUST_* */
-};
-
 /* Which certificates p11c_cert_list() gives. */
 typedef enum {
 	P11C_LIST_KEYS = 0, /* those with a private key ("keys") */

@@ -77,7 +77,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 		a->add_trust = 1;
 		break;
 	case O_CA_ISSUERS:
-		a->o.ca_issuers = 1;
+		a->o.flags |= P11C_FETCH_CA_ISSUERS;
 		break;
 	case O_TIMEOUT:
 		v = cli_number(arg);
@@ -147,52 +147,56 @@ static void verify_help(void)
 
 static void print_link(const p11c_chain *c, size_t i)
 {
-	const p11c_cert *ci = c->certs[i];
+	const p11c_cert *ci = p11c_chain_cert_get(c, i);
+	unsigned link = p11c_chain_link_flags(c, i);
+	int self_signed = p11c_cert_is_self_signed(ci);
 	char from[32], to[32];
-	cli_time_table(ci->not_before, from, sizeof(from));
-	cli_time_table(ci->not_after, to, sizeof(to));
+	cli_time_table(p11c_cert_not_before(ci), from, sizeof(from));
+	cli_time_table(p11c_cert_not_after(ci), to, sizeof(to));
 	printf("Certificate %zu%s\n", i,
-	       ci->self_signed ? (c->n == 1 ? " (self-signed)" : " (root)")
-	       : i == 0        ? " (leaf)"
-	                       : "");
-	printf("  %-12s%s\n", "Subject:", ci->subject);
-	printf("  %-12s%s\n", "Issuer:", ci->self_signed ? "Same as subject" : ci->issuer);
+	       self_signed ? (p11c_chain_cert_count(c) == 1 ? " (self-signed)" : " (root)")
+	       : i == 0    ? " (leaf)"
+	                   : "");
+	printf("  %-12s%s\n", "Subject:", p11c_cert_subject(ci));
+	printf("  %-12s%s\n", "Issuer:", self_signed ? "Same as subject" : p11c_cert_issuer(ci));
 	printf("  %-12s%s to %s UTC\n", "Valid:", from, to);
 	printf("  %-12s", "SHA-256:");
-	output_fingerprint(stdout, ci->sha256);
-	if (c->in_database[i])
-		printf("  %-12s'%s', trust %s\n", "Database:", ci->alias, ci->trust);
+	output_fingerprint(stdout, p11c_cert_sha256(ci));
+	if (link & P11C_LINK_IN_DATABASE)
+		printf("  %-12s'%s', trust %s\n", "Database:", p11c_cert_alias(ci),
+		       p11c_cert_trust(ci));
 	else
 		printf("  %-12snot present\n", "Database:");
-	if (c->from_aia[i])
+	if (link & P11C_LINK_CA_ISSUERS)
 		printf("  %-12sfetched from a caIssuers URL\n", "Source:");
 }
 
 static void print_verdict(const p11c_chain *c, const char *what)
 {
-	printf("Verdict: %s %s\n", c->trusted ? "trusted" : "NOT trusted", what);
-	for (size_t i = 0; i < c->n_problems; i++)
-		printf("  %s\n", c->problems[i].message);
+	printf("Verdict: %s %s\n", p11c_chain_trusted(c) ? "trusted" : "NOT trusted", what);
+	for (size_t i = 0; i < p11c_chain_problem_count(c); i++)
+		printf("  %s\n", p11c_problem_message(p11c_chain_problem_get(c, i)));
 }
 
 static void json_chain(const p11c_chain *c, const args *a, size_t added, const char *alias)
 {
 	json_writer w;
 	json_init(&w, stdout);
+	const char *url = p11c_chain_url(c);
 	json_object_begin(&w);
-	if (c->url) {
+	if (url) {
 		json_key(&w, "url");
-		json_string(&w, c->url);
+		json_string(&w, url);
 		json_key(&w, "scheme");
-		json_string(&w, c->scheme);
+		json_string(&w, p11c_chain_scheme(c));
 		json_key(&w, "host");
-		json_string(&w, c->host);
+		json_string(&w, p11c_chain_host(c));
 		json_key(&w, "port");
-		json_int(&w, c->port);
+		json_int(&w, p11c_chain_port(c));
 		json_key(&w, "tls_version");
-		json_string(&w, c->tls_version);
+		json_string(&w, p11c_chain_tls_version(c));
 		json_key(&w, "cipher");
-		json_string(&w, c->cipher);
+		json_string(&w, p11c_chain_cipher(c));
 	} else {
 		char t[32];
 		json_key(&w, "alias");
@@ -204,61 +208,73 @@ static void json_chain(const p11c_chain *c, const args *a, size_t added, const c
 	json_key(&w, "usage");
 	json_string(&w, usage_names[a->usage]);
 	json_key(&w, "trusted");
-	json_bool(&w, c->trusted);
+	json_bool(&w, p11c_chain_trusted(c));
 	json_key(&w, "chain");
 	json_array_begin(&w);
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < p11c_chain_cert_count(c); i++) {
+		unsigned link = p11c_chain_link_flags(c, i);
 		json_object_begin(&w);
 		json_key(&w, "depth");
 		json_int(&w, (long long)i);
 		json_key(&w, "source");
-		json_string(&w, c->from_aia[i] ? "ca-issuers" : c->url ? "server" : "database");
+		json_string(&w, link & P11C_LINK_CA_ISSUERS ? "ca-issuers"
+		                : url                       ? "server"
+		                                            : "database");
 		json_key(&w, "in_database");
-		json_bool(&w, c->in_database[i]);
+		json_bool(&w, (link & P11C_LINK_IN_DATABASE) != 0);
 		json_key(&w, "missing");
-		json_bool(&w, c->missing[i]);
-		output_cert_json_fields(&w, c->certs[i]);
+		json_bool(&w, (link & P11C_LINK_MISSING) != 0);
+		output_cert_json_fields(&w, p11c_chain_cert_get(c, i));
 		json_object_end(&w);
 	}
 	json_array_end(&w);
 	json_key(&w, "problems");
 	json_array_begin(&w);
-	for (size_t i = 0; i < c->n_problems; i++) {
+	for (size_t i = 0; i < p11c_chain_problem_count(c); i++) {
+		const p11c_problem *p = p11c_chain_problem_get(c, i);
 		json_object_begin(&w);
 		json_key(&w, "code");
-		json_string(&w, c->problems[i].code);
+		json_string(&w, p11c_problem_code_name(p11c_problem_code(p)));
 		json_key(&w, "message");
-		json_string(&w, c->problems[i].message);
+		json_string(&w, p11c_problem_message(p));
 		json_key(&w, "depth");
-		json_int(&w, c->problems[i].depth);
+		json_int(&w, p11c_problem_depth(p));
 		json_object_end(&w);
 	}
 	json_array_end(&w);
-	if (c->url) {
+	if (url) {
 		json_key(&w, "added");
 		json_int(&w, (long long)added);
 		json_key(&w, "notes");
 		json_array_begin(&w);
-		for (size_t i = 0; i < c->n_notes; i++)
-			json_string(&w, c->notes[i]);
+		for (size_t i = 0; i < p11c_chain_note_count(c); i++)
+			json_string(&w, p11c_chain_note_get(c, i));
 		json_array_end(&w);
 	}
 	json_object_end(&w);
 	json_end(&w);
 }
 
+/* How many CAs --add-trust would add (never the leaf). */
+static size_t count_missing(const p11c_chain *c)
+{
+	size_t n = 0;
+	for (size_t i = 1; i < p11c_chain_cert_count(c); i++)
+		n += (p11c_chain_link_flags(c, i) & P11C_LINK_MISSING) != 0;
+	return n;
+}
+
 /* What --add-trust adds, printed before it is added. */
 static void print_missing(const p11c_chain *c)
 {
-	size_t n = 0;
-	for (size_t i = 1; i < c->n; i++)
-		n += c->missing[i] != 0;
+	size_t n = count_missing(c);
 	printf("Adding %zu CA certificate%s as trusted (CT,,):\n", n, n == 1 ? "" : "s");
-	for (size_t i = 1; i < c->n; i++) {
-		if (!c->missing[i])
+	for (size_t i = 1; i < p11c_chain_cert_count(c); i++) {
+		if (!(p11c_chain_link_flags(c, i) & P11C_LINK_MISSING))
 			continue;
-		printf("  %s\n    SHA-256: ", c->certs[i]->subject);
-		output_fingerprint(stdout, c->certs[i]->sha256);
+		const p11c_cert *ci = p11c_chain_cert_get(c, i);
+		printf("  %s\n    SHA-256: ", p11c_cert_subject(ci));
+		output_fingerprint(stdout, p11c_cert_sha256(ci));
 	}
 }
 
@@ -266,10 +282,11 @@ static void print_missing(const p11c_chain *c)
 static int not_trusted(const p11c_chain *c, const char *who)
 {
 	char more[64] = "";
-	if (c->n_problems > 1)
-		snprintf(more, sizeof(more), " (and %zu more)", c->n_problems - 1);
+	size_t n = p11c_chain_problem_count(c);
+	if (n > 1)
+		snprintf(more, sizeof(more), " (and %zu more)", n - 1);
 	cli_error("%s: not trusted: %s%s", who,
-	          c->n_problems ? c->problems[0].message : "no reason given", more);
+	          n ? p11c_problem_message(p11c_chain_problem_get(c, 0)) : "no reason given", more);
 	return EXIT_FAIL;
 }
 
@@ -297,27 +314,26 @@ int cmd_fetch_chain(cli_globals *g, int argc, char **argv)
 		return rc;
 	p11c_chain *c = NULL;
 	size_t added = 0;
-	int st = p11c_fetch_chain(db, pos[0], &a.o, &c);
+	int st = p11c_chain_fetch(db, pos[0], &a.o, &c);
 	if (st == P11C_OK && a.save)
 		st = p11c_chain_save(db, c, a.save);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;
 	}
+	const char *host = p11c_chain_host(c);
+	const char *version = p11c_chain_tls_version(c), *cipher = p11c_chain_cipher(c);
 	if (!a.json) {
-		printf("Server: %s (%s port %d), %s, %s\n", c->url, c->host, c->port,
-		       c->tls_version ? c->tls_version : "?", c->cipher ? c->cipher : "?");
-		for (size_t i = 0; i < c->n; i++)
+		printf("Server: %s (%s port %d), %s, %s\n", p11c_chain_url(c), host,
+		       p11c_chain_port(c), version ? version : "?", cipher ? cipher : "?");
+		for (size_t i = 0; i < p11c_chain_cert_count(c); i++)
 			print_link(c, i);
-		for (size_t i = 0; i < c->n_notes; i++)
-			printf("Note: %s\n", c->notes[i]);
+		for (size_t i = 0; i < p11c_chain_note_count(c); i++)
+			printf("Note: %s\n", p11c_chain_note_get(c, i));
 	}
 	char what[300];
-	snprintf(what, sizeof(what), "for a TLS server named '%s'", c->host);
-	size_t n_missing = 0;
-	for (size_t i = 1; i < c->n; i++)
-		n_missing += c->missing[i] != 0;
-	if (a.add_trust && n_missing) {
+	snprintf(what, sizeof(what), "for a TLS server named '%s'", host);
+	if (a.add_trust && count_missing(c)) {
 		if (!a.json) {
 			print_verdict(c, what);
 			print_missing(c);
@@ -335,22 +351,23 @@ int cmd_fetch_chain(cli_globals *g, int argc, char **argv)
 		json_chain(c, &a, added, NULL);
 	else
 		print_verdict(c, what);
+	size_t n = p11c_chain_cert_count(c);
 	if (a.save && !a.json)
-		printf("Saved %zu certificate%s in %s\n", c->n, c->n == 1 ? "" : "s", a.save);
-	if (c->trusted)
+		printf("Saved %zu certificate%s in %s\n", n, n == 1 ? "" : "s", a.save);
+	if (p11c_chain_trusted(c))
 		goto out;
 	rc = EXIT_FAIL;
-	if (a.add_trust && added == 0 && c->certs[0]->self_signed)
+	if (a.add_trust && added == 0 && p11c_cert_is_self_signed(p11c_chain_cert_get(c, 0)))
 		cli_error("%s: not trusted: the server's certificate is self-signed, and "
 		          "--add-trust never trusts a server's own certificate (add-cert --trust "
 		          "peer does)",
-		          c->host);
-	else if (a.add_trust && added == 0 && c->n < 2)
+		          host);
+	else if (a.add_trust && added == 0 && n < 2)
 		cli_error("%s: not trusted, and the server sent no CA certificate to add (try "
 		          "--ca-issuers, or add-cert -C with the CA)",
-		          c->host);
+		          host);
 	else
-		not_trusted(c, c->host);
+		not_trusted(c, host);
 out:
 	p11c_chain_free(c);
 	p11c_db_free(db);
@@ -374,7 +391,7 @@ int cmd_verify_cert(cli_globals *g, int argc, char **argv)
 	int rc = cli_open_alias(g, 1, pos[0], &db, &alias);
 	if (rc)
 		return rc;
-	int st = p11c_cert_verify(db, alias, a.usage, a.at, &c);
+	int st = p11c_cert_verify(db, alias, (p11c_usage)a.usage, a.at, &c);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;
@@ -388,11 +405,11 @@ int cmd_verify_cert(cli_globals *g, int argc, char **argv)
 		json_chain(c, &a, 0, alias);
 	} else {
 		printf("Chain of '%s':\n", alias);
-		for (size_t i = 0; i < c->n; i++)
+		for (size_t i = 0; i < p11c_chain_cert_count(c); i++)
 			print_link(c, i);
 		print_verdict(c, what);
 	}
-	if (!c->trusted)
+	if (!p11c_chain_trusted(c))
 		rc = not_trusted(c, alias);
 out:
 	p11c_chain_free(c);

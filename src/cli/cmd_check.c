@@ -47,27 +47,26 @@ static void help(void)
 	       "Exit status: 0 all good, 1 warnings, 2 problems (or the check could not run).\n");
 }
 
-static const char *const status_names[] = {"ok", "warning", "problem"};
-
-static void print_json(const p11c_finding *f, size_t n, int status)
+static void print_json(const p11c_check_report *rep)
 {
 	json_writer w;
 	json_init(&w, stdout);
 	json_object_begin(&w);
 	json_key(&w, "status");
-	json_string(&w, status_names[status]);
+	json_string(&w, p11c_severity_name(p11c_check_report_severity(rep)));
 	json_key(&w, "findings");
 	json_array_begin(&w);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < p11c_check_report_count(rep); i++) {
+		const p11c_finding *f = p11c_check_report_get(rep, i);
 		json_object_begin(&w);
 		json_key(&w, "alias");
-		json_string(&w, f[i].alias);
+		json_string(&w, p11c_finding_alias(f));
 		json_key(&w, "severity");
-		json_string(&w, f[i].severity);
+		json_string(&w, p11c_severity_name(p11c_finding_severity(f)));
 		json_key(&w, "code");
-		json_string(&w, f[i].code);
+		json_string(&w, p11c_finding_code_name(p11c_finding_code(f)));
 		json_key(&w, "message");
-		json_string(&w, f[i].message);
+		json_string(&w, p11c_finding_message(f));
 		json_object_end(&w);
 	}
 	json_array_end(&w);
@@ -75,16 +74,18 @@ static void print_json(const p11c_finding *f, size_t n, int status)
 	json_end(&w);
 }
 
-static void print_text(const p11c_finding *f, size_t n)
+static void print_text(const p11c_check_report *rep)
 {
-	size_t problems = 0, warnings = 0;
+	size_t problems = 0, warnings = 0, n = p11c_check_report_count(rep);
 	for (int pass = 0; pass < 2; pass++) /* problems first */
 		for (size_t i = 0; i < n; i++) {
-			int problem = !strcmp(f[i].severity, "problem");
+			const p11c_finding *f = p11c_check_report_get(rep, i);
+			int problem = p11c_finding_severity(f) == P11C_SEVERITY_PROBLEM;
 			if (problem != (pass == 0))
 				continue;
-			printf("%-8s %-15s %s\n", problem ? "PROBLEM" : "WARNING", f[i].code,
-			       f[i].message);
+			printf("%-8s %-15s %s\n", problem ? "PROBLEM" : "WARNING",
+			       p11c_finding_code_name(p11c_finding_code(f)),
+			       p11c_finding_message(f));
 			problem ? problems++ : warnings++;
 		}
 	if (n == 0)
@@ -109,24 +110,24 @@ int cmd_check(cli_globals *g, int argc, char **argv)
 	int explicit_ = 0;
 	a.o.password_file = cli_pwfile(g, dir, &explicit_);
 	p11c_db *db = NULL;
-	p11c_finding *f = NULL;
-	size_t n = 0;
-	int status = P11C_CHECK_PROBLEM;
+	p11c_check_report *rep = NULL;
+	int status = P11C_SEVERITY_PROBLEM;
 	/* An unsafe password file is a finding, not a reason not to look. */
 	if (cli_db_new(g, dir, CLI_PW_LENIENT, &db))
-		return P11C_CHECK_PROBLEM;
+		return P11C_SEVERITY_PROBLEM;
 	int st = p11c_db_open(db, dir, cli_open_flags(1));
 	if (st == P11C_OK)
-		st = p11c_check(db, &a.o, &f, &n, &status);
+		st = p11c_db_check(db, &a.o, &rep);
 	if (st) {
 		cli_error("%s%s", p11c_last_error(db), cli_hint(db));
-		status = P11C_CHECK_PROBLEM;
-	} else if (a.json) {
-		print_json(f, n, status);
 	} else {
-		print_text(f, n);
+		status = (int)p11c_check_report_severity(rep);
+		if (a.json)
+			print_json(rep);
+		else
+			print_text(rep);
 	}
-	p11c_findings_free(f, n);
+	p11c_check_report_free(rep);
 	p11c_db_free(db);
 	return status;
 }

@@ -13,32 +13,17 @@
 #include <time.h>
 #include <errno.h>
 
-#include "nssint.h"
-
-typedef struct {
-	CERTCertificate **certs; /* parallel to chain->certs */
-	int usage;               /* of the last verdict, for the next */
-	int as_ca;               /* the last verdict judged the leaf as a CA */
-	PRTime when;
-	char *host;
-} chain_priv;
+#include "chainint.h"
 
 p11c_chain *p11c_chain_new(void)
 {
-	p11c_chain *c = calloc(1, sizeof(*c));
-	if (c && !(c->priv = calloc(1, sizeof(chain_priv)))) {
-		free(c);
-		c = NULL;
-	}
-	return c;
+	return calloc(1, sizeof(p11c_chain));
 }
 
 static void problems_clear(p11c_chain *c)
 {
-	for (size_t i = 0; i < c->n_problems; i++) {
-		free(c->problems[i].code);
+	for (size_t i = 0; i < c->n_problems; i++)
 		free(c->problems[i].message);
-	}
 	free(c->problems);
 	c->problems = NULL;
 	c->n_problems = 0;
@@ -48,25 +33,19 @@ void p11c_chain_free(p11c_chain *c)
 {
 	if (!c)
 		return;
-	chain_priv *p = c->priv;
 	for (size_t i = 0; i < c->n; i++) {
 		p11c_cert_free(c->certs[i]);
-		if (p && p->certs[i])
-			CERT_DestroyCertificate(p->certs[i]);
-	}
-	if (p) {
-		free(p->certs);
-		free(p->host);
-		free(p);
+		if (c->nss[i])
+			CERT_DestroyCertificate(c->nss[i]);
 	}
 	problems_clear(c);
 	free(c->certs);
-	free(c->from_aia);
-	free(c->in_database);
-	free(c->missing);
+	free(c->nss);
+	free(c->links);
 	free(c->url);
 	free(c->scheme);
 	free(c->host);
+	free(c->judged_host);
 	free(c->tls_version);
 	free(c->cipher);
 	for (size_t i = 0; i < c->n_notes; i++)
@@ -75,14 +54,9 @@ void p11c_chain_free(p11c_chain *c)
 	free(c);
 }
 
-size_t p11c_chain_length(const p11c_chain *c)
+CERTCertificate *p11c_chain_nss_cert(const p11c_chain *c, size_t i)
 {
-	return c->n;
-}
-
-CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i)
-{
-	return i < c->n ? ((chain_priv *)c->priv)->certs[i] : NULL;
+	return i < c->n ? c->nss[i] : NULL;
 }
 
 /* Grow one of the chain's arrays to n elements. */
@@ -93,27 +67,24 @@ static int grow(void *arrayp, size_t elem, size_t n)
 
 int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia)
 {
-	chain_priv *p = c->priv;
 	for (size_t i = 0; i < c->n; i++)
-		if (SECITEM_ItemsAreEqual(&p->certs[i]->derCert, &cert->derCert))
+		if (SECITEM_ItemsAreEqual(&c->nss[i]->derCert, &cert->derCert))
 			return 0;
 	size_t n = c->n + 1;
-	if (grow(&p->certs, sizeof(*p->certs), n) || grow(&c->certs, sizeof(*c->certs), n) ||
-	    grow(&c->from_aia, sizeof(int), n) || grow(&c->in_database, sizeof(int), n) ||
-	    grow(&c->missing, sizeof(int), n))
+	if (grow(&c->nss, sizeof(*c->nss), n) || grow(&c->certs, sizeof(*c->certs), n) ||
+	    grow(&c->links, sizeof(*c->links), n))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	c->certs[c->n] = p11c_cert_info_of(db, cert);
 	if (!c->certs[c->n])
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	p->certs[c->n] = CERT_DupCertificate(cert);
-	c->from_aia[c->n] = from_aia;
-	c->in_database[c->n] = cert->isperm && p11c_cert_visible(db, cert);
-	c->missing[c->n] = 0;
+	c->nss[c->n] = CERT_DupCertificate(cert);
+	c->links[c->n] = (from_aia ? P11C_LINK_CA_ISSUERS : 0u) |
+	                 (cert->isperm && p11c_cert_visible(db, cert) ? P11C_LINK_IN_DATABASE : 0u);
 	c->n = n;
 	return 1;
 }
 
-int p11c_chain_note(p11c_chain *c, const char *fmt, ...)
+int p11c_chain_add_note(p11c_chain *c, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -138,10 +109,10 @@ static void when_text(PRTime t, char *buf, size_t size)
 		snprintf(buf, size, "?");
 }
 
-static int add_problem(p11c_db *db, p11c_chain *c, const char *code, int depth, const char *fmt,
-                       ...) __attribute__((format(printf, 5, 6)));
-static int add_problem(p11c_db *db, p11c_chain *c, const char *code, int depth, const char *fmt,
-                       ...)
+static int add_problem(p11c_db *db, p11c_chain *c, enum p11c_problem_code code, int depth,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int add_problem(p11c_db *db, p11c_chain *c, enum p11c_problem_code code, int depth,
+                       const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -154,14 +125,11 @@ static int add_problem(p11c_db *db, p11c_chain *c, const char *code, int depth, 
 	if (grow(&c->problems, sizeof(*c->problems), c->n_problems + 1))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	p11c_problem *pr = &c->problems[c->n_problems];
-	pr->code = strdup(code);
+	pr->code = code;
 	pr->message = strdup(msg);
 	pr->depth = depth;
-	if (!pr->code || !pr->message) {
-		free(pr->code);
-		free(pr->message);
+	if (!pr->message)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	}
 	c->n_problems++;
 	return P11C_OK;
 }
@@ -175,9 +143,8 @@ static const char *usage_words(int usage)
 
 static int depth_of(const p11c_chain *c, const CERTCertificate *cert)
 {
-	chain_priv *p = c->priv;
 	for (size_t i = 0; i < c->n; i++)
-		if (SECITEM_ItemsAreEqual(&p->certs[i]->derCert, &cert->derCert))
+		if (SECITEM_ItemsAreEqual(&c->nss[i]->derCert, &cert->derCert))
 			return (int)i;
 	return -1;
 }
@@ -212,16 +179,16 @@ static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node
 	case SEC_ERROR_UNTRUSTED_ISSUER:
 		if (distrusted(cert))
 			rc = add_problem(
-			    db, c, "distrusted", depth,
+			    db, c, P11C_PROBLEM_DISTRUSTED, depth,
 			    "distrusted: '%s' is marked as not trusted in the database", s);
 		else if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
-			rc = add_problem(db, c, "unknown-issuer", depth,
+			rc = add_problem(db, c, P11C_PROBLEM_UNKNOWN_ISSUER, depth,
 			                 "unknown issuer: the root '%s' is not a trusted CA in the "
 			                 "database",
 			                 s);
 		else
 			rc =
-			    add_problem(db, c, "unknown-issuer", depth,
+			    add_problem(db, c, P11C_PROBLEM_UNKNOWN_ISSUER, depth,
 			                "unknown issuer: '%s', which issued '%s', is not a trusted "
 			                "CA in the database",
 			                is, s);
@@ -232,37 +199,37 @@ static int log_problem(p11c_db *db, p11c_chain *c, const CERTVerifyLogNode *node
 		CERT_GetCertTimes(cert, &nb, &na);
 		if (when < nb) {
 			when_text(nb, t, sizeof(t));
-			rc = add_problem(db, c, "not-yet-valid", depth,
+			rc = add_problem(db, c, P11C_PROBLEM_NOT_YET_VALID, depth,
 			                 "not yet valid: '%s' is valid from %s", s, t);
 		} else {
 			when_text(na, t, sizeof(t));
-			rc = add_problem(db, c, "expired", depth, "expired: '%s' expired on %s", s,
-			                 t);
+			rc = add_problem(db, c, P11C_PROBLEM_EXPIRED, depth,
+			                 "expired: '%s' expired on %s", s, t);
 		}
 		break;
 	}
 	case SEC_ERROR_INADEQUATE_KEY_USAGE:
 	case SEC_ERROR_INADEQUATE_CERT_TYPE:
-		rc = add_problem(db, c, "wrong-usage", depth,
+		rc = add_problem(db, c, P11C_PROBLEM_WRONG_USAGE, depth,
 		                 "wrong usage: '%s' is not meant for %s", s, usage_words(usage));
 		break;
 	case SEC_ERROR_CA_CERT_INVALID:
-		rc = add_problem(db, c, "not-a-ca", depth,
+		rc = add_problem(db, c, P11C_PROBLEM_NOT_A_CA, depth,
 		                 "not a CA: '%s' issues certificates but is not a CA", s);
 		break;
 	case SEC_ERROR_BAD_SIGNATURE:
-		rc = add_problem(db, c, "bad-signature", depth,
+		rc = add_problem(db, c, P11C_PROBLEM_BAD_SIGNATURE, depth,
 		                 "bad signature: the signature on '%s' does not verify", s);
 		break;
 	case SEC_ERROR_REVOKED_CERTIFICATE:
-		rc = add_problem(db, c, "revoked", depth, "revoked: '%s' is revoked", s);
+		rc = add_problem(db, c, P11C_PROBLEM_REVOKED, depth, "revoked: '%s' is revoked", s);
 		break;
 	case SEC_ERROR_UNTRUSTED_CERT:
-		rc = add_problem(db, c, "distrusted", depth,
+		rc = add_problem(db, c, P11C_PROBLEM_DISTRUSTED, depth,
 		                 "distrusted: '%s' is marked as not trusted in the database", s);
 		break;
 	default:
-		rc = add_problem(db, c, "other", depth, "'%s': %s (%s)", s,
+		rc = add_problem(db, c, P11C_PROBLEM_OTHER, depth, "'%s': %s (%s)", s,
 		                 PR_ErrorToString(node->error, PR_LANGUAGE_I_DEFAULT),
 		                 p11c_nss_error_name((int)node->error));
 	}
@@ -296,27 +263,27 @@ static int trusted_for(CERTCertificate *cert, int usage)
  * is missing then, and the index of that CA is returned (else -1). */
 static int mark_missing(p11c_chain *c, int usage, PRTime when)
 {
-	chain_priv *p = c->priv;
 	size_t cur = 0;
 	for (size_t steps = 0; steps < c->n; steps++) {
-		CERTCertificate *x = p->certs[cur];
+		CERTCertificate *x = c->nss[cur];
 		if (SECITEM_ItemsAreEqual(&x->derSubject, &x->derIssuer))
 			return -1;
 		size_t next = c->n;
 		for (size_t j = 0; j < c->n && next == c->n; j++)
 			if (j != cur &&
-			    SECITEM_ItemsAreEqual(&p->certs[j]->derSubject, &x->derIssuer) &&
-			    CERT_VerifySignedData(&x->signatureWrap, p->certs[j], when, NULL) ==
+			    SECITEM_ItemsAreEqual(&c->nss[j]->derSubject, &x->derIssuer) &&
+			    CERT_VerifySignedData(&x->signatureWrap, c->nss[j], when, NULL) ==
 			        SECSuccess)
 				next = j;
-		if (next == c->n || next == 0 || !CERT_IsCACert(p->certs[next], NULL))
+		if (next == c->n || next == 0 || !CERT_IsCACert(c->nss[next], NULL))
 			return -1;
-		if (distrusted(p->certs[next])) {
-			memset(c->missing, 0, c->n * sizeof(*c->missing));
+		if (distrusted(c->nss[next])) {
+			for (size_t i = 0; i < c->n; i++)
+				c->links[i] &= ~(unsigned)P11C_LINK_MISSING;
 			return (int)next;
 		}
-		if (!trusted_for(p->certs[next], usage))
-			c->missing[next] = 1;
+		if (!trusted_for(c->nss[next], usage))
+			c->links[next] |= P11C_LINK_MISSING;
 		cur = next;
 	}
 	return -1;
@@ -360,8 +327,8 @@ static int log_problems(p11c_db *db, p11c_chain *c, SECCertificateUsage u, int u
 	log.arena = PORT_NewArena(1024);
 	if (!log.arena)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	CERT_VerifyCertificate(CERT_GetDefaultCertDB(), ((chain_priv *)c->priv)->certs[0], PR_TRUE,
-	                       u, when, db, &log, NULL);
+	CERT_VerifyCertificate(CERT_GetDefaultCertDB(), c->nss[0], PR_TRUE, u, when, db, &log,
+	                       NULL);
 	int rc = P11C_OK;
 	for (CERTVerifyLogNode *node = log.head; node; node = node->next) {
 		if (rc == P11C_OK)
@@ -370,7 +337,7 @@ static int log_problems(p11c_db *db, p11c_chain *c, SECCertificateUsage u, int u
 	}
 	PORT_FreeArena(log.arena, PR_FALSE);
 	if (rc == P11C_OK && c->n_problems == 0)
-		rc = add_problem(db, c, "other", 0, "%s (%s)",
+		rc = add_problem(db, c, P11C_PROBLEM_OTHER, 0, "%s (%s)",
 		                 PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT),
 		                 p11c_nss_error_name(err));
 	return rc;
@@ -383,10 +350,10 @@ static int distrust_problem(p11c_db *db, p11c_chain *c, int d)
 	char msg[1024];
 	snprintf(msg, sizeof(msg), "distrusted: '%s' is marked as not trusted in the database%s",
 	         c->certs[d]->subject,
-	         ((chain_priv *)c->priv)->host ? "; adding the chain's trust leaves it so" : "");
+	         c->judged_host ? "; adding the chain's trust leaves it so" : "");
 	for (size_t i = 0; i < c->n_problems; i++) {
 		p11c_problem *pr = &c->problems[i];
-		if (strcmp(pr->code, "distrusted") || pr->depth != d)
+		if (pr->code != P11C_PROBLEM_DISTRUSTED || pr->depth != d)
 			continue;
 		char *m = strdup(msg);
 		if (!m)
@@ -395,35 +362,35 @@ static int distrust_problem(p11c_db *db, p11c_chain *c, int d)
 		pr->message = m;
 		return P11C_OK;
 	}
-	return add_problem(db, c, "distrusted", d, "%s", msg);
+	return add_problem(db, c, P11C_PROBLEM_DISTRUSTED, d, "%s", msg);
 }
 
 /* The verdict for usage (P11C_USAGE_TLS_SERVER, _CLIENT or _EMAIL), on
  * the leaf itself or, as_ca, on the leaf as a CA for that usage. */
 static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, const char *host)
 {
-	chain_priv *p = c->priv;
 	if (c->n == 0)
 		return p11c_fail(db, P11C_EFAIL, "no certificate to verify");
-	if (host && (!p->host || strcmp(p->host, host))) {
-		free(p->host);
-		if (!(p->host = strdup(host)))
+	if (host && (!c->judged_host || strcmp(c->judged_host, host))) {
+		free(c->judged_host);
+		if (!(c->judged_host = strdup(host)))
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
-	p->usage = usage;
-	p->as_ca = as_ca;
-	p->when = when;
+	c->usage = usage;
+	c->as_ca = as_ca;
+	c->when = when;
 	problems_clear(c);
 	for (size_t i = 0; i < c->n; i++) {
-		p11c_cert *fresh = p11c_cert_info_of(db, p->certs[i]);
+		p11c_cert *fresh = p11c_cert_info_of(db, c->nss[i]);
 		if (!fresh)
 			return p11c_fail(db, P11C_EFAIL, "out of memory");
 		p11c_cert_free(c->certs[i]);
 		c->certs[i] = fresh;
-		c->in_database[i] = p->certs[i]->isperm && p11c_cert_visible(db, p->certs[i]);
-		c->missing[i] = 0;
+		c->links[i] &= P11C_LINK_CA_ISSUERS;
+		if (c->nss[i]->isperm && p11c_cert_visible(db, c->nss[i]))
+			c->links[i] |= P11C_LINK_IN_DATABASE;
 	}
-	CERTCertificate *leaf = p->certs[0];
+	CERTCertificate *leaf = c->nss[0];
 	SECCertificateUsage u = nss_usage(usage);
 	if (as_ca)
 		u = usage == P11C_USAGE_EMAIL ? certificateUsageAnyCA : certificateUsageSSLCA;
@@ -434,24 +401,25 @@ static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, 
 	 * an anchor trusted for the usage asked for */
 	int anchored = 0;
 	for (size_t i = 0; i < c->n; i++)
-		anchored |= trusted_for(p->certs[i], usage);
+		anchored |= trusted_for(c->nss[i], usage);
 	if (rc == P11C_OK && s == SECSuccess && as_ca && !anchored)
-		rc = add_problem(db, c, "unknown-issuer", -1,
+		rc = add_problem(db, c, P11C_PROBLEM_UNKNOWN_ISSUER, -1,
 		                 "unknown issuer: no CA of the chain is trusted for %s",
 		                 usage_words(usage));
-	if (rc == P11C_OK && p->host && CERT_VerifyCertName(leaf, p->host) != SECSuccess) {
+	if (rc == P11C_OK && c->judged_host &&
+	    CERT_VerifyCertName(leaf, c->judged_host) != SECSuccess) {
 		char names[512];
 		names_of(c->certs[0], names, sizeof(names));
-		rc = add_problem(db, c, "name-mismatch", 0,
+		rc = add_problem(db, c, P11C_PROBLEM_NAME_MISMATCH, 0,
 		                 "name mismatch: the certificate is for %s, not '%s'", names,
-		                 p->host);
+		                 c->judged_host);
 	}
 	if (rc)
 		return rc;
 	c->trusted = c->n_problems == 0;
 	for (size_t i = 0; i < c->n_problems; i++) {
-		if (strcmp(c->problems[i].code, "unknown-issuer") &&
-		    strcmp(c->problems[i].code, "distrusted"))
+		if (c->problems[i].code != P11C_PROBLEM_UNKNOWN_ISSUER &&
+		    c->problems[i].code != P11C_PROBLEM_DISTRUSTED)
 			continue;
 		int d = mark_missing(c, usage, when);
 		if (d >= 0)
@@ -467,14 +435,13 @@ int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const c
 {
 	if (usage >= P11C_USAGE_TLS_SERVER_CA)
 		return judge(db, c, usage - P11C_USAGE_TLS_SERVER_CA, 1, when, host);
-	int as_ca = !host && c->n && CERT_IsCACert(((chain_priv *)c->priv)->certs[0], NULL);
+	int as_ca = !host && c->n && CERT_IsCACert(c->nss[0], NULL);
 	return judge(db, c, usage, as_ca, when, host);
 }
 
 int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(added), P11C_PTR(c));
-	chain_priv *p = c->priv;
 	int rc = p11c_require_open(db, 1);
 	if (rc || (rc = p11c_login_tokens(db)))
 		return rc;
@@ -486,8 +453,8 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 	else
 		rc = p11c_pending_begin(db, "fetch-chain --add-trust");
 	for (size_t i = 0; rc == P11C_OK && i < c->n; i++) {
-		CERTCertificate *cert = p->certs[i];
-		if (!c->missing[i] || i == 0)
+		CERTCertificate *cert = c->nss[i];
+		if (!(c->links[i] & P11C_LINK_MISSING) || i == 0)
 			continue;
 		if (cert->isperm && p11c_cert_visible(db, cert)) {
 			if (CERT_GetCertTrust(cert, &old[i]) != SECSuccess)
@@ -509,9 +476,9 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		rc = p11c_pending_commit(db, NULL, NULL);
 	for (size_t i = 0; rc && done && i < c->n; i++) {
 		if (done[i] == 1)
-			p11c_delete_cert(db, p->certs[i]);
+			p11c_delete_cert(db, c->nss[i]);
 		else if (done[i] == 2)
-			CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), p->certs[i], &old[i]);
+			CERT_ChangeCertTrust(CERT_GetDefaultCertDB(), c->nss[i], &old[i]);
 	}
 	free(done);
 	free(old);
@@ -519,16 +486,16 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 		return rc;
 	if (added)
 		*added = count;
-	return judge(db, c, p->usage, p->as_ca, p->when, p->host);
+	return judge(db, c, c->usage, c->as_ca, c->when, c->judged_host);
 }
 
-int p11c_cert_verify(p11c_db *db, const char *alias, int usage, long long at, p11c_chain **out)
+int p11c_cert_verify(p11c_db *db, const char *alias, p11c_usage usage_in, long long at,
+                     p11c_chain **out)
 {
+	int usage = (int)usage_in;
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias),
 	          P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL_CA), P11C_OUT(out));
 	*out = NULL;
-	if (usage < P11C_USAGE_TLS_SERVER || usage > P11C_USAGE_EMAIL_CA)
-		return p11c_fail(db, P11C_EUSAGE, "unknown usage %d", usage);
 	/* a CA is judged as a CA only when asked: NSS's verdict otherwise */
 	int as_ca = usage >= P11C_USAGE_TLS_SERVER_CA;
 	if (as_ca)

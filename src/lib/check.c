@@ -5,6 +5,7 @@
 #include <keyhi.h>
 #include <pk11pub.h>
 #include <secoid.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,60 +14,141 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nssint.h"
+#include "chainint.h"
 
 #define CHECK_DAYS 30
 
-typedef struct {
-	p11c_db *db;
+struct p11c_finding {
+	char *alias; /* escaped */
+	p11c_severity severity;
+	enum p11c_finding_code code;
+	char *message; /* escaped */
+};
+
+struct p11c_check_report {
 	p11c_finding *f;
 	size_t n;
-	int status;
+	p11c_severity worst;
+};
+
+typedef struct {
+	p11c_db *db;
+	p11c_check_report *rep;
 	int failed; /* out of memory */
 } report;
 
-static void add(report *r, const char *alias, int problem, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void add(report *r, const char *alias, int problem, const char *code, const char *fmt, ...)
+static void add(report *r, const char *alias, int problem, enum p11c_finding_code code,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add(report *r, const char *alias, int problem, enum p11c_finding_code code,
+                const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p11c_finding *f = P11C_VEC_RESERVE(r->f, r->n, 1);
+	p11c_check_report *rep = r->rep;
+	p11c_finding *f = P11C_VEC_RESERVE(rep->f, rep->n, 1);
 	if (!f) {
 		r->failed = 1;
 		return;
 	}
 	/* aliases and names come from certificates: shown escaped */
 	f->alias = p11c_safe_text(alias ? alias : "", alias ? strlen(alias) : 0);
-	f->severity = strdup(problem ? "problem" : "warning");
-	f->code = strdup(code);
+	f->severity = problem ? P11C_SEVERITY_PROBLEM : P11C_SEVERITY_WARNING;
+	f->code = code;
 	f->message = p11c_safe_text(msg, strlen(msg));
-	if (!f->alias || !f->severity || !f->code || !f->message) {
+	if (!f->alias || !f->message) {
 		free(f->alias);
-		free(f->severity);
-		free(f->code);
 		free(f->message);
 		r->failed = 1;
 		return;
 	}
-	r->n++;
-	int level = problem ? P11C_CHECK_PROBLEM : P11C_CHECK_WARNING;
-	if (level > r->status)
-		r->status = level;
+	rep->n++;
+	if (f->severity > rep->worst)
+		rep->worst = f->severity;
 }
 
-void p11c_findings_free(p11c_finding *f, size_t n)
+void p11c_check_report_free(p11c_check_report *r)
 {
-	for (size_t i = 0; f && i < n; i++) {
-		free(f[i].alias);
-		free(f[i].severity);
-		free(f[i].code);
-		free(f[i].message);
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->f[i].alias);
+		free(r->f[i].message);
 	}
-	free(f);
+	free(r->f);
+	free(r);
+}
+
+size_t p11c_check_report_count(const p11c_check_report *r)
+{
+	return r ? r->n : 0;
+}
+
+const p11c_finding *p11c_check_report_get(const p11c_check_report *r, size_t i)
+{
+	return r && i < r->n ? &r->f[i] : NULL;
+}
+
+p11c_severity p11c_check_report_severity(const p11c_check_report *r)
+{
+	return r ? r->worst : P11C_SEVERITY_OK;
+}
+
+const char *p11c_finding_alias(const p11c_finding *f)
+{
+	return f ? f->alias : NULL;
+}
+
+p11c_severity p11c_finding_severity(const p11c_finding *f)
+{
+	return f ? f->severity : P11C_SEVERITY_OK;
+}
+
+enum p11c_finding_code p11c_finding_code(const p11c_finding *f)
+{
+	return f ? f->code : P11C_FINDING_NONE;
+}
+
+const char *p11c_finding_message(const p11c_finding *f)
+{
+	return f ? f->message : NULL;
+}
+
+const char *p11c_severity_name(p11c_severity severity)
+{
+	switch (severity) {
+	case P11C_SEVERITY_OK:
+		return "ok";
+	case P11C_SEVERITY_WARNING:
+		return "warning";
+	case P11C_SEVERITY_PROBLEM:
+		return "problem";
+	}
+	return "unknown";
+}
+
+const char *p11c_finding_code_name(enum p11c_finding_code code)
+{
+	static const char *const names[] = {
+	    [P11C_FINDING_NONE] = "none",
+	    [P11C_FINDING_EXPIRED] = "expired",
+	    [P11C_FINDING_EXPIRING] = "expiring",
+	    [P11C_FINDING_WEAK_KEY] = "weak-key",
+	    [P11C_FINDING_WEAK_SIGNATURE] = "weak-signature",
+	    [P11C_FINDING_NO_KEY] = "no-key",
+	    [P11C_FINDING_ORPHAN_KEY] = "orphan-key",
+	    [P11C_FINDING_CHAIN] = "chain",
+	    [P11C_FINDING_LOGIN] = "login",
+	    [P11C_FINDING_PASSWORD_FILE] = "password-file",
+	    [P11C_FINDING_INTERRUPTED_WRITE] = "interrupted-write",
+	    [P11C_FINDING_JOURNAL] = "journal",
+	    [P11C_FINDING_DUPLICATE_ALIAS] = "duplicate-alias",
+	    [P11C_FINDING_TOKEN_DEFECT] = "token-defect",
+	    [P11C_FINDING_STALE_EXPORT] = "stale-export",
+	};
+	return (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
 }
 
 static void when_text(PRTime t, char *buf, size_t size)
@@ -96,13 +178,14 @@ static void check_dates(report *r, CERTCertificate *cert, const role *w, PRTime 
 	when_text(na, t, sizeof(t));
 	const char *what = w->own ? "" : w->ca ? "trusted CA " : "trusted peer ";
 	if (na < now) {
-		add(r, w->alias, w->own, "expired", "%scertificate '%s' expired on %s", what,
-		    w->alias, t);
+		add(r, w->alias, w->own, P11C_FINDING_EXPIRED, "%scertificate '%s' expired on %s",
+		    what, w->alias, t);
 	} else if (na < now + (PRTime)days * 86400 * PR_USEC_PER_SEC) {
 		long left =
 		    (long)((na - now + 86400LL * PR_USEC_PER_SEC - 1) / PR_USEC_PER_SEC / 86400);
-		add(r, w->alias, 0, "expiring", "%scertificate '%s' expires in %ld day%s, on %s",
-		    what, w->alias, left, left == 1 ? "" : "s", t);
+		add(r, w->alias, 0, P11C_FINDING_EXPIRING,
+		    "%scertificate '%s' expires in %ld day%s, on %s", what, w->alias, left,
+		    left == 1 ? "" : "s", t);
 	}
 }
 
@@ -115,7 +198,8 @@ static void check_key(report *r, CERTCertificate *cert, const role *w)
 	KeyType kt = SECKEY_GetPublicKeyType(pub);
 	int weak = ((kt == rsaKey || kt == dsaKey) && bits < 2048) || (kt == ecKey && bits < 256);
 	if (weak)
-		add(r, w->alias, w->own, "weak-key", "'%s' has a weak %s key of %u bits", w->alias,
+		add(r, w->alias, w->own, P11C_FINDING_WEAK_KEY, "'%s' has a weak %s key of %u bits",
+		    w->alias,
 		    kt == rsaKey   ? "RSA"
 		    : kt == dsaKey ? "DSA"
 		                   : "EC",
@@ -133,14 +217,14 @@ static void check_signature(report *r, CERTCertificate *cert, const role *w)
 	case SEC_OID_PKCS1_MD2_WITH_RSA_ENCRYPTION:
 	case SEC_OID_PKCS1_MD4_WITH_RSA_ENCRYPTION:
 	case SEC_OID_PKCS1_MD5_WITH_RSA_ENCRYPTION:
-		add(r, w->alias, w->own || w->anchor, "weak-signature",
+		add(r, w->alias, w->own || w->anchor, P11C_FINDING_WEAK_SIGNATURE,
 		    "'%s' is signed with %s, which is broken", w->alias, name ? name : "MD5");
 		break;
 	case SEC_OID_PKCS1_SHA1_WITH_RSA_ENCRYPTION:
 	case SEC_OID_ANSIX9_DSA_SIGNATURE_WITH_SHA1_DIGEST:
 	case SEC_OID_ANSIX962_ECDSA_SHA1_SIGNATURE:
-		add(r, w->alias, 0, "weak-signature", "'%s' is signed with %s (SHA-1)", w->alias,
-		    name ? name : "SHA-1");
+		add(r, w->alias, 0, P11C_FINDING_WEAK_SIGNATURE, "'%s' is signed with %s (SHA-1)",
+		    w->alias, name ? name : "SHA-1");
 		break;
 	default:
 		break;
@@ -191,10 +275,10 @@ static void check_chain(report *r, CERTCertificate *cert, const role *w, PRTime 
 	for (size_t i = 0; i < c->n_problems; i++) {
 		const p11c_problem *p = &c->problems[i];
 		if (p->depth == 0 &&
-		    (!strcmp(p->code, "expired") || !strcmp(p->code, "not-yet-valid")))
+		    (p->code == P11C_PROBLEM_EXPIRED || p->code == P11C_PROBLEM_NOT_YET_VALID))
 			continue;
-		add(r, w->alias, 1, "chain", "the chain of '%s' does not verify for %s: %s",
-		    w->alias,
+		add(r, w->alias, 1, P11C_FINDING_CHAIN,
+		    "the chain of '%s' does not verify for %s: %s", w->alias,
 		    usage == P11C_USAGE_TLS_CLIENT ? "TLS clients"
 		    : usage == P11C_USAGE_EMAIL    ? "email"
 		                                   : "TLS servers",
@@ -242,7 +326,8 @@ static void check_certs(report *r, CERTCertList *certs, int days, PRTime now)
 			    (p11c_token_defects(r->db, key->pkcs11Slot) & P11C_DEFECT_EMPTY_COPY)) {
 				char msg[512];
 				p11c_defect_message(key->pkcs11Slot, msg, sizeof(msg));
-				add(r, w.alias, 1, "token-defect", "'%s': %s", w.alias, msg);
+				add(r, w.alias, 1, P11C_FINDING_TOKEN_DEFECT, "'%s': %s", w.alias,
+				    msg);
 			}
 			SECKEY_DestroyPrivateKey(key);
 		}
@@ -253,7 +338,7 @@ static void check_certs(report *r, CERTCertList *certs, int days, PRTime now)
 		if (!w.own && !w.anchor) {
 			/* an end-entity certificate nobody trusts and no key uses */
 			if (keys_known && !w.ca && !w.trusted)
-				add(r, w.alias, 0, "no-key",
+				add(r, w.alias, 0, P11C_FINDING_NO_KEY,
 				    "certificate '%s' has no private key in the database, and no "
 				    "trust",
 				    w.alias);
@@ -293,7 +378,7 @@ static void check_keys(report *r)
 			const char *shown = *name ? name : *hex ? hex : "?";
 			const char *token =
 			    p11c_is_own_slot(r->db, slot) ? "internal" : PK11_GetTokenName(slot);
-			add(r, shown, 0, "orphan-key",
+			add(r, shown, 0, P11C_FINDING_ORPHAN_KEY,
 			    "private key '%s' on token '%s' has no certificate (a request still "
 			    "waiting for its CA's reply?)",
 			    shown, token);
@@ -326,11 +411,11 @@ static void check_files(report *r)
 	char op[64], mode[16];
 	const char *dir = r->db->dir;
 	if (r->db->recovered)
-		add(r, dir, 0, "interrupted-write",
+		add(r, dir, 0, P11C_FINDING_INTERRUPTED_WRITE,
 		    "a write to the database had been interrupted; it was rolled back when "
 		    "the database was opened");
 	if (p11c_pending_found(dir, op, sizeof(op)) && !writer_running(dir))
-		add(r, dir, 1, "interrupted-write",
+		add(r, dir, 1, P11C_FINDING_INTERRUPTED_WRITE,
 		    "an interrupted '%s' left steps unfinished: the next open of the "
 		    "database for writing finishes or undoes them",
 		    op);
@@ -338,7 +423,7 @@ static void check_files(report *r)
 	for (size_t i = 0; i < 2; i++)
 		if (p11c_db_journal_mode(dir, files[i], mode, sizeof(mode)) == 0 &&
 		    strcmp(mode, "wal") != 0)
-			add(r, files[i], 0, "journal",
+			add(r, files[i], 0, P11C_FINDING_JOURNAL,
 			    "%s uses sqlite's %s journal: a write killed half way keeps read-only "
 			    "servers from opening it; the next open of the database for writing "
 			    "turns "
@@ -354,8 +439,8 @@ static void check_aliases(report *r, CERTCertList *certs)
 		for (CERTCertListNode *b = CERT_LIST_NEXT(a);
 		     a->cert->nickname && !CERT_LIST_END(b, certs); b = CERT_LIST_NEXT(b)) {
 			if (b->cert->nickname && !strcmp(a->cert->nickname, b->cert->nickname)) {
-				add(r, p11c_alias_of(r->db, a->cert), 1, "duplicate-alias",
-				    "two certificates answer to '%s'",
+				add(r, p11c_alias_of(r->db, a->cert), 1,
+				    P11C_FINDING_DUPLICATE_ALIAS, "two certificates answer to '%s'",
 				    p11c_alias_of(r->db, a->cert));
 				break;
 			}
@@ -368,7 +453,8 @@ static void check_exports(report *r)
 {
 	p11c_export_report *rep = NULL;
 	if (p11c_export_sync(r->db, P11C_SYNC_DRY_RUN, &rep) != P11C_OK) {
-		add(r, "p11cert-exports", 0, "stale-export", "%s", p11c_last_error(r->db));
+		add(r, "p11cert-exports", 0, P11C_FINDING_STALE_EXPORT, "%s",
+		    p11c_last_error(r->db));
 		return;
 	}
 	for (size_t i = 0; i < p11c_export_report_count(rep); i++) {
@@ -377,36 +463,37 @@ static void check_exports(report *r)
 		           *command = p11c_export_status_command(s),
 		           *message = p11c_export_status_message(s);
 		if (p11c_export_status_state(s) != P11C_EXPORT_CURRENT)
-			add(r, path, 0, "stale-export", "'%s' (%s): %s", path,
+			add(r, path, 0, P11C_FINDING_STALE_EXPORT, "'%s' (%s): %s", path,
 			    command ? command : "", message ? message : "stale");
 	}
 	p11c_export_report_free(rep);
 }
 
-int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, size_t *n, int *status)
+/* The first version of p11c_check_opts: size, days, password_file. */
+#define CHECK_OPTS_V1 (offsetof(p11c_check_opts, password_file) + sizeof(const char *))
+
+int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **out)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_FIELD_OPTNAME(opts, password_file), P11C_OUT(out),
-	          P11C_OUT(n), P11C_OUT(status));
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTS_SIZE(opts, CHECK_OPTS_V1),
+	          P11C_FIELD_RANGE(opts, days, 0, 36500), P11C_FIELD_OPTNAME(opts, password_file),
+	          P11C_OUT(out));
 	*out = NULL;
-	*n = 0;
-	*status = P11C_CHECK_OK;
-	p11c_check_opts defaults = P11C_CHECK_OPTS_INIT;
-	if (!opts)
-		opts = &defaults;
-	int days = opts->days > 0 ? opts->days : CHECK_DAYS;
-	if (opts->days < 0 || opts->days > 36500)
-		return p11c_fail_field(db, P11C_EUSAGE, "days",
-		                       "a validity of %d days is out of range (1 to 36500)",
-		                       opts->days);
+	int days = P11C_OPT(opts, days, CHECK_DAYS);
+	const char *password_file = P11C_OPT(opts, password_file, NULL);
+	if (days == 0)
+		days = CHECK_DAYS;
 	int rc = p11c_require_open(db, 0);
 	if (rc)
 		return rc;
-	report r = {db, NULL, 0, P11C_CHECK_OK, 0};
-	if (opts->password_file) {
+	report r = {db, calloc(1, sizeof(p11c_check_report)), 0};
+	if (!r.rep)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (password_file) {
 		char *text = NULL;
 		size_t len = 0;
-		if (p11c_secret_file_read(db, opts->password_file, &text, &len) != P11C_OK)
-			add(&r, opts->password_file, 1, "password-file", "%s", p11c_last_error(db));
+		if (p11c_secret_file_read(db, password_file, &text, &len) != P11C_OK)
+			add(&r, password_file, 1, P11C_FINDING_PASSWORD_FILE, "%s",
+			    p11c_last_error(db));
 		if (text) {
 			explicit_bzero(text, len);
 			free(text);
@@ -428,7 +515,8 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 	/* A token that cannot be logged in to hides its keys: say so, and judge
 	 * the rest (each token on its own). */
 	if (p11c_login(db, db->slot) != P11C_OK)
-		add(&r, "", 1, "login", "cannot see the private keys: %s", p11c_last_error(db));
+		add(&r, "", 1, P11C_FINDING_LOGIN, "cannot see the private keys: %s",
+		    p11c_last_error(db));
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
 		const char *label = PK11_GetTokenName(le->slot);
@@ -436,8 +524,8 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 		    !p11c_pwfile_lookup(db->pwf, label, 0, NULL))
 			continue;
 		if (p11c_login(db, le->slot) != P11C_OK)
-			add(&r, label, 1, "login", "cannot see the keys on token '%s': %s", label,
-			    p11c_last_error(db));
+			add(&r, label, 1, P11C_FINDING_LOGIN,
+			    "cannot see the keys on token '%s': %s", label, p11c_last_error(db));
 	}
 	if (list)
 		PK11_FreeSlotList(list);
@@ -448,11 +536,9 @@ int p11c_check(p11c_db *db, const p11c_check_opts *opts, p11c_finding **out, siz
 	check_keys(&r);
 	check_exports(&r);
 	if (r.failed) {
-		p11c_findings_free(r.f, r.n);
+		p11c_check_report_free(r.rep);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
-	*out = r.f;
-	*n = r.n;
-	*status = r.status;
+	*out = r.rep;
 	return P11C_OK;
 }

@@ -187,6 +187,37 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
 enum { P11C_INFO_KEY_BY_MARK = 1u << 0 };
 p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how);
 
+/* What the library knows of a certificate (certinfo.c makes it, certget.c
+ * reads it): opaque to callers.  Strings are NUL-terminated and owned by
+ * it. */
+struct p11c_cert {
+	char *alias;                   /* "alias" or "TOKEN:alias" */
+	char *token;                   /* token holding the certificate */
+	int version;                   /* 1, 2, 3 */
+	char *serial;                  /* hex, lower case */
+	char *sig_alg;                 /* e.g. "PKCS #1 SHA-256 With RSA Encryption" */
+	int64_t not_before, not_after; /* seconds since the epoch, UTC */
+	char *subject, *issuer;        /* RFC 4514 */
+	int self_signed;
+	char **san; /* "dns:a.example", "ip:192.0.2.1", "email:x@a" */
+	size_t n_san;
+	char *key_type;       /* "rsa:2048", "ec:p256" */
+	char *sha1, *sha256;  /* hex, lower case, no colons */
+	char *trust;          /* NSS form, "CT,," */
+	char *trust_words[3]; /* msgcert's words for the SSL, email and object
+	                       * signing fields: "Valid CA, Trusted CA" */
+	int has_key;
+	char *key_token;      /* token holding the private key, or NULL */
+	int key_extractable;  /* 1, 0, or -1 when unknown or no key */
+	char *key_uri;        /* the private key's pkcs11: URI, or NULL */
+	char *pem;            /* the certificate, PEM */
+	int key_unknown;      /* 1: its token was not logged in, so whether it
+	                       * has a key is unknown (has_key 0, key_* unset) */
+	char *key_note;       /* why, when key_unknown ("wrong PIN for token
+	                       * 'hsm' (CKR_PIN_INCORRECT)"), else NULL */
+	unsigned trust_roles; /* P11C_TRUST_* */
+};
+
 /* What p11c_cert_list() gives (certinfo.c). */
 struct p11c_token_problem {
 	char *token;     /* its label */
@@ -206,24 +237,6 @@ unsigned p11c_trust_roles_of(const CERTCertTrust *t);
 /* certstore.c: a free name for cert from its subject (CN, else O, else a
  * SHA-256 prefix), made unique with " #2" ...; malloc'd. */
 char *p11c_name_for_cert(p11c_db *db, CERTCertificate *cert);
-
-/* chain.c: chains being built (fetch-chain, verify-cert). */
-p11c_chain *p11c_chain_new(void);
-/* Append cert (a new reference is taken); duplicates are left out.
- * 1 appended, 0 already there, or P11C_EFAIL. */
-int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia);
-/* A note for the caller (printf format); -1 when out of memory. */
-int p11c_chain_note(p11c_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* tlsfetch.c: the certificates of a caIssuers answer (DER, PEM or
- * PKCS#7 certs-only) appended to c; *added says how many were new. */
-int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body, size_t len,
-                           int *added);
-size_t p11c_chain_length(const p11c_chain *c);
-CERTCertificate *p11c_chain_cert(const p11c_chain *c, size_t i);
-/* Verify the chain's leaf against the database's trust for usage
- * (P11C_USAGE_*) at when, and its name against host when not NULL; fill
- * certs, trusted, problems and missing. */
-int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host);
 
 /* strcheck.c: names from outside, before they are signed.  A subject's
  * attributes (at most P11C_MAX_NAME_ATTRS) must each be one DER string

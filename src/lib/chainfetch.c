@@ -11,13 +11,14 @@
 #include <ssl.h>
 #include <sslerr.h>
 #include <sslproto.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "net.h"
-#include "nssint.h"
+#include "chainint.h"
 
 #define FETCH_TIMEOUT 10
 #define AIA_DEPTH 4
@@ -123,10 +124,10 @@ static int tls_chain(p11c_db *db, int fd, const p11c_url *u, int timeout, p11c_c
 		 * answer. */
 		CERTCertList *got = SSL_PeerCertificateChain(ssl);
 		if (got && !CERT_LIST_EMPTY(got) &&
-		    p11c_chain_note(c,
-		                    "the handshake did not finish (%s), but the server had "
-		                    "sent its chain",
-		                    p11c_nss_error_name(err)) == 0)
+		    p11c_chain_add_note(c,
+		                        "the handshake did not finish (%s), but the server had "
+		                        "sent its chain",
+		                        p11c_nss_error_name(err)) == 0)
 			rc = P11C_OK;
 		if (got)
 			CERT_DestroyCertList(got);
@@ -228,59 +229,65 @@ int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body
 static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
 {
 	for (int depth = 0; depth < AIA_DEPTH; depth++) {
-		size_t last = p11c_chain_length(c) - 1;
-		CERTCertificate *cert = p11c_chain_cert(c, last);
+		size_t last = c->n - 1;
+		CERTCertificate *cert = p11c_chain_nss_cert(c, last);
 		if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
 			return P11C_OK;
 		char *url = ca_issuers_url(cert);
 		if (!url) {
 			if (depth == 0)
-				p11c_chain_note(c,
-				                "the chain stops short of a root and '%s' names "
-				                "no http caIssuers URL",
-				                c->certs[last]->subject);
+				p11c_chain_add_note(
+				    c,
+				    "the chain stops short of a root and '%s' names "
+				    "no http caIssuers URL",
+				    c->certs[last]->subject);
 			return P11C_OK;
 		}
 		unsigned char *body = NULL;
 		size_t len = 0;
 		int rc = p11c_http_get(db, url, timeout, AIA_MAX, &body, &len);
 		if (rc) {
-			p11c_chain_note(c, "caIssuers %s: %s", url, p11c_last_error(db));
+			p11c_chain_add_note(c, "caIssuers %s: %s", url, p11c_last_error(db));
 			free(url);
 			return P11C_OK;
 		}
 		int added = 0;
 		int s = p11c_chain_add_package(db, c, body, len, &added);
 		free(body);
-		if (s != P11C_OK && p11c_chain_length(c) == last + 1 + (size_t)added && !added) {
-			p11c_chain_note(c, "caIssuers %s: not a certificate (DER, PEM or PKCS#7)",
-			                url);
+		if (s != P11C_OK && c->n == last + 1 + (size_t)added && !added) {
+			p11c_chain_add_note(
+			    c, "caIssuers %s: not a certificate (DER, PEM or PKCS#7)", url);
 			free(url);
 			return P11C_OK;
 		}
-		p11c_chain_note(c, "caIssuers %s: %d certificate%s", url, added,
-		                added == 1 ? "" : "s");
+		p11c_chain_add_note(c, "caIssuers %s: %d certificate%s", url, added,
+		                    added == 1 ? "" : "s");
 		free(url);
 		/* go on from the issuer of the last one, when it came */
 		CERTCertificate *issuer = NULL;
-		for (size_t i = last + 1; i < p11c_chain_length(c) && !issuer; i++)
-			if (SECITEM_ItemsAreEqual(&p11c_chain_cert(c, i)->derSubject,
+		for (size_t i = last + 1; i < c->n && !issuer; i++)
+			if (SECITEM_ItemsAreEqual(&p11c_chain_nss_cert(c, i)->derSubject,
 			                          &cert->derIssuer))
-				issuer = p11c_chain_cert(c, i);
-		if (!issuer || issuer != p11c_chain_cert(c, p11c_chain_length(c) - 1))
+				issuer = p11c_chain_nss_cert(c, i);
+		if (!issuer || issuer != p11c_chain_nss_cert(c, c->n - 1))
 			return P11C_OK;
 	}
 	return P11C_OK;
 }
 
-int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts, p11c_chain **out)
+/* The first version of p11c_fetch_opts: size, timeout, flags. */
+#define FETCH_OPTS_V1 (offsetof(p11c_fetch_opts, flags) + sizeof(unsigned))
+
+int p11c_chain_fetch(p11c_db *db, const char *url, const p11c_fetch_opts *opts, p11c_chain **out)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(url), P11C_OUT(out));
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(url), P11C_OPTS_SIZE(opts, FETCH_OPTS_V1),
+	          P11C_FIELD_RANGE(opts, timeout, 0, 3600),
+	          P11C_FIELD_FLAGS(opts, flags, P11C_FETCH_CA_ISSUERS), P11C_OUT(out));
 	*out = NULL;
-	p11c_fetch_opts defaults = P11C_FETCH_OPTS_INIT;
-	if (!opts)
-		opts = &defaults;
-	int timeout = opts->timeout > 0 ? opts->timeout : FETCH_TIMEOUT;
+	int timeout = P11C_OPT(opts, timeout, FETCH_TIMEOUT);
+	unsigned flags = P11C_OPT(opts, flags, 0u);
+	if (timeout == 0)
+		timeout = FETCH_TIMEOUT;
 	p11c_url u;
 	int rc = p11c_require_open(db, 0);
 	if (rc || (rc = p11c_url_parse(db, url, 0, &u)))
@@ -300,7 +307,7 @@ int p11c_fetch_chain(p11c_db *db, const char *url, const p11c_fetch_opts *opts, 
 		close(fd);
 	if (rc == P11C_OK)
 		rc = tls_chain(db, fd, &u, timeout, c);
-	if (rc == P11C_OK && opts->ca_issuers)
+	if (rc == P11C_OK && (flags & P11C_FETCH_CA_ISSUERS))
 		rc = follow_ca_issuers(db, c, timeout);
 	if (rc == P11C_OK)
 		rc = p11c_chain_judge(db, c, P11C_USAGE_TLS_SERVER, PR_Now(), u.host);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MPL-2.0 */
+/* Chains inside the library: what p11c_chain and p11c_problem hold, and
+ * how chain.c, chainfetch.c and check.c build and judge them. */
+#ifndef P11C_CHAININT_H
+#define P11C_CHAININT_H
+
+#include "nssint.h"
+
+#pragma GCC visibility push(hidden)
+
+struct p11c_problem {
+	enum p11c_problem_code code;
+	char *message; /* one line: "unknown issuer: ..." */
+	int depth;     /* the chain's certificate it is about, or -1 */
+};
+
+struct p11c_chain {
+	char *url;    /* fetch-chain: the URL; verify-cert: NULL */
+	char *scheme; /* "smtp" ... */
+	char *host;   /* host name or address, without brackets */
+	int port;
+	char *tls_version;     /* "TLSv1.3" */
+	char *cipher;          /* the cipher suite's name */
+	p11c_cert **certs;     /* leaf first */
+	CERTCertificate **nss; /* parallel to certs */
+	unsigned *links;       /* parallel to certs: P11C_LINK_* */
+	size_t n;
+	int trusted; /* the database trusts the chain for the usage */
+	p11c_problem *problems;
+	size_t n_problems;
+	char **notes; /* what happened on the way: caIssuers fetched or not */
+	size_t n_notes;
+	/* the last verdict, for the next (p11c_chain_add_trust) */
+	int usage;
+	int as_ca; /* the leaf judged as a CA */
+	PRTime when;
+	char *judged_host; /* the name the leaf was judged for, or NULL */
+};
+
+/* chain.c: chains being built (fetch-chain, verify-cert, check). */
+p11c_chain *p11c_chain_new(void);
+/* Append cert (a new reference is taken); duplicates are left out.
+ * 1 appended, 0 already there, or P11C_EFAIL. */
+int p11c_chain_append(p11c_db *db, p11c_chain *c, CERTCertificate *cert, int from_aia);
+/* A note for the caller (printf format); -1 when out of memory. */
+int p11c_chain_add_note(p11c_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* chainfetch.c: the certificates of a caIssuers answer (DER, PEM or
+ * PKCS#7 certs-only) appended to c; *added says how many were new. */
+int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body, size_t len,
+                           int *added);
+/* The i-th certificate as NSS holds it, or NULL. */
+CERTCertificate *p11c_chain_nss_cert(const p11c_chain *c, size_t i);
+/* Verify the chain's leaf against the database's trust for usage
+ * (P11C_USAGE_*) at when, and its name against host when not NULL; fill
+ * certs, trusted, problems and the links' P11C_LINK_MISSING. */
+int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host);
+
+#pragma GCC visibility pop
+
+#endif
