@@ -279,7 +279,10 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	return p11c_cert_info_with(db, cert, 0);
 }
 
-p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
+/* What a certificate record holds; scanned: read by certscan.c, with the
+ * alias and trust given (no key). */
+static p11c_cert *build(p11c_db *db, CERTCertificate *cert, unsigned how, const char *alias,
+                        const CERTCertTrust *scanned)
 {
 	p11c_cert *i = calloc(1, sizeof(*i));
 	if (!i)
@@ -287,11 +290,10 @@ p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
 	unsigned char d1[20], d256[32];
 	PRTime nb = 0, na = 0;
 	CERTCertTrust trust;
-	const char *alias = cert->nickname    ? p11c_alias_of(db, cert)
-	                    : cert->emailAddr ? cert->emailAddr
-	                                      : "";
 	i->alias = p11c_safe_text(alias, strlen(alias));
-	i->token = strdup(cert->isperm || cert->slot ? token_of(cert->slot) : "");
+	i->token = strdup(scanned                     ? token_of(db->slot)
+	                  : cert->isperm || cert->slot ? token_of(cert->slot)
+	                                               : "");
 	i->version = cert->version.len ? (int)DER_GetInteger(&cert->version) + 1 : 1;
 	/* the number, as openssl prints it: without DER's sign byte */
 	const SECItem *sn = &cert->serialNumber;
@@ -311,7 +313,9 @@ p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
 	i->sha1 = p11c_hex(d1, sizeof(d1), 0);
 	i->sha256 = p11c_hex(d256, sizeof(d256), 0);
 	memset(&trust, 0, sizeof(trust));
-	if (CERT_GetCertTrust(cert, &trust) != SECSuccess)
+	if (scanned)
+		trust = *scanned;
+	else if (CERT_GetCertTrust(cert, &trust) != SECSuccess)
 		memset(&trust, 0, sizeof(trust));
 	i->trust = trust_string(&trust);
 	i->trust_words[0] = trust_words(trust.sslFlags);
@@ -319,7 +323,10 @@ p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
 	i->trust_words[2] = trust_words(trust.objectSigningFlags);
 	i->trust_roles = p11c_trust_roles_of(&trust);
 	i->pem = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
-	key_details(db, cert, i, how);
+	if (scanned)
+		i->key_extractable = -1;
+	else
+		key_details(db, cert, i, how);
 	if (read_sans(cert, i) < 0 || !i->alias || !i->token || !i->serial || !i->subject ||
 	    !i->issuer || !i->key_type || !i->sha1 || !i->sha256 || !i->trust || !i->pem ||
 	    !i->trust_words[0] || !i->trust_words[1] || !i->trust_words[2]) {
@@ -327,6 +334,20 @@ p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
 		return NULL;
 	}
 	return i;
+}
+
+p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
+{
+	const char *alias = cert->nickname    ? p11c_alias_of(db, cert)
+	                    : cert->emailAddr ? cert->emailAddr
+	                                      : "";
+	return build(db, cert, how, alias, NULL);
+}
+
+p11c_cert *p11c_cert_info_scanned(p11c_db *db, CERTCertificate *cert, unsigned how,
+                                  const char *alias, const CERTCertTrust *trust)
+{
+	return build(db, cert, how, alias, trust);
 }
 
 static int trusted_ca(CERTCertificate *cert)
@@ -445,40 +466,107 @@ static int note_key(p11c_db *db, p11c_cert *i, const p11c_cert_listing *l)
 	return i->key_note ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
 }
 
+static int trusted_ca_flags(const CERTCertTrust *t)
+{
+	unsigned ca = CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA;
+	return ((t->sslFlags | t->emailFlags | t->objectSigningFlags) & ca) != 0;
+}
+
+/* Add i to the listing (NULL: out of memory), unless the listing is of
+ * keys and i has none; takes i. */
+static int keep(p11c_db *db, p11c_list_kind which, p11c_cert *i, p11c_cert_listing *l)
+{
+	int rc;
+	if (!i)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (which == P11C_LIST_KEYS && !i->has_key && !i->key_unknown) {
+		p11c_cert_free(i);
+		return P11C_OK;
+	}
+	p11c_cert **grown = P11C_VEC_RESERVE(l->certs, l->n, 1);
+	if (!grown || (rc = note_key(db, i, l))) {
+		p11c_cert_free(i);
+		return grown ? rc : p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	l->certs[l->n++] = i;
+	return P11C_OK;
+}
+
+/* One certificate as NSS holds it (alias: its name as the scan read it,
+ * or NULL). */
+static int take(p11c_db *db, CERTCertificate *cert, const char *alias, p11c_list_kind which,
+                unsigned how, p11c_cert_listing *l)
+{
+	int rc;
+	if (which == P11C_LIST_CA && !trusted_ca(cert))
+		return P11C_OK;
+	if (!how && (rc = login_for_key(db, cert)))
+		return rc;
+	return keep(db, which,
+	            alias ? p11c_cert_info_scanned(db, cert, how, alias, NULL)
+	                  : p11c_cert_info_with(db, cert, how),
+	            l);
+}
+
+/* The database's own token read straight (certscan.c): 1 when the scan
+ * cannot stand for NSS's listing, else the status. */
+static int collect_scanned(p11c_db *db, p11c_list_kind which, unsigned how,
+                           p11c_cert_listing *l)
+{
+	p11c_scanned *sc = NULL;
+	size_t n = 0;
+	int rc = p11c_scan_own_token(db, &sc, &n);
+	if (rc)
+		return rc < 0 ? p11c_fail(db, P11C_EFAIL, "out of memory") : 1;
+	for (size_t k = 0; k < n && !rc; k++) {
+		if (!sc[k].keyed) {
+			if (which == P11C_LIST_CA && !trusted_ca_flags(&sc[k].trust))
+				continue;
+			rc = keep(db, which,
+			          p11c_cert_info_scanned(db, sc[k].cert, 0, sc[k].label,
+			                                 &sc[k].trust),
+			          l);
+			continue;
+		}
+		/* a key beside it: NSS's own view, for the key's details */
+		CERTCertificate *cert =
+		    PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db);
+		if (!cert) {
+			rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read certificate '%s'",
+			                   sc[k].label);
+			break;
+		}
+		rc = take(db, cert, sc[k].label, which, how, l);
+		CERT_DestroyCertificate(cert);
+	}
+	p11c_scanned_free(sc, n);
+	return rc;
+}
+
 static int collect(p11c_db *db, p11c_list_kind which, const char *want, unsigned flags,
                    p11c_cert_listing *l)
 {
 	unsigned how = flags & P11C_LIST_KEYS_BY_MARK ? P11C_INFO_KEY_BY_MARK : 0;
-	CERTCertList *certs = p11c_list_certs(db);
-	if (!certs)
-		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
-	int rc = P11C_OK;
-	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !rc && !CERT_LIST_END(node, certs);
-	     node = CERT_LIST_NEXT(node)) {
-		if (which == P11C_LIST_CA && !trusted_ca(node->cert))
-			continue;
-		if (want && strcmp(want, node->cert->slot ? token_of(node->cert->slot) : "") != 0)
-			continue;
-		if (!how && (rc = login_for_key(db, node->cert)))
-			break;
-		p11c_cert *i = p11c_cert_info_with(db, node->cert, how);
-		if (!i) {
-			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
-			break;
+	int rc = 1;
+	if ((!want || !strcmp(want, token_of(db->slot))) && p11c_scan_usable(db))
+		rc = collect_scanned(db, which, how, l);
+	if (rc == 1) {
+		/* NSS's listing, from the start */
+		cert_array_free(l->certs, l->n);
+		l->certs = NULL;
+		l->n = 0;
+		CERTCertList *certs = p11c_list_certs(db);
+		if (!certs)
+			return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
+		rc = P11C_OK;
+		for (CERTCertListNode *node = CERT_LIST_HEAD(certs);
+		     !rc && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
+			const char *slot_token = node->cert->slot ? token_of(node->cert->slot) : "";
+			if (!want || !strcmp(want, slot_token))
+				rc = take(db, node->cert, NULL, which, how, l);
 		}
-		if (which == P11C_LIST_KEYS && !i->has_key && !i->key_unknown) {
-			p11c_cert_free(i);
-			continue;
-		}
-		p11c_cert **grown = P11C_VEC_RESERVE(l->certs, l->n, 1);
-		if (!grown || (rc = note_key(db, i, l))) {
-			p11c_cert_free(i);
-			rc = rc ? rc : p11c_fail(db, P11C_EFAIL, "out of memory");
-			break;
-		}
-		l->certs[l->n++] = i;
+		CERT_DestroyCertList(certs);
 	}
-	CERT_DestroyCertList(certs);
 	if (!rc && l->n > 1)
 		qsort(l->certs, l->n, sizeof(*l->certs), by_alias);
 	return rc;

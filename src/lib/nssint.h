@@ -186,6 +186,30 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
  * it as the user's (no login, no key search; key details unknown). */
 enum { P11C_INFO_KEY_BY_MARK = 1u << 0 };
 p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how);
+/* As p11c_cert_info_with, for a certificate the database's own token
+ * was read for (certscan.c): its alias as given; with trust, cert is a
+ * decoded one of that trust and no key, else NSS's own (key looked for). */
+p11c_cert *p11c_cert_info_scanned(p11c_db *db, CERTCertificate *cert, unsigned how,
+                                  const char *alias, const CERTCertTrust *trust);
+
+/* certscan.c: the database's own token's certificates read straight from
+ * its objects, far cheaper than NSS's listing.  keyed: a key object of
+ * the token has the certificate's CKA_ID (NSS's "u"): read that one
+ * through NSS (PK11_FindCertFromDERCertItem) for its key.  The others'
+ * cert is decoded (no slot), trust as the token's trust object gives it. */
+typedef struct {
+	CERTCertificate *cert;
+	char *label;
+	CERTCertTrust trust;
+	int keyed;
+} p11c_scanned;
+/* Whether the scan can stand for NSS's listing: no token but the
+ * database's own is in sight. */
+int p11c_scan_usable(p11c_db *db);
+/* 0; 1 when an object is not as the scan expects (use NSS's listing);
+ * -1 out of memory. */
+int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n);
+void p11c_scanned_free(p11c_scanned *s, size_t n);
 
 /* What the library knows of a certificate (certinfo.c makes it, certget.c
  * reads it): opaque to callers.  Strings are NUL-terminated and owned by

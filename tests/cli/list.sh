@@ -101,4 +101,27 @@ expect_exit 4 "list-certs --json with the wrong password" p11c -d "$D2" list-cer
 check "it names the refused password: $(cat "$T/err")" grep -q "SEC_ERROR_BAD_PASSWORD" "$T/err"
 mv "$T/d2.pw" "$D2/sslpassword.conf"
 
+# Every kind of trust, set by certutil: list-certs gives each the trust
+# certutil -L shows (the database's own token is read straight from its
+# objects when no other token is in sight), and -C the trusted CAs.
+TR=$T/trustdb
+mkdir -p "$TR" && certutil -N -d "sql:$TR" --empty-password
+k=0
+for t in "CT,C,C" "P,," ",," "T,," "c,," "p,p,p" ",C," ",,C" "CTg,," "TC,," "Pc,," "Cu,,"; do
+	k=$((k + 1))
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+		-subj "/CN=trust $k" -days 30 -out "$T/t$k.pem" 2>/dev/null
+	certutil -A -d "sql:$TR" -n "t$k" -t "$t" -i "$T/t$k.pem"
+done
+certutil -L -d "sql:$TR" | awk 'NR > 4 && NF == 2 {print $1, $2}' | sort >"$T/trust.want"
+expect_exit 0 "list-certs --all --json of certutil's trusts" p11c -d "$TR" list-certs --all --json
+python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1])): print(c["alias"], c["trust"])' "$T/out" | sort >"$T/trust.got"
+check "each alias's trust is certutil -L's: $(diff "$T/trust.want" "$T/trust.got" | tr '\n' ' ')" \
+	cmp -s "$T/trust.want" "$T/trust.got"
+expect_exit 0 "list-certs -C" p11c -d "$TR" list-certs -C
+check "-C lists those certutil shows trusted as CAs (C or T)" test \
+	"$(awk 'NR > 2 && NF > 1 {print $1}' "$T/out" | head -n -1 | sort | tr '\n' ' ')" = \
+	"$(awk '$2 ~ /[CT]/ {print $1}' "$T/trust.want" | tr '\n' ' ')"
+
 finish
