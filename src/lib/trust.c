@@ -116,12 +116,9 @@ static int by_alias(const void *a, const void *b)
 	return strcmp(((const entry *)a)->alias, ((const entry *)b)->alias);
 }
 
-static int trusted_for_usage(CERTCertificate *cert, p11c_usage usage)
+static int trusted_for_usage(const CERTCertTrust *t, p11c_usage usage)
 {
-	CERTCertTrust t;
-	if (CERT_GetCertTrust(cert, &t) != SECSuccess)
-		return 0;
-	unsigned f = usage == P11C_USAGE_EMAIL ? t.emailFlags : t.sslFlags;
+	unsigned f = usage == P11C_USAGE_EMAIL ? t->emailFlags : t->sslFlags;
 	unsigned ca = usage == P11C_USAGE_TLS_CLIENT ? CERTDB_TRUSTED_CLIENT_CA : CERTDB_TRUSTED_CA;
 	return (f & (ca | CERTDB_TRUSTED)) != 0;
 }
@@ -216,22 +213,34 @@ int p11c_trust_export(p11c_db *db, p11c_usage usage, p11c_trust_format format, c
 	 * logged in. */
 	if (rc || (rc = p11c_login_external(db)))
 		return rc;
-	CERTCertList *certs = p11c_list_certs(db);
-	if (!certs)
+	/* The database's own token read straight when it is the only one in
+	 * sight (certscan.c), else NSS's listing. */
+	p11c_scanned *sc = NULL;
+	size_t n_sc = 0, n = 0;
+	int scan = p11c_scan_usable(db) ? p11c_scan_own_token(db, &sc, &n_sc) : 1;
+	if (scan < 0)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	CERTCertList *certs = scan ? p11c_list_certs(db) : NULL;
+	if (scan && !certs)
 		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
-	size_t n = 0;
 	entry *e = NULL;
-	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
-	     node = CERT_LIST_NEXT(node)) {
-		if (!trusted_for_usage(node->cert, usage))
+	CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
+	for (size_t k = 0; scan ? !CERT_LIST_END(node, certs) : k < n_sc;
+	     scan ? (void)(node = CERT_LIST_NEXT(node)) : (void)k++) {
+		CERTCertTrust t;
+		if (scan && CERT_GetCertTrust(node->cert, &t) != SECSuccess)
+			continue;
+		if (!trusted_for_usage(scan ? &t : &sc[k].trust, usage))
 			continue;
 		entry *g = P11C_VEC_PUSH(e, n);
 		if (!g) {
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			break;
 		}
-		g->cert = node->cert;
-		g->alias = node->cert->nickname ? p11c_alias_of(db, node->cert) : "";
+		g->cert = scan ? node->cert : sc[k].cert;
+		g->alias = !scan                 ? sc[k].label
+		           : node->cert->nickname ? p11c_alias_of(db, node->cert)
+		                                  : "";
 	}
 	if (rc == P11C_OK && pkcs12 && n == 0)
 		rc = p11c_fail(db, P11C_EFAIL,
@@ -246,6 +255,8 @@ int p11c_trust_export(p11c_db *db, p11c_usage usage, p11c_trust_format format, c
 	if (rc == P11C_OK)
 		*count = n;
 	free(e);
-	CERT_DestroyCertList(certs);
+	if (certs)
+		CERT_DestroyCertList(certs);
+	p11c_scanned_free(sc, n_sc);
 	return rc;
 }
