@@ -38,7 +38,8 @@ enum p11c_finding_code {
 	P11C_FINDING_JOURNAL = 11,           /* a database file not in sqlite's WAL mode */
 	P11C_FINDING_DUPLICATE_ALIAS = 12,   /* two certificates under one alias */
 	P11C_FINDING_TOKEN_DEFECT = 13,      /* a key NSS servers cannot use on its token */
-	P11C_FINDING_STALE_EXPORT = 14       /* a recorded export (sync-exports) out of date */
+	P11C_FINDING_STALE_EXPORT = 14,      /* a recorded export (sync-exports) out of date */
+	P11C_FINDING_SDB_CACHE = 15          /* NSS_SDB_USE_CACHE=yes: large listings far slower */
 };
 /* "none", "expired", "expiring", "weak-key", "weak-signature", "no-key",
  * "orphan-key", "chain", "login", "password-file", "interrupted-write",

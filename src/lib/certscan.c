@@ -56,6 +56,21 @@ static CK_TRUST trust_value(const CK_ATTRIBUTE *a)
 	return t;
 }
 
+struct p11c_trust_cache {
+	trust_rec *recs;
+	size_t n;
+};
+
+void p11c_scan_hold_trust(p11c_db *db, int hold)
+{
+	db->trust_cache_held = hold;
+	if (!hold && db->trust_cache) {
+		free(db->trust_cache->recs);
+		free(db->trust_cache);
+		db->trust_cache = NULL;
+	}
+}
+
 static int by_sha1(const void *a, const void *b)
 {
 	return memcmp(((const trust_rec *)a)->sha1, ((const trust_rec *)b)->sha1, 20);
@@ -161,8 +176,23 @@ void p11c_scanned_free(p11c_scanned *s, size_t n)
 		if (s[i].cert)
 			CERT_DestroyCertificate(s[i].cert);
 		free(s[i].label);
+		free(s[i].id);
 	}
 	free(s);
+}
+
+int p11c_scan_rekey(p11c_db *db, p11c_scanned *s, size_t n)
+{
+	PLArenaPool *arena = PORT_NewArena(4096);
+	SECItem *ids = NULL;
+	size_t n_ids = 0;
+	int rc = !arena || read_key_ids(arena, db->slot, CKO_PRIVATE_KEY, &ids, &n_ids) ? -1 : 0;
+	for (size_t i = 0; !rc && i < n; i++)
+		s[i].keyed |= has_id(ids, n_ids, s[i].id, s[i].id_len);
+	free(ids);
+	if (arena)
+		PORT_FreeArena(arena, PR_FALSE);
+	return rc;
 }
 
 int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
@@ -175,12 +205,30 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 	trust_rec *trust = NULL;
 	size_t n_trust = 0, n_ids = 0;
 	SECItem *ids = NULL;
-	int rc = !keep || !arena ? -1
-	         : read_trust(keep, slot, &trust, &n_trust) ||
-	                 read_key_ids(keep, slot, CKO_PUBLIC_KEY, &ids, &n_ids) ||
-	                 read_key_ids(keep, slot, CKO_PRIVATE_KEY, &ids, &n_ids)
-	             ? 1
-	             : 0;
+	int rc = !keep || !arena ? -1 : 0;
+	if (!rc && db->trust_cache) {
+		/* held from before a login: read again, each would be verified */
+		n_trust = db->trust_cache->n;
+		if (n_trust && !(trust = malloc(n_trust * sizeof(*trust))))
+			rc = -1;
+		else if (n_trust)
+			memcpy(trust, db->trust_cache->recs, n_trust * sizeof(*trust));
+	} else if (!rc && read_trust(keep, slot, &trust, &n_trust)) {
+		rc = 1;
+	} else if (!rc && db->trust_cache_held) {
+		struct p11c_trust_cache *c = calloc(1, sizeof(*c));
+		if (c && n_trust && (c->recs = malloc(n_trust * sizeof(*trust))))
+			memcpy(c->recs, trust, n_trust * sizeof(*trust));
+		if (c && (!n_trust || c->recs)) {
+			c->n = n_trust;
+			db->trust_cache = c;
+		} else {
+			free(c);
+		}
+	}
+	if (!rc && (read_key_ids(keep, slot, CKO_PUBLIC_KEY, &ids, &n_ids) ||
+	            read_key_ids(keep, slot, CKO_PRIVATE_KEY, &ids, &n_ids)))
+		rc = 1;
 	PK11GenericObject *objs = rc ? NULL : PK11_FindGenericObjects(slot, CKO_CERTIFICATE);
 	for (PK11GenericObject *o = objs; o && !rc; o = PK11_GetNextGenericObject(o)) {
 		CK_ATTRIBUTE t[] = {{CKA_VALUE, NULL, 0}, {CKA_LABEL, NULL, 0}, {CKA_ID, NULL, 0}};
@@ -204,6 +252,13 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 			break;
 		}
 		s->keyed = has_id(ids, n_ids, t[2].pValue, t[2].ulValueLen);
+		if (t[2].ulValueLen && !(s->id = malloc(t[2].ulValueLen))) {
+			rc = -1;
+			break;
+		}
+		if (t[2].ulValueLen)
+			memcpy(s->id, t[2].pValue, t[2].ulValueLen);
+		s->id_len = t[2].ulValueLen;
 		trust_rec key;
 		if (PK11_HashBuf(SEC_OID_SHA1, key.sha1, der.data, (PRInt32)der.len) != SECSuccess) {
 			rc = 1;

@@ -147,6 +147,7 @@ const char *p11c_finding_code_name(enum p11c_finding_code code)
 	    [P11C_FINDING_DUPLICATE_ALIAS] = "duplicate-alias",
 	    [P11C_FINDING_TOKEN_DEFECT] = "token-defect",
 	    [P11C_FINDING_STALE_EXPORT] = "stale-export",
+	    [P11C_FINDING_SDB_CACHE] = "sdb-cache",
 	};
 	return (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
 }
@@ -297,21 +298,92 @@ static int keys_visible(report *r, CERTCertificate *cert)
 	return seen;
 }
 
-static void check_certs(report *r, CERTCertList *certs, int days, PRTime now)
+/* One certificate as check sees it: NSS's own (its key looked for), or
+ * one the scan decoded (certscan.c: no key beside it). */
+typedef struct {
+	CERTCertificate *cert;
+	char *alias;
+	CERTCertTrust trust;
+	int lookup; /* its key is looked for */
+} item;
+
+typedef struct {
+	item *v;
+	size_t n;
+} items;
+
+static void items_free(items *it)
 {
-	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
-	     certs && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
-		CERTCertificate *cert = node->cert;
-		CERTCertTrust t;
-		if (CERT_GetCertTrust(cert, &t) != SECSuccess)
-			memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < it->n; i++) {
+		CERT_DestroyCertificate(it->v[i].cert);
+		free(it->v[i].alias);
+	}
+	free(it->v);
+}
+
+/* cert (taken) as an item; -1 out of memory. */
+static int item_add(items *it, CERTCertificate *cert, const char *alias,
+                    const CERTCertTrust *trust, int lookup)
+{
+	char *a = strdup(alias);
+	item *i = a ? P11C_VEC_PUSH(it->v, it->n) : NULL; /* counted in it->n */
+	if (!i) {
+		free(a);
+		CERT_DestroyCertificate(cert);
+		return -1;
+	}
+	i->cert = cert;
+	i->alias = a;
+	i->lookup = lookup;
+	if (trust)
+		i->trust = *trust;
+	else if (CERT_GetCertTrust(cert, &i->trust) != SECSuccess)
+		memset(&i->trust, 0, sizeof(i->trust));
+	return 0;
+}
+
+/* After the logins: the scanned certificates (those with a key beside
+ * them as NSS holds them), else NSS's listing read before the logins. */
+static int items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertList *certs, items *it)
+{
+	if (certs) {
+		for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
+		     node = CERT_LIST_NEXT(node)) {
+			CERTCertificate *c = node->cert;
+			const char *alias = c->nickname    ? p11c_alias_of(db, c)
+			                    : c->emailAddr ? c->emailAddr
+			                                   : "";
+			if (item_add(it, CERT_DupCertificate(c), alias, NULL, 1))
+				return -1;
+		}
+		return 0;
+	}
+	if (p11c_scan_rekey(db, sc, nsc))
+		return -1;
+	for (size_t k = 0; k < nsc; k++) {
+		CERTCertificate *c = sc[k].cert;
+		if (sc[k].keyed &&
+		    !(c = PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db)))
+			continue; /* gone since the scan */
+		if (!sc[k].keyed)
+			sc[k].cert = NULL; /* the item takes it */
+		if (item_add(it, c, sc[k].label, sc[k].keyed ? NULL : &sc[k].trust, sc[k].keyed))
+			return -1;
+	}
+	return 0;
+}
+
+static void check_certs(report *r, const items *it, int days, PRTime now)
+{
+	for (size_t k = 0; k < it->n; k++) {
+		CERTCertificate *cert = it->v[k].cert;
+		CERTCertTrust t = it->v[k].trust;
 		unsigned all = t.sslFlags | t.emailFlags | t.objectSigningFlags;
 		int keys_known = keys_visible(r, cert);
-		SECKEYPrivateKey *key = keys_known ? p11c_key_for_cert(r->db, cert) : NULL;
+		SECKEYPrivateKey *key =
+		    keys_known && it->v[k].lookup ? p11c_key_for_cert(r->db, cert) : NULL;
 		role w = {
-		    .alias = cert->nickname    ? p11c_alias_of(r->db, cert)
-		             : cert->emailAddr ? cert->emailAddr
-		                               : "",
+		    .alias = it->v[k].alias,
 		    .own = key != NULL,
 		    .anchor = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
 		                      CERTDB_TRUSTED)) != 0,
@@ -432,20 +504,28 @@ static void check_files(report *r)
 }
 
 /* Two certificates under one alias: a renewal cut short by another tool. */
-static void check_aliases(report *r, CERTCertList *certs)
+static int by_alias(const void *a, const void *b)
 {
-	for (CERTCertListNode *a = certs ? CERT_LIST_HEAD(certs) : NULL;
-	     certs && !CERT_LIST_END(a, certs); a = CERT_LIST_NEXT(a)) {
-		for (CERTCertListNode *b = CERT_LIST_NEXT(a);
-		     a->cert->nickname && !CERT_LIST_END(b, certs); b = CERT_LIST_NEXT(b)) {
-			if (b->cert->nickname && !strcmp(a->cert->nickname, b->cert->nickname)) {
-				add(r, p11c_alias_of(r->db, a->cert), 1,
-				    P11C_FINDING_DUPLICATE_ALIAS, "two certificates answer to '%s'",
-				    p11c_alias_of(r->db, a->cert));
-				break;
-			}
-		}
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_aliases(report *r, const items *it)
+{
+	char **names = calloc(it->n ? it->n : 1, sizeof(*names));
+	size_t n = 0;
+	if (!names) {
+		r->failed = 1;
+		return;
 	}
+	for (size_t k = 0; k < it->n; k++)
+		if (*it->v[k].alias)
+			names[n++] = it->v[k].alias;
+	qsort(names, n, sizeof(*names), by_alias);
+	for (size_t k = 0; k + 1 < n; k++)
+		if (!strcmp(names[k], names[k + 1]))
+			add(r, names[k], 1, P11C_FINDING_DUPLICATE_ALIAS,
+			    "two certificates answer to '%s'", names[k]);
+	free(names);
 }
 
 /* Recorded exports (sync-exports) that are stale or missing: warnings. */
@@ -502,13 +582,23 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	/* The certificates and their trust first, as certutil -L reads them:
 	 * once the internal token is logged in, NSS checks each trust
 	 * attribute's integrity MAC as it reads it, a key derivation (PBKDF2)
-	 * per certificate that made check 150 times slower than a listing. The
-	 * list keeps them (and the trust read) for the checks below. */
-	CERTCertList *certs = p11c_list_certs(db);
-	if (!certs)
-		return p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
-	for (CERTCertListNode *node = CERT_LIST_HEAD(certs); !CERT_LIST_END(node, certs);
-	     node = CERT_LIST_NEXT(node)) {
+	 * per certificate that made check 150 times slower than a listing.
+	 * The database's own token is read straight when it is the only one
+	 * in sight (certscan.c), else NSS's list keeps them and the trust read
+	 * for the checks below. */
+	p11c_scanned *sc = NULL;
+	size_t nsc = 0;
+	p11c_scan_hold_trust(db, 1); /* for check_exports' export-trust too */
+	int scan = p11c_scan_usable(db) ? p11c_scan_own_token(db, &sc, &nsc) : 1;
+	CERTCertList *certs = scan > 0 ? p11c_list_certs(db) : NULL;
+	if (scan < 0 || (scan > 0 && !certs)) {
+		p11c_scan_hold_trust(db, 0);
+		p11c_check_report_free(r.rep);
+		return scan < 0 ? p11c_fail(db, P11C_EFAIL, "out of memory")
+		                : p11c_fail_nss(db, P11C_EFAIL, "cannot list certificates");
+	}
+	for (CERTCertListNode *node = certs ? CERT_LIST_HEAD(certs) : NULL;
+	     certs && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
 		CERTCertTrust t;
 		(void)CERT_GetCertTrust(node->cert, &t);
 	}
@@ -529,12 +619,28 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	}
 	if (list)
 		PK11_FreeSlotList(list);
+	items it = {NULL, 0};
+	if (items_make(db, sc, nsc, certs, &it))
+		r.failed = 1;
+	p11c_scanned_free(sc, nsc);
+	if (certs)
+		CERT_DestroyCertList(certs);
 	check_files(&r);
-	check_certs(&r, certs, days, PR_Now());
-	check_aliases(&r, certs);
-	CERT_DestroyCertList(certs);
+	/* NSS's sqlite cache of the database, made for network file systems:
+	 * every query then goes through a temporary copy, and a listing of
+	 * 10,000 certificates is ten times slower */
+	const char *cache = getenv("NSS_SDB_USE_CACHE");
+	if (cache && !strcmp(cache, "yes"))
+		add(&r, "NSS_SDB_USE_CACHE", 0, P11C_FINDING_SDB_CACHE,
+		    "NSS_SDB_USE_CACHE=yes is set: NSS copies the database into a temporary cache "
+		    "for every query, which makes large databases far slower to read; unset it "
+		    "unless the database is on a network file system");
+	check_certs(&r, &it, days, PR_Now());
+	check_aliases(&r, &it);
+	items_free(&it);
 	check_keys(&r);
 	check_exports(&r);
+	p11c_scan_hold_trust(db, 0);
 	if (r.failed) {
 		p11c_check_report_free(r.rep);
 		return p11c_fail(db, P11C_EFAIL, "out of memory");

@@ -113,6 +113,7 @@ void p11c_db_shutdown(p11c_db *db)
 {
 	p11c_pending_close(db);
 	p11c_token_defects_free(db);
+	p11c_scan_hold_trust(db, 0);
 	p11c_modules_unload(db);
 	if (db->ctx) {
 		nss_close(db);

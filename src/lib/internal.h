@@ -122,6 +122,8 @@ struct p11c_db {
 	char *left_out; /* "'name' (path)" of the modules left out, for messages */
 	p11c_log_fn warn;
 	void *warn_arg;
+	struct p11c_trust_cache *trust_cache; /* certscan.c, while held */
+	int trust_cache_held;
 	p11c_progress_fn progress; /* progress.c */
 	void *progress_arg;
 	long long progress_at; /* when it was last called, ms (monotonic) */

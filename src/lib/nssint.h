@@ -202,6 +202,8 @@ typedef struct {
 	char *label;
 	CERTCertTrust trust;
 	int keyed;
+	unsigned char *id; /* CKA_ID */
+	size_t id_len;
 } p11c_scanned;
 /* Whether the scan can stand for NSS's listing: no token but the
  * database's own is in sight. */
@@ -210,6 +212,14 @@ int p11c_scan_usable(p11c_db *db);
  * -1 out of memory. */
 int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n);
 void p11c_scanned_free(p11c_scanned *s, size_t n);
+/* hold 1: the trust objects the next scan reads are kept for the scans
+ * after it, until hold 0 frees them; for a call that logs in between
+ * (check: once the token is logged in, each trust attribute read costs a
+ * key derivation to verify its MAC). */
+void p11c_scan_hold_trust(p11c_db *db, int hold);
+/* After a login: the private keys now in sight mark their certificates
+ * keyed too (a key whose public key object is gone).  0, or -1. */
+int p11c_scan_rekey(p11c_db *db, p11c_scanned *s, size_t n);
 
 /* What the library knows of a certificate (certinfo.c makes it, certget.c
  * reads it): opaque to callers.  Strings are NUL-terminated and owned by

@@ -149,6 +149,14 @@ check "the findings: that token's login, and the expiring certificate" test \
 	"$(findings "$T/hsm" | tr '\n' '|')" = "problem login hsm|warning expiring soon|"
 check "it names the token" grep -q "cannot see the keys on token 'hsm'" "$T/out"
 
+# NSS_SDB_USE_CACHE=yes in the environment: a warning of its own, and a
+# database certutil still reads the same; none without it (the fresh one).
+new_db "$T/sdbcache"
+NSS_SDB_USE_CACHE=yes verdict 1 "NSS_SDB_USE_CACHE=yes: a warning" "$T/sdbcache"
+check "the finding: $(cat "$T/out")" test "$(NSS_SDB_USE_CACHE=yes findings "$T/sdbcache")" = \
+	"warning sdb-cache NSS_SDB_USE_CACHE"
+NSS_SDB_USE_CACHE=no verdict 0 "NSS_SDB_USE_CACHE=no: nothing to report" "$T/sdbcache"
+
 # It cannot look: problem status, one line.
 expect_exit 2 "no database" p11c -d "$T/nosuch" check
 expect_exit 2 "an argument" p11c -d "$DB" check extra
