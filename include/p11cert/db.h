@@ -34,8 +34,7 @@ void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
  * out).  Without it, warnings are dropped. */
 void p11c_db_set_warning(p11c_db *db, p11c_log_fn fn, void *arg);
 
-/* Called as long work goes on (adding a bundle, check, export-trust,
- * fetching caIssuers): what is being done ("adding certificates"), how
+/* Called as long work goes on (adding a bundle, check): what is being done ("adding certificates"), how
  * many items of total are done (total 0: not known), about ten times a
  * second at most, and always once with done == total at the end of the
  * step.  For a progress display; without it, nothing is reported. */

@@ -376,6 +376,7 @@ static int items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertList *c
 static void check_certs(report *r, const items *it, int days, PRTime now)
 {
 	for (size_t k = 0; k < it->n; k++) {
+		p11c_progress(r->db, "checking certificates", k, it->n);
 		CERTCertificate *cert = it->v[k].cert;
 		CERTCertTrust t = it->v[k].trust;
 		unsigned all = t.sslFlags | t.emailFlags | t.objectSigningFlags;
@@ -636,6 +637,7 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 		    "for every query, which makes large databases far slower to read; unset it "
 		    "unless the database is on a network file system");
 	check_certs(&r, &it, days, PR_Now());
+	p11c_progress(db, "checking certificates", it.n, it.n);
 	check_aliases(&r, &it);
 	items_free(&it);
 	check_keys(&r);
