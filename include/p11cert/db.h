@@ -26,6 +26,14 @@ int p11c_password_file_read(p11c_db *db, const char *path, char **out);
  * refused, never replaced. */
 int p11c_output_path_check(const char *path, const char **why);
 
+/* Write len bytes of data to path whole or not at all, as the library
+ * writes its own output files: a temporary file beside it made with mode
+ * (0644 or 0600) and given exactly that mode, fsync'd, renamed over path,
+ * its directory fsync'd; a path p11c_output_path_check refuses is left as
+ * it is.  On failure the old file is untouched and no temporary is left.
+ * For a program's own outputs (p11cert's -o). */
+int p11c_file_write(p11c_db *db, const char *path, const void *data, size_t len, unsigned mode);
+
 /* Fallback when the password file has no entry for a token. */
 void p11c_db_set_password_prompt(p11c_db *db, p11c_password_fn fn, void *arg);
 

@@ -111,20 +111,14 @@ int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char *
  * mode 0644, renamed into place, so a failure leaves an existing file as
  * it was), or to standard output when path is NULL.  Exit code; prints
  * errors. */
-int cli_write_public(const char *path, const unsigned char *data, size_t len);
+int cli_write_public(p11c_db *db, const char *path, const unsigned char *data, size_t len);
 /* Whether two paths name one file: the same name, the same inode, or (for
  * files not there yet) the same name in the same directory. */
 int cli_same_file(const char *a, const char *b);
-/* The same in two steps, for a command that must know it can write before
- * it changes the database: open (the temporary now), then finish (write
- * and rename when keep, else remove the temporary). */
-typedef struct {
-	const char *path;
-	char tmp[4200];
-	int fd;
-} cli_out;
-int cli_out_open(cli_out *o, const char *path);
-int cli_out_finish(cli_out *o, const unsigned char *data, size_t len, int keep);
+/* For a command that must know it may write path before it changes
+ * anything: a link or special file (p11c_output_path_check) refused now,
+ * with the error line; EXIT_OK for NULL (standard output). */
+int cli_output_ok(const char *path);
 
 /* cli_open_db, then ALIAS as cli_token_alias names it: the commands that
  * act on one certificate.  On failure nothing is left open (exit code). */

@@ -115,17 +115,16 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 	int rc = p11c_cert_export(db, alias, flags, &data, &len);
 	if (rc)
 		return cli_fail(db, rc);
-	cli_out out; /* opened first: a refused -o costs no key file */
-	if ((rc = cli_out_open(&out, a->output))) {
+	/* checked first: a refused -o costs no key file */
+	if ((rc = cli_output_ok(a->output))) {
 		free(data);
 		return rc;
 	}
 	if (a->key_out && (rc = p11c_key_export(db, alias, a->key_out))) {
-		cli_out_finish(&out, NULL, 0, 0);
 		free(data);
 		return cli_fail(db, rc);
 	}
-	rc = cli_out_finish(&out, data, len, 1);
+	rc = cli_write_public(db, a->output, data, len);
 	free(data);
 	if (rc && a->key_out)
 		unlink(a->key_out);

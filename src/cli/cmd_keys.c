@@ -222,7 +222,7 @@ int cmd_request_cert(cli_globals *g, int argc, char **argv)
 	} else if ((rc = p11c_request_create(db, a.alias, &a.so, flags, &req, &len))) {
 		rc = cli_fail(db, rc);
 	} else {
-		rc = cli_write_public(NULL, req, len);
+		rc = cli_write_public(db, NULL, req, len);
 	}
 	free(req);
 	p11c_db_free(db);

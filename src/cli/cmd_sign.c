@@ -89,7 +89,7 @@ int cmd_sign_request(cli_globals *g, int argc, char **argv)
 		rc = cli_fail(db, st);
 		goto out;
 	}
-	rc = cli_write_public(a.output, (const unsigned char *)pem, strlen(pem));
+	rc = cli_write_public(db, a.output, (const unsigned char *)pem, strlen(pem));
 	if (rc == EXIT_OK && a.output)
 		cli_notice(g, "wrote the certificate to '%s'", a.output);
 out:

@@ -100,7 +100,7 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 		rc = cli_fail(db, st);
 		goto out;
 	}
-	if ((rc = cli_write_public(a.output, data, len)))
+	if ((rc = cli_write_public(db, a.output, data, len)))
 		goto out;
 	if (a.output) { /* for sync-exports */
 		p11c_export_record e = P11C_EXPORT_RECORD_INIT;

@@ -260,69 +260,37 @@ void cli_secret_free(char *s)
 	}
 }
 
-/* The second atomic writer, kept (issue 13): the command links only
- * libp11cert.so, whose one writer (p11c_output_*, src/lib/files.c) is
- * hidden; it goes when the library makes that writer public API.  Same
- * protocol, 0644: a temporary beside path, fsync'd, renamed. */
-int cli_out_open(cli_out *o, const char *path)
+int cli_output_ok(const char *path)
 {
-	o->path = path;
-	o->fd = STDOUT_FILENO;
-	if (!path)
-		return EXIT_OK;
-	if (strlen(path) > sizeof(o->tmp) - 16) {
-		cli_error("cannot write '%s': the path is too long", path);
-		return EXIT_FAIL;
-	}
 	const char *why;
-	if (p11c_output_path_check(path, &why)) {
+	if (path && p11c_output_path_check(path, &why)) {
 		cli_error("cannot write '%s': it is %s, not a regular file", path, why);
-		o->fd = -1;
-		return EXIT_FAIL;
-	}
-	snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
-	o->fd = mkostemp(o->tmp, O_CLOEXEC);
-	if (o->fd < 0 || fchmod(o->fd, 0644) != 0) {
-		cli_error("cannot write '%s': %s", path, strerror(errno));
-		if (o->fd >= 0) {
-			close(o->fd);
-			unlink(o->tmp);
-		}
-		o->fd = -1;
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
 }
 
-int cli_out_finish(cli_out *o, const unsigned char *data, size_t len, int keep)
+int cli_write_public(p11c_db *db, const char *path, const unsigned char *data, size_t len)
 {
-	int err = 0;
-	while (keep && len > 0 && !err) {
-		ssize_t w = write(o->fd, data, len);
+	if (path) {
+		/* the library's one atomic writer; any failure is exit status 1 */
+		if (p11c_file_write(db, path, data, len, 0644) == P11C_OK)
+			return EXIT_OK;
+		cli_error("%s", p11c_last_error(db));
+		return EXIT_FAIL;
+	}
+	while (len > 0) {
+		ssize_t w = write(STDOUT_FILENO, data, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			err = w < 0 ? errno : EIO;
-			break;
+			cli_error("cannot write standard output: %s", strerror(w < 0 ? errno : EIO));
+			return EXIT_FAIL;
 		}
 		data += w;
 		len -= (size_t)w;
 	}
-	if (!o->path)
-		goto out;
-	if (keep && !err &&
-	    (fsync(o->fd) != 0 || close(o->fd) != 0 || rename(o->tmp, o->path) != 0))
-		err = errno;
-	else if (!keep || err)
-		close(o->fd);
-	if (!keep || err)
-		unlink(o->tmp);
-out:
-	o->fd = -1;
-	if (!err)
-		return keep ? EXIT_OK : EXIT_FAIL;
-	cli_error("cannot write '%s': %s", o->path ? o->path : "standard output", strerror(err));
-	return EXIT_FAIL;
+	return EXIT_OK;
 }
 
 /* The directory part made absolute by realpath, then the last name. */
@@ -347,12 +315,6 @@ int cli_same_file(const char *a, const char *b)
 	       !strcmp(ca, cb);
 }
 
-int cli_write_public(const char *path, const unsigned char *data, size_t len)
-{
-	cli_out o;
-	int rc = cli_out_open(&o, path);
-	return rc ? rc : cli_out_finish(&o, data, len, 1);
-}
 
 int cli_open_alias(const cli_globals *g, int readonly, const char *alias, p11c_db **db, char **out)
 {

@@ -210,6 +210,21 @@ int p11c_output_open_mode(p11c_db *db, const char *path, unsigned mode, unsigned
 	return P11C_OK;
 }
 
+int p11c_file_write(p11c_db *db, const char *path, const void *data, size_t len, unsigned mode)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path));
+	if (len && !data)
+		return p11c_args_fail(db, __func__, "data is NULL");
+	if (mode != 0600 && mode != 0644)
+		return p11c_args_fail(db, __func__, "mode %04o is neither 0600 nor 0644", mode);
+	p11c_output o;
+	int rc = p11c_output_open_mode(db, path, mode, 0, &o);
+	if (rc)
+		return rc;
+	p11c_output_write(&o, data, len);
+	return p11c_output_close(db, &o, 1);
+}
+
 int p11c_output_open(p11c_db *db, const char *path, p11c_output *o)
 {
 	return p11c_output_open_mode(db, path, 0600, 0, o);

@@ -33,6 +33,7 @@
 	X(p11c_db_set_password_file)                                                               \
 	X(p11c_password_file_read)                                                                 \
 	X(p11c_output_path_check)                                                                  \
+	X(p11c_file_write)                                                                         \
 	X(p11c_db_set_password_prompt)                                                             \
 	X(p11c_db_set_warning)                                                                     \
 	X(p11c_db_set_progress)                                                                    \

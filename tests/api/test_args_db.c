@@ -45,6 +45,18 @@ void test_args_p11c_output_path_check(void **state)
 	no_failures();
 }
 
+void test_args_p11c_file_write(void **state)
+{
+	p11c_db *db = *state;
+	NO_DB(p11c_file_write(NULL, "f", "x", 1, 0644), p11c_file_write);
+	USAGE(db, p11c_file_write(db, NULL, "x", 1, 0644), p11c_file_write, "path is NULL");
+	USAGE(db, p11c_file_write(db, "", "x", 1, 0644), p11c_file_write, "path is empty");
+	USAGE(db, p11c_file_write(db, "f", NULL, 1, 0644), p11c_file_write, "data is NULL");
+	USAGE(db, p11c_file_write(db, "f", "x", 1, 0755), p11c_file_write,
+	      "mode 0755 is neither 0600 nor 0644");
+	no_failures();
+}
+
 void test_args_p11c_db_set_password_prompt(void **state)
 {
 	(void)state;
