@@ -122,6 +122,53 @@ static void test_password_file_read_refuses_readable_by_others(void **state)
 	assert_non_null(strstr(p11c_last_error(f->db), "open.pw"));
 }
 
+/* ---- p11c_file_write ---- */
+
+/* The whole file, malloc'd; NULL when it cannot be read. */
+static char *slurp(const char *path)
+{
+	char *text = api_run("cat '%s' 2>/dev/null", path);
+	return text;
+}
+
+/* Exactly the mode asked for, whatever the umask; a file replaced whole;
+ * a symbolic link refused and left, its target untouched. */
+static void test_file_write_modes_and_refusals(void **state)
+{
+	fixture *f = *state;
+	char path[400], link[400], target[400];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/out.pem", f->tmp);
+	mode_t old = umask(0);
+	expect_ok(f->db, p11c_file_write(f->db, path, "one\n", 4, 0600), "p11c_file_write");
+	umask(077);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	expect_ok(f->db, p11c_file_write(f->db, path, "two\n", 4, 0644), "p11c_file_write");
+	umask(old);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	char *text = slurp(path);
+	assert_string_equal(text, "two\n");
+	free(text);
+	snprintf(target, sizeof(target), "%s/target", f->tmp);
+	snprintf(link, sizeof(link), "%s/link.pem", f->tmp);
+	write_file(target, "kept\n", 0644);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(p11c_file_write(f->db, link, "x", 1, 0644), P11C_EFAIL);
+	assert_non_null(strstr(p11c_last_error(f->db), "symbolic link"));
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	text = slurp(target);
+	assert_string_equal(text, "kept\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/nodir/out.pem", f->tmp);
+	assert_int_equal(p11c_file_write(f->db, path, "x", 1, 0644), P11C_ENOTFOUND);
+	text = api_run("ls -A '%s' | grep -c 'out.pem.' || true", f->tmp);
+	assert_string_equal(text, "0\n"); /* no temporary left */
+	free(text);
+}
+
 static void test_password_file_read_refuses_empty_first_line(void **state)
 {
 	fixture *f = *state;
@@ -325,6 +372,7 @@ int main(void)
 	    TEST(test_password_file_read_first_line),
 	    TEST(test_password_file_read_refuses_readable_by_others),
 	    TEST(test_password_file_read_refuses_empty_first_line),
+	    TEST(test_file_write_modes_and_refusals),
 	    TEST(test_token_list_internal),
 	    TEST(test_token_list_run_module),
 	    TEST(test_token_list_database_module),
