@@ -342,8 +342,14 @@ static int item_add(items *it, CERTCertificate *cert, const char *alias,
 	return 0;
 }
 
+static int item_by_alias(const void *a, const void *b)
+{
+	return strcmp(((const item *)a)->alias, ((const item *)b)->alias);
+}
+
 /* After the logins: the scanned certificates (those with a key beside
- * them as NSS holds them), else NSS's listing read before the logins. */
+ * them as NSS holds them), else NSS's listing read before the logins;
+ * sorted by alias, so that findings come in the order list-certs shows. */
 static int items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertList *certs, items *it)
 {
 	if (certs) {
@@ -356,6 +362,8 @@ static int items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertList *c
 			if (item_add(it, CERT_DupCertificate(c), alias, NULL, 1))
 				return -1;
 		}
+		if (it->n > 1)
+			qsort(it->v, it->n, sizeof(*it->v), item_by_alias);
 		return 0;
 	}
 	if (p11c_scan_rekey(db, sc, nsc))
@@ -370,6 +378,8 @@ static int items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertList *c
 		if (item_add(it, c, sc[k].label, sc[k].keyed ? NULL : &sc[k].trust, sc[k].keyed))
 			return -1;
 	}
+	if (it->n > 1)
+		qsort(it->v, it->n, sizeof(*it->v), item_by_alias);
 	return 0;
 }
 
