@@ -313,9 +313,14 @@ static p11c_cert *build(p11c_db *db, CERTCertificate *cert, unsigned how, const 
 	i->sha1 = p11c_hex(d1, sizeof(d1), 0);
 	i->sha256 = p11c_hex(d256, sizeof(d256), 0);
 	memset(&trust, 0, sizeof(trust));
-	if (scanned)
+	if (scanned) {
 		trust = *scanned;
-	else if (CERT_GetCertTrust(cert, &trust) != SECSuccess)
+		if (how & P11C_INFO_MARKED) { /* as NSS marks a user certificate */
+			trust.sslFlags |= CERTDB_USER;
+			trust.emailFlags |= CERTDB_USER;
+			trust.objectSigningFlags |= CERTDB_USER;
+		}
+	} else if (CERT_GetCertTrust(cert, &trust) != SECSuccess)
 		memset(&trust, 0, sizeof(trust));
 	i->trust = trust_string(&trust);
 	i->trust_words[0] = trust_words(trust.sslFlags);
@@ -323,10 +328,14 @@ static p11c_cert *build(p11c_db *db, CERTCertificate *cert, unsigned how, const 
 	i->trust_words[2] = trust_words(trust.objectSigningFlags);
 	i->trust_roles = p11c_trust_roles_of(&trust);
 	i->pem = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
-	if (scanned)
+	if (scanned && !(how & P11C_INFO_NSS_CERT)) {
 		i->key_extractable = -1;
-	else
+		i->has_key = (how & P11C_INFO_MARKED) != 0;
+		if (i->has_key)
+			i->key_token = strdup(token_of(db->slot));
+	} else {
 		key_details(db, cert, i, how);
+	}
 	if (read_sans(cert, i) < 0 || !i->alias || !i->token || !i->serial || !i->subject ||
 	    !i->issuer || !i->key_type || !i->sha1 || !i->sha256 || !i->trust || !i->pem ||
 	    !i->trust_words[0] || !i->trust_words[1] || !i->trust_words[2]) {
@@ -492,20 +501,16 @@ static int keep(p11c_db *db, p11c_list_kind which, p11c_cert *i, p11c_cert_listi
 	return P11C_OK;
 }
 
-/* One certificate as NSS holds it (alias: its name as the scan read it,
- * or NULL). */
-static int take(p11c_db *db, CERTCertificate *cert, const char *alias, p11c_list_kind which,
-                unsigned how, p11c_cert_listing *l)
+/* One certificate as NSS holds it. */
+static int take(p11c_db *db, CERTCertificate *cert, p11c_list_kind which, unsigned how,
+                p11c_cert_listing *l)
 {
 	int rc;
 	if (which == P11C_LIST_CA && !trusted_ca(cert))
 		return P11C_OK;
 	if (!how && (rc = login_for_key(db, cert)))
 		return rc;
-	return keep(db, which,
-	            alias ? p11c_cert_info_scanned(db, cert, how, alias, NULL)
-	                  : p11c_cert_info_with(db, cert, how),
-	            l);
+	return keep(db, which, p11c_cert_info_with(db, cert, how), l);
 }
 
 /* The database's own token read straight (certscan.c): 1 when the scan
@@ -518,13 +523,18 @@ static int collect_scanned(p11c_db *db, p11c_list_kind which, unsigned how,
 	int rc = p11c_scan_own_token(db, &sc, &n);
 	if (rc)
 		return rc < 0 ? p11c_fail(db, P11C_EFAIL, "out of memory") : 1;
+	/* Key details by NSS's mark where a login would be needed for them:
+	 * a certificate with a key beside it is taken as the scan saw it. */
+	int by_mark = (how & P11C_INFO_KEY_BY_MARK) && PK11_NeedLogin(db->slot) &&
+	              !PK11_IsLoggedIn(db->slot, db);
 	for (size_t k = 0; k < n && !rc; k++) {
-		if (!sc[k].keyed) {
+		if (!sc[k].keyed || by_mark) {
 			if (which == P11C_LIST_CA && !trusted_ca_flags(&sc[k].trust))
 				continue;
 			rc = keep(db, which,
-			          p11c_cert_info_scanned(db, sc[k].cert, 0, sc[k].label,
-			                                 &sc[k].trust),
+			          p11c_cert_info_scanned(db, sc[k].cert,
+			                                 sc[k].keyed ? P11C_INFO_MARKED : 0u,
+			                                 sc[k].label, &sc[k].trust),
 			          l);
 			continue;
 		}
@@ -536,7 +546,19 @@ static int collect_scanned(p11c_db *db, p11c_list_kind which, unsigned how,
 			                   sc[k].label);
 			break;
 		}
-		rc = take(db, cert, sc[k].label, which, how, l);
+		/* its trust as the scan read it, "u" added as NSS's listing
+		 * does (NSS's lookup by DER leaves the last one out) */
+		if (which != P11C_LIST_CA || trusted_ca_flags(&sc[k].trust)) {
+			if (!how)
+				rc = login_for_key(db, cert);
+			if (!rc)
+				rc = keep(db, which,
+				          p11c_cert_info_scanned(db, cert,
+				                                 how | P11C_INFO_MARKED |
+				                                     P11C_INFO_NSS_CERT,
+				                                 sc[k].label, &sc[k].trust),
+				          l);
+		}
 		CERT_DestroyCertificate(cert);
 	}
 	p11c_scanned_free(sc, n);
@@ -563,7 +585,7 @@ static int collect(p11c_db *db, p11c_list_kind which, const char *want, unsigned
 		     !rc && !CERT_LIST_END(node, certs); node = CERT_LIST_NEXT(node)) {
 			const char *slot_token = node->cert->slot ? token_of(node->cert->slot) : "";
 			if (!want || !strcmp(want, slot_token))
-				rc = take(db, node->cert, NULL, which, how, l);
+				rc = take(db, node->cert, which, how, l);
 		}
 		CERT_DestroyCertList(certs);
 	}

@@ -184,7 +184,13 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert);
 /* As p11c_cert_info_of; with P11C_INFO_KEY_BY_MARK, a certificate of the
  * database's own token while it is not logged in has a key when NSS marks
  * it as the user's (no login, no key search; key details unknown). */
-enum { P11C_INFO_KEY_BY_MARK = 1u << 0 };
+enum {
+	P11C_INFO_KEY_BY_MARK = 1u << 0,
+	/* p11c_cert_info_scanned: the scan saw a key beside it (its "u") */
+	P11C_INFO_MARKED = 1u << 1,
+	/* p11c_cert_info_scanned: cert is NSS's own, its key looked up */
+	P11C_INFO_NSS_CERT = 1u << 2
+};
 p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how);
 /* As p11c_cert_info_with, for a certificate the database's own token
  * was read for (certscan.c): its alias as given; with trust, cert is a

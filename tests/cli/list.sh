@@ -100,6 +100,14 @@ check "the same aliases certutil -L marks u,u,u: $(certutil -d "sql:$D2" -L)" te
 expect_exit 4 "list-certs --json with the wrong password" p11c -d "$D2" list-certs --json </dev/null
 check "it names the refused password: $(cat "$T/err")" grep -q "SEC_ERROR_BAD_PASSWORD" "$T/err"
 mv "$T/d2.pw" "$D2/sslpassword.conf"
+# Certificates with their keys: the trust --json gives is certutil -L's
+# ("u,u,u"), the user flag on all three as NSS's own listing has it.
+certutil -L -d "sql:$D2" | awk 'NR > 4 && NF == 2 {print $1, $2}' | sort >"$T/d2trust.want"
+expect_exit 0 "list-certs --all --json with keys" p11c -d "$D2" list-certs --all --json
+python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1])): print(c["alias"], c["trust"])' "$T/out" | sort >"$T/d2trust.got"
+check "each key's certificate has certutil -L's trust: $(diff "$T/d2trust.want" "$T/d2trust.got" | tr '\n' ' ')" \
+	cmp -s "$T/d2trust.want" "$T/d2trust.got"
 
 # Every kind of trust, set by certutil: list-certs gives each the trust
 # certutil -L shows (the database's own token is read straight from its
