@@ -51,7 +51,7 @@ static void draw(const char *what, size_t done, size_t total, void *arg)
 		state.start = now;
 		state.what = what;
 	}
-	if (done == total && total) {
+	if (done == total) { /* the step's end (with total 0: nothing to do) */
 		cli_progress_clear();
 		state.start = 0;
 		return;

@@ -527,6 +527,19 @@ static int collect_scanned(p11c_db *db, p11c_list_kind which, unsigned how,
 	 * a certificate with a key beside it is taken as the scan saw it. */
 	int by_mark = (how & P11C_INFO_KEY_BY_MARK) && PK11_NeedLogin(db->slot) &&
 	              !PK11_IsLoggedIn(db->slot, db);
+	/* Key details wanted: logged in as NSS's listing would be for the
+	 * first certificate marked as the user's, the private keys then in
+	 * sight mark theirs too (a key whose public key object is gone). */
+	int any_keyed = 0;
+	for (size_t k = 0; k < n && !any_keyed; k++)
+		any_keyed = sc[k].keyed;
+	if (!how && any_keyed && PK11_NeedLogin(db->slot) && !PK11_IsLoggedIn(db->slot, db) &&
+	    (rc = p11c_login(db, db->slot))) {
+		p11c_scanned_free(sc, n);
+		return rc;
+	}
+	if (!how && PK11_IsLoggedIn(db->slot, db))
+		(void)p11c_scan_rekey(db, sc, n);
 	for (size_t k = 0; k < n && !rc; k++) {
 		if (!sc[k].keyed || by_mark) {
 			if (which == P11C_LIST_CA && !trusted_ca_flags(&sc[k].trust))

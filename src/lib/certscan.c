@@ -158,16 +158,32 @@ int p11c_scan_usable(p11c_db *db)
 	if (!db->slot)
 		return 0;
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
+	PK11SlotInfo *crypto = PK11_GetInternalSlot(); /* NSS's, holds no certificates */
 	int alone = 1;
 	for (PK11SlotListElement *le = list ? list->head : NULL; le && alone; le = le->next) {
 		PK11SlotInfo *s = le->slot;
-		if (s == db->slot || (PK11_IsInternal(s) && !PK11_IsInternalKeySlot(s)))
-			continue; /* the database's own, or NSS's crypto slot */
+		if (s == db->slot || s == crypto)
+			continue;
 		alone = !PK11_IsPresent(s) || !p11c_slot_visible(db, s);
 	}
+	if (crypto)
+		PK11_FreeSlot(crypto);
 	if (list)
 		PK11_FreeSlotList(list);
 	return alone;
+}
+
+/* PKCS#11 3.2's trust objects (CKO_TRUST), which NSS 3.114 and later
+ * write: the scan reads NSS's own kind only, so their presence leaves the
+ * listing to NSS.  (Debian 12's NSS headers do not name the class.) */
+#define P11C_CKO_TRUST 0x0000000BUL
+
+static int has_pkcs11_trust(PK11SlotInfo *slot)
+{
+	PK11GenericObject *objs = PK11_FindGenericObjects(slot, P11C_CKO_TRUST);
+	if (objs)
+		PK11_DestroyGenericObjects(objs);
+	return objs != NULL;
 }
 
 void p11c_scanned_free(p11c_scanned *s, size_t n)
@@ -205,7 +221,7 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 	trust_rec *trust = NULL;
 	size_t n_trust = 0, n_ids = 0;
 	SECItem *ids = NULL;
-	int rc = !keep || !arena ? -1 : 0;
+	int rc = !keep || !arena ? -1 : has_pkcs11_trust(slot) ? 1 : 0;
 	if (!rc && db->trust_cache) {
 		/* held from before a login: read again, each would be verified */
 		n_trust = db->trust_cache->n;
@@ -231,12 +247,20 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 		rc = 1;
 	PK11GenericObject *objs = rc ? NULL : PK11_FindGenericObjects(slot, CKO_CERTIFICATE);
 	for (PK11GenericObject *o = objs; o && !rc; o = PK11_GetNextGenericObject(o)) {
-		CK_ATTRIBUTE t[] = {{CKA_VALUE, NULL, 0}, {CKA_LABEL, NULL, 0}, {CKA_ID, NULL, 0}};
-		if (PK11_ReadRawAttributes(arena, PK11_TypeGeneric, o, t, 3) != SECSuccess ||
-		    !t[0].ulValueLen || !t[1].ulValueLen) {
-			rc = 1; /* no value or no label: NSS's listing knows what to do */
+		CK_ATTRIBUTE t[] = {{CKA_VALUE, NULL, 0},
+		                    {CKA_LABEL, NULL, 0},
+		                    {CKA_ID, NULL, 0},
+		                    {CKA_TOKEN, NULL, 0}};
+		if (PK11_ReadRawAttributes(arena, PK11_TypeGeneric, o, t, 4) != SECSuccess ||
+		    !t[0].ulValueLen || !t[1].ulValueLen ||
+		    (p11c_db_is_nss_internal(db) && memchr(t[1].pValue, ':', t[1].ulValueLen))) {
+			/* no value or no label, or a label NSS would qualify with
+			 * its token's name: NSS's listing knows what to do */
+			rc = 1;
 			break;
 		}
+		if (t[3].ulValueLen == 1 && !*(CK_BBOOL *)t[3].pValue)
+			continue; /* a session object: NSS's listing has token objects */
 		p11c_scanned *s = P11C_VEC_RESERVE(*out, *n, 1);
 		if (!s) {
 			rc = -1;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <fcntl.h>
 #include <time.h>
@@ -366,16 +367,20 @@ static int items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertList *c
 			qsort(it->v, it->n, sizeof(*it->v), item_by_alias);
 		return 0;
 	}
-	if (p11c_scan_rekey(db, sc, nsc))
-		return -1;
+	/* the private keys now in sight (a failure leaves the marks as they
+	 * were read before the login) */
+	(void)p11c_scan_rekey(db, sc, nsc);
 	for (size_t k = 0; k < nsc; k++) {
-		CERTCertificate *c = sc[k].cert;
-		if (sc[k].keyed &&
-		    !(c = PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db)))
-			continue; /* gone since the scan */
-		if (!sc[k].keyed)
+		CERTCertificate *c =
+		    sc[k].keyed ? PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db)
+		                : NULL;
+		if (!c) { /* the decoded one: no key beside it, or NSS's view failed */
+			c = sc[k].cert;
 			sc[k].cert = NULL; /* the item takes it */
-		if (item_add(it, c, sc[k].label, sc[k].keyed ? NULL : &sc[k].trust, sc[k].keyed))
+		}
+		/* the trust the scan read before the login (NSS's own view would
+		 * read it again, one key derivation each) */
+		if (item_add(it, c, sc[k].label, &sc[k].trust, sc[k].keyed))
 			return -1;
 	}
 	if (it->n > 1)
@@ -398,7 +403,10 @@ static void check_certs(report *r, const items *it, int days, PRTime now)
 		    .own = key != NULL,
 		    .anchor = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
 		                      CERTDB_TRUSTED)) != 0,
-		    .ca = CERT_IsCACert(cert, NULL),
+		    /* a certificate trusted as a CA is one, whatever its extensions
+		     * (NSS's CERT_IsCACert reads that trust only from its own) */
+		    .ca = CERT_IsCACert(cert, NULL) ||
+		          (all & (CERTDB_VALID_CA | CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA)),
 		    .root = SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer),
 		    .trusted = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
 		                       CERTDB_TRUSTED | CERTDB_TERMINAL_RECORD)) != 0,
@@ -597,12 +605,38 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	 * The database's own token is read straight when it is the only one
 	 * in sight (certscan.c), else NSS's list keeps them and the trust read
 	 * for the checks below. */
+	/* External tokens first: some (SoftHSM) hide their certificates until
+	 * logged in, and their attributes carry no MAC to verify.  Their
+	 * findings follow the internal token's. */
+	typedef struct {
+		char label[128];
+		char msg[600];
+	} login_note;
+	login_note *notes = NULL;
+	size_t n_notes = 0;
+	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
+	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
+		const char *label = PK11_GetTokenName(le->slot);
+		if (PK11_IsInternal(le->slot) || !PK11_IsPresent(le->slot) ||
+		    !p11c_pwfile_lookup(db->pwf, label, 0, NULL) || p11c_login(db, le->slot) == P11C_OK)
+			continue;
+		login_note *n = P11C_VEC_PUSH(notes, n_notes);
+		if (!n) {
+			r.failed = 1;
+			break;
+		}
+		snprintf(n->label, sizeof(n->label), "%s", label);
+		snprintf(n->msg, sizeof(n->msg), "%s", p11c_last_error(db));
+	}
+	if (list)
+		PK11_FreeSlotList(list);
 	p11c_scanned *sc = NULL;
 	size_t nsc = 0;
 	p11c_scan_hold_trust(db, 1); /* for check_exports' export-trust too */
 	int scan = p11c_scan_usable(db) ? p11c_scan_own_token(db, &sc, &nsc) : 1;
 	CERTCertList *certs = scan > 0 ? p11c_list_certs(db) : NULL;
 	if (scan < 0 || (scan > 0 && !certs)) {
+		free(notes);
 		p11c_scan_hold_trust(db, 0);
 		p11c_check_report_free(r.rep);
 		return scan < 0 ? p11c_fail(db, P11C_EFAIL, "out of memory")
@@ -618,18 +652,10 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	if (p11c_login(db, db->slot) != P11C_OK)
 		add(&r, "", 1, P11C_FINDING_LOGIN, "cannot see the private keys: %s",
 		    p11c_last_error(db));
-	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, db);
-	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
-		const char *label = PK11_GetTokenName(le->slot);
-		if (PK11_IsInternal(le->slot) || !PK11_IsPresent(le->slot) ||
-		    !p11c_pwfile_lookup(db->pwf, label, 0, NULL))
-			continue;
-		if (p11c_login(db, le->slot) != P11C_OK)
-			add(&r, label, 1, P11C_FINDING_LOGIN,
-			    "cannot see the keys on token '%s': %s", label, p11c_last_error(db));
-	}
-	if (list)
-		PK11_FreeSlotList(list);
+	for (size_t k = 0; k < n_notes; k++)
+		add(&r, notes[k].label, 1, P11C_FINDING_LOGIN, "cannot see the keys on token '%s': %s",
+		    notes[k].label, notes[k].msg);
+	free(notes);
 	items it = {NULL, 0};
 	if (items_make(db, sc, nsc, certs, &it))
 		r.failed = 1;
@@ -641,7 +667,7 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	 * every query then goes through a temporary copy, and a listing of
 	 * 10,000 certificates is ten times slower */
 	const char *cache = getenv("NSS_SDB_USE_CACHE");
-	if (cache && !strcmp(cache, "yes"))
+	if (cache && !strcasecmp(cache, "yes"))
 		add(&r, "NSS_SDB_USE_CACHE", 0, P11C_FINDING_SDB_CACHE,
 		    "NSS_SDB_USE_CACHE=yes is set: NSS copies the database into a temporary cache "
 		    "for every query, which makes large databases far slower to read; unset it "

@@ -8,7 +8,7 @@
 #include "internal.h"
 #include "p11kit.h"
 
-/* Whether a module file in dir says enable-in (or disable-in) at all. */
+/* Whether a module file in dir says enable-in at all. */
 static int dir_names_programs(const char *dir)
 {
 	DIR *d = opendir(dir);
