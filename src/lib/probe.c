@@ -83,8 +83,10 @@ _Noreturn static void try_module(const char *path, int fd)
 		say(fd, "!C_GetSlotList returned %s", rv_name(rv, buf, sizeof(buf)));
 		_exit(1);
 	}
-	say(fd, "@C_Finalize");
-	f->C_Finalize(NULL);
+	/* It answered: that is all the probe asks.  No C_Finalize: the child
+	 * ends here and the kernel frees what the module holds, where a
+	 * finalize under a sanitizer and load took over the whole timeout
+	 * (SoftHSM2 tearing down its object store) and failed a good module. */
 	say(fd, "@done");
 	_exit(0);
 }
