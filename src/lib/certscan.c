@@ -145,12 +145,26 @@ static int read_key_ids(PLArenaPool *arena, PK11SlotInfo *slot, CK_OBJECT_CLASS 
 	return rc;
 }
 
+/* Key IDs by length, then bytes: sorted once, searched per certificate
+ * (a hosting database holds a key a certificate). */
+static int by_id(const void *a, const void *b)
+{
+	const SECItem *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->len ? memcmp(x->data, y->data, x->len) : 0;
+}
+
+static void sort_ids(SECItem *ids, size_t n)
+{
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), by_id);
+}
+
 static int has_id(const SECItem *ids, size_t n, const void *id, size_t len)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ids[i].len == len && len && !memcmp(ids[i].data, id, len))
-			return 1;
-	return 0;
+	SECItem key = {siBuffer, (unsigned char *)id, (unsigned)len};
+	return len && n && bsearch(&key, ids, n, sizeof(*ids), by_id) != NULL;
 }
 
 int p11c_scan_usable(p11c_db *db)
@@ -203,6 +217,7 @@ int p11c_scan_rekey(p11c_db *db, p11c_scanned *s, size_t n)
 	SECItem *ids = NULL;
 	size_t n_ids = 0;
 	int rc = !arena || read_key_ids(arena, db->slot, CKO_PRIVATE_KEY, &ids, &n_ids) ? -1 : 0;
+	sort_ids(ids, n_ids);
 	for (size_t i = 0; !rc && i < n; i++)
 		s[i].keyed |= has_id(ids, n_ids, s[i].id, s[i].id_len);
 	free(ids);
@@ -245,6 +260,7 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 	if (!rc && (read_key_ids(keep, slot, CKO_PUBLIC_KEY, &ids, &n_ids) ||
 	            read_key_ids(keep, slot, CKO_PRIVATE_KEY, &ids, &n_ids)))
 		rc = 1;
+	sort_ids(ids, n_ids);
 	PK11GenericObject *objs = rc ? NULL : PK11_FindGenericObjects(slot, CKO_CERTIFICATE);
 	for (PK11GenericObject *o = objs; o && !rc; o = PK11_GetNextGenericObject(o)) {
 		CK_ATTRIBUTE t[] = {{CKA_VALUE, NULL, 0},
