@@ -3,6 +3,7 @@
  * second: "adding certificates: 412/1000 (38/s, 15 s left)", redrawn in
  * place and erased when the step ends or anything else is printed. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +33,19 @@ void cli_progress_clear(void)
 	state.drawn = 0;
 }
 
+/* P11CERT_PROGRESS_AFTER_MS: the tests' way to see the line of short work. */
+static long long show_after_ms(void)
+{
+	static long long after = -1;
+	if (after < 0) {
+		const char *e = getenv("P11CERT_PROGRESS_AFTER_MS");
+		char *end;
+		long long v = e && *e ? strtoll(e, &end, 10) : -1;
+		after = v >= 0 && !*end ? v : SHOW_AFTER_MS;
+	}
+	return after;
+}
+
 static void left_text(char *buf, size_t n, long long secs)
 {
 	if (secs >= 3600)
@@ -57,7 +71,7 @@ static void draw(const char *what, size_t done, size_t total, void *arg)
 		return;
 	}
 	long long ms = now - state.start;
-	if (ms < SHOW_AFTER_MS)
+	if (ms < show_after_ms())
 		return;
 	double rate = done ? (double)done * 1000.0 / (double)ms : 0;
 	char line[160], left[32] = "";
@@ -65,8 +79,8 @@ static void draw(const char *what, size_t done, size_t total, void *arg)
 		left_text(left, sizeof(left), (long long)((double)(total - done) / rate + 0.5));
 		snprintf(line, sizeof(line), "%s: %zu/%zu (%.0f/s, %s left)", what, done, total,
 		         rate, left);
-	} else if (total) {
-		snprintf(line, sizeof(line), "%s: %zu/%zu", what, done, total);
+	} else if (total) { /* nothing done yet: how long it has waited */
+		snprintf(line, sizeof(line), "%s: %zu/%zu (%lld s)", what, done, total, ms / 1000);
 	} else {
 		snprintf(line, sizeof(line), "%s: %zu (%.0f/s)", what, done, rate);
 	}

@@ -262,7 +262,11 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 		rc = 1;
 	sort_ids(ids, n_ids);
 	PK11GenericObject *objs = rc ? NULL : PK11_FindGenericObjects(slot, CKO_CERTIFICATE);
+	size_t total = 0, done = 0;
+	for (PK11GenericObject *o = objs; o; o = PK11_GetNextGenericObject(o))
+		total++;
 	for (PK11GenericObject *o = objs; o && !rc; o = PK11_GetNextGenericObject(o)) {
+		p11c_progress(db, "reading certificates", done++, total);
 		CK_ATTRIBUTE t[] = {{CKA_VALUE, NULL, 0},
 		                    {CKA_LABEL, NULL, 0},
 		                    {CKA_ID, NULL, 0},
@@ -314,6 +318,7 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 			break;
 		}
 	}
+	p11c_progress(db, "reading certificates", total, total); /* ends the line, even on a fallback */
 	if (objs)
 		PK11_DestroyGenericObjects(objs);
 	if (arena)

@@ -226,9 +226,12 @@ int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body
 /* While the chain's last certificate is not self-signed, fetch its
  * issuer from its caIssuers URL.  Failures become notes, not errors: the
  * chain is judged as it stands. */
-static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
+#define FETCHING "fetching issuers from caIssuers URLs"
+
+static int follow_ca_issuers_from(p11c_db *db, p11c_chain *c, int timeout, int *depth_out)
 {
 	for (int depth = 0; depth < AIA_DEPTH; depth++) {
+		*depth_out = depth;
 		size_t last = c->n - 1;
 		CERTCertificate *cert = p11c_chain_nss_cert(c, last);
 		if (SECITEM_ItemsAreEqual(&cert->derSubject, &cert->derIssuer))
@@ -245,7 +248,10 @@ static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
 		}
 		unsigned char *body = NULL;
 		size_t len = 0;
+		/* how many are known to be needed: this one more */
+		p11c_progress(db, FETCHING, (size_t)depth, (size_t)depth + 1);
 		int rc = p11c_http_get(db, url, timeout, AIA_MAX, &body, &len);
+		*depth_out = depth + 1;
 		if (rc) {
 			p11c_chain_add_note(c, "caIssuers %s: %s", url, p11c_last_error(db));
 			free(url);
@@ -273,6 +279,15 @@ static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
 			return P11C_OK;
 	}
 	return P11C_OK;
+}
+
+/* The same, its progress step ended however it ends. */
+static int follow_ca_issuers(p11c_db *db, p11c_chain *c, int timeout)
+{
+	int depth = 0;
+	int rc = follow_ca_issuers_from(db, c, timeout, &depth);
+	p11c_progress(db, FETCHING, (size_t)depth, (size_t)depth);
+	return rc;
 }
 
 /* The first version of p11c_fetch_opts: size, timeout, flags. */

@@ -127,6 +127,8 @@ struct p11c_db {
 	p11c_progress_fn progress; /* progress.c */
 	void *progress_arg;
 	long long progress_at; /* when it was last called, ms (monotonic) */
+	const char *progress_what; /* the step it was last called for, */
+	size_t progress_done, progress_total; /* and how far; what: NULL when ended */
 	char *used_label, *used_pin; /* the last external token logged in */
 	int recovered;               /* an interrupted write was undone at open */
 	int lock_fd;                 /* p11cert.lock, held while open for writing */
@@ -319,8 +321,11 @@ enum {
 int p11c_file_read_with(p11c_db *db, const char *path, const p11c_read_opts *ro,
                         unsigned char **out, size_t *len);
 /* progress.c: report done of total items of what to the handle's
- * progress function, at most every 100 ms but always when done == total. */
+ * progress function, at most every 100 ms but always for a new step and
+ * when done == total. */
 void p11c_progress(p11c_db *db, const char *what, size_t done, size_t total);
+/* The step under way reported again, as time passes in a long wait. */
+void p11c_progress_tick(p11c_db *db);
 
 /* p11c_file_read_with, at most max bytes; p11c_file_read: at most
  * P11C_FILE_MAX. */

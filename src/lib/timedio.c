@@ -103,6 +103,18 @@ int p11c_net_connect(p11c_db *db, const char *host, int port, int timeout, int *
 	                   port, strerror(err));
 }
 
+/* p11c_wait_fd in quarter seconds, the progress line kept up meanwhile. */
+static int wait_ticking(p11c_db *db, int fd, short events, long long deadline)
+{
+	for (;;) {
+		long long slice = p11c_now_ms() + 250;
+		int r = p11c_wait_fd(fd, events, slice < deadline ? slice : deadline);
+		if (r != 0 || p11c_now_ms() >= deadline)
+			return r;
+		p11c_progress_tick(db);
+	}
+}
+
 long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, const p11c_deadline *d)
 {
 	size_t done = 0;
@@ -115,7 +127,7 @@ long p11c_net_send(p11c_db *db, int fd, const void *data, size_t len, const p11c
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    p11c_wait_fd(fd, POLLOUT, d->at) > 0)
+		    wait_ticking(db, fd, POLLOUT, d->at) > 0)
 			continue;
 		p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot send to the server: %s",
 		            w < 0 && errno != EAGAIN ? strerror(errno) : "timed out");
@@ -137,7 +149,7 @@ long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, const p11c_deadl
 			            strerror(errno));
 			return -1;
 		}
-		int w = p11c_wait_fd(fd, POLLIN, d->at);
+		int w = wait_ticking(db, fd, POLLIN, d->at);
 		if (w <= 0) {
 			p11c_fail(db, P11C_EFAIL, "the server did not answer in %d s", d->seconds);
 			return -1;

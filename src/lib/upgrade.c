@@ -23,6 +23,10 @@ static const char *const new_files[] = {"cert9.db", "key4.db", "pkcs11.txt"};
 
 #define N_ITEMS (P11C_UPGRADE_MODULES + 1)
 
+/* The progress step: reading the old database, keeping a copy of it,
+ * converting it, reading the new one back (4 when done). */
+#define UPGRADING "upgrading the database (steps)"
+
 struct p11c_upgrade_report {
 	size_t before[N_ITEMS], after[N_ITEMS]; /* by p11c_upgrade_item */
 	char *backup_dir;                       /* where the legacy files are kept */
@@ -461,11 +465,16 @@ int p11c_db_upgrade(p11c_db *db, const char *dir, p11c_upgrade_report **out)
 		                   strerror(errno));
 	if (!(r = calloc(1, sizeof(*r))))
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	/* Four steps, each as long as the database is big; NSS's conversion
+	 * is one call, so the steps are what a display can count. */
+	p11c_progress(db, UPGRADING, 0, 4);
 	int rc = inventory_of(db, &u, "dbm:", dir, 1, &before, NULL);
 	if (rc)
 		goto out;
+	p11c_progress(db, UPGRADING, 1, 4);
 	if ((rc = make_backup(db, dir, &r->backup_dir)))
 		goto out;
+	p11c_progress(db, UPGRADING, 2, 4);
 	/* NSS migrates the legacy files when the sql database is opened for
 	 * writing; the keys, when the token is logged in to. */
 	if ((rc = inventory_of(db, &u, "sql:", dir, 0, &during, &before)))
@@ -480,6 +489,7 @@ int p11c_db_upgrade(p11c_db *db, const char *dir, p11c_upgrade_report **out)
 		}
 	}
 	/* Read back with the legacy files gone: what the new files hold. */
+	p11c_progress(db, UPGRADING, 3, 4);
 	if ((rc = inventory_of(db, &u, "sql:", dir, 1, &after, NULL)))
 		goto undo;
 	if ((rc = compare(db, &before, &after)))
@@ -507,6 +517,7 @@ undo:
 		for (int i = 0; i < N_FILES; i++)
 			remove_new(dir, new_files[i]);
 out:
+	p11c_progress(db, UPGRADING, 4, 4);
 	if (u.swapped) {
 		p11c_pwfile_free(db->pwf);
 		db->pwf = u.saved;
