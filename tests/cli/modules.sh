@@ -37,6 +37,16 @@ check "hsm-a:a is not listed: $(cat "$T/out")" fails grep -q '^hsm-a:a ' "$T/out
 expect_exit 3 "--token hsm-a" p11c -d "$DB" -W "$T/pw" --token hsm-a list-certs
 check "it names the p11-kit module not loaded, and how: $(cat "$T/err")" \
 	grep -q "^p11cert: no token 'hsm-a' (not loaded: module.* 'softhsm2'.* registered with p11-kit, used only when named for the run or when its module file says 'enable-in: p11cert')$" "$T/err"
+# Not even dlopen'd (ld.so's own account; the command itself, no wrapper),
+# where p11-kit's modules would all be loaded were any enabled for us.
+loaded() { grep -Eo "file=[^ ]*(libsofthsm2|p11-kit-trust|/pkcs11/)[^ ]*\.so[^ ]* .*dynamically loaded" "$T/ld"; }
+if ! grep -qs enable-in /usr/share/p11-kit/modules/* /etc/pkcs11/modules/*; then
+	LD_DEBUG=files "$P11CERT" -d "$DB" -W "$T/pw" list-certs >/dev/null 2>"$T/ld"
+	check "no p11-kit module is loaded at all: $(loaded | head -3)" test -z "$(loaded)"
+	LD_DEBUG=files "$P11CERT" -d "$DB" -W "$T/pw" --module softhsm2 list-certs >/dev/null 2>"$T/ld"
+	check "with --module softhsm2, ld.so shows SoftHSM2 loaded (the check can see it)" \
+		grep -q libsofthsm2 <(loaded)
+fi
 expect_exit 0 "--module softhsm2 (p11-kit's name) for one run" \
 	p11c -d "$DB" -W "$T/pw" --module softhsm2 list-certs
 check "hsm-a:a is listed" grep -q '^hsm-a:a ' "$T/out"
