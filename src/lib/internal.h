@@ -126,12 +126,12 @@ struct p11c_db {
 	int trust_cache_held;
 	p11c_progress_fn progress; /* progress.c */
 	void *progress_arg;
-	long long progress_at; /* when it was last called, ms (monotonic) */
-	const char *progress_what; /* the step it was last called for, */
+	long long progress_at;                /* when it was last called, ms (monotonic) */
+	const char *progress_what;            /* the step it was last called for, */
 	size_t progress_done, progress_total; /* and how far; what: NULL when ended */
-	char *used_label, *used_pin; /* the last external token logged in */
-	int recovered;               /* an interrupted write was undone at open */
-	int lock_fd;                 /* p11cert.lock, held while open for writing */
+	char *used_label, *used_pin;          /* the last external token logged in */
+	int recovered;                        /* an interrupted write was undone at open */
+	int lock_fd;                          /* p11cert.lock, held while open for writing */
 	char *lock_path;
 	struct p11c_pending *pending;      /* the record of a write of several steps */
 	struct p11c_defect_entry *defects; /* defects.c: probed slots */
@@ -333,11 +333,11 @@ int p11c_file_read_max(p11c_db *db, const char *path, size_t max, unsigned char 
 int p11c_file_read(p11c_db *db, const char *path, unsigned char **out, size_t *len);
 /* Input caps by kind: far above any real file, low enough to bound the
  * memory and time a hostile one costs. */
-#define P11C_FILE_MAX (16u << 20)      /* any other input */
-#define P11C_CERTS_FILE_MAX (8u << 20) /* a certificate, chain or bundle */
-#define P11C_CERTS_MAX 5000            /* certificates in one file */
-#define P11C_P12_FILE_MAX (2u << 20)   /* a PKCS#12 file */
-#define P11C_KEY_FILE_MAX (1u << 20)   /* a PEM private key */
+#define P11C_FILE_MAX (16u << 20)       /* any other input */
+#define P11C_CERTS_FILE_MAX (32u << 20) /* a certificate, chain or bundle */
+#define P11C_CERTS_MAX 50000            /* certificates in one file: a hosting bundle */
+#define P11C_P12_FILE_MAX (2u << 20)    /* a PKCS#12 file */
+#define P11C_KEY_FILE_MAX (1u << 20)    /* a PEM private key */
 /* More bags than any real PKCS#12 file holds (a key, its certificate and
  * a chain) only cost time: NSS pairs keys and certificates one against
  * another. */

@@ -194,12 +194,12 @@ check "/dev/zero: says it is a device" grep -q 'character device' "$T/err"
 unchanged "special files: nothing stored"
 
 # Sizes and counts: refused before the work, naming the limit.
-{ cat "$T/bca1.pem"; head -c $((9 << 20)) /dev/zero | tr '\0' 'x'; } >"$T/huge.pem"
-expect_exit 1 "a 9 MiB certificate file" p11c -d "$DB" add-cert -C --bundle "$T/huge.pem"
-check "says the 8 MiB limit" grep -q 'larger than 8 MiB' "$T/err"
-repeat 5001 "$T/bca1.pem" >"$T/count.pem"
-expect_exit 1 "a bundle of 5,001 certificates" p11c -d "$DB" add-cert -C --bundle "$T/count.pem"
-check "says the 5000 limit" grep -q 'more than 5000 certificates' "$T/err"
+{ cat "$T/bca1.pem"; head -c $((33 << 20)) /dev/zero | tr '\0' 'x'; } >"$T/huge.pem"
+expect_exit 1 "a 33 MiB certificate file" p11c -d "$DB" add-cert -C --bundle "$T/huge.pem"
+check "says the 32 MiB limit" grep -q 'larger than 32 MiB' "$T/err"
+repeat 50001 "$T/bca1.pem" >"$T/count.pem"
+expect_exit 1 "a bundle of 50,001 certificates" p11c -d "$DB" add-cert -C --bundle "$T/count.pem"
+check "says the 50000 limit" grep -q 'more than 50000 certificates' "$T/err"
 craft huge.p12 7000*key:"$T/ea.p12" cert:"$T/ea.p12"
 check "the crafted PKCS#12 is over 2 MiB" test "$(stat -c %s "$T/huge.p12")" -gt $((2 << 20))
 expect_exit 1 "a PKCS#12 file over 2 MiB" p11c -d "$DB" -W "$T/pw" import-cert --p12-password-file "$T/p12.pw" "$T/huge.p12"
