@@ -222,3 +222,12 @@ out:
 	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
 	return rc;
 }
+
+#ifdef P11C_OSSL_MODULE
+/* The module's one export: what osslload.c calls. */
+__attribute__((visibility("default"))) extern const p11c_ossl_ops p11c_ossl_module_ops;
+const p11c_ossl_ops p11c_ossl_module_ops = {
+    P11C_OSSL_OPS_VERSION, p11c_ossl_read_key,  p11c_ossl_free_secret,   p11c_ossl_epki_to_pem,
+    p11c_ossl_p8_to_epki,  p11c_ossl_truststore, p11c_ossl_key_encrypted,
+};
+#endif

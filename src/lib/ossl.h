@@ -36,6 +36,24 @@ int p11c_ossl_truststore(const unsigned char *const *der, const size_t *der_len,
 /* Whether the PEM text holds an encrypted key. */
 int p11c_ossl_key_encrypted(const unsigned char *pem, size_t len);
 
+/* ossl.c is built as a module of its own (p11cert-ossl.so, installed in
+ * LIBDIR/p11cert/), loaded by osslload.c on the first call: linking
+ * libcrypto into every run cost each command 2 ms of start-up, a third of
+ * a one-shot command's time.  The module's one symbol is this table. */
+typedef struct {
+	unsigned version; /* P11C_OSSL_OPS_VERSION */
+	int (*read_key)(const unsigned char *, size_t, const char *, int, unsigned char **,
+	                size_t *, unsigned char **, size_t *, char *, size_t);
+	void (*free_secret)(unsigned char *, size_t);
+	int (*epki_to_pem)(const unsigned char *, size_t, const char *, char **, char *, size_t);
+	int (*p8_to_epki)(const unsigned char *, size_t, const char *, unsigned char **, size_t *);
+	int (*truststore)(const unsigned char *const *, const size_t *, const char *const *, size_t,
+	                  const char *, unsigned char **, size_t *, char *, size_t);
+	int (*key_encrypted)(const unsigned char *, size_t);
+} p11c_ossl_ops;
+#define P11C_OSSL_OPS_VERSION 1
+#define P11C_OSSL_OPS_SYMBOL "p11c_ossl_module_ops"
+
 #pragma GCC visibility pop
 
 #endif

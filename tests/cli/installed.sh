@@ -59,6 +59,32 @@ check "the headers p11cert.h includes are installed beside it (got ${#parts[@]})
 declared=$(cat "$header" "${parts[@]}" | grep -o '^[a-z][^(]*[ *]p11c_[a-z0-9_]*(' | grep -v typedef |
 	sed 's/.*\(p11c_[a-z0-9_]*\)(/\1/' | sort)
 same_text "the installed library exports what the installed header declares" "$exports" "$declared"
+# OpenSSL's half: a module beside it, loaded when a PEM key or a Java
+# truststore needs it (osslload.c), so that a command's start pays no
+# libcrypto.
+mod=$(find "$INST" -name 'p11cert-ossl.so' -type f | head -1)
+same_text "the OpenSSL module is installed as LIBDIR/p11cert/p11cert-ossl.so" "$mod" \
+	"${so%/*}/p11cert/p11cert-ossl.so"
+same_text "the library does not link libcrypto itself" "$(readelf -d "$so" | grep -c libcrypto)" 0
+bin=$(find "$INST" -path '*/bin/p11cert' -type f | head -1)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/inst.key" \
+	-subj /CN=inst.example -days 30 -out "$T/inst.pem" 2>/dev/null
+new_db "$T/instdb"
+check "the installed command imports a PEM key through the installed module" \
+	env LD_LIBRARY_PATH="${so%/*}" LD_DEBUG=files "$bin" -q -d "$T/instdb" import-cert \
+	--key "$T/inst.key" --cert "$T/inst.pem" --alias inst 2>"$T/ld.log"
+check "ld.so loaded that module: $(grep -o 'file=[^ ]*ossl[^ ]*' "$T/ld.log" | head -2)" \
+	grep -q "file=$mod " "$T/ld.log"
+same_text "certutil -K shows the key" "$(certutil -K -d "sql:$T/instdb" -f "$T/instdb/sslpassword.conf" |
+	grep -c inst)" 1
+mv "$mod" "$mod.away"
+LD_LIBRARY_PATH="${so%/*}" "$bin" -d "$T/instdb" import-cert --key "$T/inst.key" --cert "$T/inst.pem" \
+	--alias inst2 >/dev/null 2>"$T/err"
+same_text "without the module: exit 1" "$?" 1
+check "one line naming the module: $(cat "$T/err")" test "$(wc -l <"$T/err")" = 1 -a \
+	"$(grep -c "cannot load p11cert's OpenSSL module: .*p11cert-ossl.so" "$T/err")" = 1
+same_text "and nothing stored (certutil -L)" "$(certutil -L -d "sql:$T/instdb" | grep -c inst)" 1
+mv "$mod.away" "$mod"
 
 # ---- each example, built as a user builds it ----
 sanitize=()
