@@ -253,15 +253,12 @@ out:
 
 int p11c_recs_write(p11c_db *db, const char *file, const p11c_recs *v)
 {
-	p11c_output o;
-	int rc = p11c_output_open(db, file, &o);
-	if (rc)
-		return rc;
-	FILE *f = fdopen(dup(o.fd), "w");
-	if (!f) {
-		p11c_output_close(db, &o, 0);
-		return p11c_fail(db, P11C_EFAIL, "cannot write '%s': %s", file, strerror(errno));
-	}
+	/* The text in memory, then the one atomic writer (mode 0600). */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	fprintf(f, "%s\n", RECORD_HEADER);
 	for (size_t i = 0; i < v->n; i++) {
 		const p11c_rec *r = &v->r[i];
@@ -280,9 +277,14 @@ int p11c_recs_write(p11c_db *db, const char *file, const p11c_recs *v)
 		put_value(f, "sha256", r->digest);
 		fputc('\n', f);
 	}
-	if (fclose(f) != 0)
-		o.failed = errno ? errno : EIO;
-	return p11c_output_close(db, &o, 1);
+	int failed = ferror(f);
+	if (fclose(f) != 0 || failed || !text) {
+		free(text);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	int rc = p11c_file_write(db, file, text, len, 0600);
+	free(text);
+	return rc;
 }
 
 /* One writer of the record at a time: a lock on the database directory. */
