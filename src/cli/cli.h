@@ -26,7 +26,8 @@ typedef struct {
 	int verbose;
 } cli_globals;
 
-/* One option a command takes. */
+/* One option a command takes: has_arg 0 or 1; short_name 0 for none; id
+ * what the command's on_opt sees. */
 typedef struct {
 	const char *long_name;
 	char short_name;
@@ -34,42 +35,86 @@ typedef struct {
 	int id;
 } cli_opt;
 
-typedef int (*cli_opt_fn)(int id, const char *arg, void *ctx);
+/* How the dispatcher opens the database before the handler runs. */
+enum {
+	CLI_OPEN_NONE,  /* the handler opens what it needs itself */
+	CLI_OPEN_READ,  /* cli_open_db, read-only */
+	CLI_OPEN_WRITE, /* cli_open_db, for writing */
+	/* or'ed in: also name pos[0] as cli_token_alias does, into alias */
+	CLI_OPEN_ALIAS = 0x10
+};
 
-/* Parse argv[1..] of a command: globals anywhere, the command's own options
- * through fn, the rest into pos (argv's own storage).  Returns -1 after
- * printing a usage error, 1 when help was asked, 0 otherwise. */
-int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
-              char **pos, int *npos);
+typedef struct cli_cmd cli_cmd;
 
-/* A command's arguments: its options, help, and how many positionals. */
+/* What a handler gets; the dispatcher frees args, db and alias after it. */
 typedef struct {
-	const cli_opt *opts;
-	cli_opt_fn fn;
-	void *ctx;
-	void (*help)(void);
-	int min_pos, max_pos;
-	const char *pos_usage; /* the usage error when the count is wrong */
-} cli_command;
-/* cli_parse, then help when asked and the positional count checked.
- * Returns -1 to go on, else the exit code to return. */
-int cli_args(int argc, char **argv, const cli_command *c, cli_globals *g, char **pos, int *npos);
+	const cli_cmd *cmd;
+	cli_globals *g;
+	void *args; /* the command's options: args_size bytes, init'ed, parsed */
+	char **pos; /* the positional arguments, in argv's storage */
+	int npos;
+	p11c_db *db; /* opened as cmd->open says, else NULL */
+	char *alias; /* with CLI_OPEN_ALIAS: pos[0] as the library names it */
+} cli_ctx;
 
-/* The global options before the command, from argv[*i] on; *i is left on
- * the command.  Returns 0, 1 when help was asked, -1 after a usage error. */
-int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g);
+/* One command: its entry in the dispatch table (main.c), its -h text, its
+ * options and positionals, and how it opens the database. */
+struct cli_cmd {
+	const char *name;
+	int (*run)(cli_ctx *c);
+	const char *description; /* one line, for PROG -h */
+	/* What follows "Usage: PROG NAME ": a line a form of the command; a
+	 * line starting with a space continues the one above. */
+	const char *usage;
+	const char *help;    /* the rest of -h: what it does, one line an option */
+	const cli_opt *opts; /* NULL: the global options alone */
+	size_t args_size;
+	void (*init)(void *args); /* the defaults, before any option */
+	/* One of opts given: 0, or an exit code after a usage error. */
+	int (*on_opt)(int id, const char *arg, void *args);
+	/* After parsing, before opening: the options and positionals taken
+	 * together.  0 to go on, else an exit code. */
+	int (*check)(cli_ctx *c);
+	int min_pos, max_pos;
+	const char *pos_usage; /* the usage error when npos is out of range */
+	int open;              /* CLI_OPEN_* */
+};
+
+/* Run cmd on argv[0..argc) (argv[0] the command's name as given): parse
+ * with getopt_long (the command's options and the global ones), -h, the
+ * positional count, check, opening, the handler.  Returns the exit code. */
+int cli_dispatch(const cli_cmd *cmd, cli_globals *g, int argc, char **argv);
+
+/* Parse argv[1..argc) with getopt_long: opts (through on_opt) and the
+ * global ones into g.  in_order: every argument, options anywhere ("--"
+ * ends them), positionals into pos; else stop at the first non-option
+ * (the command), left at argv[*next].  Returns 0, 1 when help was asked,
+ * -1 after printing a usage error (on_opt's included). */
+int cli_parse(int argc, char **argv, int in_order, const cli_opt *opts,
+              int (*on_opt)(int id, const char *arg, void *args), void *args, cli_globals *g,
+              char **pos, int *npos, int *next);
+
+/* The program's name as called (basename of argv[0]): "p11cert",
+ * "msgcert".  cli_set_prog at the start of main. */
+void cli_set_prog(const char *argv0);
+const char *cli_prog(void);
+/* The command being run, for usage errors' pointer to its -h (NULL: none). */
+void cli_set_command(const char *name);
+/* Print cmd's -h text, naming the program as called. */
+void cli_help(const cli_cmd *cmd);
 
 /* progress.c: a progress line for db's long work on stderr, when it is a
  * terminal and -q is not given; cleared before any other stderr line. */
 void cli_progress_attach(const cli_globals *g, p11c_db *db);
 void cli_progress_clear(void);
 
-/* Print "p11cert: message" on stderr. */
+/* Print "PROG: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* How the command's options mend db's last failure (" (--days)"), or "". */
 const char *cli_hint(const p11c_db *db);
-/* A usage error for cmd: the message and a pointer to -h; returns 2. */
-int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error: "PROG: message (see 'PROG CMD -h')", CMD the command
+ * being run; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Report db's failure and map status to an exit code. */
 /* Print the library's warnings of a command that exited rc (0: all of
  * them; else none, its error line said what matters); returns rc. */
@@ -131,30 +176,13 @@ long cli_number(const char *s);
 void cli_time_table(long long t, char *buf, size_t size);
 void cli_time_rfc3339(long long t, char *buf, size_t size);
 
-/* Commands. */
-int cmd_generate_certdb(cli_globals *g, int argc, char **argv);
-int cmd_add_selfsign_cert(cli_globals *g, int argc, char **argv);
-int cmd_add_cert(cli_globals *g, int argc, char **argv);
-int cmd_list_certs(cli_globals *g, int argc, char **argv);
-int cmd_show_cert(cli_globals *g, int argc, char **argv);
-int cmd_remove_cert(cli_globals *g, int argc, char **argv);
-int cmd_request_cert(cli_globals *g, int argc, char **argv);
-int cmd_renew_cert(cli_globals *g, int argc, char **argv);
-int cmd_renew_selfsign_cert(cli_globals *g, int argc, char **argv);
-int cmd_export_cert(cli_globals *g, int argc, char **argv);
-int cmd_import_cert(cli_globals *g, int argc, char **argv);
-int cmd_import_selfsign_cert(cli_globals *g, int argc, char **argv);
-int cmd_list_tokens(cli_globals *g, int argc, char **argv);
-int cmd_add_module(cli_globals *g, int argc, char **argv);
-int cmd_remove_module(cli_globals *g, int argc, char **argv);
-int cmd_fetch_chain(cli_globals *g, int argc, char **argv);
-int cmd_verify_cert(cli_globals *g, int argc, char **argv);
-int cmd_check(cli_globals *g, int argc, char **argv);
-int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv);
-int cmd_export_trust(cli_globals *g, int argc, char **argv);
-int cmd_sign_request(cli_globals *g, int argc, char **argv);
-int cmd_change_password(cli_globals *g, int argc, char **argv);
-int cmd_sync_exports(cli_globals *g, int argc, char **argv);
+/* Commands: one descriptor each, listed in main.c's table. */
+extern const cli_cmd cli_cmd_generate_certdb, cli_cmd_upgrade_certdb, cli_cmd_add_selfsign_cert,
+    cli_cmd_sign_request, cli_cmd_request_cert, cli_cmd_add_cert, cli_cmd_import_cert,
+    cli_cmd_import_selfsign_cert, cli_cmd_export_cert, cli_cmd_export_trust, cli_cmd_list_certs,
+    cli_cmd_show_cert, cli_cmd_renew_cert, cli_cmd_renew_selfsign_cert, cli_cmd_remove_cert,
+    cli_cmd_fetch_chain, cli_cmd_verify_cert, cli_cmd_check, cli_cmd_sync_exports,
+    cli_cmd_change_password, cli_cmd_list_tokens, cli_cmd_add_module, cli_cmd_remove_module;
 /* Record a file an export command wrote, for sync-exports; a failure is
  * a warning (the file is written). */
 void cli_record_export(const cli_globals *g, p11c_db *db, const p11c_export_record *e);

@@ -19,17 +19,10 @@ typedef struct {
 	const char *bundle;
 } args;
 
-static void help(void)
+static void init(void *p)
 {
-	printf("Usage: p11cert add-cert [-C] [--trust TRUST] ALIAS FILE\n"
-	       "       p11cert add-cert -C --bundle FILE\n"
-	       "Add the certificate in FILE (PEM or DER) as ALIAS.  In a PEM chain the\n"
-	       "certificate whose key is in the database becomes ALIAS; the rest are stored\n"
-	       "as CA certificates named by their subject (untrusted unless -C).\n"
-	       "  -C              ALIAS is a trusted CA for TLS servers and clients (CT,,)\n"
-	       "  --trust TRUST   server-ca,client-ca,email-ca,code-ca, peer, or NSS's CT,C,C\n"
-	       "  --bundle FILE   add every certificate in FILE as a trusted CA, each named\n"
-	       "                  by its subject; those already present are skipped\n");
+	args *a = p;
+	a->o = (p11c_add_opts)P11C_ADD_OPTS_INIT;
 }
 
 static int on_opt(int id, const char *arg, void *ctx)
@@ -52,28 +45,27 @@ static int stored_beside_key(const char *name, const char *alias)
 	return colon && colon != name && strcmp(colon + 1, alias) == 0 && !strchr(alias, ':');
 }
 
-int cmd_add_cert(cli_globals *g, int argc, char **argv)
+static int check(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.o = (p11c_add_opts)P11C_ADD_OPTS_INIT;
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if ((a.o.flags & P11C_ADD_TRUSTED_CA) && a.o.trust)
-		return cli_usage_error(argv[0], "-C and --trust both set the trust: give one");
-	if (a.bundle && npos != 0)
-		return cli_usage_error(argv[0], "--bundle takes no ALIAS");
-	if (a.bundle && !(a.o.flags & P11C_ADD_TRUSTED_CA) && !a.o.trust)
-		return cli_usage_error(argv[0], "--bundle adds trusted CAs: give -C or --trust");
-	if (!a.bundle && npos != 2)
-		return cli_usage_error(argv[0], "ALIAS and FILE are needed");
-	p11c_db *db;
-	int rc = cli_open_db(g, 0, &db);
-	if (rc)
-		return rc;
+	const args *a = c->args;
+	if ((a->o.flags & P11C_ADD_TRUSTED_CA) && a->o.trust)
+		return cli_usage_error("-C and --trust both set the trust: give one");
+	if (a->bundle && c->npos != 0)
+		return cli_usage_error("--bundle takes no ALIAS");
+	if (a->bundle && !(a->o.flags & P11C_ADD_TRUSTED_CA) && !a->o.trust)
+		return cli_usage_error("--bundle adds trusted CAs: give -C or --trust");
+	if (!a->bundle && c->npos != 2)
+		return cli_usage_error("ALIAS and FILE are needed");
+	return EXIT_OK;
+}
+
+static int add_cert(cli_ctx *c)
+{
+	const args a = *(const args *)c->args;
+	cli_globals *g = c->g;
+	char **pos = c->pos;
+	p11c_db *db = c->db;
+	int rc;
 	if (a.bundle) {
 		size_t added = 0, skipped = 0;
 		rc = p11c_cert_add_bundle(db, a.bundle, a.o.trust, &added, &skipped);
@@ -96,6 +88,27 @@ int cmd_add_cert(cli_globals *g, int argc, char **argv)
 	}
 	if (rc)
 		rc = cli_fail(db, rc);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_add_cert = {
+    .name = "add-cert",
+    .run = add_cert,
+    .description = "Add a certificate, a chain, or a bundle of trusted CAs",
+    .usage = "[-C] [--trust TRUST] ALIAS FILE\n"
+             "-C --bundle FILE",
+    .help = "Add the certificate in FILE (PEM or DER) as ALIAS.  In a PEM chain the\n"
+            "certificate whose key is in the database becomes ALIAS; the rest are stored\n"
+            "as CA certificates named by their subject (untrusted unless -C).\n"
+            "  -C              ALIAS is a trusted CA for TLS servers and clients (CT,,)\n"
+            "  --trust TRUST   server-ca,client-ca,email-ca,code-ca, peer, or NSS's CT,C,C\n"
+            "  --bundle FILE   add every certificate in FILE as a trusted CA, each named\n"
+            "                  by its subject; those already present are skipped\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = check,
+    .max_pos = 2,
+    .open = CLI_OPEN_WRITE,
+};

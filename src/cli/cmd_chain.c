@@ -34,7 +34,6 @@ static const char *const usage_words[] = {
     "a CA for TLS servers", "a CA for TLS clients", "a CA for email"};
 
 typedef struct {
-	const char *cmd;
 	const char *save;
 	int add_trust;
 	p11c_fetch_opts o;
@@ -82,8 +81,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 	case O_TIMEOUT:
 		v = cli_number(arg);
 		if (v < 1 || v > 3600)
-			return cli_usage_error(a->cmd,
-			                       "--timeout needs 1 to 3600 seconds, not '%s'", arg);
+			return cli_usage_error("--timeout needs 1 to 3600 seconds, not '%s'", arg);
 		a->o.timeout = (int)v;
 		break;
 	case O_JSON:
@@ -94,16 +92,14 @@ static int on_opt(int id, const char *arg, void *ctx)
 			if (!strcmp(arg, usage_names[a->usage]))
 				break;
 		if (a->usage == 6)
-			return cli_usage_error(a->cmd,
-			                       "--usage is server, client, email, server-ca, "
+			return cli_usage_error("--usage is server, client, email, server-ca, "
 			                       "client-ca or email-ca, not '%s'",
 			                       arg);
 		break;
 	case O_AT:
 		a->at = parse_time(arg);
 		if (a->at <= 0)
-			return cli_usage_error(a->cmd,
-			                       "--at needs a UTC time such as 2027-01-31 or "
+			return cli_usage_error("--at needs a UTC time such as 2027-01-31 or "
 			                       "2027-01-31T12:00:00Z, not '%s'",
 			                       arg);
 		break;
@@ -111,38 +107,9 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void fetch_help(void)
+static void fetch_init(void *p)
 {
-	printf("Usage: p11cert fetch-chain [--save DIR] [--add-trust] [--ca-issuers]\n"
-	       "                           [--timeout SECONDS] [--json] URL\n"
-	       "Connect to a server, print the chain it presents and whether the database\n"
-	       "trusts it for a TLS server of that name.  URL: smtp://HOST (STARTTLS, 25),\n"
-	       "submission:// (587), smtps:// (465), imap:// (STARTTLS, 143), imaps:// (993),\n"
-	       "pop3:// (STLS, 110), pop3s:// (995), ldap:// (StartTLS, 389), ldaps:// (636),\n"
-	       "https:// (443); HOST:PORT and [IPv6]:PORT as usual.\n"
-	       "  --save DIR        write the chain as DIR/cert0.pem (the leaf), cert1.pem ...\n"
-	       "  --add-trust       add the CA certificates the database is missing as\n"
-	       "                    trusted CAs (CT,,) after printing their subjects and\n"
-	       "                    SHA-256 fingerprints; never the server's own certificate\n"
-	       "  --ca-issuers      when the chain stops short of a root, fetch the issuers\n"
-	       "                    from the caIssuers (http) URLs of the certificates\n"
-	       "  --timeout SECONDS for connecting and each answer (default 10)\n"
-	       "  --json            print one JSON document\n"
-	       "Exit status: 0 trusted, 1 not trusted or no chain, 2 usage.\n");
-}
-
-static void verify_help(void)
-{
-	printf("Usage: p11cert verify-cert [--usage USAGE] [--at TIME] [--json] ALIAS\n"
-	       "Verify ALIAS's chain against the database's trust: each link, and the reason\n"
-	       "when it fails.  The verdict is NSS's, as certutil -V gives it (peer trust\n"
-	       "included); a CA certificate is judged as a CA only with a -ca usage.\n"
-	       "  --usage U   server (default), client or email: ALIAS itself for that use;\n"
-	       "              server-ca, client-ca or email-ca: ALIAS as a CA for it\n"
-	       "  --at TIME   verify at another time (UTC): 2027-01-31, 2027-01-31T12:00:00Z,\n"
-	       "              \"2027/01/31 12:00\" or @SECONDS since 1970\n"
-	       "  --json      print one JSON document\n"
-	       "Exit status: 0 trusted, 1 not trusted, 3 no such alias.\n");
+	((args *)p)->o = (p11c_fetch_opts)P11C_FETCH_OPTS_INIT;
 }
 
 static void print_link(const p11c_chain *c, size_t i)
@@ -290,24 +257,12 @@ static int not_trusted(const p11c_chain *c, const char *who)
 	return EXIT_FAIL;
 }
 
-int cmd_fetch_chain(cli_globals *g, int argc, char **argv)
+static int fetch_chain(cli_ctx *ctx)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.cmd = argv[0];
-	a.o = (p11c_fetch_opts)P11C_FETCH_OPTS_INIT;
-	const cli_command cmd = {fetch_opts,
-	                         on_opt,
-	                         &a,
-	                         fetch_help,
-	                         1,
-	                         1,
-	                         "give one URL, such as smtp://mail.example.com"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
+	args a = *(const args *)ctx->args;
+	const cli_globals *g = ctx->g;
+	char **pos = ctx->pos;
+	/* read-only unless --add-trust: the handler opens it */
 	p11c_db *db = NULL;
 	int rc = cli_open_db(g, !a.add_trust, &db);
 	if (rc)
@@ -374,23 +329,43 @@ out:
 	return rc;
 }
 
-int cmd_verify_cert(cli_globals *g, int argc, char **argv)
+const cli_cmd cli_cmd_fetch_chain = {
+    .name = "fetch-chain",
+    .run = fetch_chain,
+    .description = "Fetch a server's chain (STARTTLS too) and judge it",
+    .usage = "[--save DIR] [--add-trust] [--ca-issuers]\n"
+             " [--timeout SECONDS] [--json] URL",
+    .help = "Connect to a server, print the chain it presents and whether the database\n"
+            "trusts it for a TLS server of that name.  URL: smtp://HOST (STARTTLS, 25),\n"
+            "submission:// (587), smtps:// (465), imap:// (STARTTLS, 143), imaps:// (993),\n"
+            "pop3:// (STLS, 110), pop3s:// (995), ldap:// (StartTLS, 389), ldaps:// (636),\n"
+            "https:// (443); HOST:PORT and [IPv6]:PORT as usual.\n"
+            "  --save DIR        write the chain as DIR/cert0.pem (the leaf), cert1.pem ...\n"
+            "  --add-trust       add the CA certificates the database is missing as\n"
+            "                    trusted CAs (CT,,) after printing their subjects and\n"
+            "                    SHA-256 fingerprints; never the server's own certificate\n"
+            "  --ca-issuers      when the chain stops short of a root, fetch the issuers\n"
+            "                    from the caIssuers (http) URLs of the certificates\n"
+            "  --timeout SECONDS for connecting and each answer (default 10)\n"
+            "  --json            print one JSON document\n"
+            "Exit status: 0 trusted, 1 not trusted or no chain, 2 usage.\n",
+    .opts = fetch_opts,
+    .args_size = sizeof(args),
+    .init = fetch_init,
+    .on_opt = on_opt,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "give one URL, such as smtp://mail.example.com",
+    .open = CLI_OPEN_NONE,
+};
+
+static int verify_cert(cli_ctx *ctx)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.cmd = argv[0];
-	const cli_command cmd = {verify_opts, on_opt, &a, verify_help, 1, 1, "give one ALIAS"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	p11c_db *db = NULL;
-	char *alias = NULL;
+	const args a = *(const args *)ctx->args;
+	p11c_db *db = ctx->db;
+	const char *alias = ctx->alias;
 	p11c_chain *c = NULL;
-	int rc = cli_open_alias(g, 1, pos[0], &db, &alias);
-	if (rc)
-		return rc;
+	int rc = EXIT_OK;
 	int st = p11c_cert_verify(db, alias, (p11c_usage)a.usage, a.at, &c);
 	if (st) {
 		rc = cli_fail(db, st);
@@ -413,7 +388,28 @@ int cmd_verify_cert(cli_globals *g, int argc, char **argv)
 		rc = not_trusted(c, alias);
 out:
 	p11c_chain_free(c);
-	free(alias);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_verify_cert = {
+    .name = "verify-cert",
+    .run = verify_cert,
+    .description = "Verify a certificate's chain against the trust",
+    .usage = "[--usage USAGE] [--at TIME] [--json] ALIAS",
+    .help = "Verify ALIAS's chain against the database's trust: each link, and the reason\n"
+            "when it fails.  The verdict is NSS's, as certutil -V gives it (peer trust\n"
+            "included); a CA certificate is judged as a CA only with a -ca usage.\n"
+            "  --usage U   server (default), client or email: ALIAS itself for that use;\n"
+            "              server-ca, client-ca or email-ca: ALIAS as a CA for it\n"
+            "  --at TIME   verify at another time (UTC): 2027-01-31, 2027-01-31T12:00:00Z,\n"
+            "              \"2027/01/31 12:00\" or @SECONDS since 1970\n"
+            "  --json      print one JSON document\n"
+            "Exit status: 0 trusted, 1 not trusted, 3 no such alias.\n",
+    .opts = verify_opts,
+    .args_size = sizeof(args),
+    .on_opt = on_opt,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "give one ALIAS",
+    .open = CLI_OPEN_READ | CLI_OPEN_ALIAS,
+};

@@ -29,22 +29,14 @@ static int on_opt(int id, const char *arg, void *ctx)
 	}
 	long v = cli_number(arg);
 	if (v < 1 || v > 36500)
-		return cli_usage_error("check", "--days needs 1 to 36500, not '%s'", arg);
+		return cli_usage_error("--days needs 1 to 36500, not '%s'", arg);
 	a->o.days = (int)v;
 	return 0;
 }
 
-static void help(void)
+static void init(void *p)
 {
-	printf("Usage: p11cert check [--days N] [--json]\n"
-	       "Look the database over, for cron and monitoring: certificates expired or\n"
-	       "expiring within N days (default 30), weak keys (RSA under 2048 bits) and\n"
-	       "signatures (MD5: problem, SHA-1: warning), a certificate without its key, a\n"
-	       "key without its certificate, chains of the database's own certificates that\n"
-	       "do not verify, an unsafe password file.\n"
-	       "  --days N   what expires within N days is a warning\n"
-	       "  --json     {\"status\": ..., \"findings\": [...]}\n"
-	       "Exit status: 0 all good, 1 warnings, 2 problems (or the check could not run).\n");
+	((args *)p)->o = (p11c_check_opts)P11C_CHECK_OPTS_INIT;
 }
 
 static void print_json(const p11c_check_report *rep)
@@ -95,17 +87,10 @@ static void print_text(const p11c_check_report *rep)
 		       warnings, warnings == 1 ? "" : "s");
 }
 
-int cmd_check(cli_globals *g, int argc, char **argv)
+static int check(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.o = (p11c_check_opts)P11C_CHECK_OPTS_INIT;
-	const cli_command cmd = {opts, on_opt, &a, help, 0, 0, "check takes no arguments"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
+	args a = *(const args *)c->args;
+	const cli_globals *g = c->g;
 	const char *dir = cli_db_dir(g);
 	int explicit_ = 0;
 	a.o.password_file = cli_pwfile(g, dir, &explicit_);
@@ -131,3 +116,24 @@ int cmd_check(cli_globals *g, int argc, char **argv)
 	p11c_db_free(db);
 	return status;
 }
+
+const cli_cmd cli_cmd_check = {
+    .name = "check",
+    .run = check,
+    .description = "Health of the database, for cron and monitoring",
+    .usage = "[--days N] [--json]",
+    .help = "Look the database over, for cron and monitoring: certificates expired or\n"
+            "expiring within N days (default 30), weak keys (RSA under 2048 bits) and\n"
+            "signatures (MD5: problem, SHA-1: warning), a certificate without its key, a\n"
+            "key without its certificate, chains of the database's own certificates that\n"
+            "do not verify, an unsafe password file.\n"
+            "  --days N   what expires within N days is a warning\n"
+            "  --json     {\"status\": ..., \"findings\": [...]}\n"
+            "Exit status: 0 all good, 1 warnings, 2 problems (or the check could not run).\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .pos_usage = "check takes no arguments",
+    .open = CLI_OPEN_NONE, /* an unsafe password file is a finding: CLI_PW_LENIENT */
+};

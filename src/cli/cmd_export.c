@@ -42,8 +42,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 		else if (!strcmp(arg, "der"))
 			a->format = F_DER;
 		else
-			return cli_usage_error("export-cert",
-			                       "--format takes pkcs12, pem or der, not '%s'", arg);
+			return cli_usage_error("--format takes pkcs12, pem or der, not '%s'", arg);
 		break;
 	case O_CHAIN:
 		a->chain = 1;
@@ -53,8 +52,8 @@ static int on_opt(int id, const char *arg, void *ctx)
 		break;
 	case O_PROFILE:
 		if (strcmp(arg, "compat") && strcmp(arg, "modern"))
-			return cli_usage_error(
-			    "export-cert", "--p12-profile takes modern or compat, not '%s'", arg);
+			return cli_usage_error("--p12-profile takes modern or compat, not '%s'",
+			                       arg);
 		a->compat = !strcmp(arg, "compat");
 		break;
 	case O_P12_PWFILE:
@@ -62,21 +61,6 @@ static int on_opt(int id, const char *arg, void *ctx)
 		break;
 	}
 	return 0;
-}
-
-static void help(void)
-{
-	printf("Usage: p11cert export-cert [--p12-password-file F] [--p12-profile compat] -o FILE "
-	       "ALIAS\n"
-	       "       p11cert export-cert --format pem|der [--chain] [--key-out KEY] [-o FILE] "
-	       "ALIAS\n"
-	       "Write ALIAS's key, certificate and chain as PKCS#12 (AES-256-CBC, PBKDF2 with\n"
-	       "HMAC-SHA256, SHA-256 MAC: what OpenSSL 3 writes), mode 0600; the password\n"
-	       "from --p12-password-file (first line) or asked twice.  --p12-profile compat\n"
-	       "writes 3DES and a SHA-1 MAC for old Windows, Android and macOS clients.\n"
-	       "--format pem or der writes the certificate alone (--chain: with its issuers,\n"
-	       "PEM); --key-out KEY also writes the private key as PKCS#8 PEM (0600).\n"
-	       "A key that may not leave its token is refused (exit 5).\n");
 }
 
 /* For sync-exports: the files written, with what it takes to write them again. */
@@ -136,38 +120,33 @@ static int export_certs(cli_globals *g, p11c_db *db, const char *alias, args *a)
 	return rc;
 }
 
-int cmd_export_cert(cli_globals *g, int argc, char **argv)
+static int export_check(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "one ALIAS is needed");
-	if (a.format == F_P12 && !a.output)
-		return cli_usage_error(argv[0], "a PKCS#12 file needs -o FILE");
-	if (a.format == F_P12 && (a.chain || a.key_out))
-		return cli_usage_error(argv[0], "--chain and --key-out go with --format pem");
-	if (a.format != F_P12 && (a.compat || a.pwfile))
-		return cli_usage_error(argv[0],
-		                       "--p12-profile and --p12-password-file go with PKCS#12");
-	if (a.key_out && a.format != F_PEM)
-		return cli_usage_error(argv[0], "--key-out goes with --format pem");
-	if (a.chain && a.format == F_DER)
-		return cli_usage_error(argv[0], "a chain is written as PEM: --format pem");
-	if (a.key_out && a.output && cli_same_file(a.key_out, a.output))
-		return cli_usage_error(argv[0], "--key-out and -o name the same file: one would "
-		                                "replace the other");
-	p11c_db *db;
-	int rc = cli_open_db(g, 1, &db);
-	if (rc)
-		return rc;
-	char *alias = NULL, *pw = NULL;
-	if ((rc = cli_token_alias(db, g, pos[0], &alias)))
-		goto out;
+	const args *a = c->args;
+	if (a->format == F_P12 && !a->output)
+		return cli_usage_error("a PKCS#12 file needs -o FILE");
+	if (a->format == F_P12 && (a->chain || a->key_out))
+		return cli_usage_error("--chain and --key-out go with --format pem");
+	if (a->format != F_P12 && (a->compat || a->pwfile))
+		return cli_usage_error("--p12-profile and --p12-password-file go with PKCS#12");
+	if (a->key_out && a->format != F_PEM)
+		return cli_usage_error("--key-out goes with --format pem");
+	if (a->chain && a->format == F_DER)
+		return cli_usage_error("a chain is written as PEM: --format pem");
+	if (a->key_out && a->output && cli_same_file(a->key_out, a->output))
+		return cli_usage_error("--key-out and -o name the same file: one would "
+		                       "replace the other");
+	return EXIT_OK;
+}
+
+static int export_cert(cli_ctx *c)
+{
+	args a = *(const args *)c->args;
+	cli_globals *g = c->g;
+	p11c_db *db = c->db;
+	const char *alias = c->alias;
+	char *pw = NULL;
+	int rc;
 	if (a.format != F_P12) {
 		rc = export_certs(g, db, alias, &a);
 		goto out;
@@ -185,7 +164,30 @@ int cmd_export_cert(cli_globals *g, int argc, char **argv)
 		              "weaker, for old clients only");
 out:
 	cli_secret_free(pw);
-	free(alias);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_export_cert = {
+    .name = "export-cert",
+    .run = export_cert,
+    .description = "Export a key and certificate (PKCS#12, PEM, DER)",
+    .usage = "[--p12-password-file F] [--p12-profile compat]\n"
+             " -o FILE ALIAS\n"
+             "--format pem|der [--chain] [--key-out KEY]\n"
+             " [-o FILE] ALIAS",
+    .help = "Write ALIAS's key, certificate and chain as PKCS#12 (AES-256-CBC, PBKDF2 with\n"
+            "HMAC-SHA256, SHA-256 MAC: what OpenSSL 3 writes), mode 0600; the password\n"
+            "from --p12-password-file (first line) or asked twice.  --p12-profile compat\n"
+            "writes 3DES and a SHA-1 MAC for old Windows, Android and macOS clients.\n"
+            "--format pem or der writes the certificate alone (--chain: with its issuers,\n"
+            "PEM); --key-out KEY also writes the private key as PKCS#8 PEM (0600).\n"
+            "A key that may not leave its token is refused (exit 5).\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .on_opt = on_opt,
+    .check = export_check,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "one ALIAS is needed",
+    .open = CLI_OPEN_READ | CLI_OPEN_ALIAS,
+};

@@ -12,14 +12,9 @@ static const cli_opt opts[] = {
     {NULL, 0, 0, 0},
 };
 
-static void help(void)
+static void init(void *p)
 {
-	printf("Usage: p11cert generate-certdb [-d DIR] [-W FILE] [--no-default-cert]\n"
-	       "                               [--hostname NAME] [--token T]\n"
-	       "Create the database in DIR and DIR/sslpassword.conf (mode 0600) holding its\n"
-	       "password: the one in the -W file, else a random 32-character one.  Also\n"
-	       "make a self-signed 'Server-Cert' for this host (or --hostname NAME) unless\n"
-	       "--no-default-cert.  An existing database is never overwritten.\n");
+	*(p11c_generate_opts *)p = (p11c_generate_opts)P11C_GENERATE_OPTS_INIT;
 }
 
 static int on_opt(int id, const char *arg, void *ctx)
@@ -32,16 +27,11 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-int cmd_generate_certdb(cli_globals *g, int argc, char **argv)
+static int generate_certdb(cli_ctx *c)
 {
-	p11c_generate_opts o = P11C_GENERATE_OPTS_INIT;
-	char *pos[argc];
-	int npos, rc;
-	int r = cli_parse(argc, argv, opts, on_opt, &o, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos > 0)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
+	p11c_generate_opts o = *(const p11c_generate_opts *)c->args;
+	cli_globals *g = c->g;
+	int rc;
 	o.token = g->token;
 	if (cli_open_flags(0) & P11C_OPEN_NO_P11KIT)
 		o.flags |= P11C_GENERATE_NO_P11KIT;
@@ -62,3 +52,20 @@ out:
 	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_generate_certdb = {
+    .name = "generate-certdb",
+    .run = generate_certdb,
+    .description = "Create the database and its password file",
+    .usage = "[-d DIR] [-W FILE] [--no-default-cert]\n"
+             " [--hostname NAME] [--token T]",
+    .help = "Create the database in DIR and DIR/sslpassword.conf (mode 0600) holding its\n"
+            "password: the one in the -W file, else a random 32-character one.  Also\n"
+            "make a self-signed 'Server-Cert' for this host (or --hostname NAME) unless\n"
+            "--no-default-cert.  An existing database is never overwritten.\n",
+    .opts = opts,
+    .args_size = sizeof(p11c_generate_opts),
+    .init = init,
+    .on_opt = on_opt,
+    .open = CLI_OPEN_NONE, /* made, not opened: cli_db_new, p11c_db_generate */
+};

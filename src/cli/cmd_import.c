@@ -48,50 +48,39 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void help(const char *cmd)
+static void init(void *p)
 {
-	printf("Usage: p11cert %s [--alias A] [--p12-password-file F] [--token T] FILE\n"
-	       "       p11cert %s --key KEY.pem --cert CERT.pem [--alias A]\n"
-	       "                 [--key-password-file F] [--token T]\n"
-	       "Import a PKCS#12 file (key, certificate, chain) from openssl, pk12util,\n"
-	       "keytool or Windows; the password from --p12-password-file (first line) or\n"
-	       "asked.  Or a PEM key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8) and its\n"
-	       "certificate (CERT.pem may hold the chain, as certbot's fullchain.pem).\n"
-	       "The alias: --alias, else the file's friendly name, else the CN.  --token\n"
-	       "puts the key on a token, non-extractable unless --extractable.\n",
-	       cmd, cmd);
-	if (!strcmp(cmd, "import-selfsign-cert"))
-		printf("The self-signed certificate is also trusted (CT,,), as msgcert did.\n");
+	((args *)p)->o = (p11c_import_opts)P11C_IMPORT_OPTS_INIT;
 }
 
-static int import(cli_globals *g, int argc, char **argv, int trust_self)
+static int import_check(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.o = (p11c_import_opts)P11C_IMPORT_OPTS_INIT;
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(argv[0]), EXIT_OK) : EXIT_USAGE;
+	const args *a = c->args;
+	int pem = a->key || a->cert;
+	if (pem && (!a->key || !a->cert))
+		return cli_usage_error("--key and --cert go together");
+	if (pem && c->npos != 0)
+		return cli_usage_error("--key and --cert take no FILE");
+	if (!pem && c->npos != 1)
+		return cli_usage_error("one PKCS#12 FILE is needed (or --key and --cert)");
+	if (pem && a->p12_pwfile)
+		return cli_usage_error("--p12-password-file goes with a PKCS#12 file");
+	if (!pem && a->key_pwfile)
+		return cli_usage_error("--key-password-file goes with --key");
+	return EXIT_OK;
+}
+
+static int import(cli_ctx *c, int trust_self)
+{
+	args a = *(const args *)c->args;
+	cli_globals *g = c->g;
+	char **pos = c->pos;
+	p11c_db *db = c->db;
 	int pem = a.key || a.cert;
-	if (pem && (!a.key || !a.cert))
-		return cli_usage_error(argv[0], "--key and --cert go together");
-	if (pem && npos != 0)
-		return cli_usage_error(argv[0], "--key and --cert take no FILE");
-	if (!pem && npos != 1)
-		return cli_usage_error(argv[0], "one PKCS#12 FILE is needed (or --key and --cert)");
-	if (pem && a.p12_pwfile)
-		return cli_usage_error(argv[0], "--p12-password-file goes with a PKCS#12 file");
-	if (!pem && a.key_pwfile)
-		return cli_usage_error(argv[0], "--key-password-file goes with --key");
 	a.o.token = g->token;
 	if (trust_self)
 		a.o.flags |= P11C_IMPORT_TRUST_SELF_SIGNED;
-	p11c_db *db;
-	int rc = cli_open_db(g, 0, &db), encrypted = 0;
-	if (rc)
-		return rc;
+	int rc, encrypted = 0;
 	char *pw = NULL, *alias = NULL;
 	if (!pem) {
 		if ((rc = cli_secret(db, a.p12_pwfile, "PKCS#12 file password", 0, &pw)) ==
@@ -114,16 +103,58 @@ static int import(cli_globals *g, int argc, char **argv, int trust_self)
 out:
 	cli_secret_free(pw);
 	free(alias);
-	p11c_db_free(db);
 	return rc;
 }
 
-int cmd_import_cert(cli_globals *g, int argc, char **argv)
+static int import_cert(cli_ctx *c)
 {
-	return import(g, argc, argv, 0);
+	return import(c, 0);
 }
 
-int cmd_import_selfsign_cert(cli_globals *g, int argc, char **argv)
+static int import_selfsign_cert(cli_ctx *c)
 {
-	return import(g, argc, argv, 1);
+	return import(c, 1);
 }
+
+#define IMPORT_USAGE                                                                               \
+	"[--alias A] [--p12-password-file F]\n"                                                    \
+	" [--token T] FILE\n"                                                                      \
+	"--key KEY.pem --cert CERT.pem [--alias A]\n"                                              \
+	" [--key-password-file F] [--token T]"
+#define IMPORT_HELP                                                                                \
+	"Import a PKCS#12 file (key, certificate, chain) from openssl, pk12util,\n"                \
+	"keytool or Windows; the password from --p12-password-file (first line) or\n"              \
+	"asked.  Or a PEM key (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8) and its\n"                  \
+	"certificate (CERT.pem may hold the chain, as certbot's fullchain.pem).\n"                 \
+	"The alias: --alias, else the file's friendly name, else the CN.  --token\n"               \
+	"puts the key on a token, non-extractable unless --extractable.\n"
+
+const cli_cmd cli_cmd_import_cert = {
+    .name = "import-cert",
+    .run = import_cert,
+    .description = "Import a PKCS#12 file, or a PEM key and certificate",
+    .usage = IMPORT_USAGE,
+    .help = IMPORT_HELP,
+    .opts = opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = import_check,
+    .max_pos = 1,
+    .open = CLI_OPEN_WRITE,
+};
+
+const cli_cmd cli_cmd_import_selfsign_cert = {
+    .name = "import-selfsign-cert",
+    .run = import_selfsign_cert,
+    .description = "As import-cert, and trust it (CT,,)",
+    .usage = IMPORT_USAGE,
+    .help = IMPORT_HELP "The self-signed certificate is also trusted (CT,,), as msgcert did.\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = import_check,
+    .max_pos = 1,
+    .open = CLI_OPEN_WRITE,
+};

@@ -62,20 +62,11 @@ typedef struct {
 	const char *output;
 } args;
 
-static void help(void)
+static void init(void *p)
 {
-	printf("Usage: p11cert add-selfsign-cert [-S DN | --name CN [--org O] [--org-unit OU]\n"
-	       "         [--city L] [--state ST] [--country C]] [--san LIST]\n"
-	       "         [--key-type TYPE] [--days N] [--ca] [--token T] [--extractable] ALIAS\n"
-	       "Make a key pair and a self-signed certificate named ALIAS.\n"
-	       "  -S DN           subject, e.g. 'CN=mail.example.com,O=Example,C=US'\n"
-	       "  --name CN ...   subject from fields; a host-name CN is also a DNS SAN\n"
-	       "  --san LIST      dns:a.example,ip:192.0.2.1,email:x@a.example,uri:...\n"
-	       "  --key-type T    rsa:2048 (default) rsa:3072 rsa:4096 ec:p256 ec:p384 ec:p521\n"
-	       "  --days N        validity in days (default 90)\n"
-	       "  --ca            a CA certificate (CA:true, keyCertSign), trusted CT,,\n"
-	       "  --token T       where the key goes: internal, a label, a pkcs11: URI\n"
-	       "  --extractable   let a key on an external token leave it\n");
+	args *a = p;
+	a->so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
+	a->f = (p11c_dn_fields)P11C_DN_FIELDS_INIT;
 }
 
 static int on_opt(int id, const char *arg, void *ctx)
@@ -112,8 +103,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 	case O_DAYS: {
 		long d = cli_number(arg);
 		if (d < 1 || d > 36500)
-			return cli_usage_error("add-selfsign-cert",
-			                       "--days must be a number from 1 to 36500, not '%s'",
+			return cli_usage_error("--days must be a number from 1 to 36500, not '%s'",
 			                       arg);
 		a->so.days = (int)d;
 		break;
@@ -130,8 +120,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 	case O_FORMAT:
 		if (strcmp(arg, "ascii") && strcmp(arg, "binary") && strcmp(arg, "pem") &&
 		    strcmp(arg, "der"))
-			return cli_usage_error("request-cert",
-			                       "-F takes 'binary' (DER) or 'ascii' (PEM), not '%s'",
+			return cli_usage_error("-F takes 'binary' (DER) or 'ascii' (PEM), not '%s'",
 			                       arg);
 		a->pem = !strcmp(arg, "ascii") || !strcmp(arg, "pem");
 		break;
@@ -143,88 +132,98 @@ static int on_opt(int id, const char *arg, void *ctx)
 }
 
 /* -S or the fields, not both; one of them. */
-static int check_subject(const char *cmd, args *a, const cli_globals *g)
+static int check_subject(cli_ctx *c)
 {
+	args *a = c->args;
 	int fields = a->f.cn || a->f.o || a->f.ou || a->f.l || a->f.st || a->f.c;
 	if (a->so.subject && fields)
-		return cli_usage_error(cmd, "give -S or --name and its fields, not both");
+		return cli_usage_error("give -S or --name and its fields, not both");
 	if (!a->so.subject && !a->f.cn)
-		return cli_usage_error(cmd, "a subject is needed: -S DN or --name CN");
+		return cli_usage_error("a subject is needed: -S DN or --name CN");
 	a->so.fields = &a->f;
-	a->so.token = g->token;
+	a->so.token = c->g->token;
 	return EXIT_OK;
 }
 
-int cmd_add_selfsign_cert(cli_globals *g, int argc, char **argv)
+static int add_selfsign_cert(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
-	a.f = (p11c_dn_fields)P11C_DN_FIELDS_INIT;
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "one ALIAS is needed");
-	p11c_db *db;
-	int rc = check_subject(argv[0], &a, g);
-	if (rc || (rc = cli_open_db(g, 0, &db)))
-		return rc;
-	if ((rc = p11c_cert_selfsign(db, pos[0], &a.so)))
-		rc = cli_fail(db, rc);
+	args *a = c->args;
+	int rc;
+	if ((rc = p11c_cert_selfsign(c->db, c->pos[0], &a->so)))
+		rc = cli_fail(c->db, rc);
 	else
-		cli_notice(g, "added self-signed certificate '%s'", pos[0]);
-	p11c_db_free(db);
+		cli_notice(c->g, "added self-signed certificate '%s'", c->pos[0]);
 	return rc;
 }
 
-static void request_help(void)
-{
-	printf("Usage: p11cert request-cert [-S DN | --name CN [--org O] [--org-unit OU]\n"
-	       "         [--city L] [--state ST] [--country C]] [--san LIST]\n"
-	       "         [--key-type TYPE] [--alias ALIAS] [-F binary|ascii] [-o FILE]\n"
-	       "         [--token T] [--extractable]\n"
-	       "Make a key pair and a PKCS#10 request for a CA to sign.  The key is kept\n"
-	       "under ALIAS (default: the CN); 'p11cert add-cert ALIAS REPLY' installs\n"
-	       "the CA's certificate beside it.\n"
-	       "  -F binary       DER (default, msgcert's); -F ascii: PEM\n"
-	       "  -o FILE         write the request to FILE, else standard output\n"
-	       "  (subject, SAN, key type and token options as add-selfsign-cert's)\n");
-}
+const cli_cmd cli_cmd_add_selfsign_cert = {
+    .name = "add-selfsign-cert",
+    .run = add_selfsign_cert,
+    .description = "New key pair and self-signed certificate",
+    .usage = "[-S DN | --name CN [--org O] [--org-unit OU]\n"
+             " [--city L] [--state ST] [--country C]]\n"
+             " [--san LIST] [--key-type TYPE] [--days N]\n"
+             " [--ca] [--token T] [--extractable] ALIAS",
+    .help = "Make a key pair and a self-signed certificate named ALIAS.\n"
+            "  -S DN           subject, e.g. 'CN=mail.example.com,O=Example,C=US'\n"
+            "  --name CN ...   subject from fields; a host-name CN is also a DNS SAN\n"
+            "  --san LIST      dns:a.example,ip:192.0.2.1,email:x@a.example,uri:...\n"
+            "  --key-type T    rsa:2048 (default) rsa:3072 rsa:4096 ec:p256 ec:p384 ec:p521\n"
+            "  --days N        validity in days (default 90)\n"
+            "  --ca            a CA certificate (CA:true, keyCertSign), trusted CT,,\n"
+            "  --token T       where the key goes: internal, a label, a pkcs11: URI\n"
+            "  --extractable   let a key on an external token leave it\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = check_subject,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "one ALIAS is needed",
+    .open = CLI_OPEN_WRITE,
+};
 
-int cmd_request_cert(cli_globals *g, int argc, char **argv)
+static int request_cert(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.so = (p11c_selfsign_opts)P11C_SELFSIGN_OPTS_INIT;
-	a.f = (p11c_dn_fields)P11C_DN_FIELDS_INIT;
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, request_opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (request_help(), EXIT_OK) : EXIT_USAGE;
-	if (npos > 0)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
-	p11c_db *db;
-	int rc = check_subject(argv[0], &a, g);
-	if (rc || (rc = cli_open_db(g, 0, &db)))
-		return rc;
+	args *a = c->args;
+	p11c_db *db = c->db;
+	int rc;
 	unsigned char *req = NULL;
 	size_t len = 0;
-	unsigned flags = a.pem ? P11C_REQUEST_PEM : 0;
-	if (a.output) { /* the library writes it: a failed write removes the key */
-		if ((rc = p11c_request_write(db, a.alias, &a.so, flags, a.output)))
+	unsigned flags = a->pem ? P11C_REQUEST_PEM : 0;
+	if (a->output) { /* the library writes it: a failed write removes the key */
+		if ((rc = p11c_request_write(db, a->alias, &a->so, flags, a->output)))
 			rc = cli_fail(db, rc);
 		else
-			cli_notice(g, "wrote the request to '%s'", a.output);
-	} else if ((rc = p11c_request_create(db, a.alias, &a.so, flags, &req, &len))) {
+			cli_notice(c->g, "wrote the request to '%s'", a->output);
+	} else if ((rc = p11c_request_create(db, a->alias, &a->so, flags, &req, &len))) {
 		rc = cli_fail(db, rc);
 	} else {
 		rc = cli_write_public(db, NULL, req, len);
 	}
 	free(req);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_request_cert = {
+    .name = "request-cert",
+    .run = request_cert,
+    .description = "New key pair and a PKCS#10 request for a CA",
+    .usage = "[-S DN | --name CN [--org O] [--org-unit OU]\n"
+             " [--city L] [--state ST] [--country C]] [--san LIST]\n"
+             " [--key-type TYPE] [--alias ALIAS] [-F binary|ascii]\n"
+             " [-o FILE] [--token T] [--extractable]",
+    .help = "Make a key pair and a PKCS#10 request for a CA to sign.  The key is kept\n"
+            "under ALIAS (default: the CN); 'add-cert ALIAS REPLY' installs the CA's\n"
+            "certificate beside it.\n"
+            "  -F binary       DER (default, msgcert's); -F ascii: PEM\n"
+            "  -o FILE         write the request to FILE, else standard output\n"
+            "  (subject, SAN, key type and token options as add-selfsign-cert's)\n",
+    .opts = request_opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = check_subject,
+    .open = CLI_OPEN_WRITE,
+};

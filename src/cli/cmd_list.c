@@ -41,8 +41,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 	case O_EXPIRING:
 		a->expiring = cli_number(arg);
 		if (a->expiring < 0)
-			return cli_usage_error("list-certs",
-			                       "--expiring needs a number of days, not '%s'", arg);
+			return cli_usage_error("--expiring needs a number of days, not '%s'", arg);
 		break;
 	case O_JSON:
 		a->json = 1;
@@ -54,15 +53,9 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void list_help(void)
+static void init(void *p)
 {
-	printf("Usage: p11cert list-certs [-C | --all] [--expiring DAYS] [--json]\n"
-	       "List the certificates that have a private key; -C the trusted CAs; --all\n"
-	       "every certificate.  --expiring DAYS keeps those that expire within DAYS\n"
-	       "(expired ones too).  Times are UTC.  A token not logged in (no PIN in the\n"
-	       "password file, a wrong PIN) is named on stderr and its public certificates\n"
-	       "are listed with their keys unknown; exit 4 when its PIN was refused or it\n"
-	       "is the --token asked for.\n");
+	*(args *)p = (args){P11C_LIST_KEYS, -1, 0, 0};
 }
 
 static void print_table(const p11c_cert *const *list, size_t n)
@@ -103,20 +96,12 @@ static int has_certs_on(const p11c_cert_listing *l, const char *token)
 	return 0;
 }
 
-int cmd_list_certs(cli_globals *g, int argc, char **argv)
+static int list_certs(cli_ctx *c)
 {
-	args a = {P11C_LIST_KEYS, -1, 0, 0};
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, list_opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (list_help(), EXIT_OK) : EXIT_USAGE;
-	if (npos > 0)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
-	p11c_db *db;
-	int rc = cli_open_db(g, 1, &db);
-	if (rc)
-		return rc;
+	const args a = *(const args *)c->args;
+	const cli_globals *g = c->g;
+	p11c_db *db = c->db;
+	int rc = EXIT_OK;
 	p11c_list_opts o = P11C_LIST_OPTS_INIT;
 	o.which = a.which;
 	o.token = g->token; /* that token's certificates alone */
@@ -171,42 +156,42 @@ int cmd_list_certs(cli_globals *g, int argc, char **argv)
 out:
 	free(list);
 	p11c_cert_listing_free(l);
-	p11c_db_free(db);
 	return rc;
 }
 
-static void show_help(void)
+const cli_cmd cli_cmd_list_certs = {
+    .name = "list-certs",
+    .run = list_certs,
+    .description = "List certificates",
+    .usage = "[-C | --all] [--expiring DAYS] [--json]",
+    .help = "List the certificates that have a private key; -C the trusted CAs; --all\n"
+            "every certificate.  --expiring DAYS keeps those that expire within DAYS\n"
+            "(expired ones too).  Times are UTC.  A token not logged in (no PIN in the\n"
+            "password file, a wrong PIN) is named on stderr and its public certificates\n"
+            "are listed with their keys unknown; exit 4 when its PIN was refused or it\n"
+            "is the --token asked for.\n",
+    .opts = list_opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .open = CLI_OPEN_READ,
+};
+
+static int show_check(cli_ctx *c)
 {
-	printf("Usage: p11cert show-cert [--pem | --json] ALIAS\n"
-	       "Show the certificate ALIAS ('TOKEN:alias' on an external token): version,\n"
-	       "serial, signature algorithm, validity, subject, issuer, SANs, key, SHA-1 and\n"
-	       "SHA-256 fingerprints, trust, and where its private key is.  --pem prints the\n"
-	       "certificate; --json one JSON object.\n");
+	const args *a = c->args;
+	if (a->pem && a->json)
+		return cli_usage_error("give --pem or --json, not both");
+	return EXIT_OK;
 }
 
-int cmd_show_cert(cli_globals *g, int argc, char **argv)
+static int show_cert(cli_ctx *c)
 {
-	args a = {0, -1, 0, 0};
-	char *pos[argc];
-	int npos;
-	int r = cli_parse(argc, argv, show_opts, on_opt, &a, g, pos, &npos);
-	if (r)
-		return r > 0 ? (show_help(), EXIT_OK) : EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "one ALIAS is needed");
-	if (a.pem && a.json)
-		return cli_usage_error(argv[0], "give --pem or --json, not both");
-	p11c_db *db;
-	int rc = cli_open_db(g, 1, &db);
-	if (rc)
-		return rc;
+	const args a = *(const args *)c->args;
+	p11c_db *db = c->db;
 	p11c_cert *info = NULL;
-	char *alias = NULL;
-	if ((rc = cli_token_alias(db, g, pos[0], &alias))) {
-		p11c_db_free(db);
-		return rc;
-	}
-	if ((rc = p11c_cert_show(db, alias, &info))) {
+	int rc;
+	if ((rc = p11c_cert_show(db, c->alias, &info))) {
 		rc = cli_fail(db, rc);
 		goto out;
 	}
@@ -226,8 +211,26 @@ int cmd_show_cert(cli_globals *g, int argc, char **argv)
 		output_cert_text(stdout, info);
 	}
 out:
-	free(alias);
 	p11c_cert_free(info);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_show_cert = {
+    .name = "show-cert",
+    .run = show_cert,
+    .description = "Show one certificate in full",
+    .usage = "[--pem | --json] ALIAS",
+    .help = "Show the certificate ALIAS ('TOKEN:alias' on an external token): version,\n"
+            "serial, signature algorithm, validity, subject, issuer, SANs, key, SHA-1 and\n"
+            "SHA-256 fingerprints, trust, and where its private key is.  --pem prints the\n"
+            "certificate; --json one JSON object.\n",
+    .opts = show_opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = show_check,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "one ALIAS is needed",
+    .open = CLI_OPEN_READ | CLI_OPEN_ALIAS,
+};

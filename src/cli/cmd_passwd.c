@@ -30,44 +30,27 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void help(void)
+static int passwd_check(cli_ctx *c)
 {
-	printf("Usage: p11cert change-password [--token T] [--new-password-file F | --random]\n"
-	       "Change a token's password (the internal token's unless --token), then put the\n"
-	       "password file (-W, $CERT_PW_FILE or DIR/sslpassword.conf) in step: its lines\n"
-	       "for that token get the new password, every other line stays.  The current\n"
-	       "password comes from that file, else a prompt.\n"
-	       "  --new-password-file F  the new password: F's first line (F mode 0600)\n"
-	       "  --random               a new random 32-character password, kept only in\n"
-	       "                         the password file\n"
-	       "Without either, the new password is asked twice on the terminal.\n");
-}
-
-int cmd_change_password(cli_globals *g, int argc, char **argv)
-{
-	args a;
-	memset(&a, 0, sizeof(a));
-	const cli_command cmd = {
-	    opts, on_opt, &a, help, 0, 0, "change-password takes no arguments"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	if (a.random && a.new_file)
-		return cli_usage_error(argv[0], "give --new-password-file or --random, not both");
-	const char *dir = cli_db_dir(g);
+	const args *a = c->args;
 	int explicit_ = 0;
-	const char *pwfile = cli_pwfile(g, dir, &explicit_);
-	if (a.random && !pwfile) {
+	if (a->random && a->new_file)
+		return cli_usage_error("give --new-password-file or --random, not both");
+	if (a->random && !cli_pwfile(c->g, cli_db_dir(c->g), &explicit_)) {
 		cli_error("--random needs a password file to keep the new password in (-W FILE)");
 		return EXIT_USAGE;
 	}
-	p11c_db *db = NULL;
+	return EXIT_OK;
+}
+
+static int change_password(cli_ctx *c)
+{
+	const args a = *(const args *)c->args;
+	const cli_globals *g = c->g;
+	p11c_db *db = c->db;
+	int explicit_ = 0, rc = EXIT_OK;
+	const char *pwfile = cli_pwfile(g, cli_db_dir(g), &explicit_);
 	char *fresh = NULL;
-	int rc = cli_open_db(g, 0, &db);
-	if (rc)
-		return rc;
 	if (!a.random && (rc = cli_secret(db, a.new_file, "new password", 1, &fresh)))
 		goto out;
 	int st = p11c_token_change_password(db, g->token, fresh, pwfile);
@@ -81,6 +64,26 @@ int cmd_change_password(cli_globals *g, int argc, char **argv)
 		cli_notice(g, "password changed (no password file to update)");
 out:
 	cli_secret_free(fresh);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_change_password = {
+    .name = "change-password",
+    .run = change_password,
+    .description = "Change a token's password, and the file",
+    .usage = "[--token T] [--new-password-file F | --random]",
+    .help = "Change a token's password (the internal token's unless --token), then put the\n"
+            "password file (-W, $CERT_PW_FILE or DIR/sslpassword.conf) in step: its lines\n"
+            "for that token get the new password, every other line stays.  The current\n"
+            "password comes from that file, else a prompt.\n"
+            "  --new-password-file F  the new password: F's first line (F mode 0600)\n"
+            "  --random               a new random 32-character password, kept only in\n"
+            "                         the password file\n"
+            "Without either, the new password is asked twice on the terminal.\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .on_opt = on_opt,
+    .check = passwd_check,
+    .pos_usage = "change-password takes no arguments",
+    .open = CLI_OPEN_WRITE,
+};

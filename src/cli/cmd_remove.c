@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* remove-cert. */
-#include <stdlib.h>
-
 #include "cli.h"
 
 enum { O_KEEP_KEY };
@@ -11,13 +9,6 @@ static const cli_opt opts[] = {
     {NULL, 0, 0, 0},
 };
 
-static void help(void)
-{
-	printf("Usage: p11cert remove-cert [--keep-key] ALIAS\n"
-	       "Remove the certificate ALIAS ('TOKEN:alias' on an external token) and,\n"
-	       "unless --keep-key, its private key.\n");
-}
-
 static int on_opt(int id, const char *arg, void *ctx)
 {
 	(void)arg;
@@ -26,24 +17,28 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-int cmd_remove_cert(cli_globals *g, int argc, char **argv)
+static int remove_cert(cli_ctx *c)
 {
-	int keep = 0, npos;
-	const cli_command cmd = {opts, on_opt, &keep, help, 1, 1, "one ALIAS is needed"};
-	char *pos[argc];
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	p11c_db *db;
-	char *alias = NULL;
-	int rc = cli_open_alias(g, 0, pos[0], &db, &alias);
-	if (rc)
-		return rc;
-	if ((rc = p11c_cert_remove(db, alias, keep ? P11C_REMOVE_KEEP_KEY : 0)))
-		rc = cli_fail(db, rc);
+	int keep = *(const int *)c->args, rc;
+	if ((rc = p11c_cert_remove(c->db, c->alias, keep ? P11C_REMOVE_KEEP_KEY : 0)))
+		rc = cli_fail(c->db, rc);
 	else
-		cli_notice(g, "removed '%s'%s", alias, keep ? " (key kept)" : "");
-	free(alias);
-	p11c_db_free(db);
+		cli_notice(c->g, "removed '%s'%s", c->alias, keep ? " (key kept)" : "");
 	return rc;
 }
+
+const cli_cmd cli_cmd_remove_cert = {
+    .name = "remove-cert",
+    .run = remove_cert,
+    .description = "Remove a certificate and its key",
+    .usage = "[--keep-key] ALIAS",
+    .help = "Remove the certificate ALIAS ('TOKEN:alias' on an external token) and,\n"
+            "unless --keep-key, its private key.\n",
+    .opts = opts,
+    .args_size = sizeof(int),
+    .on_opt = on_opt,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "one ALIAS is needed",
+    .open = CLI_OPEN_WRITE | CLI_OPEN_ALIAS,
+};

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* renew-cert and renew-selfsign-cert. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
 
 enum { O_DAYS, O_NEW_KEY };
@@ -10,10 +7,6 @@ enum { O_DAYS, O_NEW_KEY };
 static const cli_opt selfsign_opts[] = {
     {"days", 0, 1, O_DAYS},
     {"new-key", 0, 0, O_NEW_KEY},
-    {NULL, 0, 0, 0},
-};
-
-static const cli_opt no_opts[] = {
     {NULL, 0, 0, 0},
 };
 
@@ -30,77 +23,71 @@ static int on_opt(int id, const char *arg, void *ctx)
 	} else if (id == O_DAYS) {
 		long d = cli_number(arg);
 		if (d < 1 || d > 36500)
-			return cli_usage_error("renew-selfsign-cert",
-			                       "--days must be a number from 1 to 36500, not '%s'",
+			return cli_usage_error("--days must be a number from 1 to 36500, not '%s'",
 			                       arg);
 		a->days = (int)d;
 	}
 	return 0;
 }
 
-static void renew_help(void)
+static int renew_cert(cli_ctx *c)
 {
-	printf("Usage: p11cert renew-cert ALIAS FILE\n"
-	       "Replace ALIAS by the newer certificate in FILE (PEM or DER; a PEM chain's\n"
-	       "CAs are stored beside it) for the same key.  A certificate for another\n"
-	       "key is refused.  The alias and its trust are kept; the old certificate\n"
-	       "is removed only after the new one is stored.\n");
-}
-
-static void selfsign_help(void)
-{
-	printf("Usage: p11cert renew-selfsign-cert [--days N] [--new-key] ALIAS\n"
-	       "Re-issue the self-signed certificate ALIAS with a new validity of N days\n"
-	       "(default 90) from now: same subject, SANs and CA flag, same alias and\n"
-	       "trust.  --new-key also makes a new key of the same kind on the same\n"
-	       "token; the old key is removed once the new certificate is stored.\n");
-}
-
-int cmd_renew_cert(cli_globals *g, int argc, char **argv)
-{
-	args a = {90, 0};
-	const cli_command cmd = {
-	    no_opts, on_opt, &a, renew_help, 2, 2, "ALIAS and FILE are needed"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	p11c_db *db;
-	char *alias = NULL;
-	int rc = cli_open_alias(g, 0, pos[0], &db, &alias);
-	if (rc)
-		return rc;
-	if ((rc = p11c_cert_renew(db, alias, pos[1])))
-		rc = cli_fail(db, rc);
+	int rc;
+	if ((rc = p11c_cert_renew(c->db, c->alias, c->pos[1])))
+		rc = cli_fail(c->db, rc);
 	else
-		cli_notice(g, "renewed '%s'", alias);
-	free(alias);
-	p11c_db_free(db);
+		cli_notice(c->g, "renewed '%s'", c->alias);
 	return rc;
 }
 
-int cmd_renew_selfsign_cert(cli_globals *g, int argc, char **argv)
+const cli_cmd cli_cmd_renew_cert = {
+    .name = "renew-cert",
+    .run = renew_cert,
+    .description = "Replace a certificate by a newer one for its key",
+    .usage = "ALIAS FILE",
+    .help = "Replace ALIAS by the newer certificate in FILE (PEM or DER; a PEM chain's\n"
+            "CAs are stored beside it) for the same key.  A certificate for another\n"
+            "key is refused.  The alias and its trust are kept; the old certificate\n"
+            "is removed only after the new one is stored.\n",
+    .min_pos = 2,
+    .max_pos = 2,
+    .pos_usage = "ALIAS and FILE are needed",
+    .open = CLI_OPEN_WRITE | CLI_OPEN_ALIAS,
+};
+
+static void selfsign_init(void *p)
 {
-	args a = {90, 0};
-	const cli_command cmd = {selfsign_opts,        on_opt, &a, selfsign_help, 1, 1,
-	                         "one ALIAS is needed"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	p11c_db *db;
-	char *alias = NULL;
-	int rc = cli_open_alias(g, 0, pos[0], &db, &alias);
-	if (rc)
-		return rc;
-	if ((rc = p11c_cert_renew_selfsign(db, alias, a.days, a.new_key ? P11C_RENEW_NEW_KEY : 0)))
-		rc = cli_fail(db, rc);
+	((args *)p)->days = 90;
+}
+
+static int renew_selfsign_cert(cli_ctx *c)
+{
+	const args *a = c->args;
+	int rc;
+	if ((rc = p11c_cert_renew_selfsign(c->db, c->alias, a->days,
+	                                   a->new_key ? P11C_RENEW_NEW_KEY : 0)))
+		rc = cli_fail(c->db, rc);
 	else
-		cli_notice(g, "renewed '%s' for %d days%s", alias, a.days,
-		           a.new_key ? ", with a new key" : "");
-	free(alias);
-	p11c_db_free(db);
+		cli_notice(c->g, "renewed '%s' for %d days%s", c->alias, a->days,
+		           a->new_key ? ", with a new key" : "");
 	return rc;
 }
+
+const cli_cmd cli_cmd_renew_selfsign_cert = {
+    .name = "renew-selfsign-cert",
+    .run = renew_selfsign_cert,
+    .description = "Re-issue a self-signed certificate",
+    .usage = "[--days N] [--new-key] ALIAS",
+    .help = "Re-issue the self-signed certificate ALIAS with a new validity of N days\n"
+            "(default 90) from now: same subject, SANs and CA flag, same alias and\n"
+            "trust.  --new-key also makes a new key of the same kind on the same\n"
+            "token; the old key is removed once the new certificate is stored.\n",
+    .opts = selfsign_opts,
+    .args_size = sizeof(args),
+    .init = selfsign_init,
+    .on_opt = on_opt,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "one ALIAS is needed",
+    .open = CLI_OPEN_WRITE | CLI_OPEN_ALIAS,
+};

@@ -31,8 +31,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 	case O_DAYS:
 		v = cli_number(arg);
 		if (v < 1 || v > 36500)
-			return cli_usage_error("sign-request", "--days needs 1 to 36500, not '%s'",
-			                       arg);
+			return cli_usage_error("--days needs 1 to 36500, not '%s'", arg);
 		a->o.days = (int)v;
 		break;
 	case O_USAGE:
@@ -41,8 +40,7 @@ static int on_opt(int id, const char *arg, void *ctx)
 		             (both || !strcmp(arg, "client") ? P11C_SIGN_CLIENT_AUTH : 0);
 		if (!a->o.flags)
 			return cli_usage_error(
-			    "sign-request", "--usage is server, client or server,client, not '%s'",
-			    arg);
+			    "--usage is server, client or server,client, not '%s'", arg);
 		break;
 	case O_OUTPUT:
 		a->output = arg;
@@ -51,50 +49,62 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void help(void)
+static void init(void *p)
 {
-	printf("Usage: p11cert sign-request --ca ALIAS [--days N] [--usage U] [-o FILE] FILE\n"
-	       "Issue a certificate for the PKCS#10 request in FILE (PEM or DER) with the CA\n"
-	       "certificate ALIAS, whose key is in the database (add-selfsign-cert --ca makes\n"
-	       "one).  The request's signature is checked first; subject and SANs come from\n"
-	       "the request; the serial is a random 128-bit number.\n"
-	       "  --ca ALIAS   the issuing CA\n"
-	       "  --days N     validity (default 365; never past the CA's own expiry)\n"
-	       "  --usage U    server (default), client or server,client: extended key usage\n"
-	       "  -o FILE      write the certificate (PEM) to FILE, else standard output\n"
-	       "The database is not changed; add the certificate where its key is with\n"
-	       "add-cert.\n");
+	((args *)p)->o = (p11c_sign_opts)P11C_SIGN_OPTS_INIT;
 }
 
-int cmd_sign_request(cli_globals *g, int argc, char **argv)
+static int sign_check(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	a.o = (p11c_sign_opts)P11C_SIGN_OPTS_INIT;
-	const cli_command cmd = {opts, on_opt, &a, help, 1, 1, "give one request FILE"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	if (!a.ca)
-		return cli_usage_error(argv[0], "--ca ALIAS names the issuing CA");
-	p11c_db *db = NULL;
+	if (!((const args *)c->args)->ca)
+		return cli_usage_error("--ca ALIAS names the issuing CA");
+	return EXIT_OK;
+}
+
+static int sign_request(cli_ctx *c)
+{
+	const args *a = c->args;
+	p11c_db *db = c->db;
 	char *ca = NULL, *pem = NULL;
-	int rc = cli_open_alias(g, 1, a.ca, &db, &ca);
+	int rc = cli_token_alias(db, c->g, a->ca, &ca);
 	if (rc)
 		return rc;
-	int st = p11c_request_sign(db, ca, pos[0], &a.o, &pem);
+	int st = p11c_request_sign(db, ca, c->pos[0], &a->o, &pem);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;
 	}
-	rc = cli_write_public(db, a.output, (const unsigned char *)pem, strlen(pem));
-	if (rc == EXIT_OK && a.output)
-		cli_notice(g, "wrote the certificate to '%s'", a.output);
+	rc = cli_write_public(db, a->output, (const unsigned char *)pem, strlen(pem));
+	if (rc == EXIT_OK && a->output)
+		cli_notice(c->g, "wrote the certificate to '%s'", a->output);
 out:
 	free(pem);
 	free(ca);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_sign_request = {
+    .name = "sign-request",
+    .run = sign_request,
+    .description = "Issue a certificate from a request, with a CA here",
+    .usage = "--ca ALIAS [--days N] [--usage U] [-o FILE] FILE",
+    .help = "Issue a certificate for the PKCS#10 request in FILE (PEM or DER) with the CA\n"
+            "certificate ALIAS, whose key is in the database (add-selfsign-cert --ca makes\n"
+            "one).  The request's signature is checked first; subject and SANs come from\n"
+            "the request; the serial is a random 128-bit number.\n"
+            "  --ca ALIAS   the issuing CA\n"
+            "  --days N     validity (default 365; never past the CA's own expiry)\n"
+            "  --usage U    server (default), client or server,client: extended key usage\n"
+            "  -o FILE      write the certificate (PEM) to FILE, else standard output\n"
+            "The database is not changed; add the certificate where its key is with\n"
+            "add-cert.\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .init = init,
+    .on_opt = on_opt,
+    .check = sign_check,
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "give one request FILE",
+    .open = CLI_OPEN_READ, /* the CA is --ca's ALIAS, named in the handler */
+};

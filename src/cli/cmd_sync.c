@@ -45,21 +45,6 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void help(void)
-{
-	printf("Usage: p11cert sync-exports [--post-hook CMD] [--dry-run] [--json]\n"
-	       "Write again every file export-cert and export-trust recorded (in\n"
-	       "DIR/p11cert-exports) whose content the database would now make differently,\n"
-	       "or that is missing: through a temporary beside it, mode and owner kept.\n"
-	       "  --post-hook CMD   run CMD with /bin/sh -c once after any file changed\n"
-	       "                    (e.g. 'postfix reload'); its exit status is reported\n"
-	       "  -n, --dry-run     say what would be written, write nothing\n"
-	       "  --json            {\"exports\": [...], \"post_hook\": ...} on standard output\n"
-	       "A PKCS#12 file is written again when the certificates it holds changed, with\n"
-	       "the password from its recorded --p12-password-file; without one it is\n"
-	       "skipped with a warning.\n");
-}
-
 /* CMD through /bin/sh -c; its exit status, 128+N for signal N, -1 if none
  * ran. */
 static int run_hook(const char *cmd, int json)
@@ -119,21 +104,14 @@ static void print_json(const p11c_export_report *rep, const char *hook, int hook
 	json_end(&w);
 }
 
-int cmd_sync_exports(cli_globals *g, int argc, char **argv)
+static int sync_exports(cli_ctx *c)
 {
-	args a = {NULL, 0, 0};
-	const cli_command cmd = {opts, on_opt, &a, help, 0, 0, "sync-exports takes no arguments"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	p11c_db *db = NULL;
+	const args a = *(const args *)c->args;
+	const cli_globals *g = c->g;
+	p11c_db *db = c->db;
 	p11c_export_report *rep = NULL;
 	size_t n = 0, rewritten = 0, bad = 0, current = 0;
-	int rc = cli_open_db(g, 1, &db);
-	if (rc)
-		return rc;
+	int rc;
 	if ((rc = p11c_export_sync(db, a.dry_run ? P11C_SYNC_DRY_RUN : 0u, &rep))) {
 		rc = cli_fail(db, rc);
 		goto out;
@@ -189,6 +167,27 @@ int cmd_sync_exports(cli_globals *g, int argc, char **argv)
 		rc = EXIT_FAIL;
 out:
 	p11c_export_report_free(rep);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_sync_exports = {
+    .name = "sync-exports",
+    .run = sync_exports,
+    .description = "Rewrite recorded exports the database moved from",
+    .usage = "[--post-hook CMD] [--dry-run] [--json]",
+    .help = "Write again every file export-cert and export-trust recorded (in\n"
+            "DIR/p11cert-exports) whose content the database would now make differently,\n"
+            "or that is missing: through a temporary beside it, mode and owner kept.\n"
+            "  --post-hook CMD   run CMD with /bin/sh -c once after any file changed\n"
+            "                    (e.g. 'postfix reload'); its exit status is reported\n"
+            "  -n, --dry-run     say what would be written, write nothing\n"
+            "  --json            {\"exports\": [...], \"post_hook\": ...} on standard output\n"
+            "A PKCS#12 file is written again when the certificates it holds changed, with\n"
+            "the password from its recorded --p12-password-file; without one it is\n"
+            "skipped with a warning.\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .on_opt = on_opt,
+    .pos_usage = "sync-exports takes no arguments",
+    .open = CLI_OPEN_READ,
+};

@@ -13,23 +13,11 @@ static const cli_opt list_opts[] = {
     {NULL, 0, 0, 0},
 };
 
-static const cli_opt no_opts[] = {
-    {NULL, 0, 0, 0},
-};
-
 static int on_json(int id, const char *arg, void *ctx)
 {
 	(void)arg;
 	if (id == O_JSON)
 		*(int *)ctx = 1;
-	return 0;
-}
-
-static int on_none(int id, const char *arg, void *ctx)
-{
-	(void)id;
-	(void)arg;
-	(void)ctx;
 	return 0;
 }
 
@@ -113,89 +101,77 @@ static void print_table(const p11c_token_listing *list)
 	table_free(tab);
 }
 
-int cmd_list_tokens(cli_globals *g, int argc, char **argv)
+static int list_tokens(cli_ctx *c)
 {
-	int json = 0, npos;
-	char *pos[argc];
-	int r = cli_parse(argc, argv, list_opts, on_json, &json, g, pos, &npos);
-	if (r > 0) {
-		printf("Usage: p11cert list-tokens [--json] [--module PATH|NAME]\n"
-		       "The tokens of every module p11cert loads: NSS's own, those registered\n"
-		       "in the database (add-module), --module PATH or NAME (a p11-kit module),\n"
-		       "and p11-kit modules whose file says 'enable-in: p11cert': label,\n"
-		       "manufacturer, model, serial, flags, pkcs11: URI.\n");
-		return EXIT_OK;
-	}
-	if (r < 0)
-		return EXIT_USAGE;
-	if (npos > 0)
-		return cli_usage_error(argv[0], "unexpected argument '%s'", pos[0]);
-	p11c_db *db;
-	int rc = cli_open_db(g, 1, &db);
-	if (rc)
-		return rc;
 	p11c_token_listing *list = NULL;
-	if ((rc = p11c_token_list(db, &list)))
-		rc = cli_fail(db, rc);
-	else if (json)
+	int rc;
+	if ((rc = p11c_token_list(c->db, &list)))
+		rc = cli_fail(c->db, rc);
+	else if (*(const int *)c->args)
 		print_json(list);
 	else
 		print_table(list);
 	p11c_token_listing_free(list);
-	p11c_db_free(db);
 	return rc;
 }
 
-int cmd_add_module(cli_globals *g, int argc, char **argv)
+const cli_cmd cli_cmd_list_tokens = {
+    .name = "list-tokens",
+    .run = list_tokens,
+    .description = "List modules and tokens",
+    .usage = "[--json] [--module PATH|NAME]",
+    .help = "The tokens of every module p11cert loads: NSS's own, those registered\n"
+            "in the database (add-module), --module PATH or NAME (a p11-kit module),\n"
+            "and p11-kit modules whose file says 'enable-in: p11cert': label,\n"
+            "manufacturer, model, serial, flags, pkcs11: URI.\n",
+    .opts = list_opts,
+    .args_size = sizeof(int),
+    .on_opt = on_json,
+    .open = CLI_OPEN_READ,
+};
+
+static int add_module(cli_ctx *c)
 {
-	int npos;
-	char *pos[argc];
-	int r = cli_parse(argc, argv, no_opts, on_none, NULL, g, pos, &npos);
-	if (r > 0) {
-		printf("Usage: p11cert add-module NAME PATH\n"
-		       "Register the PKCS#11 module at PATH in the database as NAME, as\n"
-		       "'modutil -add' does, so p11cert and NSS-based servers load it.\n");
-		return EXIT_OK;
-	}
-	if (r < 0)
-		return EXIT_USAGE;
-	if (npos != 2)
-		return cli_usage_error(argv[0], "NAME and PATH are needed");
-	p11c_db *db;
-	int rc = cli_open_db(g, 0, &db);
-	if (rc)
-		return rc;
-	if ((rc = p11c_module_add(db, pos[0], pos[1])))
-		rc = cli_fail(db, rc);
+	int rc;
+	if ((rc = p11c_module_add(c->db, c->pos[0], c->pos[1])))
+		rc = cli_fail(c->db, rc);
 	else
-		cli_notice(g, "added module '%s'", pos[0]);
-	p11c_db_free(db);
+		cli_notice(c->g, "added module '%s'", c->pos[0]);
 	return rc;
 }
 
-int cmd_remove_module(cli_globals *g, int argc, char **argv)
+const cli_cmd cli_cmd_add_module = {
+    .name = "add-module",
+    .run = add_module,
+    .description = "Register a PKCS#11 module in the database",
+    .usage = "NAME PATH",
+    .help = "Register the PKCS#11 module at PATH in the database as NAME, as\n"
+            "'modutil -add' does, so p11cert and NSS-based servers load it.\n",
+    .min_pos = 2,
+    .max_pos = 2,
+    .pos_usage = "NAME and PATH are needed",
+    .open = CLI_OPEN_WRITE,
+};
+
+static int remove_module(cli_ctx *c)
 {
-	int npos;
-	char *pos[argc];
-	int r = cli_parse(argc, argv, no_opts, on_none, NULL, g, pos, &npos);
-	if (r > 0) {
-		printf("Usage: p11cert remove-module NAME\n"
-		       "Drop the module NAME from the database, as 'modutil -delete' does.\n"
-		       "The keys and certificates on its tokens stay where they are.\n");
-		return EXIT_OK;
-	}
-	if (r < 0)
-		return EXIT_USAGE;
-	if (npos != 1)
-		return cli_usage_error(argv[0], "one NAME is needed");
-	p11c_db *db;
-	int rc = cli_open_db(g, 0, &db);
-	if (rc)
-		return rc;
-	if ((rc = p11c_module_remove(db, pos[0])))
-		rc = cli_fail(db, rc);
+	int rc;
+	if ((rc = p11c_module_remove(c->db, c->pos[0])))
+		rc = cli_fail(c->db, rc);
 	else
-		cli_notice(g, "removed module '%s'", pos[0]);
-	p11c_db_free(db);
+		cli_notice(c->g, "removed module '%s'", c->pos[0]);
 	return rc;
 }
+
+const cli_cmd cli_cmd_remove_module = {
+    .name = "remove-module",
+    .run = remove_module,
+    .description = "Drop a PKCS#11 module from the database",
+    .usage = "NAME",
+    .help = "Drop the module NAME from the database, as 'modutil -delete' does.\n"
+            "The keys and certificates on its tokens stay where they are.\n",
+    .min_pos = 1,
+    .max_pos = 1,
+    .pos_usage = "one NAME is needed",
+    .open = CLI_OPEN_WRITE,
+};

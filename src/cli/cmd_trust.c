@@ -30,13 +30,11 @@ static int on_opt(int id, const char *arg, void *ctx)
 	case O_USAGE:
 		/* verify-cert's words, less its CA usages */
 		if (p11c_usage_from_name(arg, &a->usage) != P11C_OK || a->usage > P11C_USAGE_EMAIL)
-			return cli_usage_error("export-trust",
-			                       "--usage is server, client or email, not '%s'", arg);
+			return cli_usage_error("--usage is server, client or email, not '%s'", arg);
 		break;
 	case O_FORMAT:
 		if (strcmp(arg, "pem") && strcmp(arg, "pkcs12"))
-			return cli_usage_error("export-trust",
-			                       "--format is pem or pkcs12, not '%s'", arg);
+			return cli_usage_error("--format is pem or pkcs12, not '%s'", arg);
 		a->format =
 		    strcmp(arg, "pkcs12") ? P11C_TRUST_FORMAT_PEM : P11C_TRUST_FORMAT_PKCS12;
 		break;
@@ -50,49 +48,26 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
-static void help(void)
+static int trust_check(cli_ctx *c)
 {
-	printf("Usage: p11cert export-trust [--usage server|client|email] [--format pem|pkcs12]\n"
-	       "                            [--p12-password-file F] [-o FILE]\n"
-	       "Write the certificates the database trusts for a usage (CAs trusted to issue\n"
-	       "for it, and peers trusted for it) for programs that do not read NSS.\n"
-	       "  --usage U               server (default: CAs of TLS servers, what a client\n"
-	       "                          such as Postfix's smtp or curl checks), client, email\n"
-	       "  --format pem            one PEM bundle, a CA file for OpenSSL-based daemons\n"
-	       "                          (default; standard output unless -o)\n"
-	       "  --format pkcs12         a Java truststore (trustedCertEntry), needs -o\n"
-	       "  --p12-password-file F   its integrity password (first line), else asked\n"
-	       "  -o FILE                 where to write (mode 0644)\n");
+	const args *a = c->args;
+	int pkcs12 = a->format == P11C_TRUST_FORMAT_PKCS12;
+	if (pkcs12 && !a->output)
+		return cli_usage_error("--format pkcs12 needs -o FILE");
+	if (a->pwfile && !pkcs12)
+		return cli_usage_error("--p12-password-file goes with --format pkcs12");
+	return EXIT_OK;
 }
 
-int cmd_export_trust(cli_globals *g, int argc, char **argv)
+static int export_trust(cli_ctx *c)
 {
-	args a;
-	memset(&a, 0, sizeof(a));
-	const cli_command cmd = {opts,
-	                         on_opt,
-	                         &a,
-	                         help,
-	                         0,
-	                         0,
-	                         "export-trust takes no arguments (-o FILE names the output)"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
-	int pkcs12 = a.format == P11C_TRUST_FORMAT_PKCS12;
-	if (pkcs12 && !a.output)
-		return cli_usage_error(argv[0], "--format pkcs12 needs -o FILE");
-	if (a.pwfile && !pkcs12)
-		return cli_usage_error(argv[0], "--p12-password-file goes with --format pkcs12");
-	p11c_db *db = NULL;
+	const args a = *(const args *)c->args;
+	cli_globals *g = c->g;
+	p11c_db *db = c->db;
+	int pkcs12 = a.format == P11C_TRUST_FORMAT_PKCS12, rc = EXIT_OK;
 	char *pw = NULL;
 	unsigned char *data = NULL;
 	size_t len = 0, count = 0;
-	int rc = cli_open_db(g, 1, &db);
-	if (rc)
-		return rc;
 	if (pkcs12 && (rc = cli_secret(db, a.pwfile, "truststore password", 1, &pw)))
 		goto out;
 	int st = p11c_trust_export(db, a.usage, a.format, pw, &data, &len, &count);
@@ -121,6 +96,28 @@ int cmd_export_trust(cli_globals *g, int argc, char **argv)
 out:
 	free(data);
 	cli_secret_free(pw);
-	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_export_trust = {
+    .name = "export-trust",
+    .run = export_trust,
+    .description = "Write the trusted CAs as PEM or a Java truststore",
+    .usage = "[--usage server|client|email] [--format pem|pkcs12]\n"
+             " [--p12-password-file F] [-o FILE]",
+    .help = "Write the certificates the database trusts for a usage (CAs trusted to issue\n"
+            "for it, and peers trusted for it) for programs that do not read NSS.\n"
+            "  --usage U               server (default: CAs of TLS servers, what a client\n"
+            "                          such as Postfix's smtp or curl checks), client, email\n"
+            "  --format pem            one PEM bundle, a CA file for OpenSSL-based daemons\n"
+            "                          (default; standard output unless -o)\n"
+            "  --format pkcs12         a Java truststore (trustedCertEntry), needs -o\n"
+            "  --p12-password-file F   its integrity password (first line), else asked\n"
+            "  -o FILE                 where to write (mode 0644)\n",
+    .opts = opts,
+    .args_size = sizeof(args),
+    .on_opt = on_opt,
+    .check = trust_check,
+    .pos_usage = "export-trust takes no arguments (-o FILE names the output)",
+    .open = CLI_OPEN_READ,
+};

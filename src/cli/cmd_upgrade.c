@@ -6,26 +6,9 @@
 
 #include "cli.h"
 
-static void help(void)
+static int upgrade_certdb(cli_ctx *c)
 {
-	printf("Usage: p11cert upgrade-certdb\n"
-	       "Convert the msgcert-era database in the directory (cert8.db, key3.db,\n"
-	       "secmod.db) to cert9.db, key4.db and pkcs11.txt.  The old files are kept in\n"
-	       "DIR/legacy-YYYYMMDD-HHMMSS; certificates, keys, trust and modules are counted\n"
-	       "and compared before and after, and on any difference the directory is put\n"
-	       "back as it was.  The password is the old database's (password file or\n"
-	       "prompt), and stays the same.\n");
-}
-
-int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
-{
-	const cli_command cmd = {
-	    NULL, NULL, NULL, help, 0, 0, "upgrade-certdb takes no arguments (-d DIR)"};
-	char *pos[argc];
-	int npos;
-	int r = cli_args(argc, argv, &cmd, g, pos, &npos);
-	if (r >= 0)
-		return r;
+	const cli_globals *g = c->g;
 	const char *dir = cli_db_dir(g);
 	p11c_db *db = NULL;
 	p11c_upgrade_report *rep = NULL;
@@ -65,3 +48,18 @@ int cmd_upgrade_certdb(cli_globals *g, int argc, char **argv)
 	p11c_db_free(db);
 	return rc;
 }
+
+const cli_cmd cli_cmd_upgrade_certdb = {
+    .name = "upgrade-certdb",
+    .run = upgrade_certdb,
+    .description = "Convert a msgcert-era database (cert8.db)",
+    .usage = "",
+    .help = "Convert the msgcert-era database in the directory (cert8.db, key3.db,\n"
+            "secmod.db) to cert9.db, key4.db and pkcs11.txt.  The old files are kept in\n"
+            "DIR/legacy-YYYYMMDD-HHMMSS; certificates, keys, trust and modules are counted\n"
+            "and compared before and after, and on any difference the directory is put\n"
+            "back as it was.  The password is the old database's (password file or\n"
+            "prompt), and stays the same.\n",
+    .pos_usage = "upgrade-certdb takes no arguments (-d DIR)",
+    .open = CLI_OPEN_NONE, /* the legacy files: p11c_db_upgrade opens them */
+};

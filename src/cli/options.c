@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
-/* Option parsing: the global options anywhere, a command's own through a
- * callback, and one-line usage errors. */
+/* Option parsing with getopt_long: the global options and a command's own
+ * in one table, and one-line usage errors naming the program as called. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,52 +12,52 @@
 enum { G_DIR = -100, G_PWFILE, G_TOKEN, G_MODULE, G_QUIET, G_VERBOSE, G_HELP, G_VERSION };
 
 static const cli_opt globals[] = {
-    {"dir", 'd', 1, G_DIR},       {"password-file", 'W', 1, G_PWFILE},
-    {"token", 0, 1, G_TOKEN},     {"module", 0, 1, G_MODULE},
-    {"quiet", 'q', 0, G_QUIET},   {"verbose", 'v', 0, G_VERBOSE},
-    {"help", 'h', 0, G_HELP},     {NULL, '?', 0, G_HELP},
-    {"version", 0, 0, G_VERSION}, {NULL, 0, 0, 0},
+    {"dir", 'd', 1, G_DIR},     {"password-file", 'W', 1, G_PWFILE}, {"token", 0, 1, G_TOKEN},
+    {"module", 0, 1, G_MODULE}, {"quiet", 'q', 0, G_QUIET},          {"verbose", 'v', 0, G_VERBOSE},
+    {"help", 'h', 0, G_HELP},   {"version", 0, 0, G_VERSION},        {NULL, 0, 0, 0},
 };
+
+static const char *prog = "p11cert";
+static const char *command;
+
+void cli_set_prog(const char *argv0)
+{
+	const char *s = argv0 ? strrchr(argv0, '/') : NULL;
+	if (argv0 && *(s ? s + 1 : argv0))
+		prog = s ? s + 1 : argv0;
+}
+
+const char *cli_prog(void)
+{
+	return prog;
+}
+
+void cli_set_command(const char *name)
+{
+	command = name;
+}
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	cli_progress_clear();
-	fputs("p11cert: ", stderr);
+	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
 
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("p11cert: ", stderr);
+	cli_progress_clear();
+	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (cmd)
-		fprintf(stderr, " (see 'p11cert %s -h')\n", cmd);
-	else
-		fprintf(stderr, " (see 'p11cert -h')\n");
+	fprintf(stderr, " (see '%s%s%s -h')\n", prog, command ? " " : "", command ? command : "");
 	return EXIT_USAGE;
-}
-
-static const cli_opt *find_long(const cli_opt *t, const char *name, size_t n)
-{
-	for (; t && (t->long_name || t->short_name); t++)
-		if (t->long_name && strlen(t->long_name) == n && !strncmp(t->long_name, name, n))
-			return t;
-	return NULL;
-}
-
-static const cli_opt *find_short(const cli_opt *t, char c)
-{
-	for (; t && (t->long_name || t->short_name); t++)
-		if (t->short_name == c)
-			return t;
-	return NULL;
 }
 
 static int apply_global(cli_globals *g, int id, const char *arg)
@@ -103,98 +104,147 @@ static int names_something(const cli_opt *o)
 	return 0;
 }
 
-/* Parse the option at argv[*i] (advancing *i past its value): a global one
- * is applied to g, a command one (opts) passed to fn.  Returns 0, 1 for
- * help, -1 after printing a usage error. */
-static int one_option(int argc, char **argv, int *i, const cli_opt *opts, cli_opt_fn fn, void *ctx,
-                      cli_globals *g, const char *cmd)
+static size_t count(const cli_opt *t)
 {
-	char *a = argv[*i];
-	const cli_opt *o = NULL;
-	const char *val = NULL;
-	if (a[1] == '-') {
-		const char *name = a + 2, *eq = strchr(name, '=');
-		size_t n = eq ? (size_t)(eq - name) : strlen(name);
-		o = find_long(opts, name, n);
+	size_t n = 0;
+	while (t && (t[n].long_name || t[n].short_name))
+		n++;
+	return n;
+}
+
+/* The merged table: the command's options first, then the global ones.
+ * getopt_long's val for entry k is VAL0 + k, so that its answers name the
+ * entry whichever spelling was used. */
+enum { VAL0 = 256 };
+
+typedef struct {
+	const cli_opt **o; /* n entries */
+	size_t n;
+} merged;
+
+static const cli_opt *by_val(const merged *m, int val)
+{
+	return val >= VAL0 && (size_t)(val - VAL0) < m->n ? m->o[val - VAL0] : NULL;
+}
+
+static const cli_opt *by_short(const merged *m, int c)
+{
+	for (size_t k = 0; k < m->n; k++)
+		if (m->o[k]->short_name && m->o[k]->short_name == c)
+			return m->o[k];
+	return NULL;
+}
+
+/* How one names an option in a message: "--dir" or "-d", as it was given. */
+static void spelling(const cli_opt *o, int as_short, char *buf, size_t size)
+{
+	if (as_short || !o->long_name)
+		snprintf(buf, size, "-%c", o->short_name);
+	else
+		snprintf(buf, size, "--%s", o->long_name);
+}
+
+/* A long option getopt_long did not take (optopt 0): unknown, or a prefix
+ * of more than one. */
+static void bad_long(const merged *m, const char *arg)
+{
+	const char *name = arg + 2, *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name), matches = 0;
+	for (size_t k = 0; k < m->n; k++)
+		matches += m->o[k]->long_name && !strncmp(m->o[k]->long_name, name, n);
+	cli_usage_error("%s option '--%.*s'", matches > 1 ? "ambiguous" : "unknown", (int)n, name);
+}
+
+/* getopt_long's error answers ('?', ':') as one usage line; 1 for msgcert's -?. */
+static int getopt_error(const merged *m, int ret, char **argv)
+{
+	char buf[80];
+	const cli_opt *o = by_val(m, optopt);
+	if (ret == '?' && optopt == '?')
+		return 1;
+	if (ret == ':') {
 		if (!o)
-			o = find_long(globals, name, n);
-		if (!o) {
-			cli_usage_error(cmd, "unknown option '--%.*s'", (int)n, name);
-			return -1;
-		}
-		if (eq && !o->has_arg) {
-			cli_usage_error(cmd, "option '--%s' takes no value", o->long_name);
-			return -1;
-		}
-		val = eq ? eq + 1 : NULL;
+			o = by_short(m, optopt);
+		spelling(o, optopt < VAL0, buf, sizeof(buf));
+		cli_usage_error("option '%s' needs a value", buf);
+	} else if (o) {
+		cli_usage_error("option '--%s' takes no value", o->long_name);
+	} else if (optopt) {
+		cli_usage_error("unknown option '-%c'", optopt);
 	} else {
-		if (a[2] != '\0' ||
-		    !((o = find_short(opts, a[1])) || (o = find_short(globals, a[1])))) {
-			cli_usage_error(cmd, "unknown option '%s'", a);
-			return -1;
-		}
+		bad_long(m, argv[optind - 1]);
 	}
-	if (o->has_arg && !val) {
-		if (*i + 1 >= argc) {
-			cli_usage_error(cmd, "option '%s' needs a value", a);
-			return -1;
-		}
-		val = argv[++*i];
-	}
-	if (val && !*val && names_something(o)) {
-		cli_usage_error(cmd, "option '%s' needs a value, not an empty one", a);
-		return -1;
-	}
-	if (o->id < 0) /* command options have ids >= 0 */
-		return apply_global(g, o->id, val);
-	return fn(o->id, val, ctx) != 0 ? -1 : 0;
-}
-
-int cli_globals_parse(int argc, char **argv, int *i, cli_globals *g)
-{
-	for (; *i < argc && argv[*i][0] == '-' && argv[*i][1] != '\0'; ++*i) {
-		int r = one_option(argc, argv, i, NULL, NULL, NULL, g, NULL);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-int cli_parse(int argc, char **argv, const cli_opt *opts, cli_opt_fn fn, void *ctx, cli_globals *g,
-              char **pos, int *npos)
-{
-	int only_pos = 0, help = 0;
-	*npos = 0;
-	for (int i = 1; i < argc; i++) {
-		char *a = argv[i];
-		if (only_pos || a[0] != '-' || a[1] == '\0') {
-			pos[(*npos)++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			only_pos = 1;
-			continue;
-		}
-		int r = one_option(argc, argv, &i, opts, fn, ctx, g, argv[0]);
-		if (r < 0)
-			return -1;
-		help |= r;
-	}
-	return help ? 1 : 0;
-}
-
-int cli_args(int argc, char **argv, const cli_command *c, cli_globals *g, char **pos, int *npos)
-{
-	int r = cli_parse(argc, argv, c->opts, c->fn, c->ctx, g, pos, npos);
-	if (r < 0)
-		return EXIT_USAGE;
-	if (r > 0) {
-		c->help();
-		return EXIT_OK;
-	}
-	if (*npos < c->min_pos || *npos > c->max_pos)
-		return cli_usage_error(argv[0], "%s", c->pos_usage);
 	return -1;
+}
+
+int cli_parse(int argc, char **argv, int in_order, const cli_opt *opts,
+              int (*on_opt)(int id, const char *arg, void *args), void *args, cli_globals *g,
+              char **pos, int *npos, int *next)
+{
+	size_t nc = count(opts), ng = count(globals), n = nc + ng;
+	const cli_opt *table[n];
+	struct option lo[n + 1];
+	char shorts[3 + 2 * n + 1], *s = shorts;
+	merged m = {table, n};
+	/* "-": every argument in order (positionals as 1), whatever
+	 * POSIXLY_CORRECT says; "+": stop at the command; ":": errors to us */
+	*s++ = in_order ? '-' : '+';
+	*s++ = ':';
+	for (size_t k = 0; k < n; k++) {
+		const cli_opt *o = k < nc ? &opts[k] : &globals[k - nc];
+		table[k] = o;
+		lo[k] = (struct option){o->long_name, o->has_arg ? required_argument : no_argument,
+		                        NULL, VAL0 + (int)k};
+		if (o->short_name) {
+			*s++ = o->short_name;
+			if (o->has_arg)
+				*s++ = ':';
+		}
+	}
+	*s = '\0';
+	/* getopt_long stops at a NULL name: options without a long one go last */
+	size_t nl = 0;
+	for (size_t k = 0; k < n; k++)
+		if (table[k]->long_name)
+			lo[nl++] = lo[k];
+	lo[nl] = (struct option){NULL, 0, NULL, 0};
+	int help = 0, ret;
+	if (npos)
+		*npos = 0;
+	optind = 0; /* a fresh scan of this argv */
+	opterr = 0;
+	while ((ret = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (ret == 1) {
+			pos[(*npos)++] = optarg;
+			continue;
+		}
+		const cli_opt *o = by_val(&m, ret);
+		if (!o && ret != '?' && ret != ':')
+			o = by_short(&m, ret);
+		if (!o) {
+			int r = getopt_error(&m, ret, argv);
+			if (r < 0)
+				return r;
+			help = 1;
+			continue;
+		}
+		if (o->has_arg && !*optarg && names_something(o)) {
+			char buf[80];
+			spelling(o, ret < VAL0, buf, sizeof(buf));
+			cli_usage_error("option '%s' needs a value, not an empty one", buf);
+			return -1;
+		}
+		if (o->id >= 0 && on_opt(o->id, optarg, args) != 0)
+			return -1; /* it printed the usage error */
+		if (o->id < 0)
+			help |= apply_global(g, o->id, optarg);
+	}
+	if (in_order)
+		while (optind < argc)
+			pos[(*npos)++] = argv[optind++];
+	if (next)
+		*next = optind;
+	return help;
 }
 
 long cli_number(const char *s)

@@ -39,6 +39,19 @@ got=$(comp -d "$DB" -W "$T/pw" show-cert "" | sort | tr '\n' '|')
 want=$(certutil -d "sql:$DB" -L -h all -f "$T/pw" 2>/dev/null | sed -n 's/^\(.*[^ ]\) \{2,\}[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*$/\1/p' | sort -u | tr '\n' '|')
 check "show-cert <TAB>: the aliases certutil lists (got '$got', wanted '$want')" test "$got" = "$want"
 check "an alias with a space comes whole" grep -qx 'Example Root' <(comp -d "$DB" show-cert Ex)
+check "-dDIR (attached) names the database too" grep -qx 'Example Root' <(comp -d"$DB" show-cert Ex)
+check "--dir=DIR names the database too" grep -qx 'Example Root' <(comp --dir="$DB" show-cert Ex)
+# readline splits --dir=DIR at '=' (COMP_WORDBREAKS): the words as it gives them
+comp_split() {
+	COMP_LINE="$P11CERT --dir=$DB show-cert Ex"
+	COMP_POINT=${#COMP_LINE}
+	COMP_WORDS=("$P11CERT" --dir = "$DB" show-cert Ex)
+	COMP_CWORD=5
+	COMPREPLY=()
+	_p11cert </dev/null
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+check "--dir=DIR split by readline at '=' names the database too" grep -qx 'Example Root' <(comp_split)
 check "TOKEN:alias after the colon: hsm-c:<TAB> gives imap" test "$(comp -d "$DB" -W "$T/pw" show-cert hsm-c:)" = "imap"
 check "--token: the labels list-tokens gives" grep -qx 'hsm-c' <(comp -d "$DB" --token h)
 check "--ca: aliases" grep -qx 'Example Root' <(comp -d "$DB" sign-request --ca Ex)

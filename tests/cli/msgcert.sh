@@ -34,7 +34,7 @@ check "it lists CA-cert" grep -q '^CA-cert ' "$T/out"
 expect_exit 0 "msgcert --help" msgcert --help
 check "--help lists the commands" grep -q 'list-certs' "$T/out"
 expect_exit 0 "msgcert SUBCMD --help" msgcert add-cert --help
-check "SUBCMD --help prints its usage" grep -q 'Usage: p11cert add-cert' "$T/out"
+check "SUBCMD --help prints its usage, under msgcert's name" grep -q '^Usage: msgcert add-cert' "$T/out"
 expect_exit 0 "msgcert add-cert -?" msgcert add-cert -?
 check "-? prints the usage" grep -q 'Usage:' "$T/out"
 expect_exit 0 "msgcert -?" msgcert -?
