@@ -154,7 +154,7 @@ static void log_line(const char *line, void *arg)
 {
 	(void)arg;
 	cli_progress_clear();
-	fprintf(stderr, "%s: verbose: %s\n", cli_prog(), line);
+	fprintf(stderr, "p11cert: verbose: %s\n", line);
 }
 
 /* The library's warnings wait for the command's end: after a failure its
@@ -166,7 +166,7 @@ static void warn_line(const char *line, void *arg)
 	(void)arg;
 	size_t len = strlen(warnings);
 	if (!strstr(warnings, line))
-		snprintf(warnings + len, sizeof(warnings) - len, "%s: warning: %s\n", cli_prog(),
+		snprintf(warnings + len, sizeof(warnings) - len, "p11cert: warning: %s\n",
 		         line);
 }
 

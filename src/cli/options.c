@@ -37,11 +37,13 @@ void cli_set_command(const char *name)
 	command = name;
 }
 
+/* Failure lines start "p11cert: " under either name (SPEC, Exit status:
+ * what scripts match); usage lines and hints name the program as called. */
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	cli_progress_clear();
-	fprintf(stderr, "%s: ", prog);
+	fputs("p11cert: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -52,7 +54,7 @@ int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	cli_progress_clear();
-	fprintf(stderr, "%s: ", prog);
+	fputs("p11cert: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

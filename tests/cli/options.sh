@@ -43,7 +43,7 @@ for cmd in $commands; do
 	"$T/msgcert" -d "$DB" "$cmd" --no-such-option >"$T/out" 2>"$T/err"
 	rc=$?
 	check "msgcert $cmd --no-such-option: exit $rc, wanted 2" test "$rc" = 2
-	one_line_naming "msgcert $cmd --no-such-option: one 'msgcert:' line" msgcert --no-such-option
+	one_line_naming "msgcert $cmd --no-such-option: one 'p11cert:' line (SPEC: failures start so)" p11cert --no-such-option
 	check "msgcert $cmd: the line points to 'msgcert $cmd -h'" \
 		grep -qF "(see 'msgcert $cmd -h')" "$T/err"
 done
