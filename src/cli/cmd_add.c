@@ -53,7 +53,7 @@ static int stored_beside_key(const char *name, const char *alias)
 	return colon && colon != name && strcmp(colon + 1, alias) == 0 && !strchr(alias, ':');
 }
 
-/* " trusted as server-ca,client-ca (CT,,)", or ", untrusted". */
+/* "trusted as server-ca,client-ca (CT,,)", or "untrusted". */
 static void trust_text(const p11c_cert *c, char *buf, size_t size)
 {
 	unsigned roles = p11c_cert_trust_roles(c);

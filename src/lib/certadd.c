@@ -207,6 +207,7 @@ int p11c_cert_add_chain(p11c_db *db, const char *alias, const char *path, const 
                         p11c_add_report **out)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OUT(out), ADD_ARGS(opts));
+	*out = NULL;
 	return add(db, alias, path, opts, NULL, out);
 }
 
