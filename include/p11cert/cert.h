@@ -303,6 +303,36 @@ void p11c_cert_listing_free(p11c_cert_listing *l);
  * state P11C_KEY_UNKNOWN and p11c_cert_key_note set. */
 int p11c_cert_show(p11c_db *db, const char *alias, p11c_cert **out);
 
+/* ---- add-cert's account of a chain ---- */
+
+/* What p11c_cert_add_chain() did with the certificates of the file: one
+ * entry a distinct certificate, the alias's first, then the others in the
+ * file's order.  The caller frees it with p11c_add_report_free(). */
+typedef struct p11c_add_report p11c_add_report;
+
+/* What became of one certificate of the file. */
+typedef enum {
+	P11C_ADDED_STORED = 0,   /* stored by this call */
+	P11C_ADDED_PRESENT = 1,  /* already in the database, left as it was */
+	P11C_ADDED_TRUST_SET = 2 /* already in the database; the trust asked was set */
+} p11c_added_state;
+
+/* As p11c_cert_add(); on success *out tells each certificate's alias and
+ * trust as the database now holds them (the alias's certificate: the
+ * alias it answers to), on failure NULL. */
+int p11c_cert_add_chain(p11c_db *db, const char *alias, const char *path,
+                        const p11c_add_opts *opts, p11c_add_report **out);
+/* How many certificates r tells of; 0 for NULL. */
+size_t p11c_add_report_count(const p11c_add_report *r);
+/* The i-th certificate as stored (read it with p11c_cert_alias(),
+ * p11c_cert_trust(), p11c_cert_trust_roles() ...), owned by r; NULL past
+ * the end. */
+const p11c_cert *p11c_add_report_cert(const p11c_add_report *r, size_t i);
+/* What became of the i-th; P11C_ADDED_PRESENT past the end. */
+p11c_added_state p11c_add_report_state(const p11c_add_report *r, size_t i);
+/* Free a report and the certificates it holds; NULL is ignored. */
+void p11c_add_report_free(p11c_add_report *r);
+
 /* ---- sign-request: a small CA of the site's own ---- */
 
 /* Flags of p11c_sign_opts: the extended key usages; at least one. */

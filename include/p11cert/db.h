@@ -89,11 +89,15 @@ enum {
 
 /* Create a database in dir (made 0700 if missing) and dir/sslpassword.conf
  * (0600).  The internal token's password is the one the password file set
- * with p11c_db_set_password_file() gives, else a random 32-character one.
- * Refuses a directory that already holds a database or a password file.
- * Unless P11C_GENERATE_NO_DEFAULT_CERT, also a self-signed certificate
- * "Server-Cert" for opts->hostname.  opts NULL: the defaults.  On failure
- * nothing is left behind.  On success db is open read-write. */
+ * with p11c_db_set_password_file() gives, else a random 32-character one
+ * (also when that file gives only opts->token's PIN).  Refuses a directory
+ * that already holds a database or a password file.  Unless
+ * P11C_GENERATE_NO_DEFAULT_CERT, also a self-signed certificate
+ * "Server-Cert" for opts->hostname, its key on opts->token: that token's
+ * PIN (the password file, else the prompt function) is tried before
+ * anything is made, and joins dir/sslpassword.conf.  opts NULL: the
+ * defaults.  On failure nothing is left behind, in dir or on the token.
+ * On success db is open read-write. */
 int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opts);
 
 /* ---- upgrade-certdb: msgcert-era databases ---- */

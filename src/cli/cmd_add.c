@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* add-cert: a certificate, a chain, or (--bundle) a file of trusted CAs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,55 @@ static int stored_beside_key(const char *name, const char *alias)
 	return colon && colon != name && strcmp(colon + 1, alias) == 0 && !strchr(alias, ':');
 }
 
+/* "trusted as server-ca,client-ca (CT,,)", or "untrusted". */
+static void trust_text(const p11c_cert *c, char *buf, size_t size)
+{
+	unsigned roles = p11c_cert_trust_roles(c);
+	size_t len = 0;
+	if (!roles) {
+		snprintf(buf, size, "untrusted");
+		return;
+	}
+	len = (size_t)snprintf(buf, size, "trusted as ");
+	for (unsigned bit = 1; bit && len < size; bit <<= 1)
+		if (roles & bit)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+			                        len > strlen("trusted as ") ? "," : "",
+			                        p11c_trust_role_name((p11c_trust_role)bit));
+	if (len < size)
+		snprintf(buf + len, size - len, " (%s)", p11c_cert_trust(c));
+}
+
+/* One line a certificate of the file: the alias's, then each CA of the
+ * chain, with what became of it and its trust. */
+static void tell_added(const cli_globals *g, const char *alias, const p11c_cert *c,
+                       p11c_added_state state, int ca)
+{
+	const char *name = p11c_cert_alias(c);
+	char trust[256], hint[600] = "";
+	trust_text(c, trust, sizeof(trust));
+	if (ca && !p11c_cert_trust_roles(c))
+		snprintf(hint, sizeof(hint),
+		         " (to trust it: add-cert -C '%s' FILE, FILE holding it alone)", name);
+	if (ca && state == P11C_ADDED_STORED)
+		cli_notice(g, "added CA '%s', %s%s", name, trust, hint);
+	else if (ca)
+		cli_notice(g, "CA '%s' was already present, %s%s", name, trust, hint);
+	else if (strcmp(name, alias) != 0 && !stored_beside_key(name, alias))
+		cli_notice(g,
+		           "the certificate was already stored as '%s': it keeps that "
+		           "alias, %s",
+		           name, trust);
+	else if (state == P11C_ADDED_TRUST_SET)
+		cli_notice(g, "'%s' was already present; now %s", name, trust);
+	else /* its trust said when it has one: a server's own is no anchor */
+		cli_notice(g,
+		           state == P11C_ADDED_STORED ? "added '%s'%s%s"
+		                                      : "'%s' was already present%s%s",
+		           name, p11c_cert_trust_roles(c) ? ", " : "",
+		           p11c_cert_trust_roles(c) ? trust : "");
+}
+
 static int check(cli_ctx *c)
 {
 	const args *a = c->args;
@@ -73,18 +123,12 @@ static int add_cert(cli_ctx *c)
 			cli_notice(g, "added %zu certificate%s, skipped %zu already present", added,
 			           added == 1 ? "" : "s", skipped);
 	} else {
-		char *name = NULL;
-		rc = p11c_cert_add(db, pos[0], pos[1], &a.o, &name);
-		if (!rc && stored_beside_key(name, pos[0]))
-			cli_notice(g, "added '%s'", name);
-		else if (!rc && strcmp(name, pos[0]) != 0)
-			cli_notice(g,
-			           "the certificate was already stored as '%s': it keeps that "
-			           "alias, with the trust asked",
-			           name);
-		else if (!rc)
-			cli_notice(g, "added '%s'", pos[0]);
-		free(name);
+		p11c_add_report *r = NULL;
+		rc = p11c_cert_add_chain(db, pos[0], pos[1], &a.o, &r);
+		for (size_t i = 0; !rc && i < p11c_add_report_count(r); i++)
+			tell_added(g, pos[0], p11c_add_report_cert(r, i),
+			           p11c_add_report_state(r, i), i > 0);
+		p11c_add_report_free(r);
 	}
 	if (rc)
 		rc = cli_fail(db, rc);

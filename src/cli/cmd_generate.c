@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* generate-certdb (msgcert's generate-certDB). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -27,6 +28,38 @@ static int on_opt(int id, const char *arg, void *ctx)
 	return 0;
 }
 
+/* What was made, read back: the default certificate's name and where
+ * its key is; a key on a token means its PIN joined the password file. */
+static int tell_default_cert(const cli_globals *g, p11c_db *db, const char *dir)
+{
+	char *name = NULL;
+	p11c_cert *c = NULL;
+	int rc = p11c_alias_qualify(db, g->token, "Server-Cert", &name);
+	if (rc || (rc = p11c_cert_show(db, name, &c))) {
+		free(name);
+		return cli_fail(db, rc);
+	}
+	const char *key_token = p11c_cert_key_token(c);
+	if (!key_token || !strcmp(key_token, "internal")) {
+		cli_notice(g, "created database '%s'; its password is in '%s/sslpassword.conf'",
+		           dir, dir);
+		cli_notice(g, "added self-signed certificate '%s'", name);
+	} else {
+		cli_notice(g,
+		           "created database '%s'; its password and token '%s''s PIN are in "
+		           "'%s/sslpassword.conf'",
+		           dir, key_token, dir);
+		cli_notice(g, "added self-signed certificate '%s', its key on token '%s'%s", name,
+		           key_token,
+		           p11c_cert_key_extractable(c) == P11C_EXTRACTABLE_NO
+		               ? " (not extractable)"
+		               : "");
+	}
+	p11c_cert_free(c);
+	free(name);
+	return EXIT_OK;
+}
+
 static int generate_certdb(cli_ctx *c)
 {
 	p11c_generate_opts o = *(const p11c_generate_opts *)c->args;
@@ -44,10 +77,12 @@ static int generate_certdb(cli_ctx *c)
 		rc = cli_fail(db, rc);
 		goto out;
 	}
-	cli_notice(g, "created database '%s'; its password is in '%s/sslpassword.conf'", dir, dir);
-	if (!(o.flags & P11C_GENERATE_NO_DEFAULT_CERT))
-		cli_notice(g, "added self-signed certificate 'Server-Cert'");
 	rc = EXIT_OK;
+	if (!(o.flags & P11C_GENERATE_NO_DEFAULT_CERT))
+		rc = tell_default_cert(g, db, dir);
+	else
+		cli_notice(g, "created database '%s'; its password is in '%s/sslpassword.conf'",
+		           dir, dir);
 out:
 	p11c_db_free(db);
 	return rc;
@@ -62,7 +97,11 @@ const cli_cmd cli_cmd_generate_certdb = {
     .help = "Create the database in DIR and DIR/sslpassword.conf (mode 0600) holding its\n"
             "password: the one in the -W file, else a random 32-character one.  Also\n"
             "make a self-signed 'Server-Cert' for this host (or --hostname NAME) unless\n"
-            "--no-default-cert.  An existing database is never overwritten.\n",
+            "--no-default-cert.  An existing database is never overwritten.\n"
+            "With --token T the certificate's key is made on token T: its PIN comes from\n"
+            "the -W file or $CERT_PW_FILE (a line 'T:PIN'; without a line of the\n"
+            "database's own, its password is a random one), else a prompt on a terminal,\n"
+            "and joins DIR/sslpassword.conf.  A wrong PIN leaves nothing made.\n",
     .opts = opts,
     .args_size = sizeof(p11c_generate_opts),
     .init = init,

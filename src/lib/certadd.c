@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nssint.h"
+#include "vec.h"
 
 static int existing_name(p11c_db *db, CERTCertificate *cert, const char *q)
 {
@@ -18,16 +19,91 @@ static int existing_name(p11c_db *db, CERTCertificate *cert, const char *q)
 	return p11c_cert_stored(db, cert) && name && q && strcmp(name, q) != 0;
 }
 
+/* What p11c_cert_add_chain() tells: one entry a distinct certificate of
+ * the file, the alias's first. */
+struct p11c_add_report {
+	struct {
+		p11c_cert *cert;
+		p11c_added_state state;
+	} * items;
+	size_t n;
+};
+
+void p11c_add_report_free(p11c_add_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		p11c_cert_free(r->items[i].cert);
+	free(r->items);
+	free(r);
+}
+
+size_t p11c_add_report_count(const p11c_add_report *r)
+{
+	return r ? r->n : 0;
+}
+
+const p11c_cert *p11c_add_report_cert(const p11c_add_report *r, size_t i)
+{
+	return r && i < r->n ? r->items[i].cert : NULL;
+}
+
+p11c_added_state p11c_add_report_state(const p11c_add_report *r, size_t i)
+{
+	return r && i < r->n ? r->items[i].state : P11C_ADDED_PRESENT;
+}
+
+static int report_one(p11c_db *db, p11c_add_report *r, CERTCertificate *cert,
+                      p11c_added_state state)
+{
+	p11c_cert *c = p11c_cert_info_of(db, cert);
+	if (!c || !P11C_VEC_PUSH(r->items, r->n)) {
+		p11c_cert_free(c);
+		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	}
+	r->items[r->n - 1].cert = c;
+	r->items[r->n - 1].state = state;
+	return P11C_OK;
+}
+
+/* The batch as stored, k the alias's certificate; the same certificate
+ * twice in the file is told once. */
+static int report_of(p11c_db *db, const p11c_batch *b, size_t k, int trust_set,
+                     p11c_add_report **out)
+{
+	p11c_add_report *r = calloc(1, sizeof(*r));
+	int rc = r ? P11C_OK : p11c_fail(db, P11C_EFAIL, "out of memory");
+	for (size_t n = 0; !rc && n < b->n; n++) {
+		size_t i = n == 0 ? k : n <= k ? n - 1 : n; /* k first, then file order */
+		int dup = 0;
+		for (size_t m = 0; m < n && !dup; m++) {
+			size_t j = m == 0 ? k : m <= k ? m - 1 : m;
+			dup = SECITEM_ItemsAreEqual(&b->certs[j]->derCert, &b->certs[i]->derCert);
+		}
+		if (dup)
+			continue;
+		p11c_added_state st = b->stored[i]          ? P11C_ADDED_STORED
+		                      : i == k && trust_set ? P11C_ADDED_TRUST_SET
+		                                            : P11C_ADDED_PRESENT;
+		rc = report_one(db, r, b->certs[i], st);
+	}
+	if (rc)
+		p11c_add_report_free(r);
+	else
+		*out = r;
+	return rc;
+}
+
 /* The first version of p11c_add_opts: size, flags, trust. */
 #define ADD_OPTS_V1 (offsetof(p11c_add_opts, trust) + sizeof(const char *))
+#define ADD_ARGS(opts)                                                                             \
+	P11C_NAME(alias), P11C_NAME(path), P11C_OPTS_SIZE(opts, ADD_OPTS_V1),                      \
+	    P11C_FIELD_FLAGS(opts, flags, P11C_ADD_TRUSTED_CA), P11C_FIELD_OPTNAME(opts, trust)
 
-int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
-                  char **stored_as)
+static int add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
+               char **stored_as, p11c_add_report **report)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(stored_as), P11C_NAME(alias), P11C_NAME(path),
-	          P11C_OPTS_SIZE(opts, ADD_OPTS_V1),
-	          P11C_FIELD_FLAGS(opts, flags, P11C_ADD_TRUSTED_CA),
-	          P11C_FIELD_OPTNAME(opts, trust));
 	const char *trust_text = P11C_OPT(opts, trust, NULL);
 	int trusted_ca = (P11C_OPT(opts, flags, 0u) & P11C_ADD_TRUSTED_CA) != 0;
 	char *trust = NULL;
@@ -103,6 +179,8 @@ int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_a
 		rc = p11c_store_rest(db, &b, k, trusted_ca ? "CT,," : NULL);
 	if (!rc)
 		rc = p11c_pending_commit(db, NULL, NULL);
+	if (!rc && report)
+		rc = report_of(db, &b, k, trust != NULL, report);
 	if (rc && stored_as) {
 		free(*stored_as);
 		*stored_as = NULL;
@@ -116,6 +194,21 @@ out_trust:
 		PK11_FreeSlot(keyslot);
 	free(trust);
 	return rc;
+}
+
+int p11c_cert_add(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
+                  char **stored_as)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(stored_as), ADD_ARGS(opts));
+	return add(db, alias, path, opts, stored_as, NULL);
+}
+
+int p11c_cert_add_chain(p11c_db *db, const char *alias, const char *path, const p11c_add_opts *opts,
+                        p11c_add_report **out)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_OUT(out), ADD_ARGS(opts));
+	*out = NULL;
+	return add(db, alias, path, opts, NULL, out);
 }
 
 /* Which entries of a bundle repeat an earlier one (1 each): sorted once by

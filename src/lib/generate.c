@@ -15,6 +15,8 @@
 static const char *const db_files[] = {"cert9.db", "key4.db",   "pkcs11.txt",    "cert8.db",
                                        "key3.db",  "secmod.db", P11C_PWFILE_NAME};
 
+#define DEFAULT_ALIAS "Server-Cert"
+
 static void path_in(char *buf, size_t size, const char *dir, const char *name)
 {
 	snprintf(buf, size, "%s/%s", dir, name);
@@ -84,26 +86,50 @@ static char *this_host(void)
 	return strdup(name);
 }
 
-/* The new password: the password file's internal entry, else random. */
-static int new_password(p11c_db *db, char **pw)
+/* The slot of opts->token when it is an external token (a reference),
+ * else NULL; fails when token names no token. */
+static int external_slot(p11c_db *db, const char *token, PK11SlotInfo **out)
 {
-	if (!db->pwf) {
-		*pw = p11c_random_password(32);
-		return *pw ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "cannot make a password");
+	*out = NULL;
+	if (!token)
+		return P11C_OK;
+	PK11SlotInfo *slot = NULL;
+	int rc = p11c_slot_for_token(db, token, &slot);
+	if (rc)
+		return rc;
+	if (p11c_is_own_slot(db, slot))
+		PK11_FreeSlot(slot);
+	else
+		*out = slot;
+	return P11C_OK;
+}
+
+/* The new password: the password file's internal entry, else random: when
+ * there is no file, or when it gives the PIN of the external token the
+ * key goes to (ext) and no password of the database's own. */
+static int new_password(p11c_db *db, PK11SlotInfo *ext, char **pw)
+{
+	char *given = NULL;
+	if (db->pwf) {
+		/* A token's PIN line ("mail-hsm:1234") is not the database's password. */
+		char **known = p11c_token_labels();
+		const char *found =
+		    p11c_pwfile_lookup(db->pwf, NULL, 1, (const char *const *)known);
+		given = found && *found ? strdup(found) : NULL;
+		p11c_token_labels_free(known);
+		if (!given && found && *found)
+			return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
-	/* A token's PIN line ("mail-hsm:1234") is not the database's password. */
-	char **known = p11c_token_labels();
-	const char *found = p11c_pwfile_lookup(db->pwf, NULL, 1, (const char *const *)known);
-	char *given = found ? strdup(found) : NULL;
-	p11c_token_labels_free(known);
-	if (!given || !*given) {
-		p11c_secret_free(given);
+	if (given) {
+		*pw = given;
+		return P11C_OK;
+	}
+	if (db->pwf && !(ext && p11c_pwfile_lookup(db->pwf, PK11_GetTokenName(ext), 0, NULL)))
 		return p11c_fail(db, P11C_EPASSWORD,
 		                 "password file '%s' has no password for the internal token",
 		                 db->pwf_path);
-	}
-	*pw = given;
-	return P11C_OK;
+	*pw = p11c_random_password(32);
+	return *pw ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "cannot make a password");
 }
 
 static int default_cert(p11c_db *db, const char *hostname, const char *token)
@@ -116,9 +142,19 @@ static int default_cert(p11c_db *db, const char *hostname, const char *token)
 	p11c_selfsign_opts so = P11C_SELFSIGN_OPTS_INIT;
 	so.fields = &f;
 	so.token = token;
-	int rc = p11c_cert_selfsign(db, "Server-Cert", &so);
+	int rc = p11c_cert_selfsign(db, DEFAULT_ALIAS, &so);
 	free(host);
 	return rc;
+}
+
+/* Remove the default certificate and its key from token slot after a
+ * later step failed (best effort: the step's own error is the one told). */
+static void remove_cert_on(p11c_db *db, PK11SlotInfo *slot)
+{
+	char *q = p11c_qualified(db, slot, DEFAULT_ALIAS);
+	if (q)
+		(void)p11c_cert_remove(db, q, 0);
+	free(q);
 }
 
 /* The end of the first p11c_generate_opts: a shorter size is a caller's
@@ -136,7 +172,8 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 	const char *hostname = P11C_OPT(opts, hostname, NULL);
 	const char *token = P11C_OPT(opts, token, NULL);
 	char path[4200], *pw = NULL;
-	int made = 0, rc;
+	PK11SlotInfo *ext = NULL;
+	int made = 0, made_cert = 0, rc;
 	if (db->ctx)
 		return p11c_fail_c(db, P11C_EUSAGE, P11C_ERR_USAGE, "database '%s' is already open",
 		                   db->dir);
@@ -157,7 +194,12 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 		goto fail;
 	}
 	db->no_p11kit = (flags & P11C_GENERATE_NO_P11KIT) != 0;
-	if ((rc = p11c_nss_start(db, dir, 0)) || (rc = new_password(db, &pw)))
+	if ((rc = p11c_nss_start(db, dir, 0)) || (rc = external_slot(db, token, &ext)) ||
+	    (rc = new_password(db, ext, &pw)))
+		goto fail;
+	/* The token's PIN first (the password file, else the prompt): a wrong
+	 * or missing one leaves nothing made, on the token or here. */
+	if (ext && !(flags & P11C_GENERATE_NO_DEFAULT_CERT) && (rc = p11c_login(db, ext)))
 		goto fail;
 	PK11SlotInfo *slot = p11c_db_slot(db);
 	SECStatus s = slot && PK11_NeedUserInit(slot) ? PK11_InitPin(slot, "", pw) : SECFailure;
@@ -175,19 +217,28 @@ int p11c_db_generate(p11c_db *db, const char *dir, const p11c_generate_opts *opt
 		goto fail;
 	}
 	PK11_FreeSlot(slot);
-	if (!db->pwf) {
-		/* Later steps (the token's login) read the file just written. */
-		if ((rc = p11c_db_set_password_file(db, path)))
+	/* The database is logged in: later steps need no password file, and
+	 * one set now would be named by their failures, and then removed. */
+	if (!(flags & P11C_GENERATE_NO_DEFAULT_CERT)) {
+		if ((rc = default_cert(db, hostname, token)))
 			goto fail;
+		made_cert = 1;
 	}
-	if (!(flags & P11C_GENERATE_NO_DEFAULT_CERT) && (rc = default_cert(db, hostname, token)))
-		goto fail;
 	/* The token's PIN joins the file, so that it unlocks everything. */
 	if (db->used_label && (rc = p11c_pwfile_write(db, path, pw, db->used_label, db->used_pin)))
 		goto fail;
+	if (!db->pwf && (rc = p11c_db_set_password_file(db, path)))
+		goto fail;
+	if (ext)
+		PK11_FreeSlot(ext);
 	p11c_secret_free(pw);
 	return P11C_OK;
 fail:
+	/* A key and certificate made on an external token are not in dir. */
+	if (made_cert && ext)
+		remove_cert_on(db, ext);
+	if (ext)
+		PK11_FreeSlot(ext);
 	p11c_secret_free(pw);
 	p11c_db_shutdown(db);
 	remove_db(dir, made);

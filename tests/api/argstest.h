@@ -56,6 +56,11 @@
 	X(p11c_request_write)                                                                      \
 	X(p11c_cert_add)                                                                           \
 	X(p11c_cert_add_bundle)                                                                    \
+	X(p11c_cert_add_chain)                                                                     \
+	X(p11c_add_report_count)                                                                   \
+	X(p11c_add_report_cert)                                                                    \
+	X(p11c_add_report_state)                                                                   \
+	X(p11c_add_report_free)                                                                    \
 	X(p11c_cert_renew)                                                                         \
 	X(p11c_cert_renew_selfsign)                                                                \
 	X(p11c_cert_remove)                                                                        \

@@ -372,6 +372,56 @@ void test_args_p11c_cert_add(void **state)
 	no_failures();
 }
 
+void test_args_p11c_cert_add_chain(void **state)
+{
+	p11c_db *db = *state;
+	p11c_add_opts o = P11C_ADD_OPTS_INIT;
+	p11c_add_report *r = (p11c_add_report *)&r; /* not NULL */
+	NO_DB(p11c_cert_add_chain(NULL, "a", "c.pem", &o, &r), p11c_cert_add_chain);
+	USAGE(db, p11c_cert_add_chain(db, "a", "c.pem", &o, NULL), p11c_cert_add_chain,
+	      "out is NULL");
+	USAGE(db, p11c_cert_add_chain(db, NULL, "c.pem", &o, &r), p11c_cert_add_chain,
+	      "alias is NULL");
+	USAGE(db, p11c_cert_add_chain(db, "a", "", NULL, &r), p11c_cert_add_chain, "path is empty");
+	o.trust = "";
+	USAGE(db, p11c_cert_add_chain(db, "a", "c.pem", &o, &r), p11c_cert_add_chain,
+	      "opts->trust is empty");
+	o.trust = NULL;
+	o.flags = 4;
+	USAGE(db, p11c_cert_add_chain(db, "a", "c.pem", &o, &r), p11c_cert_add_chain,
+	      "opts->flags has unknown bits 0x4");
+	o.flags = 0;
+	o.size = 2;
+	USAGE(db, p11c_cert_add_chain(db, "a", "c.pem", &o, &r), p11c_cert_add_chain,
+	      "opts->size is 2, less than");
+	assert_null(r);
+	no_failures();
+}
+
+void test_args_p11c_add_report_count(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_add_report_count(NULL), 0);
+}
+
+void test_args_p11c_add_report_cert(void **state)
+{
+	(void)state;
+	assert_null(p11c_add_report_cert(NULL, 0));
+}
+
+void test_args_p11c_add_report_state(void **state)
+{
+	(void)state;
+	assert_int_equal(p11c_add_report_state(NULL, 0), P11C_ADDED_PRESENT);
+}
+
+void test_args_p11c_add_report_free(void **state)
+{
+	(void)state;
+	p11c_add_report_free(NULL);
+}
+
 void test_args_p11c_cert_add_bundle(void **state)
 {
 	p11c_db *db = *state;

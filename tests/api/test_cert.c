@@ -311,6 +311,59 @@ static void test_cert_trust_roles_are_the_words(void **state)
 	assert_int_equal(roles_added(f, "valid", "c,c,c"), 0);
 }
 
+/* p11c_cert_add_chain's report: the alias's certificate first, each
+ * distinct one once, with what the database holds (held against
+ * p11c_cert_show) and what the call did. */
+static void test_cert_add_chain_reports_each(void **state)
+{
+	fixture *f = *state;
+	char *out = run("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	                "-nodes -keyout r.key -subj '/CN=Chain Root' -days 30 "
+	                "-addext basicConstraints=critical,CA:TRUE -out r.pem && "
+	                "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	                "-keyout s.key -subj '/CN=Chain Sub' -out s.csr && "
+	                "printf 'basicConstraints=critical,CA:TRUE\\n' > ca.ext && "
+	                "openssl x509 -req -in s.csr -CA r.pem -CAkey r.key -CAcreateserial "
+	                "-days 30 -extfile ca.ext -out s.pem && cat s.pem r.pem s.pem > chain.pem "
+	                "2>&1",
+	                f->a.tmp);
+	free(out);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/chain.pem", f->a.tmp);
+	p11c_add_opts o = P11C_ADD_OPTS_INIT;
+	o.flags = P11C_ADD_TRUSTED_CA;
+	p11c_add_report *r = NULL;
+	if (p11c_cert_add_chain(f->a.db, "chainsub", path, &o, &r))
+		fail_msg("add-chain: %s", p11c_last_error(f->a.db));
+	assert_int_equal(p11c_add_report_count(r), 2);
+	const char *want[] = {"chainsub", "Chain Root"};
+	for (size_t i = 0; i < 2; i++) {
+		const p11c_cert *c = p11c_add_report_cert(r, i);
+		p11c_cert *shown = NULL;
+		assert_int_equal(p11c_add_report_state(r, i), P11C_ADDED_STORED);
+		assert_string_equal(p11c_cert_alias(c), want[i]);
+		assert_int_equal(p11c_cert_show(f->a.db, want[i], &shown), P11C_OK);
+		assert_string_equal(p11c_cert_trust(c), p11c_cert_trust(shown));
+		assert_string_equal(p11c_cert_trust(c), "CT,,");
+		assert_string_equal(p11c_cert_sha256(c), p11c_cert_sha256(shown));
+		p11c_cert_free(shown);
+	}
+	assert_null(p11c_add_report_cert(r, 2));
+	assert_int_equal(p11c_add_report_state(r, 2), P11C_ADDED_PRESENT);
+	p11c_add_report_free(r);
+	/* Again: the alias's trust set, the root left as it was. */
+	assert_int_equal(p11c_cert_add_chain(f->a.db, "chainsub", path, &o, &r), P11C_OK);
+	assert_int_equal(p11c_add_report_count(r), 2);
+	assert_int_equal(p11c_add_report_state(r, 0), P11C_ADDED_TRUST_SET);
+	assert_int_equal(p11c_add_report_state(r, 1), P11C_ADDED_PRESENT);
+	p11c_add_report_free(r);
+	/* A failure gives no report. */
+	snprintf(path, sizeof(path), "%s/r.key", f->a.tmp);
+	r = (p11c_add_report *)&r;
+	assert_int_not_equal(p11c_cert_add_chain(f->a.db, "nokey", path, &o, &r), P11C_OK);
+	assert_null(r);
+}
+
 /* Fields of a size the library does not know are refused, naming them. */
 static void test_cert_dn_fields_without_size_refused(void **state)
 {
@@ -349,6 +402,7 @@ int main(void)
 	    T(test_cert_listing_keys_by_mark),
 	    T(test_cert_alias_qualify_internal_is_bare),
 	    T(test_cert_trust_roles_are_the_words),
+	    T(test_cert_add_chain_reports_each),
 	    T(test_cert_dn_fields_without_size_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,7 +15,32 @@ issue_for_key server "/CN=mail.example.com" inter "$T/leaf.pem"
 p11c -q -d "$DB" remove-cert --keep-key server
 cat "$T/leaf.pem" "$T/inter.pem" "$T/root.pem" >"$T/chain.pem"
 
+# report_matches WHAT: each line of add-cert's report ($T/err) names a
+# certificate as certutil -L lists it, with the trust certutil shows
+# ("untrusted": none; "trusted as ... (NSS)": that NSS trust).
+report_matches() {
+	local line name said bad=
+	while IFS= read -r line; do
+		name=$(sed -n "s/^[^']*'\([^']*\)'.*/\1/p" <<<"$line")
+		said=$(sed -n 's/.*trusted as [^(]*(\([^)]*\)).*/\1/p' <<<"$line")
+		case $line in *", untrusted"*) said=",," ;; esac
+		if [ -z "$name" ] || [ -z "$(certutil -d "sql:$DB" -L -n "$name" 2>/dev/null | head -1)" ]; then
+			bad="$bad [$line: no certificate '$name' in certutil -L]"
+		elif [ -n "$said" ] && [ "$(trust_of "$name")" != "$said" ]; then
+			bad="$bad [$line: certutil -L trust is '$(trust_of "$name")']"
+		fi
+	done <"$T/err"
+	if [ -z "$bad" ]; then ok "$1"; else not_ok "$1:$bad"; fi
+}
+
 expect_exit 0 "add-cert installs the CA's reply and its chain" p11c -d "$DB" add-cert mail "$T/chain.pem"
+cp "$T/err" "$T/report"
+check "it reports the alias, then each CA stored, one line each: $(tr '\n' '|' <"$T/report")" \
+	test "$(sed 's/,.*//' "$T/report" | tr '\n' '|')" = \
+	"added 'mail'|added CA 'Example Intermediate CA'|added CA 'Example Root CA'|"
+check "it says the CAs are untrusted and how to trust one" \
+	grep -qx "added CA 'Example Root CA', untrusted (to trust it: add-cert -C 'Example Root CA' FILE, FILE holding it alone)" "$T/report"
+report_matches "the report's names and trust are certutil -L's"
 check "the reply is stored as the alias, with its key (u,u,u)" test "$(trust_of mail)" = "u,u,u"
 check "the intermediate is stored under its CN, untrusted" \
 	test "$(trust_of 'Example Intermediate CA')" = ",,"
@@ -26,6 +51,8 @@ check "certutil -V fails while the root is untrusted" \
 expect_exit 0 "add-cert -C trusts the root already present" p11c -d "$DB" add-cert -C root "$T/root.pem"
 check "the root is now CT,," test "$(trust_of 'Example Root CA')" = "CT,,"
 check "it says the root keeps its alias" grep -q "already stored as 'Example Root CA'" "$T/err"
+check "and its trust now: $(tr '\n' '|' <"$T/err")" grep -q "trusted as server-ca,client-ca (CT,,)$" "$T/err"
+report_matches "that report is certutil -L's too"
 check "no second entry is made for it" test -z "$(trust_of root)"
 check "certutil -V verifies the chain for a TLS server" \
 	certutil -d "sql:$DB" -V -n mail -u V
@@ -33,6 +60,15 @@ certutil -d "sql:$DB" -L -n mail -a >"$T/mail-out.pem"
 check "openssl verifies the stored chain" \
 	openssl verify -CAfile "$T/root.pem" -untrusted "$T/inter.pem" "$T/mail-out.pem"
 expect_exit 0 "adding the same certificate again is harmless" p11c -d "$DB" add-cert mail "$T/leaf.pem"
+check "it says mail was already present: $(cat "$T/err")" grep -qx "'mail' was already present" "$T/err"
+cat "$T/leaf.pem" "$T/inter.pem" "$T/inter.pem" "$T/root.pem" >"$T/again.pem"
+expect_exit 0 "the chain again, the intermediate twice" p11c -d "$DB" add-cert mail "$T/again.pem"
+check "each certificate is told once, as already present: $(tr '\n' '|' <"$T/err")" \
+	test "$(sed 's/,.*//' "$T/err" | tr '\n' '|')" = \
+	"'mail' was already present|CA 'Example Intermediate CA' was already present|CA 'Example Root CA' was already present|"
+report_matches "the already-present lines are certutil -L's"
+expect_exit 0 "-q: the chain again" p11c -q -d "$DB" add-cert mail "$T/chain.pem"
+check "-q says nothing" test ! -s "$T/err"
 check "still one certificate for mail" test "$(certutil -d "sql:$DB" -L | grep -c '^mail ')" = 1
 
 # A CA chain with no key: -C trusts the alias and the rest.
@@ -42,6 +78,9 @@ cat "$T/othersub.pem" "$T/other.pem" >"$T/otherchain.pem"
 expect_exit 0 "add-cert -C a CA chain" p11c -d "$DB" add-cert -C othersub "$T/otherchain.pem"
 check "-C: the alias is CT,," test "$(trust_of othersub)" = "CT,,"
 check "-C: the rest of the chain is CT,," test "$(trust_of 'Other Root')" = "CT,,"
+check "-C: the report says so: $(tr '\n' '|' <"$T/err")" test "$(cat "$T/err")" = "added 'othersub', trusted as server-ca,client-ca (CT,,)
+added CA 'Other Root', trusted as server-ca,client-ca (CT,,)"
+report_matches "-C: the report is certutil -L's"
 
 # Peers and explicit trust, PEM and DER.
 n=0

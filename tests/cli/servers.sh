@@ -216,6 +216,9 @@ start_smtp() {
 
 # start_dovecot ADDR IMAP_PORT POP3_PORT CHAIN KEY: dovecot with IMAP and
 # POP3 on the plain ports, with STARTTLS and STLS, as the current user.
+# Its users' mail processes run as $DOVECOT_UID:$DOVECOT_GID when set (the
+# current user's else): Dovecot runs none as root, so a test that uses one
+# (doveadm -u) as root names another.
 start_dovecot() {
 	local addr=$1 imap=$2 pop3=$3 chain=$4 key=$5 bin dir=$T/dovecot-$2 user group
 	bin=$(sbin dovecot) || exit
@@ -248,7 +251,7 @@ passdb {
 }
 userdb {
 	driver = static
-	args = uid=$(id -u) gid=$(id -g) home=$dir/home
+	args = uid=${DOVECOT_UID:-$(id -u)} gid=${DOVECOT_GID:-$(id -g)} home=$dir/home
 }
 service imap-login {
 	chroot =

@@ -3,7 +3,8 @@
 # sync-exports: export-cert and export-trust record what they wrote; a
 # private Postfix (smtpd_tls_chain_files, smtp_tls_CAfile) and Dovecot
 # (ssl_cert, ssl_key, and ssl_ca for client certificates) serve p11cert's exports on
-# loopback; after a renewal
+# loopback, and Dovecot as a client (imapc) verifies a server with
+# ssl_client_ca_file = export-trust's file; after a renewal
 # check says stale-export, sync-exports rewrites the files (mode and owner
 # kept) and its post-hook reloads both, and the next STARTTLS connection
 # sees the new certificate.  A trust change rewrites export-trust's files
@@ -212,6 +213,48 @@ check "not the server trust file (a client CA only)" fails grep -q "'$O/ca.pem'"
 check "the client CA file holds the client CA" grep -q "CN = Client CA" <(subjects "$O/client-ca.pem" | tr '|' '\n')
 sleep 1
 expect_eq "Dovecot's next login with the client certificate passes" "$(login_with_cert)" OK
+
+# Dovecot as a TLS client (imapc, the outgoing side ssl_client_ca_file is
+# for) verifying an IMAP server with export-trust's file: the server's
+# certificate, p11cert's key under a CA outside the database, is refused
+# while that CA is stored untrusted (add-cert of the chain), and accepted
+# once it is trusted and sync-exports has rewritten the file.
+make_ca siteca "/CN=Site CA"
+p11c -q -d "$DB" request-cert --name localhost --key-type ec:p256 --alias imapsrv -F ascii \
+	-o "$T/imapsrv.csr"
+printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' \
+	>"$T/imapsrv.ext"
+openssl x509 -req -in "$T/imapsrv.csr" -CA "$T/siteca.pem" -CAkey "$T/siteca.key" -CAcreateserial \
+	-days 30 -extfile "$T/imapsrv.ext" -out "$T/imapsrv.pem" 2>/dev/null
+cat "$T/imapsrv.pem" "$T/siteca.pem" >"$T/imapsrv-chain.pem"
+expect_exit 0 "add-cert of the IMAP server's reply with its CA" \
+	p11c -d "$DB" add-cert imapsrv "$T/imapsrv-chain.pem"
+check "it says the CA was stored untrusted: $(tr '\n' '|' <"$T/err")" \
+	grep -q "^added CA 'Site CA', untrusted" "$T/err"
+p11c -q -d "$DB" export-cert --format pem --chain --key-out "$O/imapsrv.key" -o "$O/imapsrv.pem" imapsrv
+IMAP3=$(free_port) POP33=$(free_port)
+DOVECOT_UID=$(id -u nobody) DOVECOT_GID=$(id -g nobody) \
+	start_dovecot 127.0.0.1 "$IMAP3" "$POP33" "$O/imapsrv.pem" "$O/imapsrv.key"
+chown nobody "$T/dovecot-$IMAP3/home"
+imapc_list() { # doveadm over imapc (STARTTLS, verified with ssl_client_ca_file): its mailboxes
+	doveadm -c "$T/dovecot-$IMAP3/dovecot.conf" -o mail_location=imapc: \
+		-o imapc_host=127.0.0.1 -o "imapc_port=$IMAP3" -o imapc_ssl=starttls \
+		-o imapc_ssl_verify=yes -o "ssl_client_ca_file=$O/ca.pem" -o imapc_user=user \
+		-o imapc_password=test -o imapc_connection_retry_count=0 mailbox list -u user \
+		>"$T/imapc.out" 2>&1
+}
+check "the trust file does not hold the Site CA" fails grep -q "Site CA" <(subjects "$O/ca.pem")
+check "doveadm (imapc) refuses the server while its CA is not in ssl_client_ca_file" fails imapc_list
+check "  for the server's certificate: $(tr '\n' '|' <"$T/imapc.out" | head -c 400)" \
+	grep -q "Received invalid SSL certificate" "$T/imapc.out"
+p11c -q -d "$DB" show-cert --pem "Site CA" >"$T/siteca-out.pem"
+expect_exit 0 "add-cert -C trusts the CA add-cert stored" p11c -d "$DB" add-cert -C "Site CA" "$T/siteca-out.pem"
+expect_exit 0 "sync-exports after trusting it" p11c -d "$DB" sync-exports
+check "it rewrote the trust file" grep -q "^rewrote '$O/ca.pem' " "$T/out"
+imapc_list
+expect_eq "doveadm (imapc) now verifies the server with the rewritten file (exit; $(tr '\n' '|' <"$T/imapc.out" | head -c 400))" \
+	"$?" 0
+check "  and lists its INBOX" grep -qx INBOX "$T/imapc.out"
 
 # A deleted export comes back.
 rm "$O/mail.key"

@@ -4,7 +4,8 @@
 send it a signal or end its input, and print what the terminal's echo flag
 was at the prompt and after the command had gone (or stopped).
 
-   ttyprompt.py SIGNAL|eof|tstp:ANSWER PROMPT_TEXT COMMAND...
+   ttyprompt.py SIGNAL|eof|tstp:ANSWER|answer:ANSWER PROMPT_TEXT COMMAND...
+(answer:ANSWER types the answer at the prompt, as a user would.)
 Prints 'at-prompt echo=0|1' and 'after echo=0|1', then 'status N'."""
 import os, pty, signal, sys, termios, time
 
@@ -26,6 +27,8 @@ echo = lambda: int(bool(termios.tcgetattr(fd)[3] & termios.ECHO))
 print("at-prompt echo=%d" % echo())
 if how == "eof":
     os.write(fd, b"\x04")
+elif how.startswith("answer:"):
+    os.write(fd, how[7:].encode() + b"\n")
 elif how.startswith("tstp:"):
     # Ctrl-Z, then fg, then the answer typed: the prompt goes on.  (On this
     # terminal the command leads an orphaned process group, where the
