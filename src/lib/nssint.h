@@ -176,6 +176,9 @@ int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name);
 int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
                       CERTName **out);
 
+/* certinfo.c: the name list-certs gives a slot's token ("internal" for
+ * NSS's own and the database's). */
+const char *p11c_token_of(PK11SlotInfo *slot);
 /* certinfo.c: whether cert may have a private key the handle can see
  * (without the database's own login, NSS's user-certificate mark says). */
 int p11c_may_have_key(p11c_db *db, CERTCertificate *cert);
@@ -258,7 +261,7 @@ struct p11c_cert {
 	unsigned trust_roles; /* P11C_TRUST_* */
 };
 
-/* What p11c_cert_list() gives (certinfo.c). */
+/* What p11c_cert_list() gives (certlist.c). */
 struct p11c_token_problem {
 	char *token;     /* its label */
 	int code;        /* P11C_EPASSWORD (no PIN, wrong PIN), P11C_ETOKEN */
