@@ -274,10 +274,27 @@ p11c_cert *p11c_cert_info_of(p11c_db *db, CERTCertificate *cert)
 	return p11c_cert_info_with(db, cert, 0);
 }
 
+/* The key details the own token's pass over its private keys gave
+ * (certscan.c): as key_details finds them through NSS, without a lookup. */
+static void key_given(p11c_db *db, p11c_cert *info, const p11c_scanned_keys *keys,
+                      const p11c_scanned_key *key)
+{
+	info->key_extractable = -1;
+	if (!key)
+		return;
+	info->has_key = 1;
+	info->key_token = strdup(p11c_token_of(db->slot));
+	info->key_extractable = key->extractable;
+	if (keys->have_ti)
+		info->key_uri =
+		    p11c_uri_for_object(&keys->ti, key->id, key->id_len, key->label, "private");
+}
+
 /* What a certificate record holds; scanned: read by certscan.c, with the
- * alias and trust given (no key). */
+ * alias and trust given, and keys, the key details (else key_details). */
 static p11c_cert *build(p11c_db *db, CERTCertificate *cert, unsigned how, const char *alias,
-                        const CERTCertTrust *scanned)
+                        const CERTCertTrust *scanned, const p11c_scanned_keys *keys,
+                        const p11c_scanned_key *key)
 {
 	p11c_cert *i = calloc(1, sizeof(*i));
 	if (!i)
@@ -323,7 +340,9 @@ static p11c_cert *build(p11c_db *db, CERTCertificate *cert, unsigned how, const 
 	i->trust_words[2] = trust_words(trust.objectSigningFlags);
 	i->trust_roles = p11c_trust_roles_of(&trust);
 	i->pem = p11c_pem_encode("CERTIFICATE", cert->derCert.data, cert->derCert.len);
-	if (scanned && !(how & P11C_INFO_NSS_CERT)) {
+	if (scanned && keys) {
+		key_given(db, i, keys, key);
+	} else if (scanned && !(how & P11C_INFO_NSS_CERT)) {
 		i->key_extractable = -1;
 		i->has_key = (how & P11C_INFO_MARKED) != 0;
 		if (i->has_key)
@@ -345,11 +364,12 @@ p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how)
 	const char *alias = cert->nickname    ? p11c_alias_of(db, cert)
 	                    : cert->emailAddr ? cert->emailAddr
 	                                      : "";
-	return build(db, cert, how, alias, NULL);
+	return build(db, cert, how, alias, NULL, NULL, NULL);
 }
 
 p11c_cert *p11c_cert_info_scanned(p11c_db *db, CERTCertificate *cert, unsigned how,
-                                  const char *alias, const CERTCertTrust *trust)
+                                  const char *alias, const CERTCertTrust *trust,
+                                  const p11c_scanned_keys *keys, const p11c_scanned_key *key)
 {
-	return build(db, cert, how, alias, trust);
+	return build(db, cert, how, alias, trust, keys, key);
 }

@@ -196,20 +196,26 @@ static int collect_scanned(p11c_db *db, p11c_list_kind which, unsigned how, p11c
 		p11c_scanned_free(sc, n);
 		return rc;
 	}
-	if (!how && PK11_IsLoggedIn(db->slot, db))
-		(void)p11c_scan_rekey(db, sc, n);
+	/* The private keys in one pass where their details are wanted
+	 * (certscan.c), instead of NSS's lookups a certificate; failing, as
+	 * before: NSS's view of each certificate with a key beside it. */
+	p11c_scanned_keys *keys = NULL;
+	if ((!how && PK11_IsLoggedIn(db->slot, db)) || (any_keyed && !by_mark))
+		(void)p11c_scan_keys(db, sc, n, &keys);
 	for (size_t k = 0; k < n && !rc; k++) {
-		if (!sc[k].keyed || by_mark) {
+		int given = keys && sc[k].keyed && !by_mark && !(sc[k].key && sc[k].key->twin);
+		if (!sc[k].keyed || by_mark || given) {
 			if (which == P11C_LIST_CA && !trusted_ca_flags(&sc[k].trust))
 				continue;
 			rc = keep(db, which,
-			          p11c_cert_info_scanned(db, sc[k].cert,
-			                                 sc[k].keyed ? P11C_INFO_MARKED : 0u,
-			                                 sc[k].label, &sc[k].trust),
+			          p11c_cert_info_scanned(
+			              db, sc[k].cert, sc[k].keyed ? P11C_INFO_MARKED : 0u,
+			              sc[k].label, &sc[k].trust, given ? keys : NULL, sc[k].key),
 			          l);
 			continue;
 		}
-		/* a key beside it: NSS's own view, for the key's details */
+		/* a key beside it, its details not from the pass: NSS's own
+		 * view, for the key's details */
 		CERTCertificate *cert =
 		    PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db);
 		if (!cert) {
@@ -226,11 +232,12 @@ static int collect_scanned(p11c_db *db, p11c_list_kind which, unsigned how, p11c
 				rc = keep(db, which,
 				          p11c_cert_info_scanned(
 				              db, cert, how | P11C_INFO_MARKED | P11C_INFO_NSS_CERT,
-				              sc[k].label, &sc[k].trust),
+				              sc[k].label, &sc[k].trust, NULL, NULL),
 				          l);
 		}
 		CERT_DestroyCertificate(cert);
 	}
+	p11c_scanned_keys_free(keys);
 	p11c_scanned_free(sc, n);
 	return rc;
 }

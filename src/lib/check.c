@@ -322,7 +322,7 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 		               "cannot see the keys on token '%s': %s", notes[k].label,
 		               notes[k].msg);
 	free(notes);
-	items it = {NULL, 0};
+	items it = {NULL, 0, NULL};
 	if (p11c_check_items_make(db, sc, nsc, certs, &it))
 		r.failed = 1;
 	p11c_scanned_free(sc, nsc);
@@ -342,8 +342,8 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	p11c_check_certs(&r, &it, days, PR_Now());
 	p11c_progress(db, "checking certificates", it.n, it.n);
 	check_aliases(&r, &it);
+	p11c_check_keys(&r, &it);
 	p11c_check_items_free(&it);
-	p11c_check_keys(&r);
 	check_exports(&r);
 	p11c_scan_hold_trust(db, 0);
 	if (r.failed) {

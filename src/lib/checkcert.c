@@ -168,11 +168,12 @@ void p11c_check_items_free(items *it)
 		free(it->v[i].alias);
 	}
 	free(it->v);
+	p11c_scanned_keys_free(it->keys);
 }
 
 /* cert (taken) as an item; -1 out of memory. */
 static int item_add(items *it, CERTCertificate *cert, const char *alias, const CERTCertTrust *trust,
-                    int lookup)
+                    int lookup, int given, const p11c_scanned_key *key)
 {
 	char *a = strdup(alias);
 	item *i = a ? P11C_VEC_PUSH(it->v, it->n) : NULL; /* counted in it->n */
@@ -184,6 +185,8 @@ static int item_add(items *it, CERTCertificate *cert, const char *alias, const C
 	i->cert = cert;
 	i->alias = a;
 	i->lookup = lookup;
+	i->given = given;
+	i->key = key;
 	if (trust)
 		i->trust = *trust;
 	else if (CERT_GetCertTrust(cert, &i->trust) != SECSuccess)
@@ -208,32 +211,52 @@ int p11c_check_items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertLis
 			const char *alias = c->nickname    ? p11c_alias_of(db, c)
 			                    : c->emailAddr ? c->emailAddr
 			                                   : "";
-			if (item_add(it, CERT_DupCertificate(c), alias, NULL, 1))
+			if (item_add(it, CERT_DupCertificate(c), alias, NULL, 1, 0, NULL))
 				return -1;
 		}
 		if (it->n > 1)
 			qsort(it->v, it->n, sizeof(*it->v), item_by_alias);
 		return 0;
 	}
-	/* the private keys now in sight (a failure leaves the marks as they
-	 * were read before the login) */
-	(void)p11c_scan_rekey(db, sc, nsc);
+	/* the private keys now in sight, in one pass (a failure leaves the
+	 * marks as they were read before the login, and the keys to NSS's
+	 * lookups) */
+	(void)p11c_scan_keys(db, sc, nsc, &it->keys);
+	int in_sight = !PK11_NeedLogin(db->slot) || PK11_IsLoggedIn(db->slot, db);
 	for (size_t k = 0; k < nsc; k++) {
+		const p11c_scanned_key *key = sc[k].key;
+		int given = it->keys && in_sight && !(key && key->twin);
+		/* NSS's own view where NSS must judge it: a chain to verify (one
+		 * of the database's own, not self-signed; see check_chain) */
+		int chain =
+		    key && !SECITEM_ItemsAreEqual(&sc[k].cert->derSubject, &sc[k].cert->derIssuer);
 		CERTCertificate *c =
-		    sc[k].keyed ? PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db)
-		                : NULL;
+		    sc[k].keyed && (!given || chain)
+		        ? PK11_FindCertFromDERCertItem(db->slot, &sc[k].cert->derCert, db)
+		        : NULL;
 		if (!c) { /* the decoded one: no key beside it, or NSS's view failed */
 			c = sc[k].cert;
 			sc[k].cert = NULL; /* the item takes it */
 		}
 		/* the trust the scan read before the login (NSS's own view would
 		 * read it again, one key derivation each) */
-		if (item_add(it, c, sc[k].label, &sc[k].trust, sc[k].keyed))
+		if (item_add(it, c, sc[k].label, &sc[k].trust, sc[k].keyed && !given, given,
+		             given ? key : NULL))
 			return -1;
 	}
 	if (it->n > 1)
 		qsort(it->v, it->n, sizeof(*it->v), item_by_alias);
 	return 0;
+}
+
+/* A token that will not serve an RSA key of alias to NSS servers. */
+static void defect_check(p11c_checking *r, const char *alias, PK11SlotInfo *slot)
+{
+	if (!(p11c_token_defects(r->db, slot) & P11C_DEFECT_EMPTY_COPY))
+		return;
+	char msg[512];
+	p11c_defect_message(slot, msg, sizeof(msg));
+	p11c_check_add(r, alias, 1, P11C_FINDING_TOKEN_DEFECT, "'%s': %s", alias, msg);
 }
 
 void p11c_check_certs(p11c_checking *r, const items *it, int days, PRTime now)
@@ -246,9 +269,10 @@ void p11c_check_certs(p11c_checking *r, const items *it, int days, PRTime now)
 		int keys_known = keys_visible(r, cert);
 		SECKEYPrivateKey *key =
 		    keys_known && it->v[k].lookup ? p11c_key_for_cert(r->db, cert) : NULL;
+		const p11c_scanned_key *given = keys_known ? it->v[k].key : NULL;
 		role w = {
 		    .alias = it->v[k].alias,
-		    .own = key != NULL,
+		    .own = key != NULL || given != NULL,
 		    .anchor = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
 		                      CERTDB_TRUSTED)) != 0,
 		    /* a certificate trusted as a CA is one, whatever its extensions
@@ -259,17 +283,12 @@ void p11c_check_certs(p11c_checking *r, const items *it, int days, PRTime now)
 		    .trusted = (all & (CERTDB_TRUSTED_CA | CERTDB_TRUSTED_CLIENT_CA |
 		                       CERTDB_TRUSTED | CERTDB_TERMINAL_RECORD)) != 0,
 		};
-		if (key) {
-			/* an RSA key the token will not serve to NSS servers */
-			if (key->keyType == rsaKey &&
-			    (p11c_token_defects(r->db, key->pkcs11Slot) & P11C_DEFECT_EMPTY_COPY)) {
-				char msg[512];
-				p11c_defect_message(key->pkcs11Slot, msg, sizeof(msg));
-				p11c_check_add(r, w.alias, 1, P11C_FINDING_TOKEN_DEFECT, "'%s': %s",
-				               w.alias, msg);
-			}
+		/* an RSA key the token will not serve to NSS servers: the key
+		 * NSS found, or the one the own token's pass did */
+		if (key ? key->keyType == rsaKey : given && given->key_type == CKK_RSA)
+			defect_check(r, w.alias, key ? key->pkcs11Slot : r->db->slot);
+		if (key)
 			SECKEY_DestroyPrivateKey(key);
-		}
 		/* keys out of sight: an untrusted end-entity certificate is taken
 		 * for one of the database's own */
 		if (!keys_known && !w.ca && !w.trusted)
@@ -292,7 +311,36 @@ void p11c_check_certs(p11c_checking *r, const items *it, int days, PRTime now)
 }
 
 /* Private keys no certificate answers to, on each token logged in to. */
-void p11c_check_keys(p11c_checking *r)
+/* One private key without a certificate: by its label, else its CKA_ID. */
+static void orphan(p11c_checking *r, PK11SlotInfo *slot, const char *name, const char *hex)
+{
+	const char *shown = *name ? name : *hex ? hex : "?";
+	const char *token = p11c_is_own_slot(r->db, slot) ? "internal" : PK11_GetTokenName(slot);
+	p11c_check_add(r, shown, 0, P11C_FINDING_ORPHAN_KEY,
+	               "private key '%s' on token '%s' has no certificate (a request still "
+	               "waiting for its CA's reply?)",
+	               shown, token);
+}
+
+/* The own token's orphans from its pass over the private keys: the token
+ * keys (those NSS's listing gives) that no certificate of the scan has
+ * the CKA_ID of, in the token's order. */
+static void orphans_given(p11c_checking *r, const p11c_scanned_keys *keys)
+{
+	for (size_t i = 0; i < keys->n && !r->failed; i++) {
+		const p11c_scanned_key *k = &keys->v[i];
+		if (k->session || k->has_cert)
+			continue;
+		char *hex = p11c_hex(k->id, k->id_len, 0);
+		if (!hex)
+			r->failed = 1;
+		else
+			orphan(r, r->db->slot, k->label, hex);
+		free(hex);
+	}
+}
+
+void p11c_check_keys(p11c_checking *r, const items *it)
 {
 	PK11SlotList *list = PK11_GetAllTokens(CKM_INVALID_MECHANISM, PR_FALSE, PR_FALSE, r->db);
 	for (PK11SlotListElement *le = list ? list->head : NULL; le; le = le->next) {
@@ -302,6 +350,10 @@ void p11c_check_keys(p11c_checking *r)
 			continue;
 		if (PK11_NeedLogin(slot) && !PK11_IsLoggedIn(slot, r->db))
 			continue;
+		if (it->keys && slot == r->db->slot) {
+			orphans_given(r, it->keys);
+			continue;
+		}
 		SECKEYPrivateKeyList *keys = PK11_ListPrivKeysInSlot(slot, NULL, r->db);
 		for (SECKEYPrivateKeyListNode *k = keys ? PRIVKEY_LIST_HEAD(keys) : NULL;
 		     keys && !PRIVKEY_LIST_END(k, keys); k = PRIVKEY_LIST_NEXT(k)) {
@@ -315,14 +367,7 @@ void p11c_check_keys(p11c_checking *r)
 				r->failed = 1;
 				break;
 			}
-			const char *shown = *name ? name : *hex ? hex : "?";
-			const char *token =
-			    p11c_is_own_slot(r->db, slot) ? "internal" : PK11_GetTokenName(slot);
-			p11c_check_add(
-			    r, shown, 0, P11C_FINDING_ORPHAN_KEY,
-			    "private key '%s' on token '%s' has no certificate (a request still "
-			    "waiting for its CA's reply?)",
-			    shown, token);
+			orphan(r, slot, name, hex);
 			free(hex);
 			free(name);
 		}

@@ -20,17 +20,21 @@ void p11c_check_add(p11c_checking *r, const char *alias, int problem, enum p11c_
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* One certificate as check sees it: NSS's own (its key looked for), or
- * one the scan decoded (certscan.c: no key beside it). */
+ * one the scan decoded (certscan.c); given: its key, or that it has none,
+ * from the own token's pass over its private keys. */
 typedef struct {
 	CERTCertificate *cert;
 	char *alias;
 	CERTCertTrust trust;
 	int lookup; /* its key is looked for */
+	int given;
+	const p11c_scanned_key *key; /* given: its private key, or NULL */
 } item;
 
 typedef struct {
 	item *v;
 	size_t n;
+	p11c_scanned_keys *keys; /* the own token's pass, or NULL */
 } items;
 
 void p11c_check_items_free(items *it);
@@ -43,8 +47,9 @@ int p11c_check_items_make(p11c_db *db, p11c_scanned *sc, size_t nsc, CERTCertLis
 /* Each certificate's dates, key, signature and chain (those the database
  * uses: its own, its anchors). */
 void p11c_check_certs(p11c_checking *r, const items *it, int days, PRTime now);
-/* Private keys no certificate answers to, on each token logged in to. */
-void p11c_check_keys(p11c_checking *r);
+/* Private keys no certificate answers to, on each token logged in to
+ * (the own token's from it->keys when there). */
+void p11c_check_keys(p11c_checking *r, const items *it);
 
 #pragma GCC visibility pop
 
