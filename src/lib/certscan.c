@@ -4,11 +4,13 @@
  * private keys) and one read of each object's attributes.  NSS's generic
  * listing (PK11_ListCerts) builds its trust domain's view of every
  * certificate: 13 queries of the token a certificate, and a time that
- * grows faster than the database (1k: 0.26 s, 10k: 18 s).  A certificate
- * whose key the token holds is handed back to NSS (its own CERTCertificate),
- * so that key details are found as before; the scan serves the rest (CA
- * bundles, peers) and is used only where it can stand for NSS's listing:
- * no other token is in sight. */
+ * grows faster than the database (1k: 0.26 s, 10k: 18 s).  After the
+ * login, one more pass reads the private keys (p11c_scan_keys), whose
+ * details stand for NSS's lookups a certificate (p11c_key_for_cert and
+ * the key's attributes: ~30 queries each); where it cannot (two keys of
+ * one CKA_ID, a read failure) the certificate is handed back to NSS.  The
+ * scan is used only where it can stand for NSS's listing: no other token
+ * is in sight. */
 #include <cert.h>
 #include <certdb.h>
 #include <pk11pub.h>
