@@ -4,11 +4,13 @@
  * private keys) and one read of each object's attributes.  NSS's generic
  * listing (PK11_ListCerts) builds its trust domain's view of every
  * certificate: 13 queries of the token a certificate, and a time that
- * grows faster than the database (1k: 0.26 s, 10k: 18 s).  A certificate
- * whose key the token holds is handed back to NSS (its own CERTCertificate),
- * so that key details are found as before; the scan serves the rest (CA
- * bundles, peers) and is used only where it can stand for NSS's listing:
- * no other token is in sight. */
+ * grows faster than the database (1k: 0.26 s, 10k: 18 s).  After the
+ * login, one more pass reads the private keys (p11c_scan_keys), whose
+ * details stand for NSS's lookups a certificate (p11c_key_for_cert and
+ * the key's attributes: ~30 queries each); where it cannot (two keys of
+ * one CKA_ID, a read failure) the certificate is handed back to NSS.  The
+ * scan is used only where it can stand for NSS's listing: no other token
+ * is in sight. */
 #include <cert.h>
 #include <certdb.h>
 #include <pk11pub.h>
@@ -88,10 +90,8 @@ static int read_trust(PLArenaPool *arena, PK11SlotInfo *slot, trust_rec **out, s
 		 * left to NSS's listing.  (CKA_TRUST_STEP_UP_APPROVED is not read:
 		 * NSS leaves it out of the flags CERT_GetCertTrust gives.) */
 		CK_ATTRIBUTE t[] = {
-		    {CKA_CERT_SHA1_HASH, NULL, 0},
-		    {CKA_TRUST_SERVER_AUTH, NULL, 0},
-		    {CKA_TRUST_CLIENT_AUTH, NULL, 0},
-		    {CKA_TRUST_EMAIL_PROTECTION, NULL, 0},
+		    {CKA_CERT_SHA1_HASH, NULL, 0},     {CKA_TRUST_SERVER_AUTH, NULL, 0},
+		    {CKA_TRUST_CLIENT_AUTH, NULL, 0},  {CKA_TRUST_EMAIL_PROTECTION, NULL, 0},
 		    {CKA_TRUST_CODE_SIGNING, NULL, 0},
 		};
 		if (PK11_ReadRawAttributes(arena, PK11_TypeGeneric, o, t, 5) != SECSuccess ||
@@ -123,8 +123,8 @@ static int read_trust(PLArenaPool *arena, PK11SlotInfo *slot, trust_rec **out, s
 }
 
 /* The CKA_IDs of slot's key objects of class cls (those it shows now). */
-static int read_key_ids(PLArenaPool *arena, PK11SlotInfo *slot, CK_OBJECT_CLASS cls,
-                        SECItem **ids, size_t *n)
+static int read_key_ids(PLArenaPool *arena, PK11SlotInfo *slot, CK_OBJECT_CLASS cls, SECItem **ids,
+                        size_t *n)
 {
 	PK11GenericObject *objs = PK11_FindGenericObjects(slot, cls);
 	int rc = 0;
@@ -211,19 +211,117 @@ void p11c_scanned_free(p11c_scanned *s, size_t n)
 	free(s);
 }
 
-int p11c_scan_rekey(p11c_db *db, p11c_scanned *s, size_t n)
+void p11c_scanned_keys_free(p11c_scanned_keys *k)
 {
-	PLArenaPool *arena = PORT_NewArena(4096);
-	SECItem *ids = NULL;
-	size_t n_ids = 0;
-	int rc = !arena || read_key_ids(arena, db->slot, CKO_PRIVATE_KEY, &ids, &n_ids) ? -1 : 0;
-	sort_ids(ids, n_ids);
-	for (size_t i = 0; !rc && i < n; i++)
-		s[i].keyed |= has_id(ids, n_ids, s[i].id, s[i].id_len);
-	free(ids);
-	if (arena)
-		PORT_FreeArena(arena, PR_FALSE);
+	if (!k)
+		return;
+	if (k->arena)
+		PORT_FreeArena(k->arena, PR_FALSE);
+	free(k->v);
+	free(k->by_id);
+	free(k);
+}
+
+static int key_by_id(const void *a, const void *b)
+{
+	const p11c_scanned_key *x = *(p11c_scanned_key *const *)a,
+	                       *y = *(p11c_scanned_key *const *)b;
+	SECItem ix = {siBuffer, x->id, (unsigned)x->id_len},
+	        iy = {siBuffer, y->id, (unsigned)y->id_len};
+	return by_id(&ix, &iy);
+}
+
+static const p11c_scanned_key *key_of(const p11c_scanned_keys *k, const void *id, size_t len)
+{
+	p11c_scanned_key want = {.id = (unsigned char *)id, .id_len = len}, *w = &want;
+	p11c_scanned_key *const *found =
+	    len && k->n ? bsearch(&w, k->by_id, k->n, sizeof(*k->by_id), key_by_id) : NULL;
+	return found ? *found : NULL;
+}
+
+static CK_ULONG ulong_value(const CK_ATTRIBUTE *a, CK_ULONG dflt)
+{
+	CK_ULONG v = dflt;
+	if (a->pValue && a->ulValueLen == sizeof(v))
+		memcpy(&v, a->pValue, sizeof(v));
+	return v;
+}
+
+/* Every private key of slot, in the token's order; -1 when one cannot
+ * be read. */
+static int read_keys(p11c_scanned_keys *k, PK11SlotInfo *slot)
+{
+	PK11GenericObject *objs = PK11_FindGenericObjects(slot, CKO_PRIVATE_KEY);
+	int rc = 0;
+	for (PK11GenericObject *o = objs; o && !rc; o = PK11_GetNextGenericObject(o)) {
+		CK_ATTRIBUTE t[] = {{CKA_ID, NULL, 0},
+		                    {CKA_LABEL, NULL, 0},
+		                    {CKA_EXTRACTABLE, NULL, 0},
+		                    {CKA_KEY_TYPE, NULL, 0},
+		                    {CKA_TOKEN, NULL, 0}};
+		p11c_scanned_key *key = P11C_VEC_RESERVE(k->v, k->n, 1);
+		if (!key ||
+		    PK11_ReadRawAttributes(k->arena, PK11_TypeGeneric, o, t, 5) != SECSuccess) {
+			rc = -1;
+			break;
+		}
+		memset(key, 0, sizeof(*key));
+		key->id = t[0].pValue;
+		key->id_len = t[0].ulValueLen;
+		/* as PK11_GetPrivateKeyNickname gives it: "" when empty */
+		key->label = PORT_ArenaZAlloc(k->arena, t[1].ulValueLen + 1);
+		if (!key->label) {
+			rc = -1;
+			break;
+		}
+		if (t[1].ulValueLen)
+			memcpy(key->label, t[1].pValue, t[1].ulValueLen);
+		/* as p11c_key_extractable reads it */
+		key->extractable = t[2].ulValueLen > 0 && *(CK_BBOOL *)t[2].pValue;
+		key->key_type = ulong_value(&t[3], CKK_INVALID_KEY_TYPE);
+		key->session = t[4].ulValueLen == 1 && !*(CK_BBOOL *)t[4].pValue;
+		k->n++;
+	}
+	if (objs)
+		PK11_DestroyGenericObjects(objs);
 	return rc;
+}
+
+int p11c_scan_keys(p11c_db *db, p11c_scanned *s, size_t n, p11c_scanned_keys **out)
+{
+	*out = NULL;
+	p11c_scanned_keys *k = calloc(1, sizeof(*k));
+	SECItem *certs = calloc(n ? n : 1, sizeof(*certs));
+	int rc = k && certs && (k->arena = PORT_NewArena(4096)) ? read_keys(k, db->slot) : -1;
+	if (!rc && k->n && !(k->by_id = malloc(k->n * sizeof(*k->by_id))))
+		rc = -1;
+	for (size_t i = 0; !rc && i < k->n; i++)
+		k->by_id[i] = &k->v[i];
+	if (!rc && k->n > 1)
+		qsort(k->by_id, k->n, sizeof(*k->by_id), key_by_id);
+	/* twins: NSS's lookup by CKA_ID takes whichever the token finds first */
+	for (size_t i = 0; !rc && i + 1 < k->n; i++)
+		if (!key_by_id(&k->by_id[i], &k->by_id[i + 1]))
+			k->by_id[i]->twin = k->by_id[i + 1]->twin = 1;
+	if (!rc)
+		k->have_ti = PK11_GetTokenInfo(db->slot, &k->ti) == SECSuccess;
+	for (size_t i = 0; !rc && i < n; i++) {
+		s[i].key = key_of(k, s[i].id, s[i].id_len);
+		s[i].keyed |= s[i].key != NULL;
+		certs[i] = (SECItem){siBuffer, s[i].id, (unsigned)s[i].id_len};
+	}
+	sort_ids(certs, n);
+	for (size_t i = 0; !rc && i < k->n; i++)
+		k->v[i].has_cert = has_id(certs, n, k->v[i].id, k->v[i].id_len);
+	free(certs);
+	if (rc) {
+		for (size_t i = 0; i < n; i++)
+			s[i].key = NULL;
+		p11c_scanned_keys_free(k);
+		return -1;
+	}
+	*out = k;
+	return 0;
 }
 
 int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
@@ -304,12 +402,13 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 			memcpy(s->id, t[2].pValue, t[2].ulValueLen);
 		s->id_len = t[2].ulValueLen;
 		trust_rec key;
-		if (PK11_HashBuf(SEC_OID_SHA1, key.sha1, der.data, (PRInt32)der.len) != SECSuccess) {
+		if (PK11_HashBuf(SEC_OID_SHA1, key.sha1, der.data, (PRInt32)der.len) !=
+		    SECSuccess) {
 			rc = 1;
 			break;
 		}
-		const trust_rec *found = n_trust ? bsearch(&key, trust, n_trust, sizeof(*trust), by_sha1)
-		                                 : NULL;
+		const trust_rec *found =
+		    n_trust ? bsearch(&key, trust, n_trust, sizeof(*trust), by_sha1) : NULL;
 		if (found)
 			s->trust = found->trust;
 		PORT_FreeArena(arena, PR_FALSE);
@@ -318,7 +417,8 @@ int p11c_scan_own_token(p11c_db *db, p11c_scanned **out, size_t *n)
 			break;
 		}
 	}
-	p11c_progress(db, "reading certificates", total, total); /* ends the line, even on a fallback */
+	p11c_progress(db, "reading certificates", total,
+	              total); /* ends the line, even on a fallback */
 	if (objs)
 		PK11_DestroyGenericObjects(objs);
 	if (arena)

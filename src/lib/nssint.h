@@ -176,6 +176,9 @@ int p11c_key_name_check_new(p11c_db *db, PK11SlotInfo *slot, const char *name);
 int p11c_subject_name(p11c_db *db, const char *subject, const p11c_dn_fields *fields,
                       CERTName **out);
 
+/* certinfo.c: the name list-certs gives a slot's token ("internal" for
+ * NSS's own and the database's). */
+const char *p11c_token_of(PK11SlotInfo *slot);
 /* certinfo.c: whether cert may have a private key the handle can see
  * (without the database's own login, NSS's user-certificate mark says). */
 int p11c_may_have_key(p11c_db *db, CERTCertificate *cert);
@@ -192,17 +195,34 @@ enum {
 	P11C_INFO_NSS_CERT = 1u << 2
 };
 p11c_cert *p11c_cert_info_with(p11c_db *db, CERTCertificate *cert, unsigned how);
-/* As p11c_cert_info_with, for a certificate the database's own token
- * was read for (certscan.c): its alias as given; with trust, cert is a
- * decoded one of that trust and no key, else NSS's own (key looked for). */
-p11c_cert *p11c_cert_info_scanned(p11c_db *db, CERTCertificate *cert, unsigned how,
-                                  const char *alias, const CERTCertTrust *trust);
+/* certscan.c: one private key of the database's own token, as one pass
+ * over them read it (p11c_scan_keys): what NSS's per-certificate lookups
+ * (p11c_key_for_cert, PK11_GetPrivateKeyNickname, ...) would give. */
+typedef struct {
+	unsigned char *id; /* CKA_ID */
+	size_t id_len;
+	char *label;            /* CKA_LABEL, "" when empty */
+	int extractable;        /* CKA_EXTRACTABLE: 1 or 0 */
+	unsigned long key_type; /* CKA_KEY_TYPE (CKK_RSA ...) */
+	int session;            /* a session object (PK11_ListPrivKeysInSlot skips it) */
+	int twin;               /* another private key has its CKA_ID: which one NSS
+	                         * finds for a certificate is the token's choice */
+	int has_cert;           /* a scanned certificate has its CKA_ID */
+} p11c_scanned_key;
+typedef struct {
+	p11c_scanned_key *v; /* in the token's order */
+	size_t n;
+	p11c_scanned_key **by_id; /* sorted by CKA_ID */
+	CK_TOKEN_INFO ti;         /* the token's, read once (key URIs) */
+	int have_ti;
+	PLArenaPool *arena; /* the attributes */
+} p11c_scanned_keys;
 
 /* certscan.c: the database's own token's certificates read straight from
  * its objects, far cheaper than NSS's listing.  keyed: a key object of
- * the token has the certificate's CKA_ID (NSS's "u"): read that one
- * through NSS (PK11_FindCertFromDERCertItem) for its key.  The others'
- * cert is decoded (no slot), trust as the token's trust object gives it. */
+ * the token has the certificate's CKA_ID (NSS's "u").  cert is decoded
+ * (no slot), trust as the token's trust object gives it; key, after
+ * p11c_scan_keys, the private key with its CKA_ID, or NULL. */
 typedef struct {
 	CERTCertificate *cert;
 	char *label;
@@ -210,6 +230,7 @@ typedef struct {
 	int keyed;
 	unsigned char *id; /* CKA_ID */
 	size_t id_len;
+	const p11c_scanned_key *key;
 } p11c_scanned;
 /* Whether the scan can stand for NSS's listing: no token but the
  * database's own is in sight. */
@@ -223,9 +244,20 @@ void p11c_scanned_free(p11c_scanned *s, size_t n);
  * (check: once the token is logged in, each trust attribute read costs a
  * key derivation to verify its MAC). */
 void p11c_scan_hold_trust(p11c_db *db, int hold);
-/* After a login: the private keys now in sight mark their certificates
- * keyed too (a key whose public key object is gone).  0, or -1. */
-int p11c_scan_rekey(p11c_db *db, p11c_scanned *s, size_t n);
+/* After a login (or with none needed): the own token's private keys in
+ * one pass, kept in *out; those now in sight mark their certificates
+ * keyed too (a key whose public key object is gone), and each s[i].key is
+ * set.  0, or -1 (*out NULL, s[i].key NULL, the marks as they were). */
+int p11c_scan_keys(p11c_db *db, p11c_scanned *s, size_t n, p11c_scanned_keys **out);
+void p11c_scanned_keys_free(p11c_scanned_keys *k);
+/* certinfo.c: as p11c_cert_info_with, for a certificate the database's own
+ * token was read for (certscan.c): its alias and trust as given.  With
+ * keys (the pass of p11c_scan_keys), key is its private key (or NULL: none)
+ * and cert the decoded one; else with P11C_INFO_NSS_CERT, cert is NSS's
+ * own (its key looked up), without, a decoded one (no key details). */
+p11c_cert *p11c_cert_info_scanned(p11c_db *db, CERTCertificate *cert, unsigned how,
+                                  const char *alias, const CERTCertTrust *trust,
+                                  const p11c_scanned_keys *keys, const p11c_scanned_key *key);
 
 /* What the library knows of a certificate (certinfo.c makes it, certget.c
  * reads it): opaque to callers.  Strings are NUL-terminated and owned by
@@ -258,7 +290,7 @@ struct p11c_cert {
 	unsigned trust_roles; /* P11C_TRUST_* */
 };
 
-/* What p11c_cert_list() gives (certinfo.c). */
+/* What p11c_cert_list() gives (certlist.c). */
 struct p11c_token_problem {
 	char *token;     /* its label */
 	int code;        /* P11C_EPASSWORD (no PIN, wrong PIN), P11C_ETOKEN */
