@@ -21,5 +21,6 @@
 #include "p11cert/token.h"
 #include "p11cert/chain.h"
 #include "p11cert/check.h"
+#include "p11cert/acme.h"
 
 #endif

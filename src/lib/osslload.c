@@ -5,56 +5,22 @@
  * The module is looked for beside the library that runs (LIBDIR/p11cert/
  * installed, the same directory in the build tree), never on a search
  * path. */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ossl.h"
+#include "ownmod.h"
 
 static const p11c_ossl_ops *ops;
 static char why[4400] = "it was not tried";
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static const p11c_ossl_ops *try_path(const char *path)
-{
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(why, sizeof(why), "%.4300s", e ? e : path);
-		return NULL;
-	}
-	const p11c_ossl_ops *t = dlsym(h, P11C_OSSL_OPS_SYMBOL);
-	if (!t || t->version != P11C_OSSL_OPS_VERSION) {
-		snprintf(why, sizeof(why), "'%.4200s' is not this version's OpenSSL module", path);
-		dlclose(h);
-		return NULL;
-	}
-	return t; /* kept loaded: OpenSSL does not come apart cleanly */
-}
-
 static void load(void)
 {
-	static const char *const names[] = {"p11cert/p11cert-ossl.so", "p11cert-ossl.so"};
-	Dl_info info;
-	char dir[4096], path[4200];
-	if (!dladdr((void *)load, &info) || !info.dli_fname || !realpath(info.dli_fname, dir)) {
-		snprintf(why, sizeof(why), "cannot tell where libp11cert is");
-		return;
-	}
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	char first[sizeof(why)] = "";
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !ops; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		ops = try_path(path);
-		if (!ops && !first[0])
-			snprintf(first, sizeof(first), "%s", why);
-	}
-	if (!ops && first[0])
-		snprintf(why, sizeof(why), "%s", first); /* the installed name's reason */
+	ops = p11c_own_module("p11cert-ossl.so", P11C_OSSL_OPS_SYMBOL, P11C_OSSL_OPS_VERSION,
+	                      "OpenSSL", why, sizeof(why));
 }
 
 static const p11c_ossl_ops *get(char *err, size_t errlen)
