@@ -30,13 +30,16 @@ static void global_init(void)
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-enum { ABORT_NONE, ABORT_BODY, ABORT_HEAD, ABORT_MEMORY };
+enum { ABORT_NONE, ABORT_BODY, ABORT_HEAD, ABORT_MEMORY, ABORT_LOCATION };
 
 /* What the callbacks collect for one request. */
 typedef struct {
 	p11c_net_resp *resp;
 	size_t max_body;
 	size_t head_len; /* of the current response's header lines */
+	int status;      /* of the current response, from its status line */
+	int timeout;     /* seconds, for messages */
+	int follow;      /* redirects are followed */
 	int abort;       /* ABORT_*: why a callback stopped the transfer */
 } transfer;
 
@@ -106,6 +109,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		forget_headers(r);
 		t->head_len = 0;
+		if (sscanf(data, "HTTP/%*s %3d", &t->status) != 1)
+			t->status = 0;
 	}
 	t->head_len += n;
 	if (t->head_len > NET_MAX_HEAD) {
@@ -123,6 +128,13 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 			continue;
 		if (!v) {
 			t->abort = ABORT_MEMORY;
+			return 0;
+		}
+		if (fields[i] == &r->location && !*v && t->follow && t->status >= 300 &&
+		    t->status < 400) {
+			/* not left to curl's reading of it: a redirect to that is refused */
+			free(v);
+			t->abort = ABORT_LOCATION;
 			return 0;
 		}
 		if (fields[i]) {
@@ -192,6 +204,11 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 		         NET_MAX_HEAD);
 	else if (t->abort == ABORT_MEMORY)
 		snprintf(err, errlen, "%s: out of memory", host);
+	else if (t->abort == ABORT_LOCATION)
+		snprintf(err, errlen, "%s: the redirect's Location is garbled", host);
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		snprintf(err, errlen, "%s: did not answer in %d s (%s)", host, t->timeout,
+		         curlerr[0] ? curlerr : curl_easy_strerror(rc));
 	else
 		snprintf(err, errlen, "%s: %s%s", host, curlerr[0] ? curlerr : curl_easy_strerror(rc),
 		         redirected);
@@ -201,8 +218,7 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *curlerr)
 {
 	CURLcode rc = CURLE_OK;
-	int timeout = req->timeout <= 0 ? NET_TIMEOUT_DEFAULT
-	            : req->timeout > NET_TIMEOUT_MAX ? NET_TIMEOUT_MAX : req->timeout;
+	int timeout = t->timeout;
 #define SET(opt, val)                                                                          \
 	do {                                                                                   \
 		if (rc == CURLE_OK)                                                            \
@@ -270,7 +286,7 @@ int p11c_net_http(const p11c_net_req *req, p11c_net_resp *resp, char *err, size_
 {
 	char curlerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
-	transfer t = {resp, 0, 0, ABORT_NONE};
+	transfer t = {.resp = resp};
 	CURL *h = NULL;
 	int ret = -1;
 	memset(resp, 0, sizeof(*resp));
@@ -282,6 +298,9 @@ int p11c_net_http(const p11c_net_req *req, p11c_net_resp *resp, char *err, size_
 		return -1;
 	}
 	t.max_body = req->max_body ? req->max_body : NET_MAX_BODY_DEFAULT;
+	t.timeout = req->timeout <= 0 ? NET_TIMEOUT_DEFAULT
+	          : req->timeout > NET_TIMEOUT_MAX ? NET_TIMEOUT_MAX : req->timeout;
+	t.follow = req->max_redirects > 0;
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {
 		snprintf(err, errlen, "cannot start libcurl: %s", curl_easy_strerror(global_rc));
@@ -325,8 +344,14 @@ int p11c_net_http(const p11c_net_req *req, p11c_net_resp *resp, char *err, size_
 	}
 	ret = 0;
 out:
-	if (ret)
+	if (ret) {
 		p11c_net_resp_free(resp);
+		/* curl's text may quote the server (a scheme, a name): one line of
+		 * plain characters, whatever it sent */
+		for (char *p = err; errlen && *p; p++)
+			if ((unsigned char)*p < ' ' || *p == 0x7f)
+				*p = '?';
+	}
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(h);
 	return ret;
