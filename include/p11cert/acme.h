@@ -115,7 +115,8 @@ typedef struct {
 	const char *http01_address;/* and the address it listens on; NULL: all */
 	const char *webroot;       /* P11C_ACME_WEBROOT: the directory */
 	const char *dns_hook;      /* P11C_ACME_DNS_HOOK: the command, run by /bin/sh -c
-	                            * with set|clear NAME VALUE as $1 $2 $3 */
+	                            * with set|clear NAME VALUE as $1 $2 $3 (a command
+	                            * name alone gets them as its arguments) */
 	const char *dns_server;    /* dns-01: the resolver ("ADDR" or "ADDR:PORT") asked
 	                            * until the TXT record is seen; NULL: the system's */
 	const p11c_acme_solver *solver; /* P11C_ACME_CALLBACK */

@@ -182,7 +182,19 @@ extern const cli_cmd cli_cmd_generate_certdb, cli_cmd_upgrade_certdb, cli_cmd_ad
     cli_cmd_import_selfsign_cert, cli_cmd_export_cert, cli_cmd_export_trust, cli_cmd_list_certs,
     cli_cmd_show_cert, cli_cmd_renew_cert, cli_cmd_renew_selfsign_cert, cli_cmd_remove_cert,
     cli_cmd_fetch_chain, cli_cmd_verify_cert, cli_cmd_check, cli_cmd_sync_exports,
-    cli_cmd_change_password, cli_cmd_list_tokens, cli_cmd_add_module, cli_cmd_remove_module;
+    cli_cmd_change_password, cli_cmd_list_tokens, cli_cmd_add_module, cli_cmd_remove_module,
+    cli_cmd_acme_register, cli_cmd_acme_issue, cli_cmd_acme_renew, cli_cmd_acme_revoke;
+/* The options the ACME commands share (cmd_acme.c): ids above any
+ * command's own, parsed into o by cli_acme_opt (0, or a usage error's
+ * exit code). */
+enum { CLI_ACME_SERVER = 100, CLI_ACME_SERVER_CA, CLI_ACME_TIMEOUT, CLI_ACME_WAIT };
+int cli_acme_opt(int id, const char *arg, p11c_acme_opts *o);
+/* The record's entry for alias, or NULL. */
+const p11c_acme_cert *cli_acme_find(const p11c_acme_listing *l, const char *alias);
+/* A post-hook: CMD through /bin/sh -c (its output on stderr when json: stdout
+ * is the JSON document's); its exit status, 128+N for signal N, -1 if none
+ * ran.  sync-exports and acme-renew. */
+int cli_run_hook(const char *cmd, int json);
 /* Record a file an export command wrote, for sync-exports; a failure is
  * a warning (the file is written). */
 void cli_record_export(const cli_globals *g, p11c_db *db, const p11c_export_record *e);

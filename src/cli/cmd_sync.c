@@ -2,11 +2,8 @@
 /* sync-exports: write again the recorded exports the database has moved
  * away from, then run the hook that makes daemons read them; and the
  * recording that export-cert and export-trust do. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
@@ -43,27 +40,6 @@ static int on_opt(int id, const char *arg, void *ctx)
 	else
 		a->json = 1;
 	return 0;
-}
-
-/* CMD through /bin/sh -c; its exit status, 128+N for signal N, -1 if none
- * ran. */
-static int run_hook(const char *cmd, int json)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (json) /* standard output is the JSON document's */
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void print_json(const p11c_export_report *rep, const char *hook, int hook_rc)
@@ -147,7 +123,7 @@ static int sync_exports(cli_ctx *c)
 	}
 	int hook_rc = -2;
 	if (a.hook && rewritten > 0) {
-		hook_rc = run_hook(a.hook, a.json);
+		hook_rc = cli_run_hook(a.hook, a.json);
 		if (hook_rc != 0) {
 			cli_error("post-hook '%s' %s %d", a.hook,
 			          hook_rc < 0 ? "could not run:" : "exited", hook_rc);

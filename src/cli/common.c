@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,8 +167,7 @@ static void warn_line(const char *line, void *arg)
 	(void)arg;
 	size_t len = strlen(warnings);
 	if (!strstr(warnings, line))
-		snprintf(warnings + len, sizeof(warnings) - len, "p11cert: warning: %s\n",
-		         line);
+		snprintf(warnings + len, sizeof(warnings) - len, "p11cert: warning: %s\n", line);
 }
 
 int cli_warnings_done(int rc)
@@ -285,7 +285,8 @@ int cli_write_public(p11c_db *db, const char *path, const unsigned char *data, s
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			cli_error("cannot write standard output: %s", strerror(w < 0 ? errno : EIO));
+			cli_error("cannot write standard output: %s",
+			          strerror(w < 0 ? errno : EIO));
 			return EXIT_FAIL;
 		}
 		data += w;
@@ -316,7 +317,6 @@ int cli_same_file(const char *a, const char *b)
 	       !strcmp(ca, cb);
 }
 
-
 int cli_open_alias(const cli_globals *g, int readonly, const char *alias, p11c_db **db, char **out)
 {
 	*out = NULL;
@@ -326,4 +326,23 @@ int cli_open_alias(const cli_globals *g, int readonly, const char *alias, p11c_d
 		*db = NULL;
 	}
 	return rc;
+}
+
+int cli_run_hook(const char *cmd, int json)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (json) /* standard output is the JSON document's */
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
