@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MPL-2.0 */
 /* What fetch-chain needs below TLS: URLs (url.c), TCP with time limits
- * (timedio.c), the plain-text talk before STARTTLS (starttls.c) and http
- * GET (http.c). */
+ * (timedio.c), the plain-text talk before STARTTLS (starttls.c) and the
+ * caIssuers GET (http.c, through p11cert-net.so). */
 #ifndef P11C_NET_H
 #define P11C_NET_H
 
@@ -62,16 +62,12 @@ long p11c_net_recv(p11c_db *db, int fd, void *buf, size_t size, const p11c_deadl
 /* Talk the protocol up to the point where TLS starts. */
 int p11c_net_starttls(p11c_db *db, int fd, const p11c_url *u, int timeout);
 
-/* GET an http:// URL (redirects followed a few times), at most max bytes
- * of body; *body malloc'd. */
+/* GET url through the network module's libcurl (http.c): redirects
+ * followed a few times (http and https only), at most max bytes of body,
+ * within timeout seconds in all; a status other than 200 is a failure;
+ * *body malloc'd. */
 int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigned char **body,
                   size_t *len);
-
-/* An http answer read whole (all: NUL-terminated, total bytes; taken
- * over): 1 and location set for a redirect, 0 and the body (at most max
- * bytes, malloc'd) for a 200, else an error status. */
-int p11c_http_answer(p11c_db *db, char *all, size_t total, size_t max, char *location,
-                     size_t loc_size, unsigned char **body, size_t *len);
 
 #pragma GCC visibility pop
 

@@ -9,6 +9,8 @@
 . "$TESTDIR/servers.sh"
 need certutil openssl python3
 new_db
+# caIssuers URLs on 127.0.0.1 reached straight (curl reads these)
+unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY
 before=$(snapshot)
 TO=3
 

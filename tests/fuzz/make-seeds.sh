@@ -11,7 +11,7 @@ C=$here/corpus
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
-for t in pwfile names certs pkcs12 pemkey request url starttls http; do
+for t in pwfile names certs pkcs12 pemkey request url starttls caissuers; do
 	mkdir -p "$C/$t"
 	rm -f "$C/$t"/seed-*
 done
@@ -140,15 +140,10 @@ printf 'submission://user@host:587' | seed url user
 { mode 3; printf '\x30\x83\x00\x00\x0c\x02\x01\x01\x78\x07\x0a\x01\x02\x04\x00\x04\x00'; } | seed starttls ldap-long
 { mode 4; printf '220 mail.example.com ESMTP\r\n'; } | seed starttls implicit
 
-# ---- http: caIssuers answers
-{ printf 'HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: %d\r\n\r\n' \
-	"$(stat -c %s ca.der)"; cat ca.der; } | seed http der
-{ printf 'HTTP/1.0 200 OK\n\n'; cat ca.pem leaf.pem; } | seed http pem
+# ---- caissuers: caIssuers answers' bodies (the http is libcurl's)
+seed caissuers der <ca.der
+cat ca.pem leaf.pem | seed caissuers pem
 openssl crl2pkcs7 -nocrl -certfile ca.pem -certfile leaf.pem -outform DER -out chain.p7c
-{ printf 'HTTP/1.1 200 OK\r\nContent-Type: application/pkcs7-mime\r\n\r\n'; cat chain.p7c; } |
-	seed http pkcs7
-printf 'HTTP/1.1 302 Found\r\nLocation: http://[::1]:8080/ca.der\r\n\r\n' | seed http redirect
-printf 'HTTP/1.1 301 Moved\r\nlocation:   /other/ca.der  \r\n\r\n' | seed http redirect-path
-printf 'HTTP/1.1 404 Not Found\r\n\r\nnope' | seed http notfound
+seed caissuers pkcs7 <chain.p7c
 
 du -sh "$C"
