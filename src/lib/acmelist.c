@@ -23,11 +23,7 @@ struct p11c_acme_listing {
 
 static const char *const methods[] = {"http01-port", "webroot", "dns-hook", "callback"};
 
-const char *p11c_acme_method_name(p11c_acme_method m)
-{
-	return (unsigned)m < sizeof(methods) / sizeof(methods[0]) ? methods[m] : "unknown";
-}
-
+/* (p11c_acme_method_name is acmesolve.c's, with the answerers.) */
 /* The method named text in the record; def when unknown. */
 p11c_acme_method p11c_acme_method_of(const char *text, p11c_acme_method def)
 {

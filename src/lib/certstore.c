@@ -266,10 +266,9 @@ void p11c_batch_free(p11c_batch *b, int rollback)
 	free(b->stored);
 }
 
-int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
+int p11c_batch_from_buf(p11c_db *db, const char *what, const unsigned char *buf, size_t len,
+                        p11c_batch *b)
 {
-	unsigned char *buf = NULL;
-	size_t len = 0;
 	SECItem *ders = NULL;
 	size_t n = 0;
 	memset(b, 0, sizeof(*b));
@@ -277,8 +276,8 @@ int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
 	PLArenaPool *arena = PORT_NewArena(4096);
 	if (!arena)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	int rc = p11c_file_read_max(db, path, P11C_CERTS_FILE_MAX, &buf, &len);
-	if (rc || (rc = p11c_certs_decode(db, path, buf, len, arena, &ders, &n)))
+	int rc = p11c_certs_decode(db, what, buf, len, arena, &ders, &n);
+	if (rc)
 		goto out;
 	b->certs = calloc(n, sizeof(*b->certs));
 	b->stored = calloc(n, sizeof(*b->stored));
@@ -292,15 +291,27 @@ int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
 		                                      PR_FALSE, PR_TRUE);
 		if (!b->certs[i]) {
 			rc = p11c_fail_nss(db, P11C_EFAIL, "certificate %zu in '%s' is not usable",
-			                   i + 1, path);
+			                   i + 1, what);
 			goto out;
 		}
 	}
 out:
 	if (rc)
 		p11c_batch_free(b, 0);
-	free(buf);
 	PORT_FreeArena(arena, PR_FALSE);
+	return rc;
+}
+
+int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	memset(b, 0, sizeof(*b));
+	b->db = db;
+	int rc = p11c_file_read_max(db, path, P11C_CERTS_FILE_MAX, &buf, &len);
+	if (!rc)
+		rc = p11c_batch_from_buf(db, path, buf, len, b);
+	free(buf);
 	return rc;
 }
 

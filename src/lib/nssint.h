@@ -96,6 +96,16 @@ int p11c_add_san_extension(PLArenaPool *a, void *h, const p11c_san *san, size_t 
 /* Build and sign; *der is allocated with SECITEM_AllocItem(NULL ...). */
 int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der);
 
+/* request.c: a PKCS#10 request (DER, malloc'd) for name and the SANs,
+ * signed by priv (whose public half is pub). */
+int p11c_request_der(p11c_db *db, CERTName *name, const p11c_san *san, size_t n_san,
+                     SECKEYPrivateKey *priv, SECKEYPublicKey *pub, unsigned char **der,
+                     size_t *len);
+/* renew.c: store fresh as the new holder of old's alias and trust (the
+ * pending record's cert step and commit made), then remove old, and
+ * old_key when not NULL (a rotated key). */
+int p11c_cert_replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
+                      SECKEYPrivateKey *old_key);
 /* sign.c: the request in buf (PEM or DER, NUL-terminated; path names it
  * in messages), decoded into arena, its key strong enough, its signature
  * checked; *san its subjectAltName extension when it asks for one. */
@@ -138,6 +148,9 @@ typedef struct {
 } p11c_batch;
 /* Read and decode the PEM or DER file at path; all or nothing. */
 int p11c_batch_load(p11c_db *db, const char *path, p11c_batch *b);
+/* The same of a buffer in memory (what names it in messages). */
+int p11c_batch_from_buf(p11c_db *db, const char *what, const unsigned char *buf, size_t len,
+                        p11c_batch *b);
 /* Free, removing what this call stored when rollback. */
 void p11c_batch_free(p11c_batch *b, int rollback);
 /* Store all but certs[skip] as CA certificates named by their subject. */

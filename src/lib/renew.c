@@ -54,8 +54,8 @@ static int take_back(p11c_db *db, PK11SlotInfo *slot, CERTCertificate *fresh)
 
 /* Store fresh as the new holder of old's alias and trust, then drop old
  * (and old_key, when not NULL: a rotated key). */
-static int replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
-                   SECKEYPrivateKey *old_key)
+int p11c_cert_replace(p11c_db *db, CERTCertificate *old, CERTCertificate *fresh,
+                      SECKEYPrivateKey *old_key)
 {
 	CERTCertTrust trust;
 	int has_trust = stored_trust(old, &trust);
@@ -149,7 +149,7 @@ int p11c_cert_renew(p11c_db *db, const char *alias, const char *path)
 		rc = p11c_already_stored(db, path, b.certs[k]);
 	} else if ((rc = p11c_pending_begin(db, "renew-cert")) == P11C_OK) {
 		if ((rc = p11c_store_rest(db, &b, k, NULL)) == P11C_OK)
-			rc = replace(db, old, b.certs[k], NULL);
+			rc = p11c_cert_replace(db, old, b.certs[k], NULL);
 		p11c_batch_free(&b, rc != P11C_OK);
 		rc = p11c_pending_end(db, rc);
 		CERT_DestroyCertificate(old);
@@ -252,7 +252,7 @@ int p11c_cert_renew_selfsign(p11c_db *db, const char *alias, int days, unsigned 
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot decode the new certificate");
 		goto out;
 	}
-	if ((rc = replace(db, old, fresh, new_key ? key : NULL)))
+	if ((rc = p11c_cert_replace(db, old, fresh, new_key ? key : NULL)))
 		goto out;
 	/* The new key now serves the stored certificate: it stays, whatever
 	 * follows.  The old key goes only now. */

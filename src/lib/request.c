@@ -51,6 +51,24 @@ static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateK
 	return P11C_OK;
 }
 
+int p11c_request_der(p11c_db *db, CERTName *name, const p11c_san *san, size_t n_san,
+                     SECKEYPrivateKey *priv, SECKEYPublicKey *pub, unsigned char **der,
+                     size_t *len)
+{
+	CERTSubjectPublicKeyInfo *spki = SECKEY_CreateSubjectPublicKeyInfo(pub);
+	CERTCertificateRequest *req = spki ? CERT_CreateCertificateRequest(name, spki, NULL) : NULL;
+	int rc = req ? P11C_OK : p11c_fail_nss(db, P11C_EFAIL, "cannot make the request");
+	*der = NULL;
+	*len = 0;
+	if (!rc && !(rc = add_requested_sans(db, req, san, n_san)))
+		rc = sign_request(db, req, priv, pub, der, len);
+	if (req)
+		CERT_DestroyCertificateRequest(req);
+	if (spki)
+		SECKEY_DestroySubjectPublicKeyInfo(spki);
+	return rc;
+}
+
 /* The request into *out, or written to the open output o (when not NULL)
  * before the key pair is released: a failed write removes the key too. */
 static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts *opts,
@@ -64,8 +82,6 @@ static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	PK11SlotInfo *slot = NULL;
 	SECKEYPrivateKey *priv = NULL;
 	SECKEYPublicKey *pub = NULL;
-	CERTSubjectPublicKeyInfo *spki = NULL;
-	CERTCertificateRequest *req = NULL;
 	unsigned char *der = NULL;
 	size_t der_len = 0;
 	*out = NULL;
@@ -104,13 +120,7 @@ static int request_make(p11c_db *db, const char *alias, const p11c_selfsign_opts
 	PORT_Free(cn);
 	if (rc)
 		goto out;
-	spki = SECKEY_CreateSubjectPublicKeyInfo(pub);
-	if (!spki || !(req = CERT_CreateCertificateRequest(name, spki, NULL))) {
-		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot make the request");
-		goto out;
-	}
-	if ((rc = add_requested_sans(db, req, san, n_san)) ||
-	    (rc = sign_request(db, req, priv, pub, &der, &der_len)))
+	if ((rc = p11c_request_der(db, name, san, n_san, priv, pub, &der, &der_len)))
 		goto out;
 	if (flags & P11C_REQUEST_PEM) {
 		*out = (unsigned char *)p11c_pem_encode("CERTIFICATE REQUEST", der, der_len);
@@ -135,10 +145,6 @@ out:
 		p11c_pending_end(db, rc);
 	else
 		p11c_pending_defer(db);
-	if (req)
-		CERT_DestroyCertificateRequest(req);
-	if (spki)
-		SECKEY_DestroySubjectPublicKeyInfo(spki);
 	if (name)
 		CERT_DestroyName(name);
 	if (slot)
