@@ -38,6 +38,21 @@ struct p11c_acme_answerer {
 	p11c_acme_solver solver;
 };
 
+const char *p11c_acme_method_name(p11c_acme_method m)
+{
+	switch (m) {
+	case P11C_ACME_HTTP01_PORT:
+		return "http01-port";
+	case P11C_ACME_WEBROOT:
+		return "webroot";
+	case P11C_ACME_DNS_HOOK:
+		return "dns-hook";
+	case P11C_ACME_CALLBACK:
+		return "callback";
+	}
+	return "unknown";
+}
+
 const char *p11c_acme_challenge_type(const p11c_acme_challenge *ch)
 {
 	return ch ? ch->type : NULL;
