@@ -119,6 +119,15 @@ long long p11c_acme_time_parse(const char *text);
 int p11c_acme_account_key(p11c_db *db, json_t *st, SECKEYPrivateKey **priv,
                           SECKEYPublicKey **pub, const char **url);
 
+/* ---- acmeorder.c ---- */
+struct p11c_acme_answerer;
+/* An order for names (replacing the certificate of ARI id replaces when
+ * not NULL), its authorizations answered through a, finalized with the
+ * request csr; *chain the PEM chain downloaded (malloc'd). */
+int p11c_acme_order(p11c_acme_client *c, struct p11c_acme_answerer *a, const char *const *names,
+                    size_t n, const char *replaces, const unsigned char *csr, size_t csr_len,
+                    char **chain, size_t *chain_len);
+
 /* ---- acmelist.c ---- */
 /* The method a record names (p11c_acme_method_name's words); def else. */
 p11c_acme_method p11c_acme_method_of(const char *text, p11c_acme_method def);
