@@ -347,6 +347,9 @@ static int renew_opts(p11c_db *db, const json_t *e, const p11c_acme_issue_opts *
 			o->dns_hook = P11C_OPT(in, dns_hook, NULL);
 			o->solver = P11C_OPT(in, solver, NULL);
 		}
+		/* A solver cannot be recorded: the caller's serves a callback one. */
+		if (!given && o->method == P11C_ACME_CALLBACK)
+			o->solver = P11C_OPT(in, solver, NULL);
 		if (P11C_OPT(in, dns_server, NULL))
 			o->dns_server = in->dns_server;
 		o->flags |= P11C_OPT(in, flags, 0u) & P11C_ACME_NEW_KEY;
