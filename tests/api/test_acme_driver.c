@@ -2,7 +2,7 @@
 /* A small program on the public ACME API (p11cert/acme.h) for
  * tests/cli/acme-api.sh, which starts pebble and checks each step with
  * openssl, certutil and pebble's own view:
- *   test_acme_driver DB register [KID HMAC_BASE64URL]
+ *   test_acme_driver DB register [KID|- HMAC_BASE64URL|- [KEY_TYPE [TOKEN]]]
  *   test_acme_driver DB issue ALIAS NAME SAN|- METHOD [TOKEN|- [KEY_TYPE]]
  *   test_acme_driver DB renew ALIAS [new-key|dns|http]
  *   test_acme_driver DB revoke ALIAS REASON
@@ -11,7 +11,8 @@
  * dns (a callback solver that sets TXT records through challtestsrv's
  * management API at $CHALL_MGMT), dns-wrong (the same, with a wrong
  * value).  $ACME_SERVER (may be unset: the account's), $ACME_CA,
- * $P11C_MODULE (a module for the run).  Prints the library's message and
+ * $P11C_MODULE (a module for the run), $ACME_LOG (a file for the
+ * library's log lines).  Prints the library's message and
  * exits with the negated status on failure. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +54,15 @@ static int dns_clear(const p11c_acme_challenge *ch, void *arg)
 static const p11c_acme_solver dns_solver = {
     .size = sizeof(p11c_acme_solver), .type = "dns-01", .set = dns_set, .clear = dns_clear};
 
+/* The library's -v lines, appended to $ACME_LOG when set. */
 static void log_line(const char *line, void *arg)
 {
 	(void)arg;
-	if (getenv("ACME_VERBOSE"))
-		fprintf(stderr, "# %s\n", line);
+	FILE *f = getenv("ACME_LOG") ? fopen(getenv("ACME_LOG"), "a") : NULL;
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
 }
 
 static void set_method(p11c_acme_issue_opts *o, const char *m)
@@ -118,13 +123,15 @@ int main(int argc, char **argv)
 		char *url = NULL;
 		r.agree_tos = 1;
 		r.email = "hostmaster@example.test";
-		if (argc >= 5) {
+		if (argc >= 5 && strcmp(argv[3], "-")) {
 			r.eab_kid = argv[3];
 			r.eab_hmac = hmac;
 			r.eab_hmac_len = unb64url(argv[4], hmac, sizeof(hmac));
 		}
 		if (argc >= 6)
 			r.key_type = argv[5];
+		if (argc >= 7)
+			r.token = argv[6];
 		if (!(rc = p11c_acme_register(db, &acme, &r, &url)))
 			printf("account %s\n", url);
 		free(url);
