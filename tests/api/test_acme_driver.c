@@ -10,7 +10,8 @@
  * METHOD: http (the library's http-01 answerer on $PEBBLE_HTTP_PORT),
  * dns (a callback solver that sets TXT records through challtestsrv's
  * management API at $CHALL_MGMT), dns-wrong (the same, with a wrong
- * value).  $ACME_SERVER (may be unset: the account's), $ACME_CA,
+ * value), dns-stop (the same, running $ACME_STOP_CMD first: the server
+ * gone mid-order).  $ACME_SERVER (may be unset: the account's), $ACME_CA,
  * $P11C_MODULE (a module for the run), $ACME_LOG (a file for the
  * library's log lines).  Prints the library's message and
  * exits with the negated status on failure. */
@@ -20,7 +21,7 @@
 
 #include "p11cert.h"
 
-static int wrong;
+static int wrong, stop;
 
 static int run_curl(const char *path, const char *body)
 {
@@ -37,6 +38,9 @@ static int dns_set(const p11c_acme_challenge *ch, void *arg)
 {
 	char body[1024];
 	(void)arg;
+	/* dns-stop: the server goes away mid-order, once the challenge is set. */
+	if (stop && getenv("ACME_STOP_CMD") && system(getenv("ACME_STOP_CMD")) != 0)
+		return P11C_EFAIL;
 	snprintf(body, sizeof(body), "{\"host\":\"%s.\",\"value\":\"%s\"}",
 	         p11c_acme_challenge_dns_name(ch),
 	         wrong ? "not-the-key-authorization" : p11c_acme_challenge_dns_value(ch));
@@ -73,6 +77,7 @@ static void set_method(p11c_acme_issue_opts *o, const char *m)
 		o->http01_address = "127.0.0.1";
 	} else {
 		wrong = !strcmp(m, "dns-wrong");
+		stop = !strcmp(m, "dns-stop");
 		o->method = P11C_ACME_CALLBACK;
 		o->solver = &dns_solver;
 	}

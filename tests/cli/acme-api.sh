@@ -111,8 +111,12 @@ grep -q '^cert mail .*revoked=1' "$T/list" && ok "the record says 'mail' is revo
 	not_ok "list after revoke: $(cat "$T/list")"
 check "the revoked certificate stays in the database" sh -c "certutil -d sql:$DB -L -n mail >/dev/null"
 
-# The server gone: nothing changes.
+# The server gone mid-order (stopped once the order and its challenge are
+# made), then gone before: nothing changes.
 before=$(snapshot)
+ACME_STOP_CMD="kill ${SERVER_PIDS[1]}" expect_exit 1 "the server stopped mid-order" \
+	drv issue mid mid.test - dns-stop
+same_as "$before" "a server gone mid-order leaves the database as it was"
 stop_pebble
 expect_exit 1 "issue with the server down fails" drv issue late late.test - dns
 same_as "$before" "a server down leaves the database as it was"
