@@ -64,6 +64,10 @@ sans=$(pem_of mail | openssl x509 -noout -ext subjectAltName | tail -1 | tr -d '
 expect_eq "the SANs are the names asked for" "$sans" "DNS:mail.test,DNS:smtp.mail.test"
 check "the key of 'mail' is in the database" sh -c "certutil -d sql:$DB -K -f '$T/pw' | grep -q mail"
 
+before=$(snapshot)
+expect_exit 1 "an alias in use is refused" drv issue mail other.test - dns
+same_as "$before" "an alias in use leaves the database as it was"
+
 # http-01 through the library's own answerer.
 expect_exit 0 "issue with http-01" drv issue web web.test - http
 check "openssl verifies 'web'" verified web
@@ -110,6 +114,15 @@ drv list >"$T/list"
 grep -q '^cert mail .*revoked=1' "$T/list" && ok "the record says 'mail' is revoked" ||
 	not_ok "list after revoke: $(cat "$T/list")"
 check "the revoked certificate stays in the database" sh -c "certutil -d sql:$DB -L -n mail >/dev/null"
+
+# A malformed record is refused with a clear error, and not rewritten.
+cp "$DB/p11cert-acme.json" "$T/record"
+printf '{"certs": [' >"$DB/p11cert-acme.json"
+expect_exit 1 "a malformed record is refused" drv issue m2 m2.test - dns
+grep -q "ACME record .*p11cert-acme.json.* is malformed" "$T/err" && ok "the refusal names the record" ||
+	not_ok "malformed record: got '$(cat "$T/err")'"
+expect_eq "the malformed record is left as it was" "$(cat "$DB/p11cert-acme.json")" '{"certs": ['
+cp "$T/record" "$DB/p11cert-acme.json"
 
 # The server gone mid-order (stopped once the order and its challenge are
 # made), then gone before: nothing changes.
