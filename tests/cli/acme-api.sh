@@ -64,6 +64,12 @@ sans=$(pem_of mail | openssl x509 -noout -ext subjectAltName | tail -1 | tr -d '
 expect_eq "the SANs are the names asked for" "$sans" "DNS:mail.test,DNS:smtp.mail.test"
 check "the key of 'mail' is in the database" sh -c "certutil -d sql:$DB -K -f '$T/pw' | grep -q mail"
 
+# A wildcard (dns-01, its authorization for the bare name).
+expect_exit 0 "issue a wildcard with dns-01" drv issue wild '*.wild.test' dns:wild.test dns
+sans=$(pem_of wild | openssl x509 -noout -ext subjectAltName | tail -1 | tr -d ' ')
+expect_eq "the wildcard's SANs" "$sans" "DNS:*.wild.test,DNS:wild.test"
+check "openssl verifies 'wild'" verified wild
+
 before=$(snapshot)
 expect_exit 1 "an alias in use is refused" drv issue mail other.test - dns
 same_as "$before" "an alias in use leaves the database as it was"
