@@ -238,7 +238,7 @@ int p11c_acme_issue(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	SECKEYPrivateKey *priv = NULL;
 	SECKEYPublicKey *pub = NULL;
 	unsigned char *csr = NULL;
-	char *chain = NULL, err[256];
+	char *chain = NULL, *qualified = NULL, err[256];
 	size_t csr_len = 0, chain_len = 0;
 	p11c_batch b = {0};
 	json_t *names = NULL;
@@ -253,13 +253,19 @@ int p11c_acme_issue(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	}
 	if ((rc = names_from(db, opts->name, opts->san, &names)) || (rc = job_names(&j, names)))
 		goto out;
-	if (json_object_get(p11c_acme_state_certs(j.st), alias)) {
-		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS, "'%s' is already ACME-managed",
-		                 alias);
+	if ((rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)))
+		goto out;
+	/* Recorded as the alias is named afterwards: "TOKEN:alias" on a token. */
+	if (!(qualified = p11c_qualified(db, slot, alias))) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 		goto out;
 	}
-	if ((rc = p11c_slot_for_token(db, opts->token, &slot)) || (rc = p11c_login(db, slot)) ||
-	    (rc = p11c_alias_check_new(db, slot, alias)) ||
+	if (json_object_get(p11c_acme_state_certs(j.st), qualified)) {
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS, "'%s' is already ACME-managed",
+		                 qualified);
+		goto out;
+	}
+	if ((rc = p11c_alias_check_new(db, slot, alias)) ||
 	    (rc = p11c_key_name_check_new(db, slot, alias)))
 		goto out;
 	/* The answerer before the key: a port in use costs nothing. */
@@ -284,14 +290,15 @@ int p11c_acme_issue(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	b.stored[0] = 1;
 	const char *token = p11c_is_own_slot(db, slot) ? "internal" : PK11_GetTokenName(slot);
 	json_t *e = cert_entry(&j, opts, key_type, token, ari_renew_at(&j, b.certs[0]));
-	if (!e || json_object_set_new(p11c_acme_state_certs(j.st), alias, e)) {
+	if (!e || json_object_set_new(p11c_acme_state_certs(j.st), qualified, e)) {
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 		goto out;
 	}
 	if ((rc = p11c_pending_commit(db, NULL, NULL)) || (rc = p11c_acme_state_save(db, j.st)))
 		goto out;
-	p11c_log(db, "'%s' issued by the ACME server and stored", alias);
+	p11c_log(db, "'%s' issued by the ACME server and stored", qualified);
 out:
+	free(qualified);
 	p11c_acme_answerer_close(ans);
 	p11c_batch_free(&b, rc != P11C_OK);
 	p11c_keypair_release(rc, &priv, &pub);
@@ -352,6 +359,9 @@ static int renew_opts(p11c_db *db, const json_t *e, const p11c_acme_issue_opts *
 			o->dns_hook = P11C_OPT(in, dns_hook, NULL);
 			o->solver = P11C_OPT(in, solver, NULL);
 		}
+		/* A solver cannot be recorded: the caller's serves a callback one. */
+		if (!given && o->method == P11C_ACME_CALLBACK)
+			o->solver = P11C_OPT(in, solver, NULL);
 		if (P11C_OPT(in, dns_server, NULL))
 			o->dns_server = in->dns_server;
 		o->flags |= P11C_OPT(in, flags, 0u) & P11C_ACME_NEW_KEY;

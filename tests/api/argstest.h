@@ -193,8 +193,38 @@
 	X(p11c_severity_name)                                                                      \
 	X(p11c_finding_code_name)
 
+/* acme.h: the account, certificates issued, renewed and revoked, challenges */
+#define ARGS_ACME(X)                                                                               \
+	X(p11c_acme_register)                                                                      \
+	X(p11c_acme_method_name)                                                                   \
+	X(p11c_acme_challenge_type)                                                                \
+	X(p11c_acme_challenge_domain)                                                              \
+	X(p11c_acme_challenge_token)                                                               \
+	X(p11c_acme_challenge_key_auth)                                                            \
+	X(p11c_acme_challenge_dns_name)                                                            \
+	X(p11c_acme_challenge_dns_value)                                                           \
+	X(p11c_acme_issue)                                                                         \
+	X(p11c_acme_renew)                                                                         \
+	X(p11c_revoke_reason_parse)                                                                \
+	X(p11c_revoke_reason_name)                                                                 \
+	X(p11c_acme_revoke)                                                                        \
+	X(p11c_acme_list)                                                                          \
+	X(p11c_acme_listing_server)                                                                \
+	X(p11c_acme_listing_account)                                                               \
+	X(p11c_acme_listing_count)                                                                 \
+	X(p11c_acme_listing_get)                                                                   \
+	X(p11c_acme_cert_alias)                                                                    \
+	X(p11c_acme_cert_not_after)                                                                \
+	X(p11c_acme_cert_renew_at)                                                                 \
+	X(p11c_acme_cert_failure)                                                                  \
+	X(p11c_acme_cert_failure_time)                                                             \
+	X(p11c_acme_cert_revoked)                                                                  \
+	X(p11c_acme_cert_method)                                                                   \
+	X(p11c_acme_listing_free)
+
 #define PUBLIC_FUNCTIONS(X)                                                                        \
-	ARGS_BASE(X) ARGS_DB(X) ARGS_CERT(X) ARGS_IO(X) ARGS_TOKEN(X) ARGS_CHAIN(X) ARGS_CHECK(X)
+	ARGS_BASE(X) ARGS_DB(X) ARGS_CERT(X) ARGS_IO(X) ARGS_TOKEN(X) ARGS_CHAIN(X) ARGS_CHECK(X)  \
+	ARGS_ACME(X)
 
 #define ARGS_DECLARE(fn) void test_args_##fn(void **state);
 PUBLIC_FUNCTIONS(ARGS_DECLARE)

@@ -14,6 +14,7 @@
 #                   management port (for openssl verify)
 #   PEBBLE_MGMT     https://127.0.0.1:PORT, pebble's management interface
 #   PEBBLE_HTTP_PORT  the port pebble validates http-01 on (our answerer's)
+#   PEBBLE_BLOCKED  a name pebble refuses (rejectedIdentifier)
 #   CHALL_MGMT      http://127.0.0.1:PORT, challtestsrv's management API
 #   CHALL_DNS       127.0.0.1:PORT, challtestsrv's DNS server
 #   PEBBLE_LOG, CHALL_LOG  their logs
@@ -57,6 +58,7 @@ start_pebble() {
 	CHALL_DNS=127.0.0.1:$dns
 	CHALL_LOG=$T/challtestsrv.log
 	PEBBLE_LOG=$T/pebble.log
+	PEBBLE_BLOCKED=blocked.test
 	EAB_HMAC_1=zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W
 	EAB_HMAC_2=b10lLJs8l1GPIzsLP0s6pMt8O0XVGnfTaCeROxQM0BIt2XrJMDHJZBM5NuQmQJQH
 	{
@@ -67,6 +69,7 @@ start_pebble() {
 			"$T/pebble-tls.pem" "$T/pebble-tls.key"
 		printf '  "httpPort": %s,\n  "tlsPort": %s,\n' "$PEBBLE_HTTP_PORT" "$tls"
 		printf '  "ocspResponderURL": "",\n'
+		printf '  "domainBlocklist": ["%s"],\n' "$PEBBLE_BLOCKED"
 		if $eab; then
 			printf '  "externalAccountBindingRequired": true,\n'
 			printf '  "externalAccountMACKeys": { "kid-1": "%s", "kid-2": "%s" }\n' \
@@ -100,7 +103,7 @@ start_pebble() {
 	curl -sf --cacert "$PEBBLE_CA" --max-time 5 -o "$T/pebble-intermediate.pem" \
 		"$PEBBLE_MGMT/intermediates/0" || true
 	PEBBLE_ROOT=$T/pebble-root.pem
-	export PEBBLE_DIR PEBBLE_CA PEBBLE_ROOT PEBBLE_MGMT PEBBLE_HTTP_PORT CHALL_MGMT CHALL_DNS
+	export PEBBLE_BLOCKED PEBBLE_DIR PEBBLE_CA PEBBLE_ROOT PEBBLE_MGMT PEBBLE_HTTP_PORT CHALL_MGMT CHALL_DNS
 }
 
 # stop_pebble: stop pebble (and challtestsrv) now, e.g. to test a server
