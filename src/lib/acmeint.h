@@ -104,10 +104,6 @@ int p11c_acme_state_save(p11c_db *db, json_t *st);
 json_t *p11c_acme_state_certs(json_t *st);
 /* String member of o, or NULL. */
 const char *p11c_acme_str(const json_t *o, const char *key);
-/* The record's alias as NSS names its certificate: "TOKEN:alias" when
- * the entry's token is not the internal one (acmelist.c); *out malloc'd,
- * NULL out of memory. */
-char *p11c_acme_nss_alias(const json_t *st, const char *alias);
 
 /* ---- acmeari.c ---- */
 /* RFC 9773's certificate identifier: base64url(AKI keyIdentifier) "."

@@ -72,23 +72,9 @@ static long long int_of(const json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
-char *p11c_acme_nss_alias(const json_t *st, const char *alias)
+static long long not_after_of(p11c_db *db, const char *alias)
 {
-	json_t *e = json_object_get(json_object_get(st, "certs"), alias);
-	const char *token = p11c_acme_str(e, "token");
-	char *out = NULL;
-	if (!token || !strcmp(token, "internal"))
-		return strdup(alias);
-	if (asprintf(&out, "%s:%s", token, alias) < 0)
-		return NULL;
-	return out;
-}
-
-static long long not_after_of(p11c_db *db, const json_t *st, const char *alias)
-{
-	char *name = p11c_acme_nss_alias(st, alias);
-	CERTCertificate *cert = name ? p11c_find_cert(db, name) : NULL;
-	free(name);
+	CERTCertificate *cert = p11c_find_cert(db, alias);
 	PRTime nb, na;
 	long long t = 0;
 	if (cert && CERT_GetCertTimes(cert, &nb, &na) == SECSuccess)
@@ -126,7 +112,7 @@ int p11c_acme_list(p11c_db *db, p11c_acme_listing **out)
 			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 			goto out;
 		}
-		c->not_after = not_after_of(db, st, alias);
+		c->not_after = not_after_of(db, alias);
 		c->renew_at = int_of(e, "renew_at");
 		c->failure_time = failure ? int_of(e, "failure_time") : 0;
 		c->revoked = json_is_true(json_object_get(e, "revoked"));
