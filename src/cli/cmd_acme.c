@@ -126,13 +126,14 @@ const p11c_acme_cert *cli_acme_find(const p11c_acme_listing *l, const char *alia
 static int acme_issue(cli_ctx *c)
 {
 	issue_args *a = c->args;
-	const char *alias = c->pos[0];
 	p11c_acme_listing *l = NULL;
-	char when[64] = "";
+	char when[64] = "", *alias = NULL; /* as the record and list-certs name it */
 	int rc;
 	a->io.token = c->g->token;
-	if ((rc = p11c_acme_issue(c->db, &a->acme, alias, &a->io)))
+	if ((rc = p11c_acme_issue(c->db, &a->acme, c->pos[0], &a->io)))
 		return cli_fail(c->db, rc);
+	if ((rc = cli_token_alias(c->db, c->g, c->pos[0], &alias)))
+		return rc;
 	long long not_after = 0;
 	if (p11c_acme_list(c->db, &l) == P11C_OK) {
 		const p11c_acme_cert *ac = cli_acme_find(l, alias);
@@ -169,6 +170,7 @@ static int acme_issue(cli_ctx *c)
 		           not_after ? ", valid until " : "", when);
 	}
 	p11c_acme_listing_free(l);
+	free(alias);
 	return EXIT_OK;
 }
 
@@ -201,7 +203,8 @@ const cli_cmd cli_cmd_acme_issue = {
             "  --wait S              seconds the order may stay pending (default 300)\n"
             "  --json                {\"alias\", \"name\", \"san\", \"method\", \"not_after\"}\n"
             "The names, key type, token and method are recorded, so acme-renew repeats\n"
-            "them.  An account is needed first (acme-register).\n",
+            "them; with --token T the alias is T:ALIAS, as list-certs names it.  An\n"
+            "account is needed first (acme-register).\n",
     .opts = issue_opts,
     .args_size = sizeof(issue_args),
     .init = issue_init,

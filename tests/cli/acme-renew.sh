@@ -43,7 +43,7 @@ check "openssl verify: the renewed chain" verify_chain "$T/web-chain.pem"
 
 keys0=$(token_objects acme-hsm 4321 | grep -c 'Private Key Object')
 s0=$(serial acme-hsm:hsm) k0=$(pubkey acme-hsm:hsm)
-expect_exit 0 "acme-renew --new-key hsm (on SoftHSM)" acme acme-renew --new-key hsm
+expect_exit 0 "acme-renew --new-key acme-hsm:hsm (on SoftHSM)" acme acme-renew --new-key acme-hsm:hsm
 check "openssl: a new serial" test "$(serial acme-hsm:hsm)" != "$s0"
 check "openssl: a new public key" test "$(pubkey acme-hsm:hsm)" != "$k0"
 check "pkcs11-tool: as many private keys as before (the old one removed)" \
@@ -66,7 +66,7 @@ PY
 sw=$(serial web) sh=$(serial acme-hsm:hsm) ss=$(serial soon) ks=$(pubkey soon)
 expect_exit 0 "acme-renew --due 30 --json" acme acme-renew --due 30 --json
 check "--json: soon renewed, web and hsm skipped as not due: $(tr -d ' \n' <"$T/out")" \
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["alias"] for r in d["renewed"]]==["soon"] and sorted(r["alias"] for r in d["skipped"])==["hsm","web"] and all(r["reason"]=="not due" for r in d["skipped"]) and d["failed"]==[], d' "$T/out"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["alias"] for r in d["renewed"]]==["soon"] and sorted(r["alias"] for r in d["skipped"])==["acme-hsm:hsm","web"] and all(r["reason"]=="not due" for r in d["skipped"]) and d["failed"]==[], d' "$T/out"
 check "openssl: soon has a new serial and its old key" \
 	eval 'test "$(serial soon)" != "$ss" && test "$(pubkey soon)" = "$ks"'
 check "openssl: soon now lasts years (pebble's), not 5 days" \
