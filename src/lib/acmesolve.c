@@ -259,6 +259,8 @@ static int run_hook(p11c_acme_answerer *a, const char *verb, const p11c_acme_cha
 		return -1;
 	}
 	if (pid == 0) {
+		/* a group of its own, so that a hung hook goes with its children */
+		setpgid(0, 0);
 		int null = open("/dev/null", O_RDONLY);
 		if (null >= 0) {
 			dup2(null, 0);
@@ -274,7 +276,10 @@ static int run_hook(p11c_acme_answerer *a, const char *verb, const p11c_acme_cha
 		      (char *)NULL);
 		_exit(127);
 	}
-	time_t until = time(NULL) + (wait > 0 ? wait : 300);
+	if (wait <= 0)
+		wait = 300;
+	setpgid(pid, pid); /* as the child does: whichever runs first */
+	time_t until = time(NULL) + wait;
 	int status;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -285,6 +290,7 @@ static int run_hook(p11c_acme_answerer *a, const char *verb, const p11c_acme_cha
 			return -1;
 		}
 		if (time(NULL) >= until) {
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			snprintf(why, whylen, "still running after %d s, killed", wait);

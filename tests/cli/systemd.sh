@@ -43,4 +43,12 @@ rc=$?
 check "a certificate expiring in 5 days: exit 1, the unit fails (got $rc)" test "$rc" = 1
 check "the finding names it, for the journal: $(cat "$T/out")" grep -q 'soon' "$T/out"
 check "certutil agrees it is there" grep -q '^soon ' <(certutil -d "sql:$DB" -L)
+# The renewal unit's command, on the database /etc/default/p11cert would
+# name: nothing ACME-managed, so nothing to do and exit 0.
+line=$(sed -n 's/^ExecStart=//p' "$U/p11cert-acme-renew.service")
+# shellcheck disable=SC2086 # a unit's command line is words
+P11CERT_DB=$DB ${P11CERT_WRAPPER:-} $line >"$T/out" 2>"$T/err"
+rc=$?
+check "p11cert-acme-renew's command with nothing managed: exit 0 (got $rc: $(cat "$T/err"))" test "$rc" = 0
+check "and it says nothing is to do: $(cat "$T/out")" grep -q '^nothing to do: 0 ACME-managed certificates' "$T/out"
 finish

@@ -352,6 +352,15 @@ static void test_dns_hook_failure_named(void **state)
 	read_text(path, got, sizeof(got));
 	expect_str("$1 $2 $3", got, "set _acme-challenge.x.test dnsvalue\n");
 	p11c_acme_answerer_close(a);
+	/* a hook that hangs is killed after the wait */
+	o.dns_hook = "sleep 30";
+	assert_int_equal(p11c_acme_answerer_open(f->db, &o, &a), P11C_OK);
+	time_t t0 = time(NULL);
+	assert_int_equal(p11c_acme_answerer_set(a, &http_ch, 1), P11C_EFAIL);
+	if (time(NULL) - t0 > 5)
+		fail_msg("a wait of 1 s took %lld s", (long long)(time(NULL) - t0));
+	expect_in("message", p11c_last_error(f->db), "failed: still running after 1 s, killed");
+	p11c_acme_answerer_close(a);
 	o.dns_server = "not-an-address:53";
 	o.dns_hook = "true";
 	assert_int_equal(p11c_acme_answerer_open(f->db, &o, &a), P11C_OK);
