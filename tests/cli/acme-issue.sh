@@ -30,6 +30,18 @@ names() {
 # verified ALIAS: the chain verifies against pebble's root.
 verified() { pem "$1" && verify_chain "$T/$1.pem" >/dev/null; }
 
+# Usage errors: exit 2, one line, before anything is asked of the server.
+expect_exit 2 "--name is needed" acme acme-issue u1 --http01-port "$PEBBLE_HTTP_PORT"
+expect_exit 2 "two ways of answering" acme acme-issue u1 --name u.example.com --webroot "$T" --http01-port 1
+expect_exit 2 "--http01-address without --http01-port" acme acme-issue u1 --name u.example.com --webroot "$T" --http01-address ::1
+expect_exit 2 "--dns-server without --dns-hook" acme acme-issue u1 --name u.example.com --dns-server 127.0.0.1
+expect_exit 2 "a port out of range" acme acme-issue u1 --name u.example.com --http01-port 70000
+expect_exit 2 "--wait out of range" acme acme-issue u1 --name u.example.com --wait 0
+expect_exit 2 "no ALIAS" acme acme-issue --name u.example.com
+for c in acme-register acme-issue acme-renew acme-revoke; do
+	check "$c -h says how it is used" eval "p11c $c -h | grep -q '^Usage: p11cert $c '"
+done
+
 expect_exit 0 "http-01 on our own port, key in the database (--json)" \
 	acme acme-issue web --name web.example.com --san dns:www.example.com \
 	--http01-port "$PEBBLE_HTTP_PORT" --http01-address 127.0.0.1 --json
