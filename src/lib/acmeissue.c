@@ -426,9 +426,13 @@ static int renew(job *j, const char *alias, const json_t *e, const p11c_acme_iss
 			rc = p11c_fail_field(db, rc, "key_type", "%s", err);
 			goto out;
 		}
+		/* The key's name on its token: the alias without "TOKEN:". */
+		const char *label = PK11_GetTokenName(key->pkcs11Slot);
+		size_t ln = strlen(label);
+		const char *bare = !strncmp(alias, label, ln) && alias[ln] == ':' ? alias + ln + 1 : alias;
 		if ((rc = p11c_keygen(db, key->pkcs11Slot, &spec, p11c_key_extractable(key) == 1 &&
 		                                                   !PK11_IsInternal(key->pkcs11Slot),
-		                      alias, &priv, &newpub)))
+		                      bare, &priv, &newpub)))
 			goto out;
 	} else if (!(pub = CERT_ExtractPublicKey(old))) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the key of '%s'", alias);
