@@ -171,10 +171,12 @@ int main(int argc, char **argv)
 			       p11c_acme_listing_account(l) ? p11c_acme_listing_account(l) : "-");
 			for (size_t i = 0; i < p11c_acme_listing_count(l); i++) {
 				const p11c_acme_cert *c = p11c_acme_listing_get(l, i);
-				printf("cert %s method=%s not_after=%lld revoked=%d failure=%s\n",
+				printf("cert %s method=%s not_after=%lld renew_at=%lld revoked=%d "
+				       "failure=%s\n",
 				       p11c_acme_cert_alias(c),
 				       p11c_acme_method_name(p11c_acme_cert_method(c)),
-				       p11c_acme_cert_not_after(c), p11c_acme_cert_revoked(c),
+				       p11c_acme_cert_not_after(c), p11c_acme_cert_renew_at(c),
+				       p11c_acme_cert_revoked(c),
 				       p11c_acme_cert_failure(c) ? p11c_acme_cert_failure(c) : "-");
 			}
 			p11c_acme_listing_free(l);
