@@ -102,6 +102,9 @@ int p11c_acme_state_load(p11c_db *db, json_t **out);
 int p11c_acme_state_save(p11c_db *db, json_t *st);
 /* Its "certs" object (made when missing). */
 json_t *p11c_acme_state_certs(json_t *st);
+/* The server to talk to: conn's, or the account's; a different one from
+ * the account's, or none, is refused (NULL, the failure on db). */
+const char *p11c_acme_server_of(p11c_db *db, const p11c_acme_conn *conn, const json_t *st);
 /* String member of o, or NULL. */
 const char *p11c_acme_str(const json_t *o, const char *key);
 

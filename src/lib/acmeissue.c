@@ -54,9 +54,9 @@ static int job_start(job *j, p11c_db *db, const p11c_acme_opts *acme)
 	if (rc || (rc = p11c_require_open(db, 1)) || (rc = p11c_acme_state_load(db, &j->st)) ||
 	    (rc = p11c_acme_account_key(db, j->st, &j->acct_key, &j->acct_pub, &url)))
 		return rc;
-	const char *server = j->conn.server ? j->conn.server : p11c_acme_str(j->st, "server");
+	const char *server = p11c_acme_server_of(db, &j->conn, j->st);
 	if (!server)
-		return p11c_fail_field(db, P11C_EUSAGE, "server", "no ACME server was given");
+		return P11C_EUSAGE;
 	if ((rc = p11c_acme_client_open(db, &j->conn, server, &j->c)))
 		return rc;
 	j->c.key = j->acct_key;

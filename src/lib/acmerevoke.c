@@ -29,9 +29,9 @@ int p11c_acme_revoke(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	    (rc = p11c_cert_open(db, alias, 1, &cert)) ||
 	    (rc = p11c_acme_account_key(db, st, &key, &pub, &url)))
 		goto out;
-	const char *server = conn.server ? conn.server : p11c_acme_str(st, "server");
+	const char *server = p11c_acme_server_of(db, &conn, st);
 	if (!server) {
-		rc = p11c_fail_field(db, P11C_EUSAGE, "server", "no ACME server was given");
+		rc = P11C_EUSAGE;
 		goto out;
 	}
 	if ((rc = p11c_acme_client_open(db, &conn, server, &c)))
