@@ -79,8 +79,7 @@ int p11c_acme_state_load(p11c_db *db, json_t **out)
 	}
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	p11c_read_opts ro = {.max = STATE_MAX, .flags = P11C_READ_NOFOLLOW,
-	                     .what = "ACME record"};
+	p11c_read_opts ro = {.max = STATE_MAX, .flags = P11C_READ_NOFOLLOW, .what = "ACME record"};
 	int rc = p11c_file_read_with(db, path, &ro, &buf, &len);
 	if (rc) {
 		free(path);
