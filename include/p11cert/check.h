@@ -39,12 +39,14 @@ enum p11c_finding_code {
 	P11C_FINDING_DUPLICATE_ALIAS = 12,   /* two certificates under one alias */
 	P11C_FINDING_TOKEN_DEFECT = 13,      /* a key NSS servers cannot use on its token */
 	P11C_FINDING_STALE_EXPORT = 14,      /* a recorded export (sync-exports) out of date */
-	P11C_FINDING_SDB_CACHE = 15          /* NSS_SDB_USE_CACHE=yes: large listings far slower */
+	P11C_FINDING_SDB_CACHE = 15,         /* NSS_SDB_USE_CACHE=yes: large listings far slower */
+	P11C_FINDING_ACME_DUE = 16,   /* an ACME-managed certificate due and not renewed */
+	P11C_FINDING_ACME_FAILED = 17 /* its last ACME renewal failed, or it is gone */
 };
 /* "none", "expired", "expiring", "weak-key", "weak-signature", "no-key",
  * "orphan-key", "chain", "login", "password-file", "interrupted-write",
- * "journal", "duplicate-alias", "token-defect", "stale-export"; "unknown"
- * for other values. */
+ * "journal", "duplicate-alias", "token-defect", "stale-export",
+ * "sdb-cache", "acme-due", "acme-failed"; "unknown" for other values. */
 const char *p11c_finding_code_name(enum p11c_finding_code code);
 
 /* One finding; owned by its report. */
@@ -88,7 +90,9 @@ typedef struct {
  * CA-issued certificates that do not verify, an unsafe password file,
  * interrupted writes, journals, duplicate aliases, RSA keys of the
  * database's own on a token whose known defect keeps NSS servers from
- * using them, stale recorded exports.  opts NULL: the defaults.  *out is
+ * using them, stale recorded exports, ACME-managed certificates that are
+ * due (within days of notAfter, or past the server's suggested renewal
+ * time) or whose last renewal failed.  opts NULL: the defaults.  *out is
  * the caller's, freed with p11c_check_report_free. */
 int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **out);
 

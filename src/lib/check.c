@@ -62,6 +62,14 @@ void p11c_check_add(p11c_checking *r, const char *alias, int problem, enum p11c_
 		rep->worst = f->severity;
 }
 
+void p11c_check_when(long long t, char *buf, size_t size)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&s, &tm) || !strftime(buf, size, "%Y/%m/%d %H:%M UTC", &tm))
+		snprintf(buf, size, "?");
+}
+
 void p11c_check_report_free(p11c_check_report *r)
 {
 	if (!r)
@@ -141,6 +149,8 @@ const char *p11c_finding_code_name(enum p11c_finding_code code)
 	    [P11C_FINDING_TOKEN_DEFECT] = "token-defect",
 	    [P11C_FINDING_STALE_EXPORT] = "stale-export",
 	    [P11C_FINDING_SDB_CACHE] = "sdb-cache",
+	    [P11C_FINDING_ACME_DUE] = "acme-due",
+	    [P11C_FINDING_ACME_FAILED] = "acme-failed",
 	};
 	return (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
 }
@@ -230,6 +240,53 @@ static void check_exports(p11c_checking *r)
 			               command ? command : "", message ? message : "stale");
 	}
 	p11c_export_report_free(rep);
+}
+
+/* The ACME-managed certificates (p11c_acme_list): a failed last renewal
+ * or a certificate gone is a problem; one due and not renewed (the
+ * renewal job is not running, or not yet) a warning. */
+static void check_acme(p11c_checking *r, int days)
+{
+	p11c_acme_listing *l = NULL;
+	if (p11c_acme_list(r->db, &l) != P11C_OK) {
+		p11c_check_add(r, "p11cert-acme.json", 1, P11C_FINDING_ACME_FAILED, "%s",
+		               p11c_last_error(r->db));
+		return;
+	}
+	long long now = (long long)time(NULL);
+	for (size_t i = 0; i < p11c_acme_listing_count(l); i++) {
+		const p11c_acme_cert *c = p11c_acme_listing_get(l, i);
+		const char *alias = p11c_acme_cert_alias(c), *failure = p11c_acme_cert_failure(c);
+		long long not_after = p11c_acme_cert_not_after(c),
+		          renew_at = p11c_acme_cert_renew_at(c);
+		char when[64];
+		if (p11c_acme_cert_revoked(c))
+			continue;
+		if (failure) {
+			p11c_check_when(p11c_acme_cert_failure_time(c), when, sizeof(when));
+			p11c_check_add(r, alias, 1, P11C_FINDING_ACME_FAILED,
+			               "the ACME renewal of '%s' failed on %s: %s", alias, when,
+			               failure);
+		} else if (!not_after) {
+			p11c_check_add(r, alias, 1, P11C_FINDING_ACME_FAILED,
+			               "ACME-managed certificate '%s' is not in the database",
+			               alias);
+		} else if (renew_at && renew_at <= now) {
+			p11c_check_when(renew_at, when, sizeof(when));
+			p11c_check_add(r, alias, 0, P11C_FINDING_ACME_DUE,
+			               "ACME-managed certificate '%s' is due for renewal since %s "
+			               "(the server's renewal window)",
+			               alias, when);
+		} else if (not_after - now <= (long long)days * 86400) {
+			p11c_check_when(not_after, when, sizeof(when));
+			p11c_check_add(
+			    r, alias, 0, P11C_FINDING_ACME_DUE,
+			    "ACME-managed certificate '%s' is due for renewal: it expires "
+			    "on %s and has not been renewed",
+			    alias, when);
+		}
+	}
+	p11c_acme_listing_free(l);
 }
 
 /* The first version of p11c_check_opts: size, days, password_file. */
@@ -345,6 +402,7 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	p11c_check_keys(&r, &it);
 	p11c_check_items_free(&it);
 	check_exports(&r);
+	check_acme(&r, days);
 	p11c_scan_hold_trust(db, 0);
 	if (r.failed) {
 		p11c_check_report_free(r.rep);

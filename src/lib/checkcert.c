@@ -15,10 +15,7 @@
 
 static void when_text(PRTime t, char *buf, size_t size)
 {
-	time_t s = (time_t)(t / PR_USEC_PER_SEC);
-	struct tm tm;
-	if (!gmtime_r(&s, &tm) || !strftime(buf, size, "%Y/%m/%d %H:%M UTC", &tm))
-		snprintf(buf, size, "?");
+	p11c_check_when((long long)(t / PR_USEC_PER_SEC), buf, size);
 }
 
 /* What a certificate is to the database. */

@@ -19,6 +19,9 @@ typedef struct {
 void p11c_check_add(p11c_checking *r, const char *alias, int problem, enum p11c_finding_code code,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* A time (seconds since the epoch) as findings give it: "2026/12/08 05:46 UTC". */
+void p11c_check_when(long long t, char *buf, size_t size);
+
 /* One certificate as check sees it: NSS's own (its key looked for), or
  * one the scan decoded (certscan.c); given: its key, or that it has none,
  * from the own token's pass over its private keys. */

@@ -381,11 +381,14 @@ static void test_names(void **state)
 	                                       "token-defect",
 	                                       "stale-export",
 	                                       "sdb-cache",
+	                                       "acme-due",
+	                                       "acme-failed",
 	                                       NULL};
 	for (int i = 0; findings[i]; i++)
 		assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)i), findings[i]);
 	assert_int_equal(P11C_FINDING_SDB_CACHE, 15);
-	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)16), "unknown");
+	assert_int_equal(P11C_FINDING_ACME_FAILED, 17);
+	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)18), "unknown");
 	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code) - 1), "unknown");
 
 	assert_string_equal(p11c_severity_name(P11C_SEVERITY_OK), "ok");

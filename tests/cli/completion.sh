@@ -56,6 +56,22 @@ check "TOKEN:alias after the colon: hsm-c:<TAB> gives imap" test "$(comp -d "$DB
 check "--token: the labels list-tokens gives" grep -qx 'hsm-c' <(comp -d "$DB" --token h)
 check "--ca: aliases" grep -qx 'Example Root' <(comp -d "$DB" sign-request --ca Ex)
 check "-d: directories" test "$(comp -d "$T/d")" = "$T/db"
+# The ACME commands: their names, options and values; acme-renew and
+# acme-revoke complete the aliases the ACME record manages (written here as
+# the library writes it: jansson's two-space indent).
+check "acme-<TAB> gives the four ACME commands" \
+	test "$(comp acme- | sort | tr '\n' ' ')" = "acme-issue acme-register acme-renew acme-revoke "
+check "acme-issue --http<TAB>: its -h's options" \
+	test "$(comp acme-issue --http | sort | tr '\n' ' ')" = "--http01-address --http01-port "
+check "acme-issue --webroot: directories" test "$(comp acme-issue --webroot "$T/d")" = "$T/db"
+check "acme-register --eab-hmac-file: files" grep -qx "$T/db/sslpassword.conf" <(comp acme-register --eab-hmac-file "$T/db/ss")
+check "acme-revoke --reason values" test "$(comp acme-revoke --reason key)" = "key-compromise"
+check "acme-renew --due takes a number: nothing offered" test -z "$(comp acme-renew --due "")"
+python3 -c 'import json,sys; json.dump({"server":"https://acme.test/dir","certs":{"mail":{"names":["mail.example.com"]},"hsm web":{"names":["w.example.com"]}}}, open(sys.argv[1],"w"), indent=2)' "$DB/p11cert-acme.json"
+check "acme-renew <TAB>: the record's aliases" \
+	test "$(comp -d "$DB" acme-renew "" | sort | tr '\n' '|')" = "hsm web|mail|"
+check "acme-revoke m<TAB>: mail" test "$(comp --dir="$DB" acme-revoke m)" = "mail"
+rm "$DB/p11cert-acme.json"
 check "no prompt, no stray output, on a database with no password file" \
 	test -z "$(mv "$DB/sslpassword.conf" "$T/saved.conf"; comp -d "$DB" show-cert zz; mv "$T/saved.conf" "$DB/sslpassword.conf")"
 finish

@@ -3,7 +3,8 @@
 # contrib/systemd: the units pass systemd-analyze verify (as built, with
 # this build's binary in ExecStart), and their ExecStart, run as systemd
 # would run it for an instance, exits 0 on a healthy database and non-zero
-# (a failed unit) when a certificate is about to expire, naming it.
+# (a failed unit) when a certificate is about to expire, naming it; the
+# ACME renewal's units verify too.
 . "$(dirname "$0")/lib.sh"
 need systemd-analyze systemd-escape certutil
 : "${P11CERT_UNITDIR:?P11CERT_UNITDIR must name the built units (meson test sets it)}"
@@ -13,12 +14,16 @@ for f in "$P11CERT_UNITDIR"/*.service "$TESTDIR"/../../contrib/systemd/*.timer; 
 	sed "s#^ExecStart=[^ ]*/p11cert #ExecStart=$P11CERT #" "$f" >"$U/${f##*/}"
 done
 check "the units name p11cert in ExecStart" \
-	test "$(grep -l "^ExecStart=$P11CERT " "$U"/*.service | wc -l)" = 2
+	test "$(grep -l "^ExecStart=$P11CERT " "$U"/*.service | wc -l)" = 3
 inst=$(systemd-escape --path "$DB")
 check "systemd-analyze verify p11cert-check.service and .timer" \
 	systemd-analyze verify --man=no "$U/p11cert-check.service" "$U/p11cert-check.timer"
 check "systemd-analyze verify the template's instance for $DB" \
 	systemd-analyze verify --man=no "$U/p11cert-check@$inst.service" "$U/p11cert-check@$inst.timer"
+check "systemd-analyze verify p11cert-acme-renew.service and .timer" \
+	systemd-analyze verify --man=no "$U/p11cert-acme-renew.service" "$U/p11cert-acme-renew.timer"
+check "the renewal waits for the network" grep -qx 'After=network-online.target' "$U/p11cert-acme-renew.service"
+check "the renewal runs twice a day, spread" grep -qx 'RandomizedDelaySec=12h' "$U/p11cert-acme-renew.timer"
 check "the timer is daily" grep -qx 'OnCalendar=daily' "$U/p11cert-check@.timer"
 # What systemd runs for the instance: %f is the unescaped path.
 run_unit() {
