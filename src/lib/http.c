@@ -11,6 +11,12 @@
 
 #define HTTP_REDIRECTS 3
 
+/* The progress line kept up while curl waits. */
+static void tick(void *db)
+{
+	p11c_progress_tick(db);
+}
+
 int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigned char **body,
                   size_t *len)
 {
@@ -21,6 +27,8 @@ int p11c_http_get(p11c_db *db, const char *url, int timeout, size_t max, unsigne
 	    .timeout = timeout,
 	    .max_body = max,
 	    .max_redirects = HTTP_REDIRECTS,
+	    .tick = tick,
+	    .tick_arg = db,
 	};
 	p11c_net_resp resp;
 	char err[1024];

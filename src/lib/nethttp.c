@@ -157,6 +157,18 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	const p11c_net_req *req = arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	req->tick(req->tick_arg);
+	return 0;
+}
+
 /* "host:port" of url (brackets kept around an IPv6 address), or "host";
  * 0, or -1 when url names no host (file:). */
 static int where(const char *url, char *out, size_t size, int with_port)
@@ -230,6 +242,7 @@ static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *c
 	SET(CURLOPT_TIMEOUT, (long)timeout);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (req->ca_file) {
 		/* that file alone: a private CA's server is not also trusted through
 		 * the system's directory, nor the system's CAs for it */
@@ -247,13 +260,20 @@ static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *c
 		SET(CURLOPT_FOLLOWLOCATION, 1L);
 		SET(CURLOPT_MAXREDIRS, (long)req->max_redirects);
 	}
-	/* refused before the body comes when the server announces its length */
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
+	/* refused before the body comes when the server announces its length
+	 * (a HEAD's length is of a body that does not come) */
+	if (strcmp(req->method, "HEAD"))
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, t);
 	SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	if (req->tick) {
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, (void *)req);
+		SET(CURLOPT_NOPROGRESS, 0L);
+	}
 	SET(CURLOPT_USERAGENT, req->user_agent ? req->user_agent : "p11cert/" P11C_VERSION);
 	if (!strcmp(req->method, "GET")) {
 		SET(CURLOPT_HTTPGET, 1L);

@@ -121,11 +121,14 @@ static void expect_ok(p11c_net_req *req, p11c_net_resp *resp)
 		fail_msg("%s %s failed: %s", req->method, req->url, err);
 }
 
+/* The message of expect_fail's last failure. */
+static char last_err[512];
+
 static void expect_fail(p11c_net_req *req, const char *part)
 {
 	p11c_net_resp resp;
-	char err[512];
-	int rc = run(req, &resp, err, sizeof(err));
+	char *err = last_err;
+	int rc = run(req, &resp, err, sizeof(last_err));
 	if (rc == 0) {
 		long status = resp.status;
 		p11c_net_resp_free(&resp);
@@ -209,6 +212,14 @@ static void test_head(void **state)
 	expect_str("nonce", r.replay_nonce, "nonce-1");
 	p11c_net_resp_free(&r);
 	expect_in("server saw", last_logged(), "HEAD /hello ");
+	/* the length a HEAD announces is not a body over the limit */
+	req.url = at("http", http_port, "/big");
+	req.max_body = 4096;
+	expect_ok(&req, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.body_len, 0);
+	p11c_net_resp_free(&r);
+	expect_in("server saw", last_logged(), "HEAD /big ");
 }
 
 static void test_error_status_is_answer(void **state)
@@ -269,17 +280,29 @@ static void test_max_body(void **state)
 	p11c_net_resp_free(&r);
 }
 
+static void count_tick(void *arg)
+{
+	++*(int *)arg;
+}
+
 static void test_timeout(void **state)
 {
 	(void)state;
-	p11c_net_req req = {.method = "GET", .url = at("http", http_port, "/slow"), .timeout = 1};
+	int ticks = 0;
+	p11c_net_req req = {.method = "GET", .url = at("http", http_port, "/slow"), .timeout = 2,
+	                    .tick = count_tick, .tick_arg = &ticks};
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	expect_fail(&req, "timed out");
+	expect_fail(&req, "did not answer in 2 s");
+	expect_in("curl's words", last_err, "timed out");
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	if (took > 4)
-		fail_msg("a 1 s timeout took %.1f s", took);
+	if (took > 5)
+		fail_msg("a 2 s timeout took %.1f s", took);
+	/* the progress line kept up while it waited: once a second at least */
+	if (ticks < 2)
+		fail_msg("ticks while waiting 2 s: got %d, wanted 2 or more", ticks);
+	print_message("%d ticks in %.1f s\n", ticks, took);
 }
 
 static void test_unreachable(void **state)
