@@ -109,6 +109,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		forget_headers(r);
 		t->head_len = 0;
+		/* and its body, should curl have passed one on */
+		r->body_len = 0;
+		if (r->body)
+			r->body[0] = '\0';
 		if (sscanf(data, "HTTP/%*s %3d", &t->status) != 1)
 			t->status = 0;
 	}
@@ -230,7 +234,6 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *curlerr)
 {
 	CURLcode rc = CURLE_OK;
-	int timeout = t->timeout;
 #define SET(opt, val)                                                                          \
 	do {                                                                                   \
 		if (rc == CURLE_OK)                                                            \
@@ -239,7 +242,7 @@ static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *c
 	SET(CURLOPT_ERRORBUFFER, curlerr);
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_TIMEOUT, (long)timeout);
+	SET(CURLOPT_TIMEOUT, (long)t->timeout);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);

@@ -88,6 +88,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   ("Replay-Nonce", "nonce-2")])
         elif p == "/redirect":
             self.send(302, b"", [("Location", "/hello"), ("Replay-Nonce", "nonce-r")])
+        elif p == "/redirect-body":
+            self.send(301, b"moved to /hello\n", [("Location", "/hello"),
+                                                 ("Content-Type", "text/plain")])
         elif p == "/loop":
             self.send(302, b"", [("Location", "/loop")])
         elif p == "/to-file":

@@ -253,6 +253,14 @@ static void test_redirects(void **state)
 	expect_str("url", r.url, at("http", http_port, "/hello"));
 	assert_int_equal(r.nlinks, 2);
 	p11c_net_resp_free(&r);
+	/* a redirect's own body is not the answer's */
+	req.url = at("http", http_port, "/redirect-body");
+	expect_ok(&req, &r);
+	assert_int_equal(r.status, 200);
+	expect_str("body after a redirect with a body", (char *)r.body, "hello, world\n");
+	assert_int_equal(r.body_len, 13);
+	expect_str("its content type", r.content_type, "text/plain; charset=utf-8");
+	p11c_net_resp_free(&r);
 	/* a loop ends */
 	req.url = at("http", http_port, "/loop");
 	expect_fail(&req, "redirect");
