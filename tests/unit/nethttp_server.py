@@ -112,6 +112,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except OSError:
                     return
                 time.sleep(1)
+        elif p == "/huge-headers":
+            self.send(200, b"", [("X-Filler-%d" % i, "f" * 1000) for i in range(100)])
         elif p == "/status-404":
             self.send(404, b"not here\n", [("Content-Type", "text/plain")])
         else:
@@ -128,8 +130,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(self.rfile.read(n))
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that hung up on purpose (the size limits)
+
+
 def serve(cert=None):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     if cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

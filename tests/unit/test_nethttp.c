@@ -280,7 +280,14 @@ static void test_max_body(void **state)
 	expect_fail(&req, "response from 127.0.0.1 longer than 4096 bytes");
 	req.url = at("http", http_port, "/big-unannounced");
 	expect_fail(&req, "response from 127.0.0.1 longer than 4096 bytes");
+	/* 100 KB of header lines */
+	req.url = at("http", http_port, "/huge-headers");
+	char want[64];
+	snprintf(want, sizeof(want), "127.0.0.1:%d: response headers longer than 65536 bytes",
+	         http_port);
+	expect_fail(&req, want);
 	/* the same within the limit */
+	req.url = at("http", http_port, "/big-unannounced");
 	p11c_net_resp r;
 	req.max_body = 5000;
 	expect_ok(&req, &r);
@@ -320,6 +327,9 @@ static void test_unreachable(void **state)
 	 * is not known, so port 1 on loopback */
 	p11c_net_req req = {.method = "GET", .url = "http://127.0.0.1:1/"};
 	expect_fail(&req, "127.0.0.1:1: ");
+	/* an IPv6 address named as in a URL */
+	p11c_net_req v6 = {.method = "GET", .url = "http://[::1]:1/"};
+	expect_fail(&v6, "[::1]:1: ");
 	p11c_net_req bad = {.method = "GET", .url = "ftp://127.0.0.1/x"};
 	expect_fail(&bad, "127.0.0.1:21: ");
 	p11c_net_req put = {.method = "PUT", .url = at("http", http_port, "/hello")};
