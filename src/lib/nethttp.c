@@ -205,14 +205,13 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 	int with_port = !(t->abort == ABORT_BODY || rc == CURLE_FILESIZE_EXCEEDED);
 	if (curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &at) != CURLE_OK || !at)
 		at = (char *)req->url;
-	if (where(at, host, sizeof(host), with_port)) {
-		/* a redirect to a URL without a host (file:): named after the
-		 * server that sent it */
-		if (at != req->url)
-			snprintf(redirected, sizeof(redirected), " (redirected to '%.200s')", at);
-		if (where(req->url, host, sizeof(host), with_port))
-			snprintf(host, sizeof(host), "'%.200s'", req->url);
-	}
+	/* after a redirect, where it led */
+	if (strcmp(at, req->url))
+		snprintf(redirected, sizeof(redirected), " (redirected to '%.200s')", at);
+	/* a URL without a host (file:) is named after the server that sent it */
+	if (where(at, host, sizeof(host), with_port) &&
+	    where(req->url, host, sizeof(host), with_port))
+		snprintf(host, sizeof(host), "'%.200s'", req->url);
 	if (!with_port)
 		snprintf(err, errlen, "response from %s longer than %zu bytes", host, t->max_body);
 	else if (t->abort == ABORT_HEAD)
@@ -223,8 +222,8 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 	else if (t->abort == ABORT_LOCATION)
 		snprintf(err, errlen, "%s: the redirect's Location is garbled", host);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(err, errlen, "%s: did not answer in %d s (%s)", host, t->timeout,
-		         curlerr[0] ? curlerr : curl_easy_strerror(rc));
+		snprintf(err, errlen, "%s: did not answer in %d s (%s)%s", host, t->timeout,
+		         curlerr[0] ? curlerr : curl_easy_strerror(rc), redirected);
 	else
 		snprintf(err, errlen, "%s: %s%s", host, curlerr[0] ? curlerr : curl_easy_strerror(rc),
 		         redirected);

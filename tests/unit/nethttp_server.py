@@ -93,6 +93,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                  ("Content-Type", "text/plain")])
         elif p == "/loop":
             self.send(302, b"", [("Location", "/loop")])
+        elif p == "/to-ftp":
+            self.send(302, b"", [("Location", "ftp://127.0.0.1/x")])
         elif p == "/to-file":
             self.send(302, b"", [("Location", "file:///etc/passwd")])
         elif p == "/big":

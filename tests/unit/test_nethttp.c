@@ -264,6 +264,10 @@ static void test_redirects(void **state)
 	/* a loop ends */
 	req.url = at("http", http_port, "/loop");
 	expect_fail(&req, "redirect");
+	/* after a redirect, the message says where it led */
+	req.url = at("http", http_port, "/to-ftp");
+	expect_fail(&req, "127.0.0.1:21: Protocol \"ftp\" not supported");
+	expect_fail(&req, "(redirected to 'ftp://127.0.0.1/x')");
 	/* to a scheme other than http and https: refused */
 	req.url = at("http", http_port, "/to-file");
 	char prefix[64];
