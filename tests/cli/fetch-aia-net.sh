@@ -94,7 +94,7 @@ expect_exit 1 "a redirect to an https server with an unknown CA" \
 	p11c -d "$DB" fetch-chain --ca-issuers "https://127.0.0.1:$PL"
 count_is "the leaf alone" "$(subjects)" "CN=localhost|"
 notes_say "the note: the certificate is refused" \
-	"caIssuers http://127.0.0.1:$PR/tls: 127.0.0.1:$PS: SSL certificate problem"
+	"caIssuers http://127.0.0.1:$PR/tls: 127.0.0.1:$PS: SSL certificate problem.* \(redirected to 'https://127.0.0.1:$PS/int.der'\)$"
 
 # Too long: announced (http.server's Content-Length), or without end and
 # unannounced; refused at 256 KiB, not read on until the timeout.
