@@ -33,8 +33,8 @@ static int hex_decode(const char *hex, SECItem *out)
 	return 0;
 }
 
-int p11c_acme_account_key(p11c_db *db, json_t *st, SECKEYPrivateKey **priv,
-                          SECKEYPublicKey **pub, const char **url)
+int p11c_acme_account_key(p11c_db *db, json_t *st, SECKEYPrivateKey **priv, SECKEYPublicKey **pub,
+                          const char **url)
 {
 	json_t *a = json_object_get(st, "account");
 	const char *id_hex = p11c_acme_str(a, "key_id"), *token = p11c_acme_str(a, "token");
@@ -99,8 +99,8 @@ static int account_payload(p11c_db *db, p11c_acme_client *c, const p11c_acme_reg
 	}
 	if (o && o->eab_kid) {
 		const char *url = p11c_acme_dir_url(c, "newAccount", 1);
-		if (!url || (rc = p11c_acme_eab(db, o->eab_kid, o->eab_hmac, o->eab_hmac_len, c->pub,
-		                                url, &eab)))
+		if (!url || (rc = p11c_acme_eab(db, o->eab_kid, o->eab_hmac, o->eab_hmac_len,
+		                                c->pub, url, &eab)))
 			rc = rc ? rc : P11C_EFAIL;
 		else
 			json_object_set_new(p, "externalAccountBinding", eab);
@@ -149,8 +149,8 @@ out:
 
 #define REGISTER_V1 (offsetof(p11c_acme_register_opts, eab_hmac_len) + sizeof(size_t))
 
-int p11c_acme_register(p11c_db *db, const p11c_acme_opts *acme,
-                       const p11c_acme_register_opts *opts, char **account_url)
+int p11c_acme_register(p11c_db *db, const p11c_acme_opts *acme, const p11c_acme_register_opts *opts,
+                       char **account_url)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_ACME_OPTS_ARGS(acme), P11C_OPTS_SIZE(opts, REGISTER_V1),
 	          P11C_FIELD_OPTNAME(opts, email), P11C_FIELD_OPTNAME(opts, key_type),

@@ -20,9 +20,10 @@ int p11c_acme_ari_certid(p11c_db *db, CERTCertificate *cert, char **out)
 	SECITEM_FreeItem(&ext, PR_FALSE);
 	int rc = P11C_OK;
 	if (!aki || !aki->keyID.len) {
-		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
-		                 "'%s' has no authority key identifier for ACME renewal information",
-		                 cert->nickname ? cert->nickname : "the certificate");
+		rc =
+		    p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                "'%s' has no authority key identifier for ACME renewal information",
+		                cert->nickname ? cert->nickname : "the certificate");
 		goto out;
 	}
 	/* The serial's DER content octets, as stored (a leading 00 kept). */
@@ -56,7 +57,8 @@ long long p11c_acme_time_parse(const char *text)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L + ((p[4] - '0') * 10 + (p[5] - '0')) * 60L;
+		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L +
+		      ((p[4] - '0') * 10 + (p[5] - '0')) * 60L;
 		if (*p == '-')
 			off = -off;
 		p += 6;

@@ -65,8 +65,9 @@ char *p11c_acme_problem_text(const json_t *problem)
 			s = n;
 			cap = need * 2;
 		}
-		len += (size_t)snprintf(s + len, cap - len, "%s%s%s%s: %s", i ? "; " : " (subproblems: ",
-		                        id ? id : "", id ? ": " : "", t, d ? d : "");
+		len += (size_t)snprintf(s + len, cap - len, "%s%s%s%s: %s",
+		                        i ? "; " : " (subproblems: ", id ? id : "", id ? ": " : "",
+		                        t, d ? d : "");
 	}
 	if (i && len + 2 <= cap)
 		strcat(s, ")");
@@ -124,8 +125,10 @@ static int request(p11c_acme_client *c, const char *method, const char *url, con
 		c->nonce = strdup(rep->r.replay_nonce);
 	}
 	const char *ct = rep->r.content_type;
-	if (ct && (!strncmp(ct, "application/json", 16) ||
-	           !strncmp(ct, "application/problem+json", 24)) && rep->r.body)
+	if (ct &&
+	    (!strncmp(ct, "application/json", 16) ||
+	     !strncmp(ct, "application/problem+json", 24)) &&
+	    rep->r.body)
 		rep->json = json_loadb((const char *)rep->r.body, rep->r.body_len, 0, NULL);
 	return P11C_OK;
 }
@@ -207,8 +210,9 @@ static int fresh_nonce(p11c_acme_client *c)
 	if (rc)
 		return rc;
 	if (!c->nonce)
-		rc = p11c_fail(c->db, P11C_EFAIL, "the ACME server gave no nonce (HTTP %ld from %s)",
-		               rep.r.status, url);
+		rc =
+		    p11c_fail(c->db, P11C_EFAIL, "the ACME server gave no nonce (HTTP %ld from %s)",
+		              rep.r.status, url);
 	p11c_acme_reply_free(&rep);
 	return rc;
 }
@@ -258,8 +262,8 @@ int p11c_acme_poll(p11c_acme_client *c, const char *url, const char *what, json_
 		const char *st = p11c_acme_str(rep.json, "status");
 		if (!st) {
 			p11c_acme_reply_free(&rep);
-			return p11c_fail(c->db, P11C_EFAIL, "the ACME server's %s at %s has no status",
-			                 what, url);
+			return p11c_fail(c->db, P11C_EFAIL,
+			                 "the ACME server's %s at %s has no status", what, url);
 		}
 		if (strcmp(st, "pending") && strcmp(st, "processing")) {
 			*out = json_incref(rep.json);
@@ -272,8 +276,8 @@ int p11c_acme_poll(p11c_acme_client *c, const char *url, const char *what, json_
 			delay = 1;
 		if (time(NULL) + delay > until)
 			return p11c_fail_c(c->db, P11C_EFAIL, P11C_ERR_IO,
-			                   "the ACME server's %s at %s is still %s after %d s", what,
-			                   url, st, c->wait);
+			                   "the ACME server's %s at %s is still %s after %d s",
+			                   what, url, st, c->wait);
 		p11c_progress_tick(c->db);
 		struct timespec ts = {delay, 0};
 		while (nanosleep(&ts, &ts) != 0)

@@ -28,9 +28,8 @@ const char *p11c_acme_alg(const SECKEYPublicKey *pub);
 /* A flattened JWS of payload (NULL: "", a POST-as-GET) to url, signed
  * with priv: "kid" when kid is not NULL, else "jwk" of pub.  *out the
  * JSON text, malloc'd. */
-int p11c_acme_jws(p11c_db *db, SECKEYPrivateKey *priv, const SECKEYPublicKey *pub,
-                  const char *kid, const char *nonce, const char *url, const char *payload,
-                  char **out);
+int p11c_acme_jws(p11c_db *db, SECKEYPrivateKey *priv, const SECKEYPublicKey *pub, const char *kid,
+                  const char *nonce, const char *url, const char *payload, char **out);
 /* The externalAccountBinding of newAccount: a JWS (HS256, key id kid, the
  * MAC key hmac) over pub's JWK; a new reference. */
 int p11c_acme_eab(p11c_db *db, const char *kid, const unsigned char *hmac, size_t hmac_len,
@@ -102,6 +101,9 @@ int p11c_acme_state_load(p11c_db *db, json_t **out);
 int p11c_acme_state_save(p11c_db *db, json_t *st);
 /* Its "certs" object (made when missing). */
 json_t *p11c_acme_state_certs(json_t *st);
+/* The server to talk to: conn's, or the account's; a different one from
+ * the account's, or none, is refused (NULL, the failure on db). */
+const char *p11c_acme_server_of(p11c_db *db, const p11c_acme_conn *conn, const json_t *st);
 /* String member of o, or NULL. */
 const char *p11c_acme_str(const json_t *o, const char *key);
 
@@ -116,8 +118,8 @@ long long p11c_acme_time_parse(const char *text);
 /* ---- acmeacct.c ---- */
 /* The account of the record st: its key found by its CKA_ID on its token,
  * logged in; *url the account URL (of st). */
-int p11c_acme_account_key(p11c_db *db, json_t *st, SECKEYPrivateKey **priv,
-                          SECKEYPublicKey **pub, const char **url);
+int p11c_acme_account_key(p11c_db *db, json_t *st, SECKEYPrivateKey **priv, SECKEYPublicKey **pub,
+                          const char **url);
 
 /* ---- acmeorder.c ---- */
 struct p11c_acme_answerer;

@@ -54,9 +54,9 @@ static int job_start(job *j, p11c_db *db, const p11c_acme_opts *acme)
 	if (rc || (rc = p11c_require_open(db, 1)) || (rc = p11c_acme_state_load(db, &j->st)) ||
 	    (rc = p11c_acme_account_key(db, j->st, &j->acct_key, &j->acct_pub, &url)))
 		return rc;
-	const char *server = j->conn.server ? j->conn.server : p11c_acme_str(j->st, "server");
+	const char *server = p11c_acme_server_of(db, &j->conn, j->st);
 	if (!server)
-		return p11c_fail_field(db, P11C_EUSAGE, "server", "no ACME server was given");
+		return P11C_EUSAGE;
 	if ((rc = p11c_acme_client_open(db, &j->conn, server, &j->c)))
 		return rc;
 	j->c.key = j->acct_key;
@@ -177,10 +177,10 @@ static long long ari_renew_at(job *j, CERTCertificate *cert)
 static json_t *cert_entry(job *j, const p11c_acme_issue_opts *o, const char *key_type,
                           const char *token, long long renew_at)
 {
-	json_t *e = json_pack("{s:O,s:s,s:s,s:s,s:I,s:b}", "names", j->names_json, "key_type",
-	                      key_type, "token", token, "method", p11c_acme_method_name(o->method),
-	                      "renew_at", (json_int_t)renew_at, "extractable",
-	                      (o->flags & P11C_ACME_EXTRACTABLE) != 0);
+	json_t *e =
+	    json_pack("{s:O,s:s,s:s,s:s,s:I,s:b}", "names", j->names_json, "key_type", key_type,
+	              "token", token, "method", p11c_acme_method_name(o->method), "renew_at",
+	              (json_int_t)renew_at, "extractable", (o->flags & P11C_ACME_EXTRACTABLE) != 0);
 	if (!e)
 		return NULL;
 	if (o->http01_port)
@@ -199,13 +199,13 @@ static json_t *cert_entry(job *j, const p11c_acme_issue_opts *o, const char *key
 /* The chain of PEM text, its first certificate for pub. */
 static int chain_load(job *j, const char *pem, size_t len, SECKEYPublicKey *pub, p11c_batch *b)
 {
-	int rc = p11c_batch_from_buf(j->db, "the ACME server's certificate", (const unsigned char *)pem,
-	                             len, b);
+	int rc = p11c_batch_from_buf(j->db, "the ACME server's certificate",
+	                             (const unsigned char *)pem, len, b);
 	if (rc)
 		return rc;
 	SECKEYPublicKey *got = CERT_ExtractPublicKey(b->certs[0]);
 	SECItem *a = got ? PK11_MakeIDFromPubKey(got->keyType == ecKey ? &got->u.ec.publicValue
-	                                                              : &got->u.rsa.modulus)
+	                                                               : &got->u.rsa.modulus)
 	                 : NULL;
 	SECItem *w = PK11_MakeIDFromPubKey(pub->keyType == ecKey ? &pub->u.ec.publicValue
 	                                                         : &pub->u.rsa.modulus);
@@ -279,8 +279,7 @@ int p11c_acme_issue(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	if ((rc = p11c_keygen(db, slot, &spec, (opts->flags & P11C_ACME_EXTRACTABLE) != 0, alias,
 	                      &priv, &pub)) ||
 	    (rc = job_csr(&j, priv, pub, &csr, &csr_len)) ||
-	    (rc = p11c_acme_order(&j.c, ans, j.names, j.n, NULL, csr, csr_len, &chain,
-	                          &chain_len)))
+	    (rc = p11c_acme_order(&j.c, ans, j.names, j.n, NULL, csr, csr_len, &chain, &chain_len)))
 		goto out;
 	p11c_acme_answerer_close(ans);
 	ans = NULL;
@@ -342,9 +341,15 @@ static int renew_opts(p11c_db *db, const json_t *e, const p11c_acme_issue_opts *
 			given = P11C_OPT(in, http01_port, 0) != 0 ||
 			        P11C_OPT(in, http01_address, NULL) != NULL;
 			break;
-		case P11C_ACME_WEBROOT: given = P11C_OPT(in, webroot, NULL) != NULL; break;
-		case P11C_ACME_DNS_HOOK: given = P11C_OPT(in, dns_hook, NULL) != NULL; break;
-		case P11C_ACME_CALLBACK: given = P11C_OPT(in, solver, NULL) != NULL; break;
+		case P11C_ACME_WEBROOT:
+			given = P11C_OPT(in, webroot, NULL) != NULL;
+			break;
+		case P11C_ACME_DNS_HOOK:
+			given = P11C_OPT(in, dns_hook, NULL) != NULL;
+			break;
+		case P11C_ACME_CALLBACK:
+			given = P11C_OPT(in, solver, NULL) != NULL;
+			break;
 		}
 		if (given) {
 			o->method = in->method;
@@ -426,9 +431,15 @@ static int renew(job *j, const char *alias, const json_t *e, const p11c_acme_iss
 			rc = p11c_fail_field(db, rc, "key_type", "%s", err);
 			goto out;
 		}
-		if ((rc = p11c_keygen(db, key->pkcs11Slot, &spec, p11c_key_extractable(key) == 1 &&
-		                                                   !PK11_IsInternal(key->pkcs11Slot),
-		                      alias, &priv, &newpub)))
+		/* The key's name on its token: the alias without "TOKEN:". */
+		const char *label = PK11_GetTokenName(key->pkcs11Slot);
+		size_t ln = strlen(label);
+		const char *bare =
+		    !strncmp(alias, label, ln) && alias[ln] == ':' ? alias + ln + 1 : alias;
+		if ((rc = p11c_keygen(db, key->pkcs11Slot, &spec,
+		                      p11c_key_extractable(key) == 1 &&
+		                          !PK11_IsInternal(key->pkcs11Slot),
+		                      bare, &priv, &newpub)))
 			goto out;
 	} else if (!(pub = CERT_ExtractPublicKey(old))) {
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the key of '%s'", alias);
@@ -484,7 +495,8 @@ int p11c_acme_renew(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_ACME_OPTS_ARGS(acme), P11C_NAME(alias),
 	          P11C_OPTS_SIZE(opts, ISSUE_V1), P11C_FIELD_OPTNAME(opts, key_type),
-	          P11C_FIELD_RANGE(opts, method, 0, 3), P11C_FIELD_RANGE(opts, http01_port, 0, 65535),
+	          P11C_FIELD_RANGE(opts, method, 0, 3),
+	          P11C_FIELD_RANGE(opts, http01_port, 0, 65535),
 	          P11C_FIELD_FLAGS(opts, flags, ISSUE_FLAGS));
 	job j;
 	p11c_acme_issue_opts o;

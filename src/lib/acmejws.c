@@ -77,10 +77,14 @@ const char *p11c_acme_alg(const SECKEYPublicKey *pub)
 	if (pub->keyType != ecKey)
 		return NULL;
 	switch (ec_coord(pub)) {
-	case 32: return "ES256";
-	case 48: return "ES384";
-	case 66: return "ES512";
-	default: return NULL;
+	case 32:
+		return "ES256";
+	case 48:
+		return "ES384";
+	case 66:
+		return "ES512";
+	default:
+		return NULL;
 	}
 }
 
@@ -188,9 +192,8 @@ static json_t *flattened(const char *p64, const char *b64, const unsigned char *
 	                 b64_json(sig, n));
 }
 
-int p11c_acme_jws(p11c_db *db, SECKEYPrivateKey *priv, const SECKEYPublicKey *pub,
-                  const char *kid, const char *nonce, const char *url, const char *payload,
-                  char **out)
+int p11c_acme_jws(p11c_db *db, SECKEYPrivateKey *priv, const SECKEYPublicKey *pub, const char *kid,
+                  const char *nonce, const char *url, const char *payload, char **out)
 {
 	json_t *prot = NULL, *jwk = NULL, *jws = NULL;
 	char *p64 = NULL, *b64 = NULL, *in = NULL;
@@ -216,8 +219,7 @@ int p11c_acme_jws(p11c_db *db, SECKEYPrivateKey *priv, const SECKEYPublicKey *pu
 	}
 	if ((rc = jws_sign(db, priv, pub, in, &sig, &sig_len)))
 		goto out;
-	if (!(jws = flattened(p64, b64, sig, sig_len)) ||
-	    !(*out = json_dumps(jws, JSON_COMPACT)))
+	if (!(jws = flattened(p64, b64, sig, sig_len)) || !(*out = json_dumps(jws, JSON_COMPACT)))
 		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
 out:
 	json_decref(jwk);
@@ -236,16 +238,16 @@ static int hmac_sha256(p11c_db *db, const unsigned char *key, size_t key_len, co
 {
 	PK11SlotInfo *slot = p11c_db_slot(db);
 	SECItem k = {siBuffer, (unsigned char *)key, (unsigned)key_len}, none = {siBuffer, NULL, 0};
-	PK11SymKey *sym = slot ? PK11_ImportSymKey(slot, CKM_SHA256_HMAC, PK11_OriginUnwrap,
-	                                           CKA_SIGN, &k, NULL)
-	                       : NULL;
-	PK11Context *ctx = sym ? PK11_CreateContextBySymKey(CKM_SHA256_HMAC, CKA_SIGN, sym, &none)
-	                       : NULL;
+	PK11SymKey *sym =
+	    slot ? PK11_ImportSymKey(slot, CKM_SHA256_HMAC, PK11_OriginUnwrap, CKA_SIGN, &k, NULL)
+	         : NULL;
+	PK11Context *ctx =
+	    sym ? PK11_CreateContextBySymKey(CKM_SHA256_HMAC, CKA_SIGN, sym, &none) : NULL;
 	unsigned len = 0;
-	int ok = ctx && PK11_DigestBegin(ctx) == SECSuccess &&
-	         PK11_DigestOp(ctx, (const unsigned char *)data, (unsigned)strlen(data)) ==
-	             SECSuccess &&
-	         PK11_DigestFinal(ctx, mac, &len, 32) == SECSuccess && len == 32;
+	int ok =
+	    ctx && PK11_DigestBegin(ctx) == SECSuccess &&
+	    PK11_DigestOp(ctx, (const unsigned char *)data, (unsigned)strlen(data)) == SECSuccess &&
+	    PK11_DigestFinal(ctx, mac, &len, 32) == SECSuccess && len == 32;
 	int rc = ok ? P11C_OK
 	            : p11c_fail_nss(db, P11C_EFAIL, "cannot compute the external account binding");
 	if (ctx)

@@ -16,7 +16,8 @@ static json_t *identifiers(const char *const *names, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_pack("{s:s,s:s}", "type", "dns", "value", names[i]))) {
+		if (json_array_append_new(
+		        a, json_pack("{s:s,s:s}", "type", "dns", "value", names[i]))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -31,8 +32,9 @@ static char *failure_of(const json_t *obj, const char *type)
 	json_array_foreach(json_object_get(obj, "challenges"), i, ch)
 	{
 		const json_t *e = json_object_get(ch, "error");
-		if (e && (!type || !strcmp(p11c_acme_str(ch, "type") ? p11c_acme_str(ch, "type") : "",
-		                           type)))
+		if (e &&
+		    (!type ||
+		     !strcmp(p11c_acme_str(ch, "type") ? p11c_acme_str(ch, "type") : "", type)))
 			return p11c_acme_problem_text(e);
 	}
 	const json_t *e = json_object_get(obj, "error");
@@ -73,8 +75,7 @@ static int challenge_make(p11c_db *db, const char *type, const char *domain, con
 }
 
 /* Answer the authorization at url (nothing to do when it is valid). */
-static int authorize(p11c_acme_client *c, p11c_acme_answerer *a, const char *thumb,
-                     const char *url)
+static int authorize(p11c_acme_client *c, p11c_acme_answerer *a, const char *thumb, const char *url)
 {
 	p11c_acme_reply rep;
 	json_t *authz = NULL, *done = NULL;
@@ -131,8 +132,8 @@ static int authorize(p11c_acme_client *c, p11c_acme_answerer *a, const char *thu
 	status = p11c_acme_str(done, "status");
 	if (!status || strcmp(status, "valid")) {
 		char *why = failure_of(done, type);
-		rc = p11c_fail(c->db, P11C_EFAIL, "the %s challenge of '%s' failed: %s", type, domain,
-		               why ? why : "");
+		rc = p11c_fail(c->db, P11C_EFAIL, "the %s challenge of '%s' failed: %s", type,
+		               domain, why ? why : "");
 		free(why);
 	}
 out:
@@ -152,9 +153,9 @@ static int order_failed(p11c_acme_client *c, const json_t *order, const char *wh
 	return rc;
 }
 
-int p11c_acme_order(p11c_acme_client *c, p11c_acme_answerer *a, const char *const *names,
-                    size_t n, const char *replaces, const unsigned char *csr, size_t csr_len,
-                    char **chain, size_t *chain_len)
+int p11c_acme_order(p11c_acme_client *c, p11c_acme_answerer *a, const char *const *names, size_t n,
+                    const char *replaces, const unsigned char *csr, size_t csr_len, char **chain,
+                    size_t *chain_len)
 {
 	json_t *order = NULL, *done = NULL, *payload = NULL;
 	char *text = NULL, *thumb = NULL, *csr64 = NULL, *order_url = NULL;
@@ -202,8 +203,7 @@ int p11c_acme_order(p11c_acme_client *c, p11c_acme_answerer *a, const char *cons
 	free(text);
 	text = NULL;
 	json_decref(payload);
-	if (!(csr64 = p11c_b64url(csr, csr_len)) ||
-	    !(payload = json_pack("{s:s}", "csr", csr64)) ||
+	if (!(csr64 = p11c_b64url(csr, csr_len)) || !(payload = json_pack("{s:s}", "csr", csr64)) ||
 	    !(text = json_dumps(payload, JSON_COMPACT))) {
 		rc = p11c_fail(c->db, P11C_EFAIL, "out of memory");
 		goto out;

@@ -23,15 +23,16 @@ int p11c_acme_revoke(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	const char *url;
 	memset(&c, 0, sizeof(c));
 	if (reason == 2)
-		return p11c_args_fail(db, __func__, "reason 2 (cACompromise) is not one to ask for");
+		return p11c_args_fail(db, __func__,
+		                      "reason 2 (cACompromise) is not one to ask for");
 	int rc = p11c_acme_opts_read(db, acme, &conn);
 	if (rc || (rc = p11c_require_open(db, 1)) || (rc = p11c_acme_state_load(db, &st)) ||
 	    (rc = p11c_cert_open(db, alias, 1, &cert)) ||
 	    (rc = p11c_acme_account_key(db, st, &key, &pub, &url)))
 		goto out;
-	const char *server = conn.server ? conn.server : p11c_acme_str(st, "server");
+	const char *server = p11c_acme_server_of(db, &conn, st);
 	if (!server) {
-		rc = p11c_fail_field(db, P11C_EUSAGE, "server", "no ACME server was given");
+		rc = P11C_EUSAGE;
 		goto out;
 	}
 	if ((rc = p11c_acme_client_open(db, &conn, server, &c)))
@@ -54,7 +55,8 @@ int p11c_acme_revoke(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
 	if ((rc = p11c_acme_post(&c, revoke, text, 0, NULL, &rep)))
 		goto out;
 	p11c_acme_reply_free(&rep);
-	p11c_log(db, "'%s' revoked by the ACME server (%s)", alias, p11c_revoke_reason_name(reason));
+	p11c_log(db, "'%s' revoked by the ACME server (%s)", alias,
+	         p11c_revoke_reason_name(reason));
 	json_t *e = json_object_get(p11c_acme_state_certs(st), alias);
 	if (e) {
 		json_object_set_new(e, "revoked", json_true());

@@ -79,8 +79,7 @@ int p11c_acme_state_load(p11c_db *db, json_t **out)
 	}
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	p11c_read_opts ro = {.max = STATE_MAX, .flags = P11C_READ_NOFOLLOW,
-	                     .what = "ACME record"};
+	p11c_read_opts ro = {.max = STATE_MAX, .flags = P11C_READ_NOFOLLOW, .what = "ACME record"};
 	int rc = p11c_file_read_with(db, path, &ro, &buf, &len);
 	if (rc) {
 		free(path);
@@ -114,4 +113,18 @@ int p11c_acme_state_save(p11c_db *db, json_t *st)
 	free(path);
 	free(text);
 	return rc;
+}
+
+const char *p11c_acme_server_of(p11c_db *db, const p11c_acme_conn *conn, const json_t *st)
+{
+	const char *rec = p11c_acme_str(st, "server");
+	if (conn->server && rec && strcmp(conn->server, rec)) {
+		p11c_fail_field(db, P11C_EUSAGE, "server",
+		                "the account is with the ACME server '%s', not '%s'", rec,
+		                conn->server);
+		return NULL;
+	}
+	if (!conn->server && !rec)
+		p11c_fail_field(db, P11C_EUSAGE, "server", "no ACME server was given");
+	return conn->server ? conn->server : rec;
 }

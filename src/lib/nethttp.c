@@ -109,6 +109,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		forget_headers(r);
 		t->head_len = 0;
+		/* and its body, should curl have passed one on */
+		r->body_len = 0;
+		if (r->body)
+			r->body[0] = '\0';
 		if (sscanf(data, "HTTP/%*s %3d", &t->status) != 1)
 			t->status = 0;
 	}
@@ -157,6 +161,18 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	const p11c_net_req *req = arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	req->tick(req->tick_arg);
+	return 0;
+}
+
 /* "host:port" of url (brackets kept around an IPv6 address), or "host";
  * 0, or -1 when url names no host (file:). */
 static int where(const char *url, char *out, size_t size, int with_port)
@@ -189,14 +205,13 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 	int with_port = !(t->abort == ABORT_BODY || rc == CURLE_FILESIZE_EXCEEDED);
 	if (curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &at) != CURLE_OK || !at)
 		at = (char *)req->url;
-	if (where(at, host, sizeof(host), with_port)) {
-		/* a redirect to a URL without a host (file:): named after the
-		 * server that sent it */
-		if (at != req->url)
-			snprintf(redirected, sizeof(redirected), " (redirected to '%.200s')", at);
-		if (where(req->url, host, sizeof(host), with_port))
-			snprintf(host, sizeof(host), "'%.200s'", req->url);
-	}
+	/* after a redirect, where it led */
+	if (strcmp(at, req->url))
+		snprintf(redirected, sizeof(redirected), " (redirected to '%.200s')", at);
+	/* a URL without a host (file:) is named after the server that sent it */
+	if (where(at, host, sizeof(host), with_port) &&
+	    where(req->url, host, sizeof(host), with_port))
+		snprintf(host, sizeof(host), "'%.200s'", req->url);
 	if (!with_port)
 		snprintf(err, errlen, "response from %s longer than %zu bytes", host, t->max_body);
 	else if (t->abort == ABORT_HEAD)
@@ -207,8 +222,8 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 	else if (t->abort == ABORT_LOCATION)
 		snprintf(err, errlen, "%s: the redirect's Location is garbled", host);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(err, errlen, "%s: did not answer in %d s (%s)", host, t->timeout,
-		         curlerr[0] ? curlerr : curl_easy_strerror(rc));
+		snprintf(err, errlen, "%s: did not answer in %d s (%s)%s", host, t->timeout,
+		         curlerr[0] ? curlerr : curl_easy_strerror(rc), redirected);
 	else
 		snprintf(err, errlen, "%s: %s%s", host, curlerr[0] ? curlerr : curl_easy_strerror(rc),
 		         redirected);
@@ -218,7 +233,6 @@ static void failure(CURL *h, const p11c_net_req *req, const transfer *t, CURLcod
 static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *curlerr)
 {
 	CURLcode rc = CURLE_OK;
-	int timeout = t->timeout;
 #define SET(opt, val)                                                                          \
 	do {                                                                                   \
 		if (rc == CURLE_OK)                                                            \
@@ -227,9 +241,10 @@ static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *c
 	SET(CURLOPT_ERRORBUFFER, curlerr);
 	SET(CURLOPT_URL, req->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_TIMEOUT, (long)timeout);
+	SET(CURLOPT_TIMEOUT, (long)t->timeout);
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (req->ca_file) {
 		/* that file alone: a private CA's server is not also trusted through
 		 * the system's directory, nor the system's CAs for it */
@@ -247,13 +262,20 @@ static CURLcode configure(CURL *h, const p11c_net_req *req, transfer *t, char *c
 		SET(CURLOPT_FOLLOWLOCATION, 1L);
 		SET(CURLOPT_MAXREDIRS, (long)req->max_redirects);
 	}
-	/* refused before the body comes when the server announces its length */
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
+	/* refused before the body comes when the server announces its length
+	 * (a HEAD's length is of a body that does not come) */
+	if (strcmp(req->method, "HEAD"))
+		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_body);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, t);
 	SET(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	if (req->tick) {
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, (void *)req);
+		SET(CURLOPT_NOPROGRESS, 0L);
+	}
 	SET(CURLOPT_USERAGENT, req->user_agent ? req->user_agent : "p11cert/" P11C_VERSION);
 	if (!strcmp(req->method, "GET")) {
 		SET(CURLOPT_HTTPGET, 1L);

@@ -28,6 +28,10 @@ typedef struct {
 	int max_redirects;        /* redirects followed (0: none; a redirect is then the
 	                           * response) */
 	const char *user_agent;   /* NULL: "p11cert/VERSION" */
+	void (*tick)(void *);     /* called with tick_arg now and then (every second at
+	                           * least) while the request waits: a progress line
+	                           * kept up; NULL: none */
+	void *tick_arg;
 } p11c_net_req;
 
 /* Its answer: every field malloc'd or NULL; free with p11c_net_resp_free. */

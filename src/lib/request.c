@@ -52,8 +52,7 @@ static int sign_request(p11c_db *db, CERTCertificateRequest *req, SECKEYPrivateK
 }
 
 int p11c_request_der(p11c_db *db, CERTName *name, const p11c_san *san, size_t n_san,
-                     SECKEYPrivateKey *priv, SECKEYPublicKey *pub, unsigned char **der,
-                     size_t *len)
+                     SECKEYPrivateKey *priv, SECKEYPublicKey *pub, unsigned char **der, size_t *len)
 {
 	CERTSubjectPublicKeyInfo *spki = SECKEY_CreateSubjectPublicKeyInfo(pub);
 	CERTCertificateRequest *req = spki ? CERT_CreateCertificateRequest(name, spki, NULL) : NULL;

@@ -29,8 +29,8 @@ static int run_curl(const char *path, const char *body)
 	const char *mgmt = getenv("CHALL_MGMT");
 	if (!mgmt)
 		return P11C_EFAIL;
-	snprintf(cmd, sizeof(cmd), "curl -sf --max-time 5 -o /dev/null -X POST -d '%s' '%s%s'", body,
-	         mgmt, path);
+	snprintf(cmd, sizeof(cmd), "curl -sf --max-time 5 -o /dev/null -X POST -d '%s' '%s%s'",
+	         body, mgmt, path);
 	return system(cmd) == 0 ? P11C_OK : P11C_EFAIL;
 }
 
@@ -73,7 +73,8 @@ static void set_method(p11c_acme_issue_opts *o, const char *m)
 {
 	if (!strcmp(m, "http")) {
 		o->method = P11C_ACME_HTTP01_PORT;
-		o->http01_port = atoi(getenv("PEBBLE_HTTP_PORT") ? getenv("PEBBLE_HTTP_PORT") : "0");
+		o->http01_port =
+		    atoi(getenv("PEBBLE_HTTP_PORT") ? getenv("PEBBLE_HTTP_PORT") : "0");
 		o->http01_address = "127.0.0.1";
 	} else {
 		wrong = !strcmp(m, "dns-wrong");
@@ -167,14 +168,17 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "list")) {
 		p11c_acme_listing *l = NULL;
 		if (!(rc = p11c_acme_list(db, &l))) {
-			printf("server %s\naccount %s\n", p11c_acme_listing_server(l) ? p11c_acme_listing_server(l) : "-",
+			printf("server %s\naccount %s\n",
+			       p11c_acme_listing_server(l) ? p11c_acme_listing_server(l) : "-",
 			       p11c_acme_listing_account(l) ? p11c_acme_listing_account(l) : "-");
 			for (size_t i = 0; i < p11c_acme_listing_count(l); i++) {
 				const p11c_acme_cert *c = p11c_acme_listing_get(l, i);
-				printf("cert %s method=%s not_after=%lld revoked=%d failure=%s\n",
+				printf("cert %s method=%s not_after=%lld renew_at=%lld revoked=%d "
+				       "failure=%s\n",
 				       p11c_acme_cert_alias(c),
 				       p11c_acme_method_name(p11c_acme_cert_method(c)),
-				       p11c_acme_cert_not_after(c), p11c_acme_cert_revoked(c),
+				       p11c_acme_cert_not_after(c), p11c_acme_cert_renew_at(c),
+				       p11c_acme_cert_revoked(c),
 				       p11c_acme_cert_failure(c) ? p11c_acme_cert_failure(c) : "-");
 			}
 			p11c_acme_listing_free(l);

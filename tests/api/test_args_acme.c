@@ -26,13 +26,15 @@ void test_args_p11c_acme_register(void **state)
 	assert_null(url);
 	a.size = sizeof(a);
 	a.timeout = 3601;
-	USAGE(db, p11c_acme_register(db, &a, &o, &url), p11c_acme_register, "acme->timeout is 3601");
+	USAGE(db, p11c_acme_register(db, &a, &o, &url), p11c_acme_register,
+	      "acme->timeout is 3601");
 	a.timeout = 0;
 	a.wait = -1;
 	USAGE(db, p11c_acme_register(db, &a, &o, &url), p11c_acme_register, "acme->wait is -1");
 	a.wait = 0;
 	a.server = "";
-	USAGE(db, p11c_acme_register(db, &a, &o, &url), p11c_acme_register, "acme->server is empty");
+	USAGE(db, p11c_acme_register(db, &a, &o, &url), p11c_acme_register,
+	      "acme->server is empty");
 	a.server = NULL;
 	o.size = 0;
 	USAGE(db, p11c_acme_register(db, &a, &o, &url), p11c_acme_register, "opts->size is 0");
@@ -97,7 +99,8 @@ static void issue_opts_checks(p11c_db *db, int renew)
 	p11c_acme_issue_opts o = P11C_ACME_ISSUE_OPTS_INIT;
 	o.name = "mail.test";
 #define CALL(opts)                                                                                 \
-	(renew ? p11c_acme_renew(db, NULL, "mail", (opts)) : p11c_acme_issue(db, NULL, "mail", (opts)))
+	(renew ? p11c_acme_renew(db, NULL, "mail", (opts))                                         \
+	       : p11c_acme_issue(db, NULL, "mail", (opts)))
 	o.size = 1;
 	USAGE(db, CALL(&o), p11c_acme_, "opts->size is 1");
 	o.size = sizeof(o);
@@ -147,8 +150,7 @@ void test_args_p11c_revoke_reason_parse(void **state)
 {
 	p11c_db *db = *state;
 	p11c_revoke_reason r = P11C_REVOKE_SUPERSEDED;
-	USAGE(db, p11c_revoke_reason_parse(db, NULL, &r), p11c_revoke_reason_parse,
-	      "text is NULL");
+	USAGE(db, p11c_revoke_reason_parse(db, NULL, &r), p11c_revoke_reason_parse, "text is NULL");
 	USAGE(db, p11c_revoke_reason_parse(db, "key-compromise", NULL), p11c_revoke_reason_parse,
 	      "out is NULL");
 	USAGE(db, p11c_revoke_reason_parse(db, "stolen", &r), p11c_revoke_reason_parse, "'stolen'");

@@ -71,6 +71,12 @@ expect_exit 0 "renew 'ec' with the token's key" drv renew acmehsm:ec
 [ "$(pem_of ec | openssl x509 -noout -serial)" != "$s1" ] && ok "a new serial after renewal" ||
 	not_ok "renewal kept serial $s1"
 
+expect_exit 0 "renew 'rsa' with a new key on the token" drv renew acmehsm:rsa new-key
+check "openssl verifies the re-keyed 'rsa'" verified rsa
+check "the new key of 'rsa' is never extractable" never_extractable rsa
+expect_eq "one private key named 'rsa' on the token" \
+	"$(token_objects acmehsm 1234 | grep -A3 '^Private Key' | grep -c 'label: *rsa$')" 1
+
 tok=$(objects) before=$(snapshot)
 expect_exit 1 "a refused name on the token" drv issue bad "$PEBBLE_BLOCKED" - dns acmehsm
 expect_eq "a refused name leaves the token as it was" "$(objects)" "$tok"

@@ -121,6 +121,13 @@ grep -q '^cert mail .*revoked=1' "$T/list" && ok "the record says 'mail' is revo
 	not_ok "list after revoke: $(cat "$T/list")"
 check "the revoked certificate stays in the database" sh -c "certutil -d sql:$DB -L -n mail >/dev/null"
 
+ACME_SERVER=https://127.0.0.1:1/dir expect_exit 2 "another server than the account's is refused" \
+	drv issue other other.test - dns
+grep -q "the account is with the ACME server" "$T/err" && ok "the refusal names the account's server" ||
+	not_ok "another server: got '$(cat "$T/err")'"
+expect_exit 0 "the account's server when none is given" env -u ACME_SERVER "$ACME_DRIVER" "$DB" \
+	issue other other.test - dns
+
 # A malformed record is refused with a clear error, and not rewritten.
 cp "$DB/p11cert-acme.json" "$T/record"
 printf '{"certs": [' >"$DB/p11cert-acme.json"

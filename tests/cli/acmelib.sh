@@ -112,8 +112,6 @@ stop_pebble() {
 	stop_servers
 }
 
-# chall_add_http01 TOKEN CONTENT / chall_del_http01 TOKEN: not used while
-# challtestsrv's http-01 server is off; kept for a test that turns it on.
 # chall_set_txt NAME VALUE / chall_clear_txt NAME: a TXT record for
 # dns-01 (NAME "_acme-challenge.DOMAIN", with or without the final dot).
 chall_set_txt() {

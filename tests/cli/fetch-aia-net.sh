@@ -3,7 +3,8 @@
 # fetch-chain --ca-issuers as curl users expect (the GET is libcurl's,
 # p11cert-net.so): a redirect to another server is followed, redirects to
 # other schemes and loops are not, the certificate of an https redirect
-# is checked, and http_proxy (and no_proxy) are honoured: a tiny python
+# is checked, an answer over 256 KiB (announced or endless) is refused at
+# the limit, and http_proxy (and no_proxy) are honoured: a tiny python
 # proxy on loopback logs the absolute-form requests it relays.
 . "$(dirname "$0")/lib.sh"
 . "$TESTDIR/servers.sh"
@@ -93,7 +94,44 @@ expect_exit 1 "a redirect to an https server with an unknown CA" \
 	p11c -d "$DB" fetch-chain --ca-issuers "https://127.0.0.1:$PL"
 count_is "the leaf alone" "$(subjects)" "CN=localhost|"
 notes_say "the note: the certificate is refused" \
-	"caIssuers http://127.0.0.1:$PR/tls: 127.0.0.1:$PS: SSL certificate problem"
+	"caIssuers http://127.0.0.1:$PR/tls: 127.0.0.1:$PS: SSL certificate problem.* \(redirected to 'https://127.0.0.1:$PS/int.der'\)$"
+
+# Too long: announced (http.server's Content-Length), or without end and
+# unannounced; refused at 256 KiB, not read on until the timeout.
+head -c 300000 /dev/urandom >"$T/www/real/big.der"
+make_chain "$T/big" localhost "http://127.0.0.1:$PH/real/big.der"
+PL=$(free_port)
+start_tls_server 127.0.0.1 "$PL" "$T/big/leafonly.pem" "$T/big/leaf.key"
+expect_exit 1 "a 300,000-byte caIssuers answer" p11c -d "$DB" fetch-chain --ca-issuers "https://127.0.0.1:$PL"
+notes_say "the note: too long" \
+	"caIssuers http://127.0.0.1:$PH/real/big.der: response from 127.0.0.1 longer than 262144 bytes$"
+PE=$(free_port)
+spawn "endless http" 127.0.0.1 "$PE" "$T/endless.log" python3 -c '
+import socket, sys, threading
+s = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+def serve(c):
+    with c:
+        c.recv(65536)
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/pkix-cert\r\n\r\n")
+        try:
+            while True:
+                c.sendall(b"0" * 65536)
+        except OSError:
+            pass
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$PE"
+make_chain "$T/endless" localhost "http://127.0.0.1:$PE/int.der"
+PL=$(free_port)
+start_tls_server 127.0.0.1 "$PL" "$T/endless/leafonly.pem" "$T/endless/leaf.key"
+start=$(date +%s)
+expect_exit 1 "an endless caIssuers answer" \
+	p11c -d "$DB" fetch-chain --timeout 20 --ca-issuers "https://127.0.0.1:$PL"
+took=$(($(date +%s) - start))
+notes_say "the note: too long" \
+	"caIssuers http://127.0.0.1:$PE/int.der: response from 127.0.0.1 longer than 262144 bytes$"
+check "refused at the limit, not at the 20 s timeout (took $took s)" test "$took" -lt 10
 
 # http_proxy: the request goes to the proxy, in absolute form.
 PP=$(free_port)

@@ -6,6 +6,7 @@
 # or p11-kit directory), run on a database p11cert made, and its report
 # compared with list-certs (--json, --expiring) and with certutil -L.
 . "$(dirname "$0")/lib.sh"
+. "$TESTDIR/servers.sh"
 need certutil pk12util openssl pkg-config python3 nm readelf softhsm2-util
 : "${BUILDDIR:?BUILDDIR must name the meson build directory}"
 read -ra CC <<<"${P11C_CC:-cc}" # the build's compiler, maybe "ccache gcc"
@@ -85,6 +86,38 @@ check "one line naming the module: $(cat "$T/err")" test "$(wc -l <"$T/err")" = 
 	"$(grep -c "cannot load p11cert's OpenSSL module: .*p11cert-ossl.so" "$T/err")" = 1
 same_text "and nothing stored (certutil -L)" "$(certutil -L -d "sql:$T/instdb" | grep -c inst)" 1
 mv "$mod.away" "$mod"
+
+# The network half (libcurl, libmicrohttpd): p11cert-net.so beside it,
+# loaded when fetch-chain --ca-issuers (or ACME) needs it (netload.c).
+netmod=$(find "$INST" -name 'p11cert-net.so' -type f | head -1)
+same_text "the network module is installed as LIBDIR/p11cert/p11cert-net.so" "$netmod" \
+	"${so%/*}/p11cert/p11cert-net.so"
+same_text "the library does not link libcurl or libmicrohttpd itself" \
+	"$(readelf -d "$so" | grep -cE 'NEEDED.*(libcurl|libmicrohttpd)')" 0
+same_text "the module links libcurl" "$(readelf -d "$netmod" | grep -c 'NEEDED.*libcurl')" 1
+unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY
+PH=$(free_port)
+mkdir -p "$T/www"
+make_chain "$T/pki" localhost "http://127.0.0.1:$PH/int.der"
+cp "$T/pki/int.der" "$T/www/int.der"
+start_http 127.0.0.1 "$PH" "$T/www"
+PT=$(free_port)
+start_tls_server 127.0.0.1 "$PT" "$T/pki/leafonly.pem" "$T/pki/leaf.key"
+LD_LIBRARY_PATH="${so%/*}" LD_DEBUG=files "$bin" -d "$T/instdb" fetch-chain --ca-issuers \
+	"https://127.0.0.1:$PT" >"$T/out" 2>"$T/ld.log"
+check "the installed command fetches the caIssuers URL: $(grep '^Note' "$T/out" | head -2)" \
+	grep -q "^Note: caIssuers http://127.0.0.1:$PH/int.der: 1 certificate$" "$T/out"
+check "the http server was asked" grep -q 'GET /int.der' "$T/http-$PH.log"
+check "ld.so loaded that module: $(grep -o 'file=[^ ]*p11cert-net[^ ]* .*dynamically loaded' "$T/ld.log" | tail -1)" \
+	grep -q "file=$netmod .*dynamically loaded" "$T/ld.log"
+mv "$netmod" "$netmod.away"
+LD_LIBRARY_PATH="${so%/*}" "$bin" -d "$T/instdb" fetch-chain --ca-issuers "https://127.0.0.1:$PT" \
+	>"$T/out" 2>"$T/err"
+same_text "without the module: exit 1 (not trusted)" "$?" 1
+check "the caIssuers note names the module: $(grep '^Note' "$T/out")" \
+	grep -q "^Note: caIssuers http://127.0.0.1:$PH/int.der: cannot load p11cert's network module: .*p11cert-net.so" "$T/out"
+check "the http server was not asked again" test "$(grep -c 'GET /int.der' "$T/http-$PH.log")" = 1
+mv "$netmod.away" "$netmod"
 
 # ---- each example, built as a user builds it ----
 sanitize=()

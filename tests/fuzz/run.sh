@@ -4,11 +4,11 @@
 # build-fuzz and run each target for a bounded time from its seed corpus.
 # Fails on any crash, leak, sanitizer report or timeout, and keeps the
 # input that caused it under build-fuzz/fuzz-artifacts/.
-#   tests/fuzz/run.sh [TARGET...]      P11CERT_FUZZ_TIME=25 seconds each
+#   tests/fuzz/run.sh [TARGET...]      P11CERT_FUZZ_TIME=15 seconds each
 # Without clang's libFuzzer it skips, except under CI=true, where it fails.
 set -eu
 cd "$(dirname "$0")/../.."
-secs=${P11CERT_FUZZ_TIME:-25}
+secs=${P11CERT_FUZZ_TIME:-15}
 dir=${P11CERT_FUZZ_BUILD:-build-fuzz}
 targets=${*:-pwfile names certs pkcs12 pemkey request url starttls caissuers}
 

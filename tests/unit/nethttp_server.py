@@ -88,8 +88,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   ("Replay-Nonce", "nonce-2")])
         elif p == "/redirect":
             self.send(302, b"", [("Location", "/hello"), ("Replay-Nonce", "nonce-r")])
+        elif p == "/redirect-body":
+            self.send(301, b"moved to /hello\n", [("Location", "/hello"),
+                                                 ("Content-Type", "text/plain")])
         elif p == "/loop":
             self.send(302, b"", [("Location", "/loop")])
+        elif p == "/to-ftp":
+            self.send(302, b"", [("Location", "ftp://127.0.0.1/x")])
         elif p == "/to-file":
             self.send(302, b"", [("Location", "file:///etc/passwd")])
         elif p == "/big":
@@ -109,6 +114,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except OSError:
                     return
                 time.sleep(1)
+        elif p == "/huge-headers":
+            self.send(200, b"", [("X-Filler-%d" % i, "f" * 1000) for i in range(100)])
         elif p == "/status-404":
             self.send(404, b"not here\n", [("Content-Type", "text/plain")])
         else:
@@ -125,8 +132,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(self.rfile.read(n))
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that hung up on purpose (the size limits)
+
+
 def serve(cert=None):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     if cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -33,7 +33,8 @@ static unsigned char *b64url_decode(const char *s, size_t *n)
 	unsigned acc = 0, bits = 0;
 	*n = 0;
 	for (size_t i = 0; i < len; i++) {
-		const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		const char *tab =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 		const char *p = strchr(tab, s[i]);
 		assert_non_null(p);
 		acc = acc << 6 | (unsigned)(p - tab);
@@ -59,9 +60,12 @@ static void test_acme_thumbprint_rfc7638(void **state)
 {
 	api_db *a = *state;
 	const char *n64 =
-	    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_B"
-	    "JECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_"
-	    "FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI"
+	    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc"
+	    "_B"
+	    "JECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-"
+	    "65YGjQR0_"
+	    "FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-"
+	    "bFTWhAI"
 	    "4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
 	size_t nlen, elen;
 	unsigned char *n = b64url_decode(n64, &nlen), *e = b64url_decode("AQAB", &elen);
@@ -79,8 +83,7 @@ static void test_acme_thumbprint_rfc7638(void **state)
 }
 
 /* A key of type on the database's token. */
-static void make_key(api_db *a, const char *type, SECKEYPrivateKey **priv,
-                     SECKEYPublicKey **pub)
+static void make_key(api_db *a, const char *type, SECKEYPrivateKey **priv, SECKEYPublicKey **pub)
 {
 	p11c_key_spec spec;
 	char err[128];
@@ -97,7 +100,8 @@ static char *python_check(api_db *a, const char *mode, json_t *doc, const char *
 	char path[400];
 	snprintf(path, sizeof(path), "%s/jws.json", a->tmp);
 	assert_int_equal(json_dump_file(doc, path, 0), 0);
-	char *out = api_run("python3 '%s' %s '%s' %s 2>&1", check_py, mode, path, extra ? extra : "");
+	char *out =
+	    api_run("python3 '%s' %s '%s' %s 2>&1", check_py, mode, path, extra ? extra : "");
 	out[strcspn(out, "\n")] = '\0';
 	return out;
 }
@@ -131,8 +135,8 @@ static void jws_roundtrip(void **state, const char *type, const char *alg)
 	expect_str("POST-as-GET payload", json_string_value(json_object_get(jws, "payload")), "");
 	doc = json_pack("{s:o,s:o}", "jws", jws, "jwk", jwk);
 	got = python_check(a, "jws", doc, NULL);
-	snprintf(want, sizeof(want), "ok %s https://x.test/acct/1 n2 https://x.test/order/1 %s", alg,
-	         tp);
+	snprintf(want, sizeof(want), "ok %s https://x.test/acct/1 n2 https://x.test/order/1 %s",
+	         alg, tp);
 	expect_str("jws with kid", got, want);
 	free(got);
 	free(text);
@@ -274,12 +278,12 @@ static void test_acme_state_malformed_refused(void **state)
 static void test_acme_state_roundtrip(void **state)
 {
 	api_db *a = *state;
-	json_t *st = json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:{s:[s],s:s,s:I,s:s,s:I}}}", "server",
-	                       "https://acme.test/dir", "account", "url", "https://acme.test/a/1",
-	                       "key_id", "0a0b", "public_key", "AAAA", "certs", "mail", "names",
-	                       "mail.test", "method", "dns-hook", "renew_at", (json_int_t)1700000000,
-	                       "failure", "serverInternal: down", "failure_time",
-	                       (json_int_t)1690000000);
+	json_t *st =
+	    json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:{s:[s],s:s,s:I,s:s,s:I}}}", "server",
+	              "https://acme.test/dir", "account", "url", "https://acme.test/a/1", "key_id",
+	              "0a0b", "public_key", "AAAA", "certs", "mail", "names", "mail.test", "method",
+	              "dns-hook", "renew_at", (json_int_t)1700000000, "failure",
+	              "serverInternal: down", "failure_time", (json_int_t)1690000000);
 	assert_int_equal(p11c_acme_state_save(a->db, st), P11C_OK);
 	struct stat sb;
 	assert_int_equal(stat(state_file(a), &sb), 0);

@@ -121,11 +121,14 @@ static void expect_ok(p11c_net_req *req, p11c_net_resp *resp)
 		fail_msg("%s %s failed: %s", req->method, req->url, err);
 }
 
+/* The message of expect_fail's last failure. */
+static char last_err[512];
+
 static void expect_fail(p11c_net_req *req, const char *part)
 {
 	p11c_net_resp resp;
-	char err[512];
-	int rc = run(req, &resp, err, sizeof(err));
+	char *err = last_err;
+	int rc = run(req, &resp, err, sizeof(last_err));
 	if (rc == 0) {
 		long status = resp.status;
 		p11c_net_resp_free(&resp);
@@ -209,6 +212,14 @@ static void test_head(void **state)
 	expect_str("nonce", r.replay_nonce, "nonce-1");
 	p11c_net_resp_free(&r);
 	expect_in("server saw", last_logged(), "HEAD /hello ");
+	/* the length a HEAD announces is not a body over the limit */
+	req.url = at("http", http_port, "/big");
+	req.max_body = 4096;
+	expect_ok(&req, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.body_len, 0);
+	p11c_net_resp_free(&r);
+	expect_in("server saw", last_logged(), "HEAD /big ");
 }
 
 static void test_error_status_is_answer(void **state)
@@ -242,9 +253,21 @@ static void test_redirects(void **state)
 	expect_str("url", r.url, at("http", http_port, "/hello"));
 	assert_int_equal(r.nlinks, 2);
 	p11c_net_resp_free(&r);
+	/* a redirect's own body is not the answer's */
+	req.url = at("http", http_port, "/redirect-body");
+	expect_ok(&req, &r);
+	assert_int_equal(r.status, 200);
+	expect_str("body after a redirect with a body", (char *)r.body, "hello, world\n");
+	assert_int_equal(r.body_len, 13);
+	expect_str("its content type", r.content_type, "text/plain; charset=utf-8");
+	p11c_net_resp_free(&r);
 	/* a loop ends */
 	req.url = at("http", http_port, "/loop");
 	expect_fail(&req, "redirect");
+	/* after a redirect, the message says where it led */
+	req.url = at("http", http_port, "/to-ftp");
+	expect_fail(&req, "127.0.0.1:21: Protocol \"ftp\" not supported");
+	expect_fail(&req, "(redirected to 'ftp://127.0.0.1/x')");
 	/* to a scheme other than http and https: refused */
 	req.url = at("http", http_port, "/to-file");
 	char prefix[64];
@@ -261,7 +284,14 @@ static void test_max_body(void **state)
 	expect_fail(&req, "response from 127.0.0.1 longer than 4096 bytes");
 	req.url = at("http", http_port, "/big-unannounced");
 	expect_fail(&req, "response from 127.0.0.1 longer than 4096 bytes");
+	/* 100 KB of header lines */
+	req.url = at("http", http_port, "/huge-headers");
+	char want[64];
+	snprintf(want, sizeof(want), "127.0.0.1:%d: response headers longer than 65536 bytes",
+	         http_port);
+	expect_fail(&req, want);
 	/* the same within the limit */
+	req.url = at("http", http_port, "/big-unannounced");
 	p11c_net_resp r;
 	req.max_body = 5000;
 	expect_ok(&req, &r);
@@ -269,17 +299,29 @@ static void test_max_body(void **state)
 	p11c_net_resp_free(&r);
 }
 
+static void count_tick(void *arg)
+{
+	++*(int *)arg;
+}
+
 static void test_timeout(void **state)
 {
 	(void)state;
-	p11c_net_req req = {.method = "GET", .url = at("http", http_port, "/slow"), .timeout = 1};
+	int ticks = 0;
+	p11c_net_req req = {.method = "GET", .url = at("http", http_port, "/slow"), .timeout = 2,
+	                    .tick = count_tick, .tick_arg = &ticks};
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	expect_fail(&req, "timed out");
+	expect_fail(&req, "did not answer in 2 s");
+	expect_in("curl's words", last_err, "timed out");
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	double took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-	if (took > 4)
-		fail_msg("a 1 s timeout took %.1f s", took);
+	if (took > 5)
+		fail_msg("a 2 s timeout took %.1f s", took);
+	/* the progress line kept up while it waited: once a second at least */
+	if (ticks < 2)
+		fail_msg("ticks while waiting 2 s: got %d, wanted 2 or more", ticks);
+	print_message("%d ticks in %.1f s\n", ticks, took);
 }
 
 static void test_unreachable(void **state)
@@ -289,6 +331,9 @@ static void test_unreachable(void **state)
 	 * is not known, so port 1 on loopback */
 	p11c_net_req req = {.method = "GET", .url = "http://127.0.0.1:1/"};
 	expect_fail(&req, "127.0.0.1:1: ");
+	/* an IPv6 address named as in a URL */
+	p11c_net_req v6 = {.method = "GET", .url = "http://[::1]:1/"};
+	expect_fail(&v6, "[::1]:1: ");
 	p11c_net_req bad = {.method = "GET", .url = "ftp://127.0.0.1/x"};
 	expect_fail(&bad, "127.0.0.1:21: ");
 	p11c_net_req put = {.method = "PUT", .url = at("http", http_port, "/hello")};
