@@ -74,6 +74,13 @@ static long long int_of(const json_t *o, const char *key)
 
 static long long not_after_of(p11c_db *db, const char *alias)
 {
+	/* A token's certificate may show only after its login (SoftHSM):
+	 * tried with the password file as any command would, and a refusal
+	 * left for the command that needs the key to report. */
+	p11c_err_saved saved;
+	p11c_err_save(db, &saved);
+	(void)p11c_login_for_alias(db, alias);
+	p11c_err_restore(db, &saved);
 	CERTCertificate *cert = p11c_find_cert(db, alias);
 	PRTime nb, na;
 	long long t = 0;

@@ -74,6 +74,28 @@ check "openssl: soon now lasts years (pebble's), not 5 days" \
 check "openssl: web and hsm untouched" \
 	eval 'test "$(serial web)" = "$sw" && test "$(serial acme-hsm:hsm)" = "$sh"'
 
+# The server's renewal window (ARI's renew_at in the record, as the library
+# keeps it when the server offers ARI; pebble 2.4 does not): web's opened
+# an hour ago, so --due 0 renews web alone.
+python3 - "$DB/p11cert-acme.json" <<'PY'
+import json, sys, time
+p = sys.argv[1]
+d = json.load(open(p))
+d["certs"]["web"]["renew_at"] = int(time.time()) - 3600
+json.dump(d, open(p, "w"), indent=2)
+PY
+sw=$(serial web)
+expect_exit 0 "acme-renew --due 0 (only the renewal windows)" acme acme-renew --due 0 --json
+check "--json: web renewed, its window open; the others not due, their notAfter known (the token's after its login): $(tr -d ' \n' <"$T/out")" \
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [r["alias"] for r in d["renewed"]]==["web"] and len(d["skipped"])==2 and all(r["not_after"] for r in d["skipped"]), d' "$T/out"
+check "openssl: web has a new serial" test "$(serial web)" != "$sw"
+
+sh=$(serial acme-hsm:hsm)
+expect_exit 0 "acme-renew --due 3000: pebble's 5-year certificates are all due" acme acme-renew --due 3000 --json
+check "--json: the token's certificate is among them: $(tr -d ' \n' <"$T/out")" \
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sorted(r["alias"] for r in d["renewed"])==["acme-hsm:hsm","soon","web"], d' "$T/out"
+check "openssl: acme-hsm:hsm has a new serial" test "$(serial acme-hsm:hsm)" != "$sh"
+
 # The post-hook: once after any renewal; its failure is the exit status.
 expect_exit 0 "--post-hook after two renewals" \
 	acme acme-renew web soon --post-hook "echo ran >>'$T/hook.log'"
