@@ -139,7 +139,8 @@ enum {
  * opts->name and opts->san, each authorization answered as opts->method
  * says, finalize, download the chain; stored as alias (the chain's CAs
  * untrusted, named by their subjects), and alias recorded as ACME-managed
- * with the options it was issued with.  Nothing stored when any step fails,
+ * with the options it was issued with ("TOKEN:alias" when opts->token is
+ * an external token: the name renew, revoke and the listing know it by).  Nothing stored when any step fails,
  * and the new key removed.  An alias in use is P11C_ERR_EXISTS. */
 int p11c_acme_issue(p11c_db *db, const p11c_acme_opts *acme, const char *alias,
                     const p11c_acme_issue_opts *opts);
