@@ -344,7 +344,9 @@ static void test_acme_retry_after(void **state)
 static void test_acme_time_parse(void **state)
 {
 	(void)state;
-	long long want = atoll(api_run("date -u -d 2025-01-02T03:04:05Z +%%s"));
+	char *out = api_run("date -u -d 2025-01-02T03:04:05Z +%%s");
+	long long want = atoll(out);
+	free(out);
 	assert_int_equal(p11c_acme_time_parse("2025-01-02T03:04:05Z"), want);
 	assert_int_equal(p11c_acme_time_parse("2025-01-02T03:04:05.123456Z"), want);
 	assert_int_equal(p11c_acme_time_parse("2025-01-02T05:04:05+02:00"), want);
