@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "json.h"
 #include "p11cert.h"
 
 /* Exit statuses (SPEC: Exit status). */
@@ -195,6 +196,14 @@ const p11c_acme_cert *cli_acme_find(const p11c_acme_listing *l, const char *alia
  * is the JSON document's); its exit status, 128+N for signal N, -1 if none
  * ran.  sync-exports and acme-renew. */
 int cli_run_hook(const char *cmd, int json);
+/* cli_run_hook, and its outcome said: a failure on stderr, else (not json)
+ * "ran post-hook 'CMD': exit 0".  Returns its exit status as
+ * cli_run_hook does. */
+int cli_post_hook(const char *cmd, int json);
+/* A hook_rc for a hook that was not run (nothing changed). */
+#define CLI_HOOK_NOT_RUN (-2)
+/* "post_hook": {"command", "exit"}, or null when cmd is NULL or was not run. */
+void cli_json_post_hook(json_writer *w, const char *cmd, int hook_rc);
 /* Record a file an export command wrote, for sync-exports; a failure is
  * a warning (the file is written). */
 void cli_record_export(const cli_globals *g, p11c_db *db, const p11c_export_record *e);

@@ -116,17 +116,7 @@ static void print_json(const result *r, size_t n, const char *hook, int hook_rc)
 		}
 		json_array_end(&w);
 	}
-	json_key(&w, "post_hook");
-	if (hook && hook_rc != -2) {
-		json_object_begin(&w);
-		json_key(&w, "command");
-		json_string(&w, hook);
-		json_key(&w, "exit");
-		json_int(&w, hook_rc);
-		json_object_end(&w);
-	} else {
-		json_null(&w);
-	}
+	cli_json_post_hook(&w, hook, hook_rc);
 	json_object_end(&w);
 	json_end(&w);
 }
@@ -214,17 +204,11 @@ static int acme_renew(cli_ctx *c)
 				       when[0] ? ", valid until " : "", when,
 				       a->new_key ? ", with a new key" : "");
 			}
-	int hook_rc = -2;
+	int hook_rc = CLI_HOOK_NOT_RUN;
 	if (a->hook && renewed) {
-		hook_rc = cli_run_hook(a->hook, a->json);
-		if (hook_rc != 0) {
-			cli_error("post-hook '%s' %s %d", a->hook,
-			          hook_rc < 0 ? "could not run:" : "exited", hook_rc);
-			if (worst == EXIT_OK)
-				worst = EXIT_FAIL;
-		} else if (!a->json) {
-			printf("ran post-hook '%s': exit 0\n", a->hook);
-		}
+		hook_rc = cli_post_hook(a->hook, a->json);
+		if (hook_rc != 0 && worst == EXIT_OK)
+			worst = EXIT_FAIL;
 	}
 	if (a->json)
 		print_json(r, n, a->hook, hook_rc);

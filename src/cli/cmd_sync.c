@@ -65,17 +65,7 @@ static void print_json(const p11c_export_report *rep, const char *hook, int hook
 		json_object_end(&w);
 	}
 	json_array_end(&w);
-	json_key(&w, "post_hook");
-	if (hook && hook_rc != -2) {
-		json_object_begin(&w);
-		json_key(&w, "command");
-		json_string(&w, hook);
-		json_key(&w, "exit");
-		json_int(&w, hook_rc);
-		json_object_end(&w);
-	} else {
-		json_null(&w);
-	}
+	cli_json_post_hook(&w, hook, hook_rc);
 	json_object_end(&w);
 	json_end(&w);
 }
@@ -121,16 +111,11 @@ static int sync_exports(cli_ctx *c)
 		else if (g->verbose)
 			printf("current '%s' (%s)\n", path, command);
 	}
-	int hook_rc = -2;
+	int hook_rc = CLI_HOOK_NOT_RUN;
 	if (a.hook && rewritten > 0) {
-		hook_rc = cli_run_hook(a.hook, a.json);
-		if (hook_rc != 0) {
-			cli_error("post-hook '%s' %s %d", a.hook,
-			          hook_rc < 0 ? "could not run:" : "exited", hook_rc);
+		hook_rc = cli_post_hook(a.hook, a.json);
+		if (hook_rc != 0)
 			rc = EXIT_FAIL;
-		} else if (!a.json) {
-			printf("ran post-hook '%s': exit 0\n", a.hook);
-		}
 	}
 	if (a.json)
 		print_json(rep, a.hook, hook_rc);

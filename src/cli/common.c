@@ -346,3 +346,29 @@ int cli_run_hook(const char *cmd, int json)
 			return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
+
+int cli_post_hook(const char *cmd, int json)
+{
+	int hook_rc = cli_run_hook(cmd, json);
+	if (hook_rc != 0)
+		cli_error("post-hook '%s' %s %d", cmd, hook_rc < 0 ? "could not run:" : "exited",
+		          hook_rc);
+	else if (!json)
+		printf("ran post-hook '%s': exit 0\n", cmd);
+	return hook_rc;
+}
+
+void cli_json_post_hook(json_writer *w, const char *cmd, int hook_rc)
+{
+	json_key(w, "post_hook");
+	if (cmd && hook_rc != CLI_HOOK_NOT_RUN) {
+		json_object_begin(w);
+		json_key(w, "command");
+		json_string(w, cmd);
+		json_key(w, "exit");
+		json_int(w, hook_rc);
+		json_object_end(w);
+	} else {
+		json_null(w);
+	}
+}

@@ -83,18 +83,6 @@ const char *p11c_acme_challenge_dns_value(const p11c_acme_challenge *ch)
 	return ch ? ch->dns_value : NULL;
 }
 
-/* A token is base64url (RFC 8555 8.3), so never a path of its own. */
-static int token_ok(const char *t)
-{
-	if (!t || !*t || strlen(t) > 512)
-		return 0;
-	for (; *t; t++)
-		if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
-		      (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
-			return 0;
-	return 1;
-}
-
 static int refuse_token(p11c_db *db, const char *token)
 {
 	char shown[80];
@@ -435,7 +423,7 @@ int p11c_acme_answerer_set(p11c_acme_answerer *a, const p11c_acme_challenge *ch,
 	int rc;
 	switch (a->method) {
 	case P11C_ACME_HTTP01_PORT:
-		if (!token_ok(ch->token))
+		if (!p11c_acme_token_ok(ch->token))
 			return refuse_token(a->db, ch->token);
 		if (p11c_net_http01_add(a->http01, ch->token, ch->key_auth))
 			return p11c_fail(a->db, P11C_EFAIL,
@@ -443,7 +431,7 @@ int p11c_acme_answerer_set(p11c_acme_answerer *a, const p11c_acme_challenge *ch,
 			                 ch->domain);
 		return P11C_OK;
 	case P11C_ACME_WEBROOT:
-		if (!token_ok(ch->token))
+		if (!p11c_acme_token_ok(ch->token))
 			return refuse_token(a->db, ch->token);
 		if ((rc = webroot_set(a, ch))) {
 			webroot_tidy(a);
@@ -477,7 +465,7 @@ void p11c_acme_answerer_clear(p11c_acme_answerer *a, const p11c_acme_challenge *
 		p11c_net_http01_remove(a->http01, ch->token);
 		break;
 	case P11C_ACME_WEBROOT:
-		if (token_ok(ch->token))
+		if (p11c_acme_token_ok(ch->token))
 			webroot_clear(a, ch);
 		break;
 	case P11C_ACME_DNS_HOOK:

@@ -31,18 +31,6 @@ struct p11c_net_http01 {
 	char log[256]; /* libmicrohttpd's first message, for a failed start */
 };
 
-/* Tokens are base64url (RFC 8555 8.3): nothing else is ever looked up. */
-static int token_ok(const char *t)
-{
-	if (!t || !*t || strlen(t) > 512)
-		return 0;
-	for (; *t; t++)
-		if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
-		      (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
-			return 0;
-	return 1;
-}
-
 static void logger(void *cls, const char *fmt, va_list ap)
 {
 	struct p11c_net_http01 *s = cls;
@@ -79,7 +67,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	}
 	*upload_size = 0;
 	if ((strcmp(method, "GET") && strcmp(method, "HEAD")) ||
-	    strncmp(url, PREFIX, strlen(PREFIX)) || !token_ok(url + strlen(PREFIX)))
+	    strncmp(url, PREFIX, strlen(PREFIX)) || !p11c_acme_token_ok(url + strlen(PREFIX)))
 		return reply(c, MHD_HTTP_NOT_FOUND, "not found\n");
 	const char *token = url + strlen(PREFIX);
 	char *copy = NULL;
@@ -191,7 +179,7 @@ int p11c_net_http01_start(const char *address, int port, p11c_net_http01 **out, 
 
 int p11c_net_http01_add(p11c_net_http01 *s, const char *token, const char *content)
 {
-	if (!s || !token_ok(token) || !content)
+	if (!s || !p11c_acme_token_ok(token) || !content)
 		return -1;
 	char *t = strdup(token), *c = strdup(content);
 	if (!t || !c)

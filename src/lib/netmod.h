@@ -68,6 +68,21 @@ void p11c_net_http01_remove(p11c_net_http01 *s, const char *token);
 /* Stop the server and free it; NULL is ignored. */
 void p11c_net_http01_stop(p11c_net_http01 *s);
 
+/* An ACME challenge token is base64url (RFC 8555 8.3), at most 512
+ * characters: never a path of its own, and nothing else is looked up.
+ * Inline: both the module and libp11cert's answerers check it. */
+static inline int p11c_acme_token_ok(const char *t)
+{
+	if (!t || !*t)
+		return 0;
+	size_t n = 0;
+	for (; *t; t++, n++)
+		if (n >= 512 || !((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
+		                  (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
+			return 0;
+	return 1;
+}
+
 /* The module's one symbol is this table. */
 typedef struct {
 	unsigned version; /* P11C_NET_OPS_VERSION */
