@@ -40,6 +40,9 @@ static char *short_type(const char *t)
 	return (char *)(t && !strncmp(t, P11C_ACME_ERR_PREFIX, n) ? t + n : t ? t : "error");
 }
 
+/* The longest problem text a message carries. */
+#define PROBLEM_MAX 400u
+
 char *p11c_acme_problem_text(const json_t *problem)
 {
 	const char *detail = p11c_acme_str(problem, "detail");
@@ -49,6 +52,8 @@ char *p11c_acme_problem_text(const json_t *problem)
 		return NULL;
 	len = (size_t)snprintf(s, cap, "%s: %s", short_type(p11c_acme_str(problem, "type")),
 	                       detail && *detail ? detail : "no detail");
+	if (len >= cap) /* cut: the text is bounded below anyway */
+		len = cap - 1;
 	const json_t *subs = json_object_get(problem, "subproblems");
 	size_t i;
 	const json_t *sp;
@@ -68,13 +73,19 @@ char *p11c_acme_problem_text(const json_t *problem)
 		len += (size_t)snprintf(s + len, cap - len, "%s%s%s%s: %s",
 		                        i ? "; " : " (subproblems: ", id ? id : "", id ? ": " : "",
 		                        t, d ? d : "");
+		if (len >= cap)
+			len = cap - 1;
 	}
 	if (i && len + 2 <= cap)
 		strcat(s, ")");
-	/* One line whatever the server sent. */
+	/* One short line whatever the server sent: a control character (an
+	 * escape sequence would reach the terminal) becomes a space, and a
+	 * 100 KB detail is cut. */
 	for (char *p = s; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = ' ';
+	if (strlen(s) > PROBLEM_MAX)
+		memcpy(s + PROBLEM_MAX - 3, "...", 4);
 	return s;
 }
 
