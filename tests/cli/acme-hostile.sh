@@ -51,12 +51,14 @@ reg() { hostile "$1" "$D1" "$2" "$3" acme-register --server "$DIR" --agree-tos -
 reg dir-notjson 20 "a directory that is not JSON"
 reg dir-array 20 "a directory that is a JSON array"
 reg dir-nononce 20 "a directory without newNonce"
-reg dir-noorder 20 "a directory without newOrder"
 reg nononce 20 "no Replay-Nonce ever"
 reg badnonce 30 "badNonce forever"
 reg acct-nolocation 20 "newAccount 201 without Location"
 reg problem-ctrl 20 "a problem with control characters"
+check "the problem's text is there, control characters as spaces: $(cat "$T/err")" \
+	grep -q 'unauthorized: bad \[31m red  second line' "$T/err"
 reg problem-big 20 "a problem with a 100 KB detail"
+check "the line is cut: $(wc -c <"$T/err") bytes" test "$(wc -c <"$T/err")" -lt 700
 reg problem-nested 20 "a problem with 300 nested subproblems"
 reg slow 20 "a body trickled a byte a second (--timeout 3)"
 
@@ -67,11 +69,15 @@ p11c -q -d "$D2" acme-register --server "$DIR" --server-ca "$PEBBLE_CA" --agree-
 	{ echo "cannot register with the fake server: $(tail -3 "$T/hostile.log")" >&2; exit 1; }
 check "registered: the record names the account" grep -q "/acct/1" "$D2/p11cert-acme.json"
 iss() { hostile "$1" "$D2" "$2" "$3" acme-issue h --name h.example --timeout 3 --wait 4; }
+iss dir-noorder 20 "a directory without newOrder"
+check "it names newOrder: $(cat "$T/err")" grep -q newOrder "$T/err"
 iss order-http 20 "an order whose authorization and finalize URLs are http://"
+check "it refuses the http:// URL: $(cat "$T/err")" grep -q 'not https://' "$T/err"
 iss order-elsewhere 20 "an order whose URLs are on another host"
 iss authz-nochall 20 "an authorization without the challenge type asked"
 iss processing-0 20 "an order processing forever, Retry-After: 0 (--wait 4)"
 iss processing-long 20 "an order processing forever, Retry-After: 999999 (--wait 4)"
+check "it says it gave up on the wait: $(cat "$T/err")" grep -q 'still processing.*the wait is 4 s' "$T/err"
 iss cert-notpem 20 "a certificate that is not PEM"
 iss cert-big 30 "a 10 MB certificate"
 finish

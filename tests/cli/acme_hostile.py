@@ -92,7 +92,7 @@ class H(BaseHTTPRequestHandler):
         p = self.path
         if p == "/acct":
             if m == "problem-ctrl":
-                return self.problem("unauthorized", "bad\x1b[31m red\x07\nsecond line\r\x00x")
+                return self.problem("unauthorized", "bad\x1b[31m red\x07\nsecond line\r\x7fx")
             if m == "problem-big":
                 return self.problem("unauthorized", "A" * 100000)
             if m == "problem-nested":
