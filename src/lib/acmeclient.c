@@ -40,6 +40,9 @@ static char *short_type(const char *t)
 	return (char *)(t && !strncmp(t, P11C_ACME_ERR_PREFIX, n) ? t + n : t ? t : "error");
 }
 
+/* The longest problem text a message carries. */
+#define PROBLEM_MAX 400u
+
 char *p11c_acme_problem_text(const json_t *problem)
 {
 	const char *detail = p11c_acme_str(problem, "detail");
@@ -49,6 +52,8 @@ char *p11c_acme_problem_text(const json_t *problem)
 		return NULL;
 	len = (size_t)snprintf(s, cap, "%s: %s", short_type(p11c_acme_str(problem, "type")),
 	                       detail && *detail ? detail : "no detail");
+	if (len >= cap) /* cut: the text is bounded below anyway */
+		len = cap - 1;
 	const json_t *subs = json_object_get(problem, "subproblems");
 	size_t i;
 	const json_t *sp;
@@ -68,13 +73,19 @@ char *p11c_acme_problem_text(const json_t *problem)
 		len += (size_t)snprintf(s + len, cap - len, "%s%s%s%s: %s",
 		                        i ? "; " : " (subproblems: ", id ? id : "", id ? ": " : "",
 		                        t, d ? d : "");
+		if (len >= cap)
+			len = cap - 1;
 	}
 	if (i && len + 2 <= cap)
 		strcat(s, ")");
-	/* One line whatever the server sent. */
+	/* One short line whatever the server sent: a control character (an
+	 * escape sequence would reach the terminal) becomes a space, and a
+	 * 100 KB detail is cut. */
 	for (char *p = s; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = ' ';
+	if (strlen(s) > PROBLEM_MAX)
+		memcpy(s + PROBLEM_MAX - 3, "...", 4);
 	return s;
 }
 
@@ -113,6 +124,13 @@ static int request(p11c_acme_client *c, const char *method, const char *url, con
 	    .max_redirects = 0,
 	};
 	memset(rep, 0, sizeof(*rep));
+	/* RFC 8555 6.1: ACME is over HTTPS only; a server's http:// URL for an
+	 * authorization or finalize would send the account's signed requests
+	 * in the clear */
+	if (!url || strncmp(url, "https://", 8))
+		return p11c_fail(c->db, P11C_EFAIL,
+		                 "the ACME server gave a URL that is not https:// (%.200s)",
+		                 url ? url : "none");
 	err[0] = '\0';
 	if (p11c_net_http(&req, &rep->r, err, sizeof(err)) != 0) {
 		p11c_net_resp_free(&rep->r);
@@ -270,14 +288,17 @@ int p11c_acme_poll(p11c_acme_client *c, const char *url, const char *what, json_
 			p11c_acme_reply_free(&rep);
 			return P11C_OK;
 		}
+		/* st is in rep's body: keep a copy that outlives it */
+		const char *still = strcmp(st, "pending") ? "processing" : "pending";
 		int delay = p11c_acme_retry_after(rep.r.retry_after, 1);
 		p11c_acme_reply_free(&rep);
 		if (delay < 1)
 			delay = 1;
 		if (time(NULL) + delay > until)
 			return p11c_fail_c(c->db, P11C_EFAIL, P11C_ERR_IO,
-			                   "the ACME server's %s at %s is still %s after %d s",
-			                   what, url, st, c->wait);
+			                   "the ACME server's %s at %s is still %s (it asks for %d s "
+			                   "more; the wait is %d s)",
+			                   what, url, still, delay, c->wait);
 		p11c_progress_tick(c->db);
 		struct timespec ts = {delay, 0};
 		while (nanosleep(&ts, &ts) != 0)

@@ -97,6 +97,10 @@ int p11c_acme_retry_after(const char *value, int def);
 /* The record (an object; a missing file gives an empty one); a malformed
  * file is refused.  *out a new reference. */
 int p11c_acme_state_load(p11c_db *db, json_t **out);
+/* The record's text (read from PATH, named in the message) checked for
+ * the shape later readers rely on. */
+int p11c_acme_state_parse(p11c_db *db, const char *path, const unsigned char *buf, size_t len,
+                          json_t **out);
 /* Write it (0644, atomically). */
 int p11c_acme_state_save(p11c_db *db, json_t *st);
 /* Its "certs" object (made when missing). */

@@ -85,20 +85,27 @@ int p11c_acme_state_load(p11c_db *db, json_t **out)
 		free(path);
 		return rc;
 	}
-	json_error_t je;
-	json_t *st = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	rc = p11c_acme_state_parse(db, path, buf, len, out);
 	free(buf);
-	const char *why = st ? malformed(st) : je.text;
-	if (why) {
-		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
-		                 "the ACME record '%s' is malformed (%s): mend or remove it", path,
-		                 why);
-		json_decref(st);
-	} else {
-		*out = st;
-	}
 	free(path);
 	return rc;
+}
+
+int p11c_acme_state_parse(p11c_db *db, const char *path, const unsigned char *buf, size_t len,
+                          json_t **out)
+{
+	*out = NULL;
+	json_error_t je;
+	json_t *st = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	const char *why = st ? malformed(st) : je.text;
+	if (why) {
+		json_decref(st);
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_INPUT,
+		                   "the ACME record '%s' is malformed (%s): mend or remove it", path,
+		                   why);
+	}
+	*out = st;
+	return P11C_OK;
 }
 
 int p11c_acme_state_save(p11c_db *db, json_t *st)

@@ -11,7 +11,7 @@ C=$here/corpus
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
-for t in pwfile names certs pkcs12 pemkey request url starttls caissuers; do
+for t in pwfile names certs pkcs12 pemkey request url starttls caissuers acme; do
 	mkdir -p "$C/$t"
 	rm -f "$C/$t"/seed-*
 done
@@ -147,3 +147,13 @@ openssl crl2pkcs7 -nocrl -certfile ca.pem -certfile leaf.pem -outform DER -out c
 seed caissuers pkcs7 <chain.p7c
 
 du -sh "$C"
+
+# ---- acme: problem documents, Retry-After, RFC 3339 times, the record
+printf '{"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no \\u001b[31m\\n","subproblems":[{"type":"urn:ietf:params:acme:error:caa","detail":"x","identifier":{"type":"dns","value":"a.example"}},{"detail":"y"}]}' | seed acme problem
+printf '{"type":"urn:ietf:params:acme:error:badNonce","detail":"bad nonce"}' | seed acme badnonce
+printf '120' | seed acme retry
+printf 'Wed, 21 Oct 2015 07:28:00 GMT' | seed acme retrydate
+printf '2026-12-03T06:50:00.123+01:00' | seed acme time
+printf '2026-12-03T06:50:00Z' | seed acme timez
+printf '{"server":"https://127.0.0.1:14000/dir","account":{"url":"https://127.0.0.1/acct/1","key_id":"0a1b","token":"t"},"certs":{"www":{"names":["www.example.com"],"key":"ec:p256"}}}' | seed acme record
+printf '{"certs":{"x":{"names":[]}}}' | seed acme badrecord

@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 secs=${P11CERT_FUZZ_TIME:-15}
 dir=${P11CERT_FUZZ_BUILD:-build-fuzz}
-targets=${*:-pwfile names certs pkcs12 pemkey request url starttls caissuers}
+targets=${*:-pwfile names certs pkcs12 pemkey request url starttls caissuers acme}
 
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
