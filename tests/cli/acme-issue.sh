@@ -11,11 +11,7 @@
 . "$TESTDIR/acmelib.sh"
 need certutil pkcs11-tool softhsm2-util python3
 start_pebble
-P11C_AUTO_MODULE= # the database's own module, so that certutil sees the token too
-make_token acme-hsm 4321
-new_db
-p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE"
-(umask 077 && { cat "$DB/sslpassword.conf"; echo "acme-hsm:4321"; } >"$T/pw")
+acme_hsm_db
 p11c -q -d "$DB" acme-register --server "$PEBBLE_DIR" --server-ca "$PEBBLE_CA" --agree-tos ||
 	{ echo "cannot register" >&2; exit 1; }
 acme() { p11c -d "$DB" -W "$T/pw" "$@" --server-ca "$PEBBLE_CA"; }

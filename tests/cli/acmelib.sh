@@ -141,3 +141,14 @@ verify_chain() {
 		openssl verify -CAfile "$PEBBLE_ROOT" "$T/vc-leaf.pem"
 	fi
 }
+
+# A database ($DB) with SoftHSM token acme-hsm (PIN 4321) registered as its
+# own module, so that certutil sees the token too, and $T/pw holding both
+# passwords.
+acme_hsm_db() {
+	P11C_AUTO_MODULE=
+	make_token acme-hsm 4321
+	new_db
+	p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE"
+	(umask 077 && { cat "$DB/sslpassword.conf"; echo "acme-hsm:4321"; } >"$T/pw")
+}
