@@ -102,6 +102,56 @@ int p11c_trust_parse(const char *text, char **nss_form);
 int p11c_token_change_password(p11c_db *db, const char *token, const char *new_pw,
                                const char *pwfile);
 
+/* ---- init-token, fixture ---- */
+
+/* Flags of p11c_token_init(). */
+enum {
+	P11C_TOKEN_INIT_FORCE = 1u << 0 /* initialise again a token that already is */
+};
+
+/* init-token: initialise a token of the PKCS#11 module at path through
+ * the module itself: C_InitToken with so_pin and label, then C_InitPIN
+ * with pin (the security officer logged in).  The token is the one
+ * labelled label (already initialised: refused unless
+ * P11C_TOKEN_INIT_FORCE, and then so_pin must be its SO PIN), else the
+ * first one that is not initialised.  The module is tried in a child
+ * first, then loaded, used and finalised within the call: call it before
+ * a handle loads the same module.  db needs no database open. */
+int p11c_token_init(p11c_db *db, const char *path, const char *label, const char *so_pin,
+                    const char *pin, unsigned flags);
+
+/* Options of p11c_fixture_create().  Start from P11C_FIXTURE_OPTS_INIT. */
+typedef struct {
+	size_t size;          /* sizeof(p11c_fixture_opts), set by the INIT macro */
+	const char *host;     /* the server certificate's host name (CN and DNS SAN) */
+	const char *san;      /* more SANs, as p11c_selfsign_opts.san; or NULL */
+	const char *key_type; /* the server key's type, default rsa:2048 */
+	const char *label;    /* the token's label, default "fixture" */
+	const char *client;   /* a client certificate's CN, or NULL for none */
+	const char *module;   /* SoftHSM2's module, default /usr/lib/softhsm/libsofthsm2.so */
+} p11c_fixture_opts;
+#define P11C_FIXTURE_OPTS_INIT                                                                     \
+	{                                                                                          \
+		.size = sizeof(p11c_fixture_opts), .key_type = "rsa:2048", .label = "fixture"     \
+	}
+
+/* fixture: in dir (made 0700; one that exists must be empty) a
+ * throwaway HSM with a server identity: dir/softhsm2.conf and
+ * dir/tokens (SoftHSM2's own store; SOFTHSM2_CONF is set to it in this
+ * process's environment), a token initialised with random PINs
+ * (dir/so-pin, dir/pin, 0600), a database dir/db whose password file
+ * holds its password and the token's PIN and which registers the module
+ * as "softhsm2", a CA "fixture-ca" (internal key), a certificate
+ * "LABEL:server" for opts->host issued by it with its key on the token
+ * (sensitive, not extractable), optionally one "client" for
+ * opts->client (internal key, client usage), and the files a test needs:
+ * dir/ca.pem, dir/server-chain.pem, dir/trust.pem (the trusted CAs),
+ * dir/client.p12 with its password in dir/client.p12.pw (0600).  db must
+ * be a fresh handle (no database open; p11c_db_set_module() not called);
+ * on success the database is open in it.  On failure what was made in dir
+ * is left for the caller's rm -rf. */
+int p11c_fixture_create(p11c_db *db, const char *dir, const p11c_fixture_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif
