@@ -6,13 +6,29 @@
  * alone and finalised, before any handle loads it. */
 #include <dlfcn.h>
 #include <p11-kit/pkcs11.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "internal.h"
 #include "p11kit.h"
 
 #define PROBE_MS 10000
+
+/* p11c_fail_ckr, the answer's name at the end: "... (CKR_PIN_INCORRECT)". */
+static int fail_rv(p11c_db *db, int code, int errc, CK_RV rv, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int fail_rv(p11c_db *db, int code, int errc, CK_RV rv, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return p11c_fail_ckr(db, code, errc, rv, "%s (%s)", msg, p11c_ckr_name(rv));
+}
 
 /* A label as PKCS#11 holds it: 32 bytes, blank-padded. */
 static void pad_label(const char *label, CK_UTF8CHAR out[32])
@@ -31,7 +47,7 @@ static int pick_slot(p11c_db *db, CK_FUNCTION_LIST_PTR f, const char *path, cons
 	CK_ULONG n = sizeof(ids) / sizeof(ids[0]);
 	CK_RV rv = f->C_GetSlotList(CK_TRUE, ids, &n);
 	if (rv != CKR_OK)
-		return p11c_fail_ckr(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
+		return fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
 		                     "cannot list the slots of module '%s'", path);
 	CK_UTF8CHAR want[32];
 	pad_label(label, want);
@@ -69,7 +85,7 @@ static int init_pin(p11c_db *db, CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot, const 
 	CK_SESSION_HANDLE s;
 	CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
-		return p11c_fail_ckr(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
+		return fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
 		                     "token '%s' is initialised, but a session to set its PIN failed",
 		                     label);
 	int rc = P11C_OK;
@@ -79,7 +95,7 @@ static int init_pin(p11c_db *db, CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot, const 
 		f->C_Logout(s);
 	}
 	if (rv != CKR_OK)
-		rc = p11c_fail_ckr(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
+		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
 		                   "token '%s' is initialised, but its user PIN could not be set",
 		                   label);
 	f->C_CloseSession(s);
@@ -95,6 +111,8 @@ int p11c_token_init(p11c_db *db, const char *path, const char *label, const char
 		return p11c_fail_cf(db, P11C_EUSAGE, P11C_ERR_INPUT, "label",
 		                    "token label '%s' is longer than 32 bytes", label);
 	char why[256];
+	if (access(path, R_OK) != 0)
+		return p11c_fail_c(db, P11C_ENOTFOUND, P11C_ERR_NOTFOUND, "no module '%s'", path);
 	if (p11c_module_probe(path, PROBE_MS, why, sizeof(why)) != 0)
 		return p11c_fail_c(db, P11C_ETOKEN, P11C_ERR_TOKEN, "cannot use module '%s': %s",
 		                   path, why);
@@ -107,13 +125,13 @@ int p11c_token_init(p11c_db *db, const char *path, const char *label, const char
 	CK_C_GetFunctionList get = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
 	CK_RV rv = get ? get(&f) : CKR_FUNCTION_NOT_SUPPORTED;
 	if (rv != CKR_OK || !f) {
-		rc = p11c_fail_ckr(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
+		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
 		                   "module '%s' gives no function list", path);
 		goto out_close;
 	}
 	CK_C_INITIALIZE_ARGS ia = {.flags = CKF_OS_LOCKING_OK};
 	if ((rv = f->C_Initialize(&ia)) != CKR_OK) {
-		rc = p11c_fail_ckr(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
+		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
 		                   "module '%s' cannot be initialised", path);
 		goto out_close;
 	}
@@ -124,10 +142,10 @@ int p11c_token_init(p11c_db *db, const char *path, const char *label, const char
 	pad_label(label, padded);
 	rv = f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
 	if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
-		rc = p11c_fail_ckr(db, P11C_EPASSWORD, P11C_ERR_PASSWORD, rv,
+		rc = fail_rv(db, P11C_EPASSWORD, P11C_ERR_PASSWORD, rv,
 		                   "wrong security officer PIN for token '%s'", label);
 	else if (rv != CKR_OK)
-		rc = p11c_fail_ckr(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
+		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
 		                   "module '%s' refused to initialise token '%s'", path, label);
 	else
 		rc = init_pin(db, f, slot, label, so_pin, pin);
