@@ -151,7 +151,9 @@
 	X(p11c_loaded_by_name)                                                                     \
 	X(p11c_module_add)                                                                         \
 	X(p11c_module_remove)                                                                      \
-	X(p11c_token_change_password)
+	X(p11c_token_change_password)                                                              \
+	X(p11c_token_init)                                                                         \
+	X(p11c_fixture_create)
 
 /* chain.h: fetch-chain, verify-cert and the chain's accessors */
 #define ARGS_CHAIN(X)                                                                              \

@@ -228,6 +228,9 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	USAGE(db, p11c_module_remove(db, ""), p11c_module_remove, "name is empty");
 	USAGE(db, p11c_token_change_password(db, "", NULL, NULL), p11c_token_change_password,
 	      "token is empty");
+	p11c_fixture_opts fo = P11C_FIXTURE_OPTS_INIT;
+	fo.host = "localhost";
+	USAGE(db, p11c_fixture_create(db, dir, &fo), p11c_fixture_create, "db already has database");
 	assert_string_equal(p11c_db_dir(db), dir);
 	assert_int_equal(p11c_cert_list(db, &lo, &list), P11C_OK);
 	assert_int_equal(p11c_cert_listing_count(list), 1);

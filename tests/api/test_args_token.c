@@ -159,3 +159,38 @@ void test_args_p11c_token_change_password(void **state)
 	      "pwfile is empty");
 	no_failures();
 }
+
+void test_args_p11c_token_init(void **state)
+{
+	p11c_db *db = *state;
+	const char *m = "/lib/m.so";
+	NO_DB(p11c_token_init(NULL, m, "t", "so", "pin", 0), p11c_token_init);
+	USAGE(db, p11c_token_init(db, NULL, "t", "so", "pin", 0), p11c_token_init, "path is NULL");
+	USAGE(db, p11c_token_init(db, "", "t", "so", "pin", 0), p11c_token_init, "path is empty");
+	USAGE(db, p11c_token_init(db, m, NULL, "so", "pin", 0), p11c_token_init, "label is NULL");
+	USAGE(db, p11c_token_init(db, m, "t", "", "pin", 0), p11c_token_init, "so_pin is empty");
+	USAGE(db, p11c_token_init(db, m, "t", "so", NULL, 0), p11c_token_init, "pin is NULL");
+	USAGE(db, p11c_token_init(db, m, "t", "so", "pin", 0x4), p11c_token_init,
+	      "flags has unknown bits 0x4");
+	no_failures();
+}
+
+void test_args_p11c_fixture_create(void **state)
+{
+	p11c_db *db = *state;
+	p11c_fixture_opts o = P11C_FIXTURE_OPTS_INIT;
+	o.host = "localhost";
+	NO_DB(p11c_fixture_create(NULL, "/tmp/x", &o), p11c_fixture_create);
+	USAGE(db, p11c_fixture_create(db, NULL, &o), p11c_fixture_create, "dir is NULL");
+	USAGE(db, p11c_fixture_create(db, "/tmp/x", NULL), p11c_fixture_create, "opts is NULL");
+	o.size = 1;
+	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create,
+	      "opts->size is 1, less than");
+	o.size = sizeof(o);
+	o.host = "";
+	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create, "opts->host is empty");
+	o.host = "localhost";
+	o.label = "";
+	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create, "opts->label is empty");
+	no_failures();
+}
