@@ -91,6 +91,11 @@ check "--json parses and every path exists: $(cat "$T/json.check")" grep -qx ok 
 check "the server chain holds the server and the CA" \
 	test "$(grep -c 'BEGIN CERTIFICATE' "$T/fj/server-chain.pem")" = 2
 
+# An RSA key on a token with SoftHSM 2.6.1's copy defect: the probe's warning.
+p11c fixture "$T/rsa" --host localhost --key-type rsa:2048 >/dev/null 2>"$T/err"
+check "an RSA server key on a token that cannot serve it to NSS servers is warned of: $(tail -1 "$T/err")" \
+	grep -q "^p11cert: warning: token 'fixture' cannot serve RSA keys to NSS servers" "$T/err"
+
 # A directory that is not empty: refused, one line, left as it was.
 mkdir -p "$T/full" && echo x >"$T/full/keep"
 expect_exit 1 "fixture refuses a directory that is not empty" p11c fixture "$T/full" --host x.example
