@@ -10,8 +10,8 @@
 enum { O_HOST, O_SAN, O_KEY_TYPE, O_LABEL, O_CLIENT, O_JSON };
 
 static const cli_opt opts[] = {
-    {"host", 0, 1, O_HOST},         {"san", 0, 1, O_SAN},       {"key-type", 0, 1, O_KEY_TYPE},
-    {"label", 0, 1, O_LABEL},       {"client", 0, 1, O_CLIENT}, {"json", 0, 0, O_JSON},
+    {"host", 0, 1, O_HOST},   {"san", 0, 1, O_SAN},       {"key-type", 0, 1, O_KEY_TYPE},
+    {"label", 0, 1, O_LABEL}, {"client", 0, 1, O_CLIENT}, {"json", 0, 0, O_JSON},
     {NULL, 0, 0, 0},
 };
 
@@ -32,12 +32,23 @@ static int on_opt(int id, const char *arg, void *ctx)
 {
 	args *a = ctx;
 	switch (id) {
-	case O_HOST: a->o.host = arg; break;
-	case O_SAN: a->o.san = arg; break;
-	case O_KEY_TYPE: a->o.key_type = arg; break;
-	case O_LABEL: a->o.label = arg; break;
-	case O_CLIENT: a->o.client = arg; break;
-	default: a->json = 1;
+	case O_HOST:
+		a->o.host = arg;
+		break;
+	case O_SAN:
+		a->o.san = arg;
+		break;
+	case O_KEY_TYPE:
+		a->o.key_type = arg;
+		break;
+	case O_LABEL:
+		a->o.label = arg;
+		break;
+	case O_CLIENT:
+		a->o.client = arg;
+		break;
+	default:
+		a->json = 1;
 	}
 	return 0;
 }
@@ -126,8 +137,9 @@ static int fixture(cli_ctx *c)
 	size_t n = sizeof(items) / sizeof(items[0]);
 	if (!o.client)
 		n -= 2;
-	const char *files[] = {"softhsm2.conf", "db", NULL, NULL, NULL, "pin", "ca.pem",
-	                       "server-chain.pem", "trust.pem", "client.p12", "client.p12.pw"};
+	const char *files[] = {
+	    "softhsm2.conf",    "db",        NULL,         NULL,           NULL, "pin", "ca.pem",
+	    "server-chain.pem", "trust.pem", "client.p12", "client.p12.pw"};
 	for (size_t i = 0; i < n; i++)
 		if (files[i])
 			snprintf(items[i].value, sizeof(items[i].value), "%s/%s", root, files[i]);
@@ -150,7 +162,8 @@ static int fixture(cli_ctx *c)
 		for (size_t i = 0; i < n; i++)
 			shell_line(&items[i]);
 	}
-	cli_notice(&g, "made fixture '%s': token '%s', server certificate '%s:server'; rm -rf it "
+	cli_notice(&g,
+	           "made fixture '%s': token '%s', server certificate '%s:server'; rm -rf it "
 	           "to undo",
 	           root, label, label);
 	rc = EXIT_OK;

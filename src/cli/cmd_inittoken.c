@@ -60,7 +60,8 @@ static int init_token(cli_ctx *c)
 	if ((rc = cli_secret(db, a->so_pin_file, "security officer PIN", 1, &so)) ||
 	    (rc = cli_secret(db, a->pin_file, "user PIN", 1, &pin)))
 		goto out;
-	int st = p11c_token_init(db, module, a->label, so, pin, a->force ? P11C_TOKEN_INIT_FORCE : 0);
+	int st =
+	    p11c_token_init(db, module, a->label, so, pin, a->force ? P11C_TOKEN_INIT_FORCE : 0);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;

@@ -24,19 +24,20 @@ static int make_dir(p11c_db *db, const char *dir)
 	if (mkdir(dir, 0700) == 0)
 		return P11C_OK;
 	if (errno != EEXIST)
-		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot make directory '%s': %s", dir,
-		                   strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot make directory '%s': %s",
+		                   dir, strerror(errno));
 	DIR *d = opendir(dir);
 	if (!d)
-		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read directory '%s': %s", dir,
-		                   strerror(errno));
+		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot read directory '%s': %s",
+		                   dir, strerror(errno));
 	struct dirent *e;
 	int empty = 1;
 	while (empty && (e = readdir(d)))
 		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 	closedir(d);
 	return empty ? P11C_OK
-	             : p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS, "directory '%s' is not empty", dir);
+	             : p11c_fail_c(db, P11C_EFAIL, P11C_ERR_EXISTS, "directory '%s' is not empty",
+	                           dir);
 }
 
 /* A file's path in the fixture's directory, into buf (dir's length is
@@ -175,8 +176,8 @@ static int export_trust(p11c_db *db, const char *path)
 {
 	unsigned char *pem = NULL;
 	size_t len = 0, count = 0;
-	int rc = p11c_trust_export(db, P11C_USAGE_TLS_SERVER, P11C_TRUST_FORMAT_PEM, NULL, &pem, &len,
-	                           &count);
+	int rc = p11c_trust_export(db, P11C_USAGE_TLS_SERVER, P11C_TRUST_FORMAT_PEM, NULL, &pem,
+	                           &len, &count);
 	if (!rc)
 		rc = p11c_file_write(db, path, pem, len, 0644);
 	free(pem);
@@ -228,16 +229,18 @@ int p11c_fixture_create(p11c_db *db, const char *dir, const p11c_fixture_opts *o
 	ca.days = 3650;
 	ca.flags = P11C_SELFSIGN_CA;
 	if ((rc = p11c_cert_selfsign(db, CA_ALIAS, &ca)) ||
-	    (rc = issue(db, abs, "server", opts->host, san, key_type, label, P11C_SIGN_SERVER_AUTH)))
+	    (rc =
+	         issue(db, abs, "server", opts->host, san, key_type, label, P11C_SIGN_SERVER_AUTH)))
 		goto out;
-	if (opts->client &&
-	    ((rc = issue(db, abs, "client", opts->client, NULL, "ec:p256", NULL, P11C_SIGN_CLIENT_AUTH)) ||
-	     (rc = export_client(db, abs))))
+	if (opts->client && ((rc = issue(db, abs, "client", opts->client, NULL, "ec:p256", NULL,
+	                                 P11C_SIGN_CLIENT_AUTH)) ||
+	                     (rc = export_client(db, abs))))
 		goto out;
 	char server[PATH_MAX];
 	snprintf(server, sizeof(server), "%s:server", label);
 	if ((rc = export_pem(db, CA_ALIAS, 0, in(abs, "ca.pem", buf))) ||
-	    (rc = export_pem(db, server, P11C_CERT_EXPORT_CHAIN, in(abs, "server-chain.pem", buf))) ||
+	    (rc = export_pem(db, server, P11C_CERT_EXPORT_CHAIN,
+	                     in(abs, "server-chain.pem", buf))) ||
 	    (rc = export_trust(db, in(abs, "trust.pem", buf))))
 		goto out;
 out:

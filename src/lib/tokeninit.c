@@ -48,7 +48,7 @@ static int pick_slot(p11c_db *db, CK_FUNCTION_LIST_PTR f, const char *path, cons
 	CK_RV rv = f->C_GetSlotList(CK_TRUE, ids, &n);
 	if (rv != CKR_OK)
 		return fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
-		                     "cannot list the slots of module '%s'", path);
+		               "cannot list the slots of module '%s'", path);
 	CK_UTF8CHAR want[32];
 	pad_label(label, want);
 	int free_slot = -1;
@@ -86,8 +86,8 @@ static int init_pin(p11c_db *db, CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot, const 
 	CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s);
 	if (rv != CKR_OK)
 		return fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
-		                     "token '%s' is initialised, but a session to set its PIN failed",
-		                     label);
+		               "token '%s' is initialised, but a session to set its PIN failed",
+		               label);
 	int rc = P11C_OK;
 	rv = f->C_Login(s, CKU_SO, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin));
 	if (rv == CKR_OK) {
@@ -96,8 +96,7 @@ static int init_pin(p11c_db *db, CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot, const 
 	}
 	if (rv != CKR_OK)
 		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
-		                   "token '%s' is initialised, but its user PIN could not be set",
-		                   label);
+		             "token '%s' is initialised, but its user PIN could not be set", label);
 	f->C_CloseSession(s);
 	return rc;
 }
@@ -118,21 +117,21 @@ int p11c_token_init(p11c_db *db, const char *path, const char *label, const char
 		                   path, why);
 	void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
-		return p11c_fail_c(db, P11C_ENOTFOUND, P11C_ERR_NOTFOUND, "cannot load module '%s': %s",
-		                   path, dlerror());
+		return p11c_fail_c(db, P11C_ENOTFOUND, P11C_ERR_NOTFOUND,
+		                   "cannot load module '%s': %s", path, dlerror());
 	int rc;
 	CK_FUNCTION_LIST_PTR f = NULL;
 	CK_C_GetFunctionList get = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
 	CK_RV rv = get ? get(&f) : CKR_FUNCTION_NOT_SUPPORTED;
 	if (rv != CKR_OK || !f) {
 		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
-		                   "module '%s' gives no function list", path);
+		             "module '%s' gives no function list", path);
 		goto out_close;
 	}
 	CK_C_INITIALIZE_ARGS ia = {.flags = CKF_OS_LOCKING_OK};
 	if ((rv = f->C_Initialize(&ia)) != CKR_OK) {
 		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
-		                   "module '%s' cannot be initialised", path);
+		             "module '%s' cannot be initialised", path);
 		goto out_close;
 	}
 	CK_SLOT_ID slot = 0;
@@ -143,10 +142,10 @@ int p11c_token_init(p11c_db *db, const char *path, const char *label, const char
 	rv = f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, strlen(so_pin), padded);
 	if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_LOCKED)
 		rc = fail_rv(db, P11C_EPASSWORD, P11C_ERR_PASSWORD, rv,
-		                   "wrong security officer PIN for token '%s'", label);
+		             "wrong security officer PIN for token '%s'", label);
 	else if (rv != CKR_OK)
 		rc = fail_rv(db, P11C_ETOKEN, P11C_ERR_TOKEN, rv,
-		                   "module '%s' refused to initialise token '%s'", path, label);
+		             "module '%s' refused to initialise token '%s'", path, label);
 	else
 		rc = init_pin(db, f, slot, label, so_pin, pin);
 out:

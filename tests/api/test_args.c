@@ -230,7 +230,8 @@ static void test_args_open_handle_refused_unchanged(void **state)
 	      "token is empty");
 	p11c_fixture_opts fo = P11C_FIXTURE_OPTS_INIT;
 	fo.host = "localhost";
-	USAGE(db, p11c_fixture_create(db, dir, &fo), p11c_fixture_create, "db already has database");
+	USAGE(db, p11c_fixture_create(db, dir, &fo), p11c_fixture_create,
+	      "db already has database");
 	assert_string_equal(p11c_db_dir(db), dir);
 	assert_int_equal(p11c_cert_list(db, &lo, &list), P11C_OK);
 	assert_int_equal(p11c_cert_listing_count(list), 1);

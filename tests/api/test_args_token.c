@@ -188,9 +188,11 @@ void test_args_p11c_fixture_create(void **state)
 	      "opts->size is 1, less than");
 	o.size = sizeof(o);
 	o.host = "";
-	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create, "opts->host is empty");
+	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create,
+	      "opts->host is empty");
 	o.host = "localhost";
 	o.label = "";
-	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create, "opts->label is empty");
+	USAGE(db, p11c_fixture_create(db, "/tmp/x", &o), p11c_fixture_create,
+	      "opts->label is empty");
 	no_failures();
 }
