@@ -5,7 +5,8 @@
 # never extractable (pkcs11-tool); the client PKCS#12 opens (openssl
 # pkcs12) and authenticates to selfserv -r -r; --json's paths exist; two
 # fixtures made in parallel share nothing and both serve (the CI
-# examples' server-test.sh, run from the build).
+# examples' server-test.sh, run from the build and from meson install
+# --destdir).
 . "$(dirname "$0")/lib.sh"
 . "$TESTDIR/servers.sh"
 need certutil selfserv tstclnt openssl pkcs11-tool softhsm2-util python3
@@ -103,11 +104,28 @@ check "the directory is as it was" test "$(ls -A "$T/full")" = keep
 expect_exit 2 "fixture without --host is a usage error" p11c fixture "$T/nohost"
 
 # Two at once, from the CI examples' script: no shared files, both serve.
+# One runs the build's p11cert, the other p11cert as CI installs it (meson
+# install --destdir), with the data files it installs.
 unset SOFTHSM2_CONF P11CERT_DB
 bin=$T/bin && mkdir -p "$bin" && ln -s "$P11CERT" "$bin/p11cert"
+INST=$T/inst
+: "${BUILDDIR:=$(cd "$(dirname "$P11CERT")/../.." && pwd)}"
+if meson install -C "$BUILDDIR" --no-rebuild --destdir "$INST" >"$T/install.log" 2>&1; then
+	ok "meson install --destdir"
+else
+	not_ok "meson install --destdir: $(tail -5 "$T/install.log")"
+fi
+ibin=$(dirname "$(find "$INST" -path '*/bin/p11cert' | head -1)")
+ilib=$(dirname "$(find "$INST" -name 'libp11cert.so.1' | head -1)")
+share=$(find "$INST" -type d -path '*/share/p11cert' | head -1)
+check "the SoftHSM2 template and module file are installed in share/p11cert (got '$share')" \
+	test -f "$share/softhsm2.conf.in" -a -f "$share/softhsm2.module"
+check "the installed p11cert runs (got '$ibin/p11cert')" \
+	env LD_LIBRARY_PATH="$ilib" "$ibin/p11cert" --version
 PATH=$bin:$PATH "$TESTDIR/../../examples/ci/server-test.sh" "$T/ci-a" >"$T/ci-a.out" 2>&1 &
 a=$!
-PATH=$bin:$PATH "$TESTDIR/../../examples/ci/server-test.sh" "$T/ci-b" >"$T/ci-b.out" 2>&1 &
+PATH=$ibin:$PATH LD_LIBRARY_PATH=$ilib "$TESTDIR/../../examples/ci/server-test.sh" "$T/ci-b" \
+	>"$T/ci-b.out" 2>&1 &
 b=$!
 wait "$a"; ra=$?
 wait "$b"; rb=$?
