@@ -191,7 +191,8 @@ const cli_cmd cli_cmd_fixture = {
             "  --label L        the token's label, default fixture\n"
             "  --client NAME    also a client certificate for NAME (internal key), as\n"
             "                   DIR/client.p12, its password in DIR/client.p12.pw\n"
-            "  --module PATH    SoftHSM2's module, default /usr/lib/softhsm/libsofthsm2.so\n"
+            "  --module PATH    SoftHSM2's module (or its p11-kit NAME), default\n"
+            "                   /usr/lib/softhsm/libsofthsm2.so\n"
             "  --json           one JSON object instead of the shell lines\n",
     .opts = opts,
     .args_size = sizeof(args),

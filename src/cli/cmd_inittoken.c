@@ -85,7 +85,8 @@ const cli_cmd cli_cmd_init_token = {
             "initialised.  PINs come from files (first line, mode 0600) or a no-echo\n"
             "prompt, never from the command line.\n"
             "  --label L          the token's label (at most 32 bytes)\n"
-            "  --module PATH      the module, default " SOFTHSM_MODULE "\n"
+            "  --module PATH      the module (or NAME, p11-kit's), default\n"
+            "                     " SOFTHSM_MODULE "\n"
             "  --so-pin-file F    the security officer's PIN: F's first line\n"
             "  --pin-file F       the user PIN: F's first line\n"
             "  --force            initialise again a token that already is (its SO PIN)\n",

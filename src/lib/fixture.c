@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "p11kit.h"
 
 #define FIXTURE_V1 (offsetof(p11c_fixture_opts, module) + sizeof(const char *))
 #define SOFTHSM_DEFAULT "/usr/lib/softhsm/libsofthsm2.so"
@@ -206,21 +207,31 @@ int p11c_fixture_create(p11c_db *db, const char *dir, const p11c_fixture_opts *o
 	          P11C_FIELD_OPTNAME(opts, label), P11C_FIELD_OPTNAME(opts, client),
 	          P11C_FIELD_OPTNAME(opts, module));
 	const char *label = opts->label ? opts->label : "fixture";
-	const char *module = opts->module ? opts->module : SOFTHSM_DEFAULT;
+	const char *named = opts->module ? opts->module : SOFTHSM_DEFAULT;
+	char *module = p11c_module_path_of(named);
 	const char *key_type = opts->key_type ? opts->key_type : "ec:p256";
 	char abs[PATH_MAX], buf[PATH_MAX], *san = NULL;
 	int rc;
+	if (!module)
+		return p11c_fail_c(db, P11C_ENOTFOUND, P11C_ERR_NOTFOUND, "no module '%s'", named);
 	if ((rc = make_dir(db, dir)))
-		return rc;
-	if (!realpath(dir, abs))
-		return p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot resolve '%s': %s", dir,
-		                   strerror(errno));
-	if (strlen(abs) > PATH_MAX - 64)
-		return p11c_fail_cf(db, P11C_EUSAGE, P11C_ERR_INPUT, "dir", "path '%s' is too long",
-		                    dir);
+		goto out;
+	if (!realpath(dir, abs)) {
+		rc = p11c_fail_c(db, P11C_EFAIL, P11C_ERR_IO, "cannot resolve '%s': %s", dir,
+		                 strerror(errno));
+		goto out;
+	}
+	if (strlen(abs) > PATH_MAX - 64) {
+		rc = p11c_fail_cf(db, P11C_EUSAGE, P11C_ERR_INPUT, "dir", "path '%s' is too long",
+		                  dir);
+		goto out;
+	}
 	if (asprintf(&san, "dns:%s%s%s", opts->host, opts->san ? "," : "",
-	             opts->san ? opts->san : "") < 0)
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	             opts->san ? opts->san : "") < 0) {
+		san = NULL;
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		goto out;
+	}
 	if ((rc = softhsm_conf(db, abs)) || (rc = make_db(db, abs, label, module)))
 		goto out;
 	p11c_selfsign_opts ca = P11C_SELFSIGN_OPTS_INIT;
@@ -245,5 +256,6 @@ int p11c_fixture_create(p11c_db *db, const char *dir, const p11c_fixture_opts *o
 		goto out;
 out:
 	free(san);
+	free(module);
 	return rc;
 }

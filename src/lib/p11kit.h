@@ -34,6 +34,11 @@ void p11c_p11kit_modules_free(p11c_p11kit_module *m, size_t n);
  * with status 5 in C_Initialize", "C_Initialize returned ..."). */
 int p11c_module_probe(const char *path, int timeout_ms, char *why, size_t n);
 
+/* tokeninit.c: a module named as --module names one: a path, or (no '/')
+ * the name of a module registered with p11-kit ("softhsm2").  malloc'd,
+ * NULL if none. */
+char *p11c_module_path_of(const char *name);
+
 /* error.c: the name of a CKR_* value, NULL if not known. */
 const char *p11c_ckr_name(unsigned long ckr);
 

@@ -101,14 +101,24 @@ static int init_pin(p11c_db *db, CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot, const 
 	return rc;
 }
 
-int p11c_token_init(p11c_db *db, const char *path, const char *label, const char *so_pin,
-                    const char *pin, unsigned flags)
+char *p11c_module_path_of(const char *name)
 {
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path), P11C_NAME(label), P11C_NAME(so_pin),
-	          P11C_NAME(pin), P11C_FLAGS(flags, P11C_TOKEN_INIT_FORCE));
-	if (strlen(label) > 32)
-		return p11c_fail_cf(db, P11C_EUSAGE, P11C_ERR_INPUT, "label",
-		                    "token label '%s' is longer than 32 bytes", label);
+	if (strchr(name, '/'))
+		return strdup(name);
+	p11c_p11kit_module *m = NULL;
+	size_t n = 0;
+	char *path = NULL;
+	p11c_p11kit_modules(&m, &n);
+	for (size_t i = 0; i < n && !path; i++)
+		if (m[i].name && m[i].path && !strcmp(m[i].name, name))
+			path = strdup(m[i].path);
+	p11c_p11kit_modules_free(m, n);
+	return path;
+}
+
+static int init_module(p11c_db *db, const char *path, const char *label, const char *so_pin,
+                       const char *pin, unsigned flags)
+{
 	char why[256];
 	if (access(path, R_OK) != 0)
 		return p11c_fail_c(db, P11C_ENOTFOUND, P11C_ERR_NOTFOUND, "no module '%s'", path);
@@ -152,5 +162,23 @@ out:
 	f->C_Finalize(NULL);
 out_close:
 	dlclose(lib);
+	return rc;
+}
+
+int p11c_token_init(p11c_db *db, const char *path, const char *label, const char *so_pin,
+                    const char *pin, unsigned flags)
+{
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(path), P11C_NAME(label), P11C_NAME(so_pin),
+	          P11C_NAME(pin), P11C_FLAGS(flags, P11C_TOKEN_INIT_FORCE));
+	if (strlen(label) > 32)
+		return p11c_fail_cf(db, P11C_EUSAGE, P11C_ERR_INPUT, "label",
+		                    "token label '%s' is longer than 32 bytes", label);
+	char *file = p11c_module_path_of(path);
+	if (!file)
+		return p11c_fail_c(db, P11C_ENOTFOUND, P11C_ERR_NOTFOUND,
+		                   "no module '%s' (neither a path nor a p11-kit module's name)",
+		                   path);
+	int rc = init_module(db, file, label, so_pin, pin, flags);
+	free(file);
 	return rc;
 }

@@ -69,4 +69,9 @@ expect_exit 2 "init-token without --label is a usage error" p11c init-token --pi
 expect_exit 0 "--force with the right SO PIN initialises it again" \
 	p11c init-token --force --label it-a --so-pin-file "$T/so" --pin-file "$T/pin"
 check "the key made before is gone" fails grep -q 'label: *mark' <(token_objects it-a 1234)
+
+# --module NAME: a module registered with p11-kit, by its name.
+expect_exit 0 "--module softhsm2 (p11-kit's name) initialises a token" \
+	p11c --module softhsm2 init-token --label it-n --so-pin-file "$T/so" --pin-file "$T/pin"
+check "p11tool --list-tokens shows it-n" grep -q 'Label: it-n$' <(tokens)
 finish
