@@ -126,6 +126,8 @@ static int make_db(p11c_db *db, const char *dir, const char *label, const char *
 	         !(rc = p11c_token_init(db, module, label, so, pin, 0)) &&
 	         !(rc = add_pin(db, pwfile, label, pin)))
 		rc = p11c_module_add(db, "softhsm2", module);
+	p11c_secret_free(so);
+	p11c_secret_free(pin);
 	return rc;
 }
 
