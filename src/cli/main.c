@@ -15,7 +15,8 @@ static const cli_cmd *const commands[] = {
     &cli_cmd_export_trust,    &cli_cmd_list_certs,           &cli_cmd_show_cert,
     &cli_cmd_renew_cert,      &cli_cmd_renew_selfsign_cert,  &cli_cmd_remove_cert,
     &cli_cmd_fetch_chain,     &cli_cmd_verify_cert,          &cli_cmd_check,
-    &cli_cmd_sync_exports,    &cli_cmd_change_password,      &cli_cmd_list_tokens,    &cli_cmd_init_token, &cli_cmd_fixture,
+    &cli_cmd_sync_exports,    &cli_cmd_change_password,      &cli_cmd_list_tokens,
+    &cli_cmd_init_token,      &cli_cmd_fixture,
     &cli_cmd_add_module,      &cli_cmd_remove_module,        &cli_cmd_acme_register,
     &cli_cmd_acme_issue,      &cli_cmd_acme_renew,           &cli_cmd_acme_revoke,
 };
