@@ -137,4 +137,10 @@ check "each has its own SoftHSM configuration and store" \
 	test "$conf_a" != "$conf_b" -a "$(grep tokendir "$conf_a")" != "$(grep tokendir "$conf_b")"
 check "no file of one names the other's directory" \
 	fails grep -rqF "$T/ci-b" "$T/ci-a/hsm"
+# The CI examples run the steps tested above.
+installs_and_runs() { grep -q 'meson install' "$1" && grep -q 'examples/ci/server-test.sh' "$1"; }
+for ci in github-actions.yml gitlab-ci.yml; do
+	check "examples/ci/$ci installs p11cert and runs server-test.sh" \
+		installs_and_runs "$TESTDIR/../../examples/ci/$ci"
+done
 finish
