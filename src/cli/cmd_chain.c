@@ -92,8 +92,8 @@ static int on_opt(int id, const char *arg, void *ctx)
 		a->v.timeout = (int)v;
 		break;
 	case O_REV:
-		if (cli_revocation_mode(arg, &a->o.revocation))
-			return 2;
+		if ((v = cli_revocation_mode(arg, &a->o.revocation)))
+			return (int)v;
 		a->v.revocation = a->o.revocation;
 		break;
 	case O_REQUIRE:

@@ -44,7 +44,7 @@ commonName = supplied
 basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost
+subjectAltName = DNS:localhost,IP:127.0.0.1
 authorityInfoAccess = OCSP;URI:http://127.0.0.1:$PO/
 crlDistributionPoints = URI:http://127.0.0.1:$PH/ca.crl
 [crlonly]
@@ -68,11 +68,15 @@ leaf good
 leaf revoked
 leaf crlgood crlonly
 leaf crlrevoked crlonly
+leaf peerrev
 # one the index does not know: the responder says unknown
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$C/stray.key" \
 	-subj "/CN=stray" -out "$C/stray.csr" 2>/dev/null
 openssl x509 -req -in "$C/stray.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -set_serial 4242 \
 	-days 365 -extfile "$C/openssl.cnf" -extensions leaf -out "$C/stray.pem" 2>/dev/null
+openssl x509 -req -in "$C/stray.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -set_serial 4343 \
+	-days 365 -extfile "$C/openssl.cnf" -extensions leaf -out "$C/peerstray.pem" 2>/dev/null
+openssl ca -batch -config "$C/openssl.cnf" -revoke "$C/peerrev.pem" -crl_reason cessationOfOperation 2>/dev/null
 openssl ca -batch -config "$C/openssl.cnf" -revoke "$C/revoked.pem" -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config "$C/openssl.cnf" -revoke "$C/crlrevoked.pem" -crl_reason superseded 2>/dev/null
 openssl ca -batch -config "$C/openssl.cnf" -gencrl -out "$C/ca.crl.pem" 2>/dev/null
@@ -82,6 +86,8 @@ for n in good revoked stray crlgood crlrevoked; do
 	p11c -q -d "$DB" add-cert --trust ,, "$n" "$C/$n.pem" || echo "cannot add $n" >&2
 done
 p11c -q -d "$DB" add-cert -C ca "$C/ca.pem"
+p11c -q -d "$DB" add-cert --trust peer peerrev "$C/peerrev.pem"
+p11c -q -d "$DB" add-cert --trust peer peerstray "$C/peerstray.pem"
 
 # start_ocsp SIGNER KEY: openssl ocsp on $PO.  Not through spawn: a
 # connection closed without a request (spawn's probe) hangs openssl 3.0's
@@ -146,6 +152,42 @@ check "unknown: its own problem" grep -q "not trusted: revocation unknown: no an
 agree stray ocsp 1
 expect_exit 0 "--revocation none: no question asked" p11c -d "$DB" verify-cert --revocation none revoked
 check "none: no revocation line" fails grep -q "Revocation:" "$T/out"
+
+# ---- check: trusted peers revoked (problem) or unknown (warning) ----
+p11c -d "$DB" check --json >"$T/check.json" 2>"$T/err"
+check "check: exit 2 (problems)" test $? = 2
+check "check: revoked peer a problem, unknown a warning, each with its code" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+by = {(x["alias"], x["code"]): x for x in f}
+r = by[("peerrev", "revoked")]
+assert r["severity"] == "problem" and "cessationOfOperation" in r["message"], r
+u = by[("peerstray", "revocation-unknown")]
+assert u["severity"] == "warning", u
+' "$T/check.json"
+p11c -d "$DB" check --revocation none >"$T/out" 2>&1
+check "check --revocation none: no revocation finding" fails grep -qE "^(PROBLEM|WARNING) +(revoked|revocation-unknown) " "$T/out"
+p11c -d "$DB" check --require-revocation --json >"$T/check.json" 2>&1
+check "check --require-revocation: unknown is a problem" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+assert [x for x in f if x["code"] == "revocation-unknown" and x["severity"] == "problem"], f
+' "$T/check.json"
+
+# ---- fetch-chain: a server whose leaf is revoked ----
+PT=$(free_port)
+cat "$C/revoked.pem" "$C/ca.pem" >"$T/revchain.pem"
+start_tls_server 127.0.0.1 "$PT" "$T/revchain.pem" "$C/revoked.key"
+expect_exit 1 "fetch-chain: a revoked server leaf is not trusted" p11c -d "$DB" fetch-chain "https://127.0.0.1:$PT"
+check "fetch-chain: revoked, with the reason" grep -q "not trusted: revoked: 'CN=revoked' was revoked on .* (keyCompromise)" "$T/err"
+expect_exit 0 "fetch-chain --revocation none: trusted" p11c -d "$DB" fetch-chain --revocation none "https://127.0.0.1:$PT"
+p11c -d "$DB" fetch-chain --json "https://127.0.0.1:$PT" >"$T/json" 2>/dev/null
+check "fetch-chain --json: the leaf's revocation" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["chain"][0]["revocation"]
+assert r["status"] == "revoked" and r["reason"] == "keyCompromise", r
+' "$T/json"
 
 # ---- the cache: the responder stopped ----
 stop_servers
