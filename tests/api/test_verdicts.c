@@ -358,11 +358,11 @@ static void test_names(void **state)
 	static const char *const problems[] = {"none",          "unknown-issuer", "expired",
 	                                       "not-yet-valid", "name-mismatch",  "wrong-usage",
 	                                       "not-a-ca",      "bad-signature",  "revoked",
-	                                       "distrusted",    "other",          NULL};
+	                                       "distrusted",    "other",          "revocation-unknown", NULL};
 	for (int i = 0; problems[i]; i++)
 		assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)i), problems[i]);
 	assert_int_equal(P11C_PROBLEM_OTHER, 10);
-	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)11), "unknown");
+	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)12), "unknown");
 	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code) - 1), "unknown");
 
 	static const char *const findings[] = {"none",
@@ -383,12 +383,15 @@ static void test_names(void **state)
 	                                       "sdb-cache",
 	                                       "acme-due",
 	                                       "acme-failed",
+	                                       "revoked",
+	                                       "revocation-unknown",
 	                                       NULL};
 	for (int i = 0; findings[i]; i++)
 		assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)i), findings[i]);
 	assert_int_equal(P11C_FINDING_SDB_CACHE, 15);
 	assert_int_equal(P11C_FINDING_ACME_FAILED, 17);
-	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)18), "unknown");
+	assert_int_equal(P11C_FINDING_REVOCATION_UNKNOWN, 19);
+	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)20), "unknown");
 	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code) - 1), "unknown");
 
 	assert_string_equal(p11c_severity_name(P11C_SEVERITY_OK), "ok");
