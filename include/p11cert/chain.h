@@ -24,8 +24,8 @@ enum p11c_problem_code {
 	P11C_PROBLEM_NOT_A_CA = 6,      /* an issuer that is not a CA */
 	P11C_PROBLEM_BAD_SIGNATURE = 7,
 	P11C_PROBLEM_REVOKED = 8,
-	P11C_PROBLEM_DISTRUSTED = 9, /* marked as not trusted in the database */
-	P11C_PROBLEM_OTHER = 10,     /* any other error of NSS's: see the message */
+	P11C_PROBLEM_DISTRUSTED = 9,         /* marked as not trusted in the database */
+	P11C_PROBLEM_OTHER = 10,             /* any other error of NSS's: see the message */
 	P11C_PROBLEM_REVOCATION_UNKNOWN = 11 /* no revocation source answered, and
 	                                      * revocation was required */
 };
@@ -175,7 +175,7 @@ typedef struct {
 } p11c_verify_opts;
 #define P11C_VERIFY_OPTS_INIT                                                                      \
 	{                                                                                          \
-		.size = sizeof(p11c_verify_opts), .at = 0, .revocation = P11C_REVOCATION_OCSP,    \
+		.size = sizeof(p11c_verify_opts), .at = 0, .revocation = P11C_REVOCATION_OCSP,     \
 		.require_revocation = 0, .timeout = 10                                             \
 	}
 /* p11c_cert_verify with revocation: each link but the root is looked up

@@ -40,8 +40,8 @@ enum p11c_finding_code {
 	P11C_FINDING_TOKEN_DEFECT = 13,      /* a key NSS servers cannot use on its token */
 	P11C_FINDING_STALE_EXPORT = 14,      /* a recorded export (sync-exports) out of date */
 	P11C_FINDING_SDB_CACHE = 15,         /* NSS_SDB_USE_CACHE=yes: large listings far slower */
-	P11C_FINDING_ACME_DUE = 16,   /* an ACME-managed certificate due and not renewed */
-	P11C_FINDING_ACME_FAILED = 17, /* its last ACME renewal failed, or it is gone */
+	P11C_FINDING_ACME_DUE = 16,          /* an ACME-managed certificate due and not renewed */
+	P11C_FINDING_ACME_FAILED = 17,       /* its last ACME renewal failed, or it is gone */
 	P11C_FINDING_REVOKED = 18, /* a certificate of the database's own or a trusted peer's,
 	                            * revoked (problem) */
 	P11C_FINDING_REVOCATION_UNKNOWN = 19 /* no revocation source answered (warning;

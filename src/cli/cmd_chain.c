@@ -136,7 +136,8 @@ static void print_revocation(const p11c_chain *c, size_t i)
 	char t[32], r[32];
 	if (st == P11C_REV_NOT_CHECKED) {
 		if (p11c_chain_rev_error(c, i))
-			printf("  %-12snot checked: %s\n", "Revocation:", p11c_chain_rev_error(c, i));
+			printf("  %-12snot checked: %s\n",
+			       "Revocation:", p11c_chain_rev_error(c, i));
 		return;
 	}
 	if (st == P11C_REV_UNKNOWN) {
@@ -145,9 +146,10 @@ static void print_revocation(const p11c_chain *c, size_t i)
 		return;
 	}
 	cli_time_table(p11c_chain_rev_this_update(c, i), t, sizeof(t));
-	printf("  %-12s%s (%s %s%s, thisUpdate %s UTC)\n", "Revocation:",
-	       st == P11C_REV_GOOD ? "good" : "REVOKED", m && !strcmp(m, "crl") ? "CRL" : "OCSP",
-	       src ? src : "?", p11c_chain_rev_cached(c, i) ? ", from the cache" : "", t);
+	printf("  %-12s%s (%s %s%s, thisUpdate %s UTC)\n",
+	       "Revocation:", st == P11C_REV_GOOD ? "good" : "REVOKED",
+	       m && !strcmp(m, "crl") ? "CRL" : "OCSP", src ? src : "?",
+	       p11c_chain_rev_cached(c, i) ? ", from the cache" : "", t);
 	if (st == P11C_REV_REVOKED) {
 		cli_time_table(p11c_chain_rev_revoked_at(c, i), r, sizeof(r));
 		printf("  %-12s%s UTC, reason %s\n", "Revoked:", r, p11c_chain_rev_reason(c, i));

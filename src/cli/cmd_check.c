@@ -10,12 +10,9 @@
 enum { O_DAYS, O_JSON, O_REV, O_REQUIRE, O_TIMEOUT };
 
 static const cli_opt opts[] = {
-    {"days", 0, 1, O_DAYS},
-    {"json", 0, 0, O_JSON},
-    {"revocation", 0, 1, O_REV},
-    {"require-revocation", 0, 0, O_REQUIRE},
-    {"timeout", 0, 1, O_TIMEOUT},
-    {NULL, 0, 0, 0},
+    {"days", 0, 1, O_DAYS},       {"json", 0, 0, O_JSON},
+    {"revocation", 0, 1, O_REV},  {"require-revocation", 0, 0, O_REQUIRE},
+    {"timeout", 0, 1, O_TIMEOUT}, {NULL, 0, 0, 0},
 };
 
 typedef struct {

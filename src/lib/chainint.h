@@ -48,9 +48,9 @@ struct p11c_chain {
 	PRTime when;
 	char *judged_host; /* the name the leaf was judged for, or NULL */
 	/* revocation: what is asked, and each link's answer (parallel to certs) */
-	int rev_mode;    /* P11C_REVOCATION_* */
-	int rev_require; /* unknown is a problem */
-	int rev_timeout; /* seconds a request */
+	int rev_mode;           /* P11C_REVOCATION_* */
+	int rev_require;        /* unknown is a problem */
+	int rev_timeout;        /* seconds a request */
 	long long rev_deadline; /* check's per-run limit (time(NULL) seconds), or 0 */
 	p11c_rev_link *rev;
 };

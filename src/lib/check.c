@@ -300,8 +300,8 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	          P11C_FIELD_RANGE(opts, days, 0, 36500), P11C_FIELD_OPTNAME(opts, password_file),
 	          P11C_FIELD_RANGE(opts, revocation, P11C_REVOCATION_NONE, P11C_REVOCATION_ALL),
 	          P11C_FIELD_RANGE(opts, require_revocation, 0, 1),
-	          P11C_FIELD_RANGE(opts, timeout, 0, 3600), P11C_FIELD_RANGE(opts, time_limit, 0, 3600),
-	          P11C_OUT(out));
+	          P11C_FIELD_RANGE(opts, timeout, 0, 3600),
+	          P11C_FIELD_RANGE(opts, time_limit, 0, 3600), P11C_OUT(out));
 	*out = NULL;
 	int days = P11C_OPT(opts, days, CHECK_DAYS);
 	const char *password_file = P11C_OPT(opts, password_file, NULL);

@@ -176,8 +176,8 @@ static void check_revocation(p11c_checking *r, CERTCertificate *cert, const role
 		char t[64];
 		p11c_check_when(l->revoked_at, t, sizeof(t));
 		p11c_check_add(r, w->alias, 1, P11C_FINDING_REVOKED,
-		               "%scertificate '%s' was revoked on %s (%s), says %s%s", who, w->alias,
-		               l->revoked_at ? t : "an unknown date", l->reason,
+		               "%scertificate '%s' was revoked on %s (%s), says %s%s", who,
+		               w->alias, l->revoked_at ? t : "an unknown date", l->reason,
 		               l->source ? l->source : "?", l->cached ? " (cached)" : "");
 	} else if (l->status == P11C_REV_UNKNOWN) {
 		p11c_check_add(r, w->alias, r->rev_require, P11C_FINDING_REVOCATION_UNKNOWN,

@@ -20,9 +20,8 @@ static int path_of(p11c_db *db, const char *kind, const void *key, size_t keylen
                    size_t size)
 {
 	unsigned char h[32];
-	if (!db->dir ||
-	    PK11_HashBuf(SEC_OID_SHA256, h, (const unsigned char *)key, (PRInt32)keylen) !=
-	        SECSuccess)
+	if (!db->dir || PK11_HashBuf(SEC_OID_SHA256, h, (const unsigned char *)key,
+	                             (PRInt32)keylen) != SECSuccess)
 		return -1;
 	int n = snprintf(path, size, "%s/" CACHE_DIR "/%s-", db->dir, kind);
 	for (size_t i = 0; n > 0 && (size_t)n + 3 < size && i < sizeof(h); i++)

@@ -25,7 +25,8 @@ static char *crl_url(CERTCertificate *cert)
 	if (CERT_FindCertExtension(cert, SEC_OID_X509_CRL_DIST_POINTS, &ext) != SECSuccess)
 		return NULL;
 	PLArenaPool *arena = PORT_NewArena(1024);
-	CERTCrlDistributionPoints *dps = arena ? CERT_DecodeCRLDistributionPoints(arena, &ext) : NULL;
+	CERTCrlDistributionPoints *dps =
+	    arena ? CERT_DecodeCRLDistributionPoints(arena, &ext) : NULL;
 	char *found = NULL;
 	for (CRLDistributionPoint **dp = dps ? dps->distPoints : NULL; !found && dp && *dp; dp++) {
 		if ((*dp)->distPointType != generalName)
@@ -83,8 +84,9 @@ static SECStatus nss_crl_verdict(p11c_db *db, CERTCertificate *cert, PRTime when
 static long long seconds(const SECItem *t)
 {
 	PRTime v;
-	return t->len && DER_DecodeTimeChoice(&v, t) == SECSuccess ? (long long)(v / PR_USEC_PER_SEC)
-	                                                           : 0;
+	return t->len && DER_DecodeTimeChoice(&v, t) == SECSuccess
+	           ? (long long)(v / PR_USEC_PER_SEC)
+	           : 0;
 }
 
 /* body as a CRL of issuer's, signed by it; NULL otherwise. */
@@ -92,9 +94,9 @@ static CERTSignedCrl *crl_good(p11c_db *db, unsigned char *body, size_t len,
                                CERTCertificate *issuer, PRTime when)
 {
 	SECItem it = {siBuffer, body, (unsigned)len};
-	CERTSignedCrl *crl = len ? CERT_DecodeDERCrlWithFlags(NULL, &it, SEC_CRL_TYPE,
-	                                                      CRL_DECODE_DEFAULT_OPTIONS)
-	                         : NULL;
+	CERTSignedCrl *crl =
+	    len ? CERT_DecodeDERCrlWithFlags(NULL, &it, SEC_CRL_TYPE, CRL_DECODE_DEFAULT_OPTIONS)
+	        : NULL;
 	if (crl && (!SECITEM_ItemsAreEqual(&crl->crl.derName, &issuer->derSubject) ||
 	            CERT_VerifySignedData(&crl->signatureWrap, issuer, when, db) != SECSuccess)) {
 		SEC_DestroyCrl(crl);
@@ -195,7 +197,8 @@ int p11c_rev_crl(p11c_db *db, p11c_chain *c, size_t i, CERTCertificate *issuer, 
 		if (!l->cached && l->next_update > now)
 			p11c_rev_cache_write(db, "crl", url, strlen(url), body, len);
 	} else {
-		fail(l, "NSS could not use the CRL: ", PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT));
+		fail(l,
+		     "NSS could not use the CRL: ", PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT));
 	}
 	SEC_DestroyCrl(crl);
 	free(body);

@@ -19,11 +19,11 @@
 const char *p11c_rev_reason_name(int code)
 {
 	static const char *const names[] = {
-	    "unspecified",          "keyCompromise",   "cACompromise", "affiliationChanged",
-	    "superseded",           "cessationOfOperation", "certificateHold", "unused",
-	    "removeFromCRL",        "privilegeWithdrawn",   "aACompromise"};
+	    "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+	    "superseded",    "cessationOfOperation", "certificateHold", "unused",
+	    "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
 	return code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]) ? names[code]
-	                                                                   : "unspecified";
+	                                                                    : "unspecified";
 }
 
 /* ---- the few fields of an OCSP answer NSS's public API does not give ---- */
@@ -200,7 +200,8 @@ static int ocsp_check(p11c_db *db, p11c_chain *c, size_t i, CERTCertificate *iss
 	size_t len = clen;
 	long http = 200;
 	int fetched = !l->cached && p11c_rev_http_last(&lurl, &body, &len, &http) && body;
-	int valid = l->cached || (fetched && http == 200 && ocsp_good(db, body, len, cert, issuer, &got));
+	int valid =
+	    l->cached || (fetched && http == 200 && ocsp_good(db, body, len, cert, issuer, &got));
 	if (s == SECSuccess || err == SEC_ERROR_REVOKED_CERTIFICATE) {
 		l->status = s == SECSuccess ? P11C_REV_GOOD : P11C_REV_REVOKED;
 		if (valid) {
@@ -208,7 +209,9 @@ static int ocsp_check(p11c_db *db, p11c_chain *c, size_t i, CERTCertificate *iss
 			l->next_update = got.next_update;
 			l->revoked_at = got.revoked_at;
 		}
-		l->reason = l->status == P11C_REV_REVOKED ? (valid && got.reason ? got.reason : "unspecified") : NULL;
+		l->reason = l->status == P11C_REV_REVOKED
+		                ? (valid && got.reason ? got.reason : "unspecified")
+		                : NULL;
 		if (fetched && valid && got.status == l->status && got.next_update > now)
 			p11c_rev_cache_write(db, "ocsp", key, klen, body, len);
 	} else {
@@ -225,7 +228,8 @@ static int ocsp_check(p11c_db *db, p11c_chain *c, size_t i, CERTCertificate *iss
 		else if (!fetched)
 			set_error(l, "%s", "no answer from the responder");
 		else
-			set_error(l, "a bad answer: %s", PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT));
+			set_error(l, "a bad answer: %s",
+			          PR_ErrorToString(err, PR_LANGUAGE_I_DEFAULT));
 	}
 	p11c_rev_http_reset();
 	free(cached);
@@ -238,7 +242,8 @@ static CERTCertificate *issuer_of(p11c_chain *c, size_t i, PRTime when)
 	CERTCertificate *cert = c->nss[i];
 	for (size_t j = 0; j < c->n; j++)
 		if (j != i && SECITEM_ItemsAreEqual(&c->nss[j]->derSubject, &cert->derIssuer) &&
-		    CERT_VerifySignedData(&cert->signatureWrap, c->nss[j], when, NULL) == SECSuccess)
+		    CERT_VerifySignedData(&cert->signatureWrap, c->nss[j], when, NULL) ==
+		        SECSuccess)
 			return CERT_DupCertificate(c->nss[j]);
 	return CERT_FindCertIssuer(cert, when, certUsageAnyCA);
 }
@@ -272,7 +277,8 @@ int p11c_chain_revocation(p11c_db *db, p11c_chain *c, PRTime when)
 		CERT_DestroyCertificate(issuer);
 		if (!asked) {
 			set_error(l, "%s",
-			          c->rev_mode == P11C_REVOCATION_CRL ? "it names no CRL distribution point"
+			          c->rev_mode == P11C_REVOCATION_CRL
+			              ? "it names no CRL distribution point"
 			          : c->rev_mode == P11C_REVOCATION_OCSP
 			              ? "it names no OCSP responder"
 			              : "it names no OCSP responder and no CRL distribution point");

@@ -196,7 +196,8 @@ void test_args_p11c_problem_code_name(void **state)
 	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_NONE), "none");
 	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_UNKNOWN_ISSUER), "unknown-issuer");
 	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_OTHER), "other");
-	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_REVOCATION_UNKNOWN), "revocation-unknown");
+	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_REVOCATION_UNKNOWN),
+	                    "revocation-unknown");
 	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)12), "unknown");
 	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code) - 1), "unknown");
 }
@@ -206,7 +207,8 @@ void test_args_p11c_cert_verify_opts(void **state)
 	p11c_db *db = *state;
 	p11c_chain *c = NULL;
 	p11c_verify_opts o = P11C_VERIFY_OPTS_INIT;
-	NO_DB(p11c_cert_verify_opts(NULL, "a", P11C_USAGE_TLS_SERVER, &o, &c), p11c_cert_verify_opts);
+	NO_DB(p11c_cert_verify_opts(NULL, "a", P11C_USAGE_TLS_SERVER, &o, &c),
+	      p11c_cert_verify_opts);
 	USAGE(db, p11c_cert_verify_opts(db, NULL, P11C_USAGE_TLS_SERVER, &o, &c),
 	      p11c_cert_verify_opts, "alias is NULL");
 	USAGE(db, p11c_cert_verify_opts(db, "a", (p11c_usage)6, &o, &c), p11c_cert_verify_opts,

@@ -355,10 +355,19 @@ static void test_check_opts_defaults_and_size(void **state)
 static void test_names(void **state)
 {
 	(void)state;
-	static const char *const problems[] = {"none",          "unknown-issuer", "expired",
-	                                       "not-yet-valid", "name-mismatch",  "wrong-usage",
-	                                       "not-a-ca",      "bad-signature",  "revoked",
-	                                       "distrusted",    "other",          "revocation-unknown", NULL};
+	static const char *const problems[] = {"none",
+	                                       "unknown-issuer",
+	                                       "expired",
+	                                       "not-yet-valid",
+	                                       "name-mismatch",
+	                                       "wrong-usage",
+	                                       "not-a-ca",
+	                                       "bad-signature",
+	                                       "revoked",
+	                                       "distrusted",
+	                                       "other",
+	                                       "revocation-unknown",
+	                                       NULL};
 	for (int i = 0; problems[i]; i++)
 		assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)i), problems[i]);
 	assert_int_equal(P11C_PROBLEM_OTHER, 10);
