@@ -203,10 +203,6 @@ check "responder down: revocation unknown said" grep -q "(revocation unknown)" "
 check "responder down: within the time limit" test $(($(date +%s) - start)) -le 8
 expect_exit 1 "responder down: hard with --require-revocation" p11c -d "$DB" verify-cert --timeout 3 --require-revocation stray
 check "responder down: revocation-unknown" grep -q "revocation unknown" "$T/err"
-# a stale entry is fetched again: make the good one's nextUpdate past
-good_entry=$(grep -l . "$CACHE"/ocsp-* | head -1)
-for f in "$CACHE"/ocsp-*; do touch -d '2000-01-01' "$f"; done
-expect_exit 0 "stale entries are still used within nextUpdate (mtime does not count)" p11c -d "$DB" verify-cert --require-revocation good
 
 # ---- bad answers are never cached ----
 rm -rf "$CACHE"
@@ -251,12 +247,23 @@ check "crl: reason superseded" grep -q "reason superseded" "$T/out"
 agree crlrevoked crl 1
 check "crl: openssl verify -crl_check agrees (revoked)" fails openssl verify -crl_check -CAfile "$C/ca.pem" -CRLfile "$C/ca.crl.pem" "$C/crlrevoked.pem"
 check "crl: cached" test -n "$(ls "$CACHE"/crl-* 2>/dev/null)"
-expect_exit 0 "all: OCSP down, the CRL answers" p11c -d "$DB" verify-cert --revocation all --require-revocation crlgood
-# a stale CRL: nextUpdate past
-rm -rf "$CACHE"
+# a stale cache entry is fetched again: a CRL whose nextUpdate is past
+# planted as the entry (named by the SHA-256 of its URL)
 openssl ca -batch -config "$C/openssl.cnf" -gencrl -crl_lastupdate 20200101000000Z \
 	-crl_nextupdate 20200108000000Z -out "$C/stale.crl.pem" 2>/dev/null
-openssl crl -in "$C/stale.crl.pem" -outform DER -out "$T/www/ca.crl"
+openssl crl -in "$C/stale.crl.pem" -outform DER -out "$T/stale.crl"
+entry=$CACHE/crl-$(printf %s "http://127.0.0.1:$PH/ca.crl" | sha256sum | cut -c1-64)
+check "the CRL's cache entry is named by its URL" test -f "$entry"
+cp "$T/stale.crl" "$entry"
+expect_exit 0 "a stale cache entry: fetched again" p11c -d "$DB" verify-cert --revocation crl --require-revocation crlgood
+check "a stale cache entry: not used" fails grep -q "from the cache" "$T/out"
+check "a stale cache entry: replaced by the fresh CRL" cmp -s "$entry" "$T/www/ca.crl"
+expect_exit 0 "then the cache answers" p11c -d "$DB" verify-cert --revocation crl crlgood
+check "then the cache answers: said so" grep -q "from the cache" "$T/out"
+expect_exit 0 "all: no OCSP responder named, the CRL answers" p11c -d "$DB" verify-cert --revocation all --require-revocation crlgood
+# a stale CRL: nextUpdate past
+rm -rf "$CACHE"
+cp "$T/stale.crl" "$T/www/ca.crl"
 expect_exit 0 "stale CRL: soft, trusted" p11c -d "$DB" verify-cert --revocation crl crlgood
 check "stale CRL: said" grep -q "Revocation: unknown: the CRL is stale" "$T/out"
 expect_exit 1 "stale CRL: hard with --require-revocation" p11c -d "$DB" verify-cert --revocation crl --require-revocation crlgood
