@@ -149,7 +149,9 @@ typedef struct {
  * explicit port allowed), do STARTTLS where the scheme has it, and take the
  * chain the server presents; verify it against the database's trust for a
  * TLS server at the URL's host.  A chain that is not trusted is still
- * P11C_OK: see p11c_chain_trusted().  opts NULL: the defaults.  *out is
+ * P11C_OK: see p11c_chain_trusted().  opts NULL: the defaults, but with
+ * no revocation asked (as for a struct from before the revocation fields);
+ * P11C_FETCH_OPTS_INIT asks OCSP (see p11c_cert_verify_opts).  *out is
  * the caller's, freed with p11c_chain_free. */
 int p11c_chain_fetch(p11c_db *db, const char *url, const p11c_fetch_opts *opts, p11c_chain **out);
 /* Store the chain's missing CAs (P11C_LINK_MISSING) as trusted CAs (CT,,),
