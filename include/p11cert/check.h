@@ -40,13 +40,18 @@ enum p11c_finding_code {
 	P11C_FINDING_TOKEN_DEFECT = 13,      /* a key NSS servers cannot use on its token */
 	P11C_FINDING_STALE_EXPORT = 14,      /* a recorded export (sync-exports) out of date */
 	P11C_FINDING_SDB_CACHE = 15,         /* NSS_SDB_USE_CACHE=yes: large listings far slower */
-	P11C_FINDING_ACME_DUE = 16,   /* an ACME-managed certificate due and not renewed */
-	P11C_FINDING_ACME_FAILED = 17 /* its last ACME renewal failed, or it is gone */
+	P11C_FINDING_ACME_DUE = 16,          /* an ACME-managed certificate due and not renewed */
+	P11C_FINDING_ACME_FAILED = 17,       /* its last ACME renewal failed, or it is gone */
+	P11C_FINDING_REVOKED = 18, /* a certificate of the database's own or a trusted peer's,
+	                            * revoked (problem) */
+	P11C_FINDING_REVOCATION_UNKNOWN = 19 /* no revocation source answered (warning;
+	                                      * a problem with require_revocation) */
 };
 /* "none", "expired", "expiring", "weak-key", "weak-signature", "no-key",
  * "orphan-key", "chain", "login", "password-file", "interrupted-write",
  * "journal", "duplicate-alias", "token-defect", "stale-export",
- * "sdb-cache", "acme-due", "acme-failed"; "unknown" for other values. */
+ * "sdb-cache", "acme-due", "acme-failed", "revoked",
+ * "revocation-unknown"; "unknown" for other values. */
 const char *p11c_finding_code_name(enum p11c_finding_code code);
 
 /* One finding; owned by its report. */
@@ -78,10 +83,18 @@ typedef struct {
 	size_t size;               /* sizeof(p11c_check_opts), set by the INIT macro */
 	int days;                  /* "expiring" within this many days, 0 to 36500; 0: 30 */
 	const char *password_file; /* judged for safety when not NULL */
+	/* later fields (an older, smaller struct gets none and 0): */
+	p11c_revocation revocation; /* the own and trusted peer certificates' revocation */
+	int require_revocation;     /* revocation unknown is a problem, not a warning */
+	int timeout;                /* seconds a revocation request, 1 to 3600; 0: 5 */
+	int time_limit;             /* seconds for all of them, 1 to 3600; 0: 20; past it
+	                             * the rest are "revocation unknown" */
 } p11c_check_opts;
 #define P11C_CHECK_OPTS_INIT                                                                       \
 	{                                                                                          \
-		.size = sizeof(p11c_check_opts), .days = 30, .password_file = NULL                 \
+		.size = sizeof(p11c_check_opts), .days = 30, .password_file = NULL,                \
+		.revocation = P11C_REVOCATION_OCSP, .require_revocation = 0, .timeout = 5,         \
+		.time_limit = 20                                                                   \
 	}
 
 /* Look the database over: certificates with keys, trusted CAs and peers

@@ -219,4 +219,7 @@ enum {
  * pwmode, prompt, module, -v); prints errors.  Returns an exit code. */
 int cli_db_new(const cli_globals *g, const char *dir, int pwmode, p11c_db **out);
 
+/* --revocation MODE (verify-cert, fetch-chain, check); 0 or a usage error. */
+int cli_revocation_mode(const char *arg, p11c_revocation *out);
+
 #endif

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "output.h"
 
-enum { O_SAVE, O_ADD_TRUST, O_CA_ISSUERS, O_TIMEOUT, O_JSON, O_USAGE, O_AT };
+enum { O_SAVE, O_ADD_TRUST, O_CA_ISSUERS, O_TIMEOUT, O_JSON, O_USAGE, O_AT, O_REV, O_REQUIRE };
 
 static const cli_opt fetch_opts[] = {
     {"save", 0, 1, O_SAVE},
@@ -16,12 +16,17 @@ static const cli_opt fetch_opts[] = {
     {"ca-issuers", 0, 0, O_CA_ISSUERS},
     {"timeout", 0, 1, O_TIMEOUT},
     {"json", 0, 0, O_JSON},
+    {"revocation", 0, 1, O_REV},
+    {"require-revocation", 0, 0, O_REQUIRE},
     {NULL, 0, 0, 0},
 };
 
 static const cli_opt verify_opts[] = {
     {"usage", 0, 1, O_USAGE},
     {"at", 0, 1, O_AT},
+    {"revocation", 0, 1, O_REV},
+    {"require-revocation", 0, 0, O_REQUIRE},
+    {"timeout", 0, 1, O_TIMEOUT},
     {"json", 0, 0, O_JSON},
     {NULL, 0, 0, 0},
 };
@@ -37,6 +42,7 @@ typedef struct {
 	const char *save;
 	int add_trust;
 	p11c_fetch_opts o;
+	p11c_verify_opts v;
 	int json;
 	int usage;
 	long long at;
@@ -83,6 +89,15 @@ static int on_opt(int id, const char *arg, void *ctx)
 		if (v < 1 || v > 3600)
 			return cli_usage_error("--timeout needs 1 to 3600 seconds, not '%s'", arg);
 		a->o.timeout = (int)v;
+		a->v.timeout = (int)v;
+		break;
+	case O_REV:
+		if ((v = cli_revocation_mode(arg, &a->o.revocation)))
+			return (int)v;
+		a->v.revocation = a->o.revocation;
+		break;
+	case O_REQUIRE:
+		a->o.require_revocation = a->v.require_revocation = 1;
 		break;
 	case O_JSON:
 		a->json = 1;
@@ -110,6 +125,84 @@ static int on_opt(int id, const char *arg, void *ctx)
 static void fetch_init(void *p)
 {
 	((args *)p)->o = (p11c_fetch_opts)P11C_FETCH_OPTS_INIT;
+	((args *)p)->v = (p11c_verify_opts)P11C_VERIFY_OPTS_INIT;
+}
+
+/* "Revocation: good (OCSP http://..., thisUpdate ...)" for a link asked. */
+static void print_revocation(const p11c_chain *c, size_t i)
+{
+	p11c_rev_status st = p11c_chain_rev_status(c, i);
+	const char *src = p11c_chain_rev_source(c, i), *m = p11c_chain_rev_method(c, i);
+	char t[32], r[32];
+	if (st == P11C_REV_NOT_CHECKED) {
+		if (p11c_chain_rev_error(c, i))
+			printf("  %-12snot checked: %s\n",
+			       "Revocation:", p11c_chain_rev_error(c, i));
+		return;
+	}
+	if (st == P11C_REV_UNKNOWN) {
+		printf("  %-12sunknown: %s%s%s\n", "Revocation:", p11c_chain_rev_error(c, i),
+		       src ? ", " : "", src ? src : "");
+		return;
+	}
+	cli_time_table(p11c_chain_rev_this_update(c, i), t, sizeof(t));
+	printf("  %-12s%s (%s %s%s, thisUpdate %s UTC)\n",
+	       "Revocation:", st == P11C_REV_GOOD ? "good" : "REVOKED",
+	       m && !strcmp(m, "crl") ? "CRL" : "OCSP", src ? src : "?",
+	       p11c_chain_rev_cached(c, i) ? ", from the cache" : "", t);
+	if (st == P11C_REV_REVOKED) {
+		cli_time_table(p11c_chain_rev_revoked_at(c, i), r, sizeof(r));
+		printf("  %-12s%s UTC, reason %s\n", "Revoked:", r, p11c_chain_rev_reason(c, i));
+	}
+}
+
+/* Whether a link's revocation could not be learnt (soft failure). */
+static int revocation_unknown(const p11c_chain *c)
+{
+	for (size_t i = 0; i < p11c_chain_cert_count(c); i++)
+		if (p11c_chain_rev_status(c, i) == P11C_REV_UNKNOWN)
+			return 1;
+	return 0;
+}
+
+static void json_revocation(json_writer *w, const p11c_chain *c, size_t i)
+{
+	char t[32];
+	json_key(w, "revocation");
+	json_object_begin(w);
+	json_key(w, "status");
+	json_string(w, p11c_rev_status_name(p11c_chain_rev_status(c, i)));
+	json_key(w, "method");
+	json_string(w, p11c_chain_rev_method(c, i));
+	json_key(w, "source");
+	json_string(w, p11c_chain_rev_source(c, i));
+	json_key(w, "cached");
+	json_bool(w, p11c_chain_rev_cached(c, i));
+	long long tu = p11c_chain_rev_this_update(c, i), nu = p11c_chain_rev_next_update(c, i),
+	          ra = p11c_chain_rev_revoked_at(c, i);
+	json_key(w, "this_update");
+	if (tu) {
+		cli_time_rfc3339(tu, t, sizeof(t));
+		json_string(w, t);
+	} else
+		json_null(w);
+	json_key(w, "next_update");
+	if (nu) {
+		cli_time_rfc3339(nu, t, sizeof(t));
+		json_string(w, t);
+	} else
+		json_null(w);
+	json_key(w, "revoked_at");
+	if (ra) {
+		cli_time_rfc3339(ra, t, sizeof(t));
+		json_string(w, t);
+	} else
+		json_null(w);
+	json_key(w, "reason");
+	json_string(w, p11c_chain_rev_reason(c, i));
+	json_key(w, "error");
+	json_string(w, p11c_chain_rev_error(c, i));
+	json_object_end(w);
 }
 
 static void print_link(const p11c_chain *c, size_t i)
@@ -136,11 +229,13 @@ static void print_link(const p11c_chain *c, size_t i)
 		printf("  %-12snot present\n", "Database:");
 	if (link & P11C_LINK_CA_ISSUERS)
 		printf("  %-12sfetched from a caIssuers URL\n", "Source:");
+	print_revocation(c, i);
 }
 
 static void print_verdict(const p11c_chain *c, const char *what)
 {
-	printf("Verdict: %s %s\n", p11c_chain_trusted(c) ? "trusted" : "NOT trusted", what);
+	printf("Verdict: %s %s%s\n", p11c_chain_trusted(c) ? "trusted" : "NOT trusted", what,
+	       p11c_chain_trusted(c) && revocation_unknown(c) ? " (revocation unknown)" : "");
 	for (size_t i = 0; i < p11c_chain_problem_count(c); i++)
 		printf("  %s\n", p11c_problem_message(p11c_chain_problem_get(c, i)));
 }
@@ -176,6 +271,8 @@ static void json_chain(const p11c_chain *c, const args *a, size_t added, const c
 	json_string(&w, usage_names[a->usage]);
 	json_key(&w, "trusted");
 	json_bool(&w, p11c_chain_trusted(c));
+	json_key(&w, "revocation_unknown");
+	json_bool(&w, revocation_unknown(c));
 	json_key(&w, "chain");
 	json_array_begin(&w);
 	for (size_t i = 0; i < p11c_chain_cert_count(c); i++) {
@@ -192,6 +289,7 @@ static void json_chain(const p11c_chain *c, const args *a, size_t added, const c
 		json_key(&w, "missing");
 		json_bool(&w, (link & P11C_LINK_MISSING) != 0);
 		output_cert_json_fields(&w, p11c_chain_cert_get(c, i));
+		json_revocation(&w, c, i);
 		json_object_end(&w);
 	}
 	json_array_end(&w);
@@ -334,7 +432,7 @@ const cli_cmd cli_cmd_fetch_chain = {
     .run = fetch_chain,
     .description = "Fetch a server's chain (STARTTLS too) and judge it",
     .usage = "[--save DIR] [--add-trust] [--ca-issuers]\n"
-             " [--timeout SECONDS] [--json] URL",
+             " [--timeout SECONDS] [--revocation MODE] [--require-revocation] [--json] URL",
     .help = "Connect to a server, print the chain it presents and whether the database\n"
             "trusts it for a TLS server of that name.  URL: smtp://HOST (STARTTLS, 25),\n"
             "submission:// (587), smtps:// (465), imap:// (STARTTLS, 143), imaps:// (993),\n"
@@ -347,6 +445,12 @@ const cli_cmd cli_cmd_fetch_chain = {
             "  --ca-issuers      when the chain stops short of a root, fetch the issuers\n"
             "                    from the caIssuers (http) URLs of the certificates\n"
             "  --timeout SECONDS for connecting and each answer (default 10)\n"
+            "  --revocation M    none, ocsp (default), crl or all (OCSP, then the CRL):\n"
+            "                    ask each certificate's OCSP responder or CRL (answers kept\n"
+            "                    in DIR/p11cert-revocation/ until their nextUpdate); with\n"
+            "                    no answer the verdict says \"revocation unknown\" and\n"
+            "                    stays as it was\n"
+            "  --require-revocation  no answer is a failure (revocation-unknown)\n"
             "  --json            print one JSON document\n"
             "Exit status: 0 trusted, 1 not trusted or no chain, 2 usage.\n",
     .opts = fetch_opts,
@@ -366,7 +470,9 @@ static int verify_cert(cli_ctx *ctx)
 	const char *alias = ctx->alias;
 	p11c_chain *c = NULL;
 	int rc = EXIT_OK;
-	int st = p11c_cert_verify(db, alias, (p11c_usage)a.usage, a.at, &c);
+	p11c_verify_opts vo = a.v;
+	vo.at = a.at;
+	int st = p11c_cert_verify_opts(db, alias, (p11c_usage)a.usage, &vo, &c);
 	if (st) {
 		rc = cli_fail(db, st);
 		goto out;
@@ -395,7 +501,8 @@ const cli_cmd cli_cmd_verify_cert = {
     .name = "verify-cert",
     .run = verify_cert,
     .description = "Verify a certificate's chain against the trust",
-    .usage = "[--usage USAGE] [--at TIME] [--json] ALIAS",
+    .usage = "[--usage USAGE] [--at TIME] [--revocation MODE] [--require-revocation]\n"
+             " [--timeout SECONDS] [--json] ALIAS",
     .help = "Verify ALIAS's chain against the database's trust: each link, and the reason\n"
             "when it fails.  The verdict is NSS's, as certutil -V gives it (peer trust\n"
             "included); a CA certificate is judged as a CA only with a -ca usage.\n"
@@ -403,10 +510,18 @@ const cli_cmd cli_cmd_verify_cert = {
             "              server-ca, client-ca or email-ca: ALIAS as a CA for it\n"
             "  --at TIME   verify at another time (UTC): 2027-01-31, 2027-01-31T12:00:00Z,\n"
             "              \"2027/01/31 12:00\" or @SECONDS since 1970\n"
+            "  --revocation M    none, ocsp (default), crl or all (OCSP, then the CRL):\n"
+            "                    ask each certificate's OCSP responder or CRL (answers kept\n"
+            "                    in DIR/p11cert-revocation/ until their nextUpdate); with\n"
+            "                    no answer the verdict says \"revocation unknown\" and\n"
+            "                    stays as it was\n"
+            "  --require-revocation  no answer is a failure (revocation-unknown)\n"
+            "  --timeout SECONDS for each revocation request (default 10)\n"
             "  --json      print one JSON document\n"
             "Exit status: 0 trusted, 1 not trusted, 3 no such alias.\n",
     .opts = verify_opts,
     .args_size = sizeof(args),
+    .init = fetch_init,
     .on_opt = on_opt,
     .min_pos = 1,
     .max_pos = 1,

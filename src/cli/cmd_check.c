@@ -7,12 +7,12 @@
 #include "cli.h"
 #include "json.h"
 
-enum { O_DAYS, O_JSON };
+enum { O_DAYS, O_JSON, O_REV, O_REQUIRE, O_TIMEOUT };
 
 static const cli_opt opts[] = {
-    {"days", 0, 1, O_DAYS},
-    {"json", 0, 0, O_JSON},
-    {NULL, 0, 0, 0},
+    {"days", 0, 1, O_DAYS},       {"json", 0, 0, O_JSON},
+    {"revocation", 0, 1, O_REV},  {"require-revocation", 0, 0, O_REQUIRE},
+    {"timeout", 0, 1, O_TIMEOUT}, {NULL, 0, 0, 0},
 };
 
 typedef struct {
@@ -27,7 +27,20 @@ static int on_opt(int id, const char *arg, void *ctx)
 		a->json = 1;
 		return 0;
 	}
+	if (id == O_REV)
+		return cli_revocation_mode(arg, &a->o.revocation);
+	if (id == O_REQUIRE) {
+		a->o.require_revocation = 1;
+		return 0;
+	}
 	long v = cli_number(arg);
+	if (id == O_TIMEOUT) {
+		if (v < 1 || v > 3600)
+			return cli_usage_error("--timeout needs 1 to 3600 seconds, not '%s'", arg);
+		a->o.timeout = (int)v;
+		a->o.time_limit = v * 4 > 3600 ? 3600 : (int)v * 4;
+		return 0;
+	}
 	if (v < 1 || v > 36500)
 		return cli_usage_error("--days needs 1 to 36500, not '%s'", arg);
 	a->o.days = (int)v;
@@ -121,13 +134,20 @@ const cli_cmd cli_cmd_check = {
     .name = "check",
     .run = check,
     .description = "Health of the database, for cron and monitoring",
-    .usage = "[--days N] [--json]",
+    .usage = "[--days N] [--revocation MODE] [--require-revocation] [--timeout SECONDS]\n"
+             " [--json]",
     .help = "Look the database over, for cron and monitoring: certificates expired or\n"
             "expiring within N days (default 30), weak keys (RSA under 2048 bits) and\n"
             "signatures (MD5: problem, SHA-1: warning), a certificate without its key, a\n"
             "key without its certificate, chains of the database's own certificates that\n"
-            "do not verify, an unsafe password file.\n"
+            "do not verify, an unsafe password file, certificates of the database's own\n"
+            "and trusted peers that are revoked (problem) or whose revocation is unknown\n"
+            "(warning).\n"
             "  --days N   what expires within N days is a warning\n"
+            "  --revocation M  none, ocsp (default), crl or all: how revocation is asked\n"
+            "  --require-revocation  revocation unknown is a problem, not a warning\n"
+            "  --timeout SECONDS  for each revocation request (default 5); all of them\n"
+            "             stop after 4 times that (default 20 s): the rest are unknown\n"
             "  --json     {\"status\": ..., \"findings\": [...]}\n"
             "Exit status: 0 all good, 1 warnings, 2 problems (or the check could not run).\n",
     .opts = opts,

@@ -372,3 +372,14 @@ void cli_json_post_hook(json_writer *w, const char *cmd, int hook_rc)
 		json_null(w);
 	}
 }
+
+int cli_revocation_mode(const char *arg, p11c_revocation *out)
+{
+	static const char *const names[] = {"none", "ocsp", "crl", "all"};
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(arg, names[i])) {
+			*out = (p11c_revocation)i;
+			return 0;
+		}
+	return cli_usage_error("--revocation is none, ocsp, crl or all, not '%s'", arg);
+}

@@ -6,6 +6,7 @@
 #include <prerror.h>
 #include <secerr.h>
 #include <sslerr.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ void p11c_chain_free(p11c_chain *c)
 			CERT_DestroyCertificate(c->nss[i]);
 	}
 	problems_clear(c);
+	p11c_rev_links_free(c);
 	free(c->certs);
 	free(c->nss);
 	free(c->links);
@@ -365,6 +367,43 @@ static int distrust_problem(p11c_db *db, p11c_chain *c, int d)
 	return add_problem(db, c, P11C_PROBLEM_DISTRUSTED, d, "%s", msg);
 }
 
+/* The links' revocation answers (looked up once) as problems: revoked,
+ * and unknown when revocation is required. */
+static int revocation_problems(p11c_db *db, p11c_chain *c, PRTime when)
+{
+	int rc = p11c_chain_revocation(db, c, when);
+	for (size_t i = 0; rc == P11C_OK && c->rev && i < c->n; i++) {
+		const p11c_rev_link *l = &c->rev[i];
+		const char *s = c->certs[i]->subject;
+		if (l->status == P11C_REV_REVOKED) {
+			for (size_t k = 0; k < c->n_problems; k++)
+				if (c->problems[k].code == P11C_PROBLEM_REVOKED &&
+				    c->problems[k].depth == (int)i)
+					c->problems[k].code = P11C_PROBLEM_NONE; /* said below */
+			size_t kept = 0;
+			for (size_t k = 0; k < c->n_problems; k++) {
+				if (c->problems[k].code == P11C_PROBLEM_NONE)
+					free(c->problems[k].message);
+				else
+					c->problems[kept++] = c->problems[k];
+			}
+			c->n_problems = kept;
+			char t[64];
+			when_text((PRTime)l->revoked_at * PR_USEC_PER_SEC, t, sizeof(t));
+			rc = add_problem(db, c, P11C_PROBLEM_REVOKED, (int)i,
+			                 "revoked: '%s' was revoked on %s (%s), says %s%s", s,
+			                 l->revoked_at ? t : "an unknown date", l->reason,
+			                 l->source ? l->source : "?", l->cached ? " (cached)" : "");
+		} else if (l->status == P11C_REV_UNKNOWN && c->rev_require) {
+			rc = add_problem(db, c, P11C_PROBLEM_REVOCATION_UNKNOWN, (int)i,
+			                 "revocation unknown: no answer for '%s'%s%s: %s", s,
+			                 l->source ? " from " : "", l->source ? l->source : "",
+			                 l->error ? l->error : "?");
+		}
+	}
+	return rc;
+}
+
 /* The verdict for usage (P11C_USAGE_TLS_SERVER, _CLIENT or _EMAIL), on
  * the leaf itself or, as_ca, on the leaf as a CA for that usage. */
 static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, const char *host)
@@ -414,6 +453,8 @@ static int judge(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when, 
 		                 "name mismatch: the certificate is for %s, not '%s'", names,
 		                 c->judged_host);
 	}
+	if (rc == P11C_OK)
+		rc = revocation_problems(db, c, when);
 	if (rc)
 		return rc;
 	c->trusted = c->n_problems == 0;
@@ -489,12 +530,10 @@ int p11c_chain_add_trust(p11c_db *db, p11c_chain *c, size_t *added)
 	return judge(db, c, c->usage, c->as_ca, c->when, c->judged_host);
 }
 
-int p11c_cert_verify(p11c_db *db, const char *alias, p11c_usage usage_in, long long at,
-                     p11c_chain **out)
+/* verify-cert: at, and revocation as c's rev_* say. */
+static int cert_verify(p11c_db *db, const char *alias, int usage, long long at, int rev_mode,
+                       int rev_require, int rev_timeout, p11c_chain **out)
 {
-	int usage = (int)usage_in;
-	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias),
-	          P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL_CA), P11C_OUT(out));
 	*out = NULL;
 	/* a CA is judged as a CA only when asked: NSS's verdict otherwise */
 	int as_ca = usage >= P11C_USAGE_TLS_SERVER_CA;
@@ -508,6 +547,11 @@ int p11c_cert_verify(p11c_db *db, const char *alias, p11c_usage usage_in, long l
 	static const SECCertUsage usages[] = {certUsageSSLServer, certUsageSSLClient,
 	                                      certUsageEmailSigner};
 	p11c_chain *c = p11c_chain_new();
+	if (c) {
+		c->rev_mode = rev_mode;
+		c->rev_require = rev_require;
+		c->rev_timeout = rev_timeout;
+	}
 	CERTCertList *list = CERT_GetCertChainFromCert(cert, when, usages[usage]);
 	rc = c ? p11c_chain_append(db, c, cert, 0) : p11c_fail(db, P11C_EFAIL, "out of memory");
 	for (CERTCertListNode *n = list ? CERT_LIST_HEAD(list) : NULL;
@@ -524,6 +568,35 @@ int p11c_cert_verify(p11c_db *db, const char *alias, p11c_usage usage_in, long l
 	}
 	*out = c;
 	return P11C_OK;
+}
+
+int p11c_cert_verify(p11c_db *db, const char *alias, p11c_usage usage_in, long long at,
+                     p11c_chain **out)
+{
+	int usage = (int)usage_in;
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias),
+	          P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL_CA), P11C_OUT(out));
+	return cert_verify(db, alias, usage, at, P11C_REVOCATION_NONE, 0, 0, out);
+}
+
+/* The first version of p11c_verify_opts. */
+#define VERIFY_OPTS_V1 (offsetof(p11c_verify_opts, timeout) + sizeof(int))
+
+int p11c_cert_verify_opts(p11c_db *db, const char *alias, p11c_usage usage_in,
+                          const p11c_verify_opts *opts, p11c_chain **out)
+{
+	int usage = (int)usage_in;
+	P11C_ARGS(db, P11C_DB(db), P11C_NAME(alias),
+	          P11C_RANGE(usage, P11C_USAGE_TLS_SERVER, P11C_USAGE_EMAIL_CA),
+	          P11C_OPTS_SIZE(opts, VERIFY_OPTS_V1),
+	          P11C_FIELD_RANGE(opts, at, 0, 253402300799LL),
+	          P11C_FIELD_RANGE(opts, revocation, P11C_REVOCATION_NONE, P11C_REVOCATION_ALL),
+	          P11C_FIELD_RANGE(opts, require_revocation, 0, 1),
+	          P11C_FIELD_RANGE(opts, timeout, 0, 3600), P11C_OUT(out));
+	int timeout = P11C_OPT(opts, timeout, 10);
+	return cert_verify(db, alias, usage, P11C_OPT(opts, at, 0LL),
+	                   (int)P11C_OPT(opts, revocation, P11C_REVOCATION_OCSP),
+	                   P11C_OPT(opts, require_revocation, 0), timeout ? timeout : 10, out);
 }
 
 int p11c_chain_save(p11c_db *db, const p11c_chain *c, const char *dir)

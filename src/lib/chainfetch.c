@@ -297,7 +297,9 @@ int p11c_chain_fetch(p11c_db *db, const char *url, const p11c_fetch_opts *opts, 
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(url), P11C_OPTS_SIZE(opts, FETCH_OPTS_V1),
 	          P11C_FIELD_RANGE(opts, timeout, 0, 3600),
-	          P11C_FIELD_FLAGS(opts, flags, P11C_FETCH_CA_ISSUERS), P11C_OUT(out));
+	          P11C_FIELD_FLAGS(opts, flags, P11C_FETCH_CA_ISSUERS),
+	          P11C_FIELD_RANGE(opts, revocation, P11C_REVOCATION_NONE, P11C_REVOCATION_ALL),
+	          P11C_FIELD_RANGE(opts, require_revocation, 0, 1), P11C_OUT(out));
 	*out = NULL;
 	int timeout = P11C_OPT(opts, timeout, FETCH_TIMEOUT);
 	unsigned flags = P11C_OPT(opts, flags, 0u);
@@ -316,6 +318,9 @@ int p11c_chain_fetch(p11c_db *db, const char *url, const p11c_fetch_opts *opts, 
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
 	}
 	c->port = u.port;
+	c->rev_mode = (int)P11C_OPT(opts, revocation, P11C_REVOCATION_NONE);
+	c->rev_require = P11C_OPT(opts, require_revocation, 0);
+	c->rev_timeout = timeout;
 	int fd = -1;
 	rc = p11c_net_connect(db, u.host, u.port, timeout, &fd);
 	if (rc == P11C_OK && (rc = p11c_net_starttls(db, fd, &u, timeout)))

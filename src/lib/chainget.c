@@ -87,6 +87,29 @@ const char *p11c_problem_code_name(enum p11c_problem_code code)
 	    [P11C_PROBLEM_REVOKED] = "revoked",
 	    [P11C_PROBLEM_DISTRUSTED] = "distrusted",
 	    [P11C_PROBLEM_OTHER] = "other",
+	    [P11C_PROBLEM_REVOCATION_UNKNOWN] = "revocation-unknown",
 	};
 	return (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
+}
+
+#define REV(type, name, expr, none)                                                                \
+	type p11c_chain_rev_##name(const p11c_chain *c, size_t i)                                  \
+	{                                                                                          \
+		return c && c->rev && i < c->n ? (expr) : (none);                                  \
+	}
+
+REV(p11c_rev_status, status, c->rev[i].status, P11C_REV_NOT_CHECKED)
+REV(const char *, source, c->rev[i].source, NULL)
+REV(const char *, method, c->rev[i].status ? c->rev[i].method : NULL, NULL)
+REV(int, cached, c->rev[i].cached, 0)
+REV(long long, this_update, c->rev[i].this_update, 0)
+REV(long long, next_update, c->rev[i].next_update, 0)
+REV(long long, revoked_at, c->rev[i].revoked_at, 0)
+REV(const char *, reason, c->rev[i].status == P11C_REV_REVOKED ? c->rev[i].reason : NULL, NULL)
+REV(const char *, error, c->rev[i].error, NULL)
+
+const char *p11c_rev_status_name(p11c_rev_status status)
+{
+	static const char *const names[] = {"not-checked", "good", "revoked", "unknown"};
+	return (unsigned)status < 4 ? names[status] : "invalid";
 }

@@ -151,6 +151,8 @@ const char *p11c_finding_code_name(enum p11c_finding_code code)
 	    [P11C_FINDING_SDB_CACHE] = "sdb-cache",
 	    [P11C_FINDING_ACME_DUE] = "acme-due",
 	    [P11C_FINDING_ACME_FAILED] = "acme-failed",
+	    [P11C_FINDING_REVOKED] = "revoked",
+	    [P11C_FINDING_REVOCATION_UNKNOWN] = "revocation-unknown",
 	};
 	return (unsigned)code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown";
 }
@@ -296,7 +298,10 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTS_SIZE(opts, CHECK_OPTS_V1),
 	          P11C_FIELD_RANGE(opts, days, 0, 36500), P11C_FIELD_OPTNAME(opts, password_file),
-	          P11C_OUT(out));
+	          P11C_FIELD_RANGE(opts, revocation, P11C_REVOCATION_NONE, P11C_REVOCATION_ALL),
+	          P11C_FIELD_RANGE(opts, require_revocation, 0, 1),
+	          P11C_FIELD_RANGE(opts, timeout, 0, 3600),
+	          P11C_FIELD_RANGE(opts, time_limit, 0, 3600), P11C_OUT(out));
 	*out = NULL;
 	int days = P11C_OPT(opts, days, CHECK_DAYS);
 	const char *password_file = P11C_OPT(opts, password_file, NULL);
@@ -305,9 +310,16 @@ int p11c_db_check(p11c_db *db, const p11c_check_opts *opts, p11c_check_report **
 	int rc = p11c_require_open(db, 0);
 	if (rc)
 		return rc;
-	p11c_checking r = {db, calloc(1, sizeof(p11c_check_report)), 0};
+	p11c_checking r = {.db = db, .rep = calloc(1, sizeof(p11c_check_report))};
 	if (!r.rep)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
+	r.rev_mode = (int)P11C_OPT(opts, revocation, P11C_REVOCATION_NONE);
+	r.rev_require = P11C_OPT(opts, require_revocation, 0);
+	r.rev_timeout = P11C_OPT(opts, timeout, 0);
+	if (r.rev_timeout == 0)
+		r.rev_timeout = 5;
+	int limit = P11C_OPT(opts, time_limit, 0);
+	r.rev_deadline = (long long)time(NULL) + (limit ? limit : 20);
 	if (password_file) {
 		char *text = NULL;
 		size_t len = 0;

@@ -149,6 +149,45 @@ static void check_chain(p11c_checking *r, CERTCertificate *cert, const role *w, 
 	p11c_chain_free(c);
 }
 
+/* A certificate of the database's own (not self-signed) or a trusted
+ * peer's: is it revoked?  Asked as verify-cert asks, within the run's
+ * time limit. */
+static void check_revocation(p11c_checking *r, CERTCertificate *cert, const role *w, PRTime now)
+{
+	if (!r->rev_mode || w->root || !(w->own || (w->anchor && !w->ca)))
+		return;
+	p11c_chain *c = p11c_chain_new();
+	if (!c || p11c_chain_append(r->db, c, cert, 0) < 0) {
+		r->failed = 1;
+		p11c_chain_free(c);
+		return;
+	}
+	c->rev_mode = r->rev_mode;
+	c->rev_require = r->rev_require;
+	c->rev_timeout = r->rev_timeout;
+	c->rev_deadline = r->rev_deadline;
+	if (p11c_chain_revocation(r->db, c, now) != P11C_OK || !c->rev) {
+		p11c_chain_free(c);
+		return;
+	}
+	const p11c_rev_link *l = &c->rev[0];
+	const char *who = w->own ? "" : "trusted peer ";
+	if (l->status == P11C_REV_REVOKED) {
+		char t[64];
+		p11c_check_when(l->revoked_at, t, sizeof(t));
+		p11c_check_add(r, w->alias, 1, P11C_FINDING_REVOKED,
+		               "%scertificate '%s' was revoked on %s (%s), says %s%s", who,
+		               w->alias, l->revoked_at ? t : "an unknown date", l->reason,
+		               l->source ? l->source : "?", l->cached ? " (cached)" : "");
+	} else if (l->status == P11C_REV_UNKNOWN) {
+		p11c_check_add(r, w->alias, r->rev_require, P11C_FINDING_REVOCATION_UNKNOWN,
+		               "revocation of %scertificate '%s' unknown%s%s: %s", who, w->alias,
+		               l->source ? ", no answer from " : "", l->source ? l->source : "",
+		               l->error ? l->error : "?");
+	}
+	p11c_chain_free(c);
+}
+
 /* Whether the keys beside cert can be seen: its token is logged in to. */
 static int keys_visible(p11c_checking *r, CERTCertificate *cert)
 {
@@ -304,6 +343,7 @@ void p11c_check_certs(p11c_checking *r, const items *it, int days, PRTime now)
 		check_key(r, cert, &w);
 		check_signature(r, cert, &w);
 		check_chain(r, cert, &w, now);
+		check_revocation(r, cert, &w, now);
 	}
 }
 

@@ -12,7 +12,9 @@
 typedef struct {
 	p11c_db *db;
 	p11c_check_report *rep;
-	int failed; /* out of memory */
+	int failed;                             /* out of memory */
+	int rev_mode, rev_require, rev_timeout; /* revocation (P11C_REVOCATION_*) */
+	long long rev_deadline;                 /* time(NULL) past which nothing is fetched */
 } p11c_checking;
 
 /* A finding for alias: a problem (1) or a warning (0). */

@@ -179,7 +179,18 @@
 	X(p11c_problem_code)                                                                       \
 	X(p11c_problem_message)                                                                    \
 	X(p11c_problem_depth)                                                                      \
-	X(p11c_problem_code_name)
+	X(p11c_problem_code_name)                                                                  \
+	X(p11c_cert_verify_opts)                                                                   \
+	X(p11c_rev_status_name)                                                                    \
+	X(p11c_chain_rev_status)                                                                   \
+	X(p11c_chain_rev_source)                                                                   \
+	X(p11c_chain_rev_method)                                                                   \
+	X(p11c_chain_rev_cached)                                                                   \
+	X(p11c_chain_rev_this_update)                                                              \
+	X(p11c_chain_rev_next_update)                                                              \
+	X(p11c_chain_rev_revoked_at)                                                               \
+	X(p11c_chain_rev_reason)                                                                   \
+	X(p11c_chain_rev_error)
 
 /* check.h: check's report and findings */
 #define ARGS_CHECK(X)                                                                              \

@@ -196,6 +196,59 @@ void test_args_p11c_problem_code_name(void **state)
 	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_NONE), "none");
 	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_UNKNOWN_ISSUER), "unknown-issuer");
 	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_OTHER), "other");
-	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)11), "unknown");
+	assert_string_equal(p11c_problem_code_name(P11C_PROBLEM_REVOCATION_UNKNOWN),
+	                    "revocation-unknown");
+	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)12), "unknown");
 	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code) - 1), "unknown");
 }
+
+void test_args_p11c_cert_verify_opts(void **state)
+{
+	p11c_db *db = *state;
+	p11c_chain *c = NULL;
+	p11c_verify_opts o = P11C_VERIFY_OPTS_INIT;
+	NO_DB(p11c_cert_verify_opts(NULL, "a", P11C_USAGE_TLS_SERVER, &o, &c),
+	      p11c_cert_verify_opts);
+	USAGE(db, p11c_cert_verify_opts(db, NULL, P11C_USAGE_TLS_SERVER, &o, &c),
+	      p11c_cert_verify_opts, "alias is NULL");
+	USAGE(db, p11c_cert_verify_opts(db, "a", (p11c_usage)6, &o, &c), p11c_cert_verify_opts,
+	      "usage is 6, not from 0 to 5");
+	o.revocation = (p11c_revocation)4;
+	USAGE(db, p11c_cert_verify_opts(db, "a", P11C_USAGE_TLS_SERVER, &o, &c),
+	      p11c_cert_verify_opts, "opts->revocation is 4, not from 0 to 3");
+	o.revocation = P11C_REVOCATION_OCSP;
+	o.timeout = 3601;
+	USAGE(db, p11c_cert_verify_opts(db, "a", P11C_USAGE_TLS_SERVER, &o, &c),
+	      p11c_cert_verify_opts, "opts->timeout is 3601, not from 0 to 3600");
+	o.timeout = 10;
+	o.size = 1;
+	USAGE(db, p11c_cert_verify_opts(db, "a", P11C_USAGE_TLS_SERVER, &o, &c),
+	      p11c_cert_verify_opts, "opts->size is 1");
+	o.size = sizeof(o);
+	USAGE(db, p11c_cert_verify_opts(db, "a", P11C_USAGE_TLS_SERVER, &o, NULL),
+	      p11c_cert_verify_opts, "out is NULL");
+	no_failures();
+}
+
+void test_args_p11c_rev_status_name(void **state)
+{
+	(void)state;
+	assert_string_equal(p11c_rev_status_name(P11C_REV_REVOKED), "revoked");
+	assert_string_equal(p11c_rev_status_name((p11c_rev_status)9), "invalid");
+}
+
+#define REV_NULL(f, none)                                                                          \
+	void test_args_p11c_chain_rev_##f(void **state)                                            \
+	{                                                                                          \
+		(void)state;                                                                       \
+		assert_true(p11c_chain_rev_##f(NULL, 0) == (none));                                \
+	}
+REV_NULL(status, P11C_REV_NOT_CHECKED)
+REV_NULL(source, NULL)
+REV_NULL(method, NULL)
+REV_NULL(cached, 0)
+REV_NULL(this_update, 0)
+REV_NULL(next_update, 0)
+REV_NULL(revoked_at, 0)
+REV_NULL(reason, NULL)
+REV_NULL(error, NULL)

@@ -105,6 +105,9 @@ void test_args_p11c_finding_code_name(void **state)
 	assert_string_equal(p11c_finding_code_name(P11C_FINDING_SDB_CACHE), "sdb-cache");
 	assert_string_equal(p11c_finding_code_name(P11C_FINDING_ACME_DUE), "acme-due");
 	assert_string_equal(p11c_finding_code_name(P11C_FINDING_ACME_FAILED), "acme-failed");
-	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)18), "unknown");
+	assert_string_equal(p11c_finding_code_name(P11C_FINDING_REVOKED), "revoked");
+	assert_string_equal(p11c_finding_code_name(P11C_FINDING_REVOCATION_UNKNOWN),
+	                    "revocation-unknown");
+	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)20), "unknown");
 	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code) - 1), "unknown");
 }

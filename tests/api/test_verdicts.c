@@ -190,6 +190,48 @@ static void test_verify_ca_signed_leaf_trusted(void **state)
 	free(v);
 }
 
+/* p11c_cert_verify_opts: a leaf that names no OCSP responder is not
+ * checked (soft), or unknown and not trusted when revocation is required;
+ * the root is never asked; nothing is fetched, so nothing is cached. */
+static void test_verify_opts_revocation(void **state)
+{
+	fixture *f = *state;
+	ca_and_leaf(f);
+	p11c_chain *c = NULL;
+	p11c_verify_opts o = P11C_VERIFY_OPTS_INIT;
+	assert_int_equal(o.revocation, P11C_REVOCATION_OCSP);
+	OK(f->db, p11c_cert_verify_opts(f->db, "leaf", P11C_USAGE_TLS_SERVER, &o, &c));
+	assert_int_equal(p11c_chain_trusted(c), 1);
+	assert_int_equal(p11c_chain_rev_status(c, 0), P11C_REV_NOT_CHECKED);
+	assert_string_equal(p11c_chain_rev_error(c, 0), "it names no OCSP responder");
+	assert_null(p11c_chain_rev_method(c, 0));
+	assert_null(p11c_chain_rev_reason(c, 0));
+	assert_int_equal(p11c_chain_rev_this_update(c, 0), 0);
+	assert_int_equal(p11c_chain_rev_status(c, 1), P11C_REV_NOT_CHECKED);
+	assert_null(p11c_chain_rev_error(c, 1));
+	assert_int_equal(p11c_chain_rev_status(c, 2), P11C_REV_NOT_CHECKED);
+	p11c_chain_free(c);
+	o.require_revocation = 1;
+	o.revocation = P11C_REVOCATION_ALL;
+	OK(f->db, p11c_cert_verify_opts(f->db, "leaf", P11C_USAGE_TLS_SERVER, &o, &c));
+	assert_int_equal(p11c_chain_trusted(c), 0);
+	assert_int_equal(p11c_chain_rev_status(c, 0), P11C_REV_UNKNOWN);
+	assert_int_equal(p11c_chain_problem_count(c), 1);
+	assert_int_equal(p11c_problem_code(p11c_chain_problem_get(c, 0)),
+	                 P11C_PROBLEM_REVOCATION_UNKNOWN);
+	assert_int_equal(p11c_problem_depth(p11c_chain_problem_get(c, 0)), 0);
+	p11c_chain_free(c);
+	o.revocation = P11C_REVOCATION_NONE;
+	OK(f->db, p11c_cert_verify_opts(f->db, "leaf", P11C_USAGE_TLS_SERVER, &o, &c));
+	assert_int_equal(p11c_chain_trusted(c), 1);
+	assert_null(p11c_chain_rev_error(c, 0));
+	p11c_chain_free(c);
+	/* p11c_cert_verify asks nothing */
+	OK(f->db, p11c_cert_verify(f->db, "leaf", P11C_USAGE_TLS_SERVER, 0, &c));
+	assert_null(p11c_chain_rev_error(c, 0));
+	p11c_chain_free(c);
+}
+
 static void test_verify_self_signed_unknown_issuer(void **state)
 {
 	fixture *f = *state;
@@ -355,14 +397,23 @@ static void test_check_opts_defaults_and_size(void **state)
 static void test_names(void **state)
 {
 	(void)state;
-	static const char *const problems[] = {"none",          "unknown-issuer", "expired",
-	                                       "not-yet-valid", "name-mismatch",  "wrong-usage",
-	                                       "not-a-ca",      "bad-signature",  "revoked",
-	                                       "distrusted",    "other",          NULL};
+	static const char *const problems[] = {"none",
+	                                       "unknown-issuer",
+	                                       "expired",
+	                                       "not-yet-valid",
+	                                       "name-mismatch",
+	                                       "wrong-usage",
+	                                       "not-a-ca",
+	                                       "bad-signature",
+	                                       "revoked",
+	                                       "distrusted",
+	                                       "other",
+	                                       "revocation-unknown",
+	                                       NULL};
 	for (int i = 0; problems[i]; i++)
 		assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)i), problems[i]);
 	assert_int_equal(P11C_PROBLEM_OTHER, 10);
-	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)11), "unknown");
+	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code)12), "unknown");
 	assert_string_equal(p11c_problem_code_name((enum p11c_problem_code) - 1), "unknown");
 
 	static const char *const findings[] = {"none",
@@ -383,12 +434,15 @@ static void test_names(void **state)
 	                                       "sdb-cache",
 	                                       "acme-due",
 	                                       "acme-failed",
+	                                       "revoked",
+	                                       "revocation-unknown",
 	                                       NULL};
 	for (int i = 0; findings[i]; i++)
 		assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)i), findings[i]);
 	assert_int_equal(P11C_FINDING_SDB_CACHE, 15);
 	assert_int_equal(P11C_FINDING_ACME_FAILED, 17);
-	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)18), "unknown");
+	assert_int_equal(P11C_FINDING_REVOCATION_UNKNOWN, 19);
+	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code)20), "unknown");
 	assert_string_equal(p11c_finding_code_name((enum p11c_finding_code) - 1), "unknown");
 
 	assert_string_equal(p11c_severity_name(P11C_SEVERITY_OK), "ok");
@@ -403,13 +457,10 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_verify_ca_signed_leaf_trusted),
-	    T(test_verify_self_signed_unknown_issuer),
-	    T(test_verify_expired),
-	    T(test_verify_usage_out_of_range),
-	    T(test_check_expired_and_orphan_key),
-	    T(test_check_opts_defaults_and_size),
-	    cmocka_unit_test(test_names),
+	    T(test_verify_ca_signed_leaf_trusted),     T(test_verify_opts_revocation),
+	    T(test_verify_self_signed_unknown_issuer), T(test_verify_expired),
+	    T(test_verify_usage_out_of_range),         T(test_check_expired_and_orphan_key),
+	    T(test_check_opts_defaults_and_size),      cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

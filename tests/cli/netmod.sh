@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MPL-2.0
 # The network module (p11cert-net.so: libcurl, libmicrohttpd) is loaded
-# only by what needs it: list-certs and a fetch-chain without --ca-issuers
-# never map it nor libcurl (ld.so's own account, LD_DEBUG=files, and a
+# only by what needs it: list-certs, a fetch-chain without --ca-issuers and
+# verify-cert --revocation none never map it nor libcurl (ld.so's own account, LD_DEBUG=files, and a
 # waiting process's /proc maps); fetch-chain --ca-issuers loads it, from beside
 # the library that runs.
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +29,28 @@ check "list-certs: ld.so loaded neither the module nor libcurl (got: $(net_loade
 	test -z "$(net_loaded "$T/ld")"
 check "ld.so's account is there to read (libp11cert in it)" grep -q 'file=[^ ]*libp11cert' "$T/ld"
 
+# verify-cert of a certificate that names an OCSP responder (on a port
+# nobody listens on): --revocation none loads nothing; the default (ocsp)
+# loads the module to ask.
+PN=$(free_port)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/rca.key" \
+	-subj "/CN=Netmod CA" -days 30 -addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign,cRLSign -out "$T/rca.pem" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/aia.key" \
+	-subj "/CN=aia" -out "$T/aia.csr" 2>/dev/null
+printf 'authorityInfoAccess=OCSP;URI:http://127.0.0.1:%s/\nbasicConstraints=CA:FALSE\n' "$PN" >"$T/aia.ext"
+openssl x509 -req -in "$T/aia.csr" -CA "$T/rca.pem" -CAkey "$T/rca.key" -set_serial 7 -days 30 \
+	-extfile "$T/aia.ext" -out "$T/aia.pem" 2>/dev/null
+p11c -q -d "$DB" add-cert -C rca "$T/rca.pem" && p11c -q -d "$DB" add-cert --trust ,, aia "$T/aia.pem" || exit 1
+LD_DEBUG=files "$P11CERT" -d "$DB" verify-cert --revocation none aia >"$T/out" 2>"$T/ld"
+check "verify-cert --revocation none ran (trusted)" grep -q '^Verdict: trusted' "$T/out"
+check "verify-cert --revocation none: neither loaded (got: $(net_loaded "$T/ld" | head -2))" \
+	test -z "$(net_loaded "$T/ld")"
+LD_DEBUG=files "$P11CERT" -d "$DB" verify-cert --timeout 2 aia >"$T/out" 2>"$T/ld"
+check "verify-cert (ocsp): the responder asked, no answer" grep -q '^  Revocation: unknown' "$T/out"
+check "verify-cert (ocsp): the module loaded to ask" grep -q "file=$netmod .*dynamically loaded" "$T/ld"
+p11c -q -d "$DB" remove-cert aia >/dev/null 2>&1
+
 # The TLS server sends its leaf; its caIssuers URL is on http.server.
 PH=$(free_port)
 mkdir -p "$T/www"
@@ -42,6 +64,8 @@ LD_DEBUG=files "$P11CERT" -d "$DB" fetch-chain "https://127.0.0.1:$PT" >"$T/out"
 check "fetch-chain ran (the leaf shown)" grep -q 'Subject: *CN=localhost' "$T/out"
 check "fetch-chain without --ca-issuers: neither loaded (got: $(net_loaded "$T/ld" | head -2))" \
 	test -z "$(net_loaded "$T/ld")"
+LD_DEBUG=files "$P11CERT" -d "$DB" fetch-chain --revocation none "https://127.0.0.1:$PT" >"$T/out" 2>"$T/ld"
+check "fetch-chain --revocation none: neither loaded" test -z "$(net_loaded "$T/ld")"
 
 LD_DEBUG=files "$P11CERT" -d "$DB" fetch-chain --ca-issuers "https://127.0.0.1:$PT" >"$T/out" 2>"$T/ld"
 check "fetch-chain --ca-issuers: the intermediate came" \
