@@ -184,7 +184,8 @@ extern const cli_cmd cli_cmd_generate_certdb, cli_cmd_upgrade_certdb, cli_cmd_ad
     cli_cmd_show_cert, cli_cmd_renew_cert, cli_cmd_renew_selfsign_cert, cli_cmd_remove_cert,
     cli_cmd_fetch_chain, cli_cmd_verify_cert, cli_cmd_check, cli_cmd_sync_exports,
     cli_cmd_change_password, cli_cmd_list_tokens, cli_cmd_add_module, cli_cmd_remove_module,
-    cli_cmd_acme_register, cli_cmd_acme_issue, cli_cmd_acme_renew, cli_cmd_acme_revoke;
+    cli_cmd_acme_register, cli_cmd_acme_issue, cli_cmd_acme_renew, cli_cmd_acme_revoke,
+    cli_cmd_revoke_cert, cli_cmd_gen_crl;
 /* The options the ACME commands share (cmd_acme.c): ids above any
  * command's own, parsed into o by cli_acme_opt (0, or a usage error's
  * exit code). */

@@ -18,6 +18,7 @@ static const cli_cmd *const commands[] = {
     &cli_cmd_sync_exports,    &cli_cmd_change_password,      &cli_cmd_list_tokens,
     &cli_cmd_add_module,      &cli_cmd_remove_module,        &cli_cmd_acme_register,
     &cli_cmd_acme_issue,      &cli_cmd_acme_renew,           &cli_cmd_acme_revoke,
+    &cli_cmd_revoke_cert,     &cli_cmd_gen_crl,
 };
 
 static void usage(FILE *f, const char *prog)

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MPL-2.0
+# revoke-cert and gen-crl: the site CA's CRL read by openssl (signature,
+# nextUpdate, entries, reasons, CRL number) and used by openssl verify
+# -crl_check and by selfserv (crlutil -I); RSA, EC and a SoftHSM CA; bad
+# input leaves the database and the record as they were.
+. "$(dirname "$0")/lib.sh"
+need certutil openssl crlutil selfserv tstclnt softhsm2-util
+. "$(dirname "$0")/servers.sh"
+new_db
+PW="$DB/sslpassword.conf"
+
+expect_eq() { # WHAT GOT WANTED
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', wanted '$3'"; fi
+}
+
+# issue CA NAME: a client certificate for a new openssl key, $T/NAME.pem
+issue() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$2.key" \
+		-subj "/CN=$2" -out "$T/$2.csr" 2>/dev/null &&
+		p11c -q -d "$DB" sign-request --ca "$1" --usage client --days 30 -o "$T/$2.pem" "$T/$2.csr" ||
+		{ echo "cannot issue $2" >&2; exit 1; }
+}
+# entry_has SERIAL TEXT: the CRL's $text has TEXT in SERIAL's entry
+entry_has() { grep -A4 "Serial Number: $1" <<<"$text" | grep -q "$2"; }
+serial_of() { openssl x509 -in "$T/$1.pem" -noout -serial | sed 's/^serial=//'; }
+
+for kt in rsa:2048 ec:p256; do
+	ca=ca-${kt%%:*}
+	p11c -q -d "$DB" add-selfsign-cert --ca -S "CN=Site CA $kt" --key-type "$kt" --days 365 "$ca" ||
+		exit 1
+	certutil -d "sql:$DB" -L -n "$ca" -a >"$T/$ca.pem"
+	issue "$ca" "$ca-bad"
+	issue "$ca" "$ca-good"
+	issue "$ca" "$ca-other"
+	expect_exit 0 "$kt: revoke-cert FILE --reason keyCompromise" \
+		p11c -d "$DB" revoke-cert --ca "$ca" --reason keycompromise "$T/$ca-bad.pem"
+	s=$(serial_of "$ca-other")
+	colons=$(sed 's/../&:/g; s/:$//' <<<"$s")
+	expect_exit 0 "$kt: revoke-cert SERIAL with colons" \
+		p11c -d "$DB" revoke-cert --ca "$ca" --reason superseded "$colons"
+	expect_exit 0 "$kt: revoking again is a notice, exit 0" \
+		p11c -d "$DB" revoke-cert --ca "$ca" "$s"
+	check "$kt: ... that says so" grep -q 'before' "$T/err"
+	expect_exit 0 "$kt: gen-crl --days 3" p11c -d "$DB" gen-crl --ca "$ca" --days 3 -o "$T/$ca.crl"
+	check "$kt: the CRL is PEM" grep -q -- '-----BEGIN X509 CRL-----' "$T/$ca.crl"
+	check "$kt: openssl crl -verify accepts its signature" \
+		openssl crl -in "$T/$ca.crl" -noout -verify -CAfile "$T/$ca.pem"
+	text=$(openssl crl -in "$T/$ca.crl" -noout -text)
+	check "$kt: v2" grep -q 'Version 2' <<<"$text"
+	check "$kt: authorityKeyIdentifier" grep -q 'Authority Key Identifier' <<<"$text"
+	expect_eq "$kt: CRL number 1" "$(openssl crl -in "$T/$ca.crl" -noout -crlnumber)" "crlNumber=0x01"
+	lu=$(date -d "$(openssl crl -in "$T/$ca.crl" -noout -lastupdate | sed 's/^lastUpdate=//')" +%s)
+	nu=$(date -d "$(openssl crl -in "$T/$ca.crl" -noout -nextupdate | sed 's/^nextUpdate=//')" +%s)
+	expect_eq "$kt: nextUpdate is 3 days after thisUpdate" "$((nu - lu))" "$((3 * 86400))"
+	now=$(date +%s)
+	check "$kt: thisUpdate is now" test $((now - lu)) -lt 120
+	bad=$(serial_of "$ca-bad")
+	check "$kt: the revoked certificate is listed with keyCompromise" \
+		entry_has "$bad" 'Key Compromise'
+	check "$kt: ... and its date" entry_has "$bad" 'Revocation Date'
+	check "$kt: the one revoked by serial is listed as superseded" entry_has "$s" 'Superseded'
+	good=$(serial_of "$ca-good")
+	check "$kt: the good one is not listed" fails grep -q "$good" <<<"$text"
+	expect_exit 0 "$kt: gen-crl again, DER" \
+		p11c -d "$DB" gen-crl --ca "$ca" -F binary -o "$T/$ca.der"
+	expect_eq "$kt: CRL number 2" \
+		"$(openssl crl -inform DER -in "$T/$ca.der" -noout -crlnumber)" "crlNumber=0x02"
+	nu=$(date -d "$(openssl crl -inform DER -in "$T/$ca.der" -noout -nextupdate | sed 's/^nextUpdate=//')" +%s)
+	lu=$(date -d "$(openssl crl -inform DER -in "$T/$ca.der" -noout -lastupdate | sed 's/^lastUpdate=//')" +%s)
+	expect_eq "$kt: default nextUpdate 7 days" "$((nu - lu))" "$((7 * 86400))"
+	openssl crl -inform DER -in "$T/$ca.der" -out "$T/$ca-2.crl"
+	check "$kt: openssl verify -crl_check refuses the revoked certificate" \
+		fails openssl verify -crl_check -CAfile "$T/$ca.pem" -CRLfile "$T/$ca-2.crl" "$T/$ca-bad.pem"
+	out=$(openssl verify -crl_check -CAfile "$T/$ca.pem" -CRLfile "$T/$ca-2.crl" "$T/$ca-bad.pem" 2>&1)
+	check "$kt: ... as revoked" grep -q 'certificate revoked' <<<"$out"
+	check "$kt: openssl verify -crl_check accepts the good one" \
+		openssl verify -crl_check -CAfile "$T/$ca.pem" -CRLfile "$T/$ca-2.crl" "$T/$ca-good.pem"
+done
+
+# Bad input: one line, non-zero, database and record unchanged.
+before=$(snapshot)
+rec=$(cat "$DB/p11cert-ca.json")
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/stray.key" \
+	-subj /CN=stray -days 30 -out "$T/stray.pem" 2>/dev/null
+expect_exit 3 "unknown CA alias" p11c -d "$DB" revoke-cert --ca nosuch 01
+expect_exit 1 "serial garbage" p11c -d "$DB" revoke-cert --ca ca-rsa 'zz:12'
+expect_exit 1 "a FILE the CA did not issue" p11c -d "$DB" revoke-cert --ca ca-rsa "$T/stray.pem"
+expect_exit 1 "a FILE another CA issued" p11c -d "$DB" revoke-cert --ca ca-rsa "$T/ca-ec-good.pem"
+expect_exit 2 "unknown reason" p11c -d "$DB" revoke-cert --ca ca-rsa --reason sloppy 01
+expect_exit 2 "gen-crl without -o" p11c -d "$DB" gen-crl --ca ca-rsa
+expect_exit 3 "gen-crl -o in a missing directory" \
+	p11c -d "$DB" gen-crl --ca ca-rsa -o "$T/nodir/x.crl"
+same_as "$before" "the refusals left the database as it was"
+expect_eq "... and the record" "$(cat "$DB/p11cert-ca.json")" "$rec"
+
+finish
