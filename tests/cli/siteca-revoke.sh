@@ -78,6 +78,25 @@ for kt in rsa:2048 ec:p256; do
 		openssl verify -crl_check -CAfile "$T/$ca.pem" -CRLfile "$T/$ca-2.crl" "$T/$ca-good.pem"
 done
 
+# sign-request --crl-url --ocsp-url: seen by openssl x509
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/u.key" \
+	-subj /CN=urls -out "$T/u.csr" 2>/dev/null
+expect_exit 0 "sign-request --crl-url --ocsp-url" \
+	p11c -d "$DB" sign-request --ca ca-ec --days 30 --crl-url http://ca.example/site.crl \
+	--ocsp-url https://ocsp.example/ -o "$T/u.pem" "$T/u.csr"
+text=$(openssl x509 -in "$T/u.pem" -noout -text)
+check "crlDistributionPoints holds the URL" \
+	grep -A3 'CRL Distribution Points' <<<"$text" | grep -q 'URI:http://ca.example/site.crl'
+expect_eq "openssl x509 -ocsp_uri" "$(openssl x509 -in "$T/u.pem" -noout -ocsp_uri)" \
+	"https://ocsp.example/"
+check "openssl verify still accepts it" \
+	openssl verify -CAfile "$T/ca-ec.pem" -purpose sslserver "$T/u.pem"
+for bad in ftp://x.example/c.crl 'http://a b/' http:// "http://x/$(head -c 1100 /dev/zero | tr '\0' a)"; do
+	expect_exit 2 "sign-request refuses the URL '${bad:0:30}'" \
+		p11c -d "$DB" sign-request --ca ca-ec --days 30 --crl-url "$bad" -o "$T/v.pem" "$T/u.csr"
+	check "... and writes nothing" test ! -e "$T/v.pem"
+done
+
 # Bad input: one line, non-zero, database and record unchanged.
 before=$(snapshot)
 rec=$(cat "$DB/p11cert-ca.json")
