@@ -18,7 +18,7 @@ expect_eq() { # WHAT GOT WANTED
 issue() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$2.key" \
 		-subj "/CN=$2" -out "$T/$2.csr" 2>/dev/null &&
-		p11c -q -d "$DB" sign-request --ca "$1" --usage client --days 30 -o "$T/$2.pem" "$T/$2.csr" ||
+		p11c -q -d "$DB" sign-request --ca "$1" --usage server,client --days 30 -o "$T/$2.pem" "$T/$2.csr" ||
 		{ echo "cannot issue $2" >&2; exit 1; }
 }
 # entry_has SERIAL TEXT: the CRL's $text has TEXT in SERIAL's entry
@@ -77,6 +77,59 @@ for kt in rsa:2048 ec:p256; do
 	check "$kt: openssl verify -crl_check accepts the good one" \
 		openssl verify -crl_check -CAfile "$T/$ca.pem" -CRLfile "$T/$ca-2.crl" "$T/$ca-good.pem"
 done
+
+# The CA's key on a SoftHSM token.
+make_token site-hsm 1234
+(umask 077 && echo "site-hsm:1234" >>"$PW")
+p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE" || exit 1
+p11c -q -d "$DB" add-selfsign-cert --token site-hsm --ca -S "CN=Site CA on a token" \
+	--key-type ec:p256 --days 365 hsmca || exit 1
+p11c -q -d "$DB" export-cert --format pem -o "$T/hsmca.pem" site-hsm:hsmca || exit 1
+issue site-hsm:hsmca hsm-bad
+issue site-hsm:hsmca hsm-good
+expect_exit 0 "token CA: revoke-cert --token" \
+	p11c -d "$DB" --token site-hsm revoke-cert --ca hsmca --reason cessationofoperation "$T/hsm-bad.pem"
+expect_exit 0 "token CA: gen-crl, signed on the token" \
+	p11c -d "$DB" gen-crl --ca site-hsm:hsmca -o "$T/hsmca.crl"
+check "token CA: openssl crl -verify" openssl crl -in "$T/hsmca.crl" -noout -verify -CAfile "$T/hsmca.pem"
+text=$(openssl crl -in "$T/hsmca.crl" -noout -text)
+check "token CA: the entry says cessationOfOperation" \
+	entry_has "$(serial_of hsm-bad)" 'Cessation Of Operation'
+check "token CA: openssl verify -crl_check refuses the revoked one" \
+	fails openssl verify -crl_check -CAfile "$T/hsmca.pem" -CRLfile "$T/hsmca.crl" "$T/hsm-bad.pem"
+check "token CA: ... and accepts the good one" \
+	openssl verify -crl_check -CAfile "$T/hsmca.pem" -CRLfile "$T/hsmca.crl" "$T/hsm-good.pem"
+
+# selfserv -r -r with the CRL imported (crlutil -I): the revoked client
+# certificate is refused, the good one accepted.
+p11c -q -d "$DB" add-selfsign-cert --name localhost --key-type ec:p256 srv || exit 1
+client_db() { # NAME: an NSS database $T/NAME-db holding $T/NAME.pem and its key as 'client'
+	mkdir -p "$T/$1-db" && certutil -N -d "sql:$T/$1-db" --empty-password &&
+		openssl pkcs12 -export -in "$T/$1.pem" -inkey "$T/$1.key" -name client \
+			-passout pass:p12 -out "$T/$1.p12" &&
+		pk12util -i "$T/$1.p12" -d "sql:$T/$1-db" -W p12 -K '' >/dev/null ||
+		{ echo "cannot make the client database $1" >&2; exit 1; }
+}
+# tls_get NAME: tstclnt from $T/NAME-db with its certificate through selfserv -r -r
+tls_get() {
+	local port
+	port=$(free_port)
+	spawn selfserv 127.0.0.1 "$port" "$T/selfserv.log" \
+		selfserv -d "sql:$DB" -n srv -p "$port" -f "$PW" -r -r
+	printf 'GET / HTTP/1.0\r\n\r\n' |
+		timeout 4 tstclnt -h 127.0.0.1 -p "$port" -d "sql:$T/$1-db" -o -n client >"$T/tstclnt.out" 2>&1
+	stop_servers
+	grep -q "HTTP/1.0 200" "$T/tstclnt.out"
+}
+client_db ca-ec-bad
+client_db ca-ec-good
+check "selfserv accepts the client certificate before the CRL" tls_get ca-ec-bad
+crlutil -I -d "sql:$DB" -t 1 -i "$T/ca-ec.der" -B >/dev/null 2>&1 ||
+	crlutil -I -d "sql:$DB" -t 1 -i "$T/ca-ec.der" -f "$PW"
+crlutil -L -d "sql:$DB" >"$T/crls" 2>&1
+check "crlutil -L lists the imported CRL ($(head -c 200 "$T/crls"))" grep -q "^ca-ec  *CRL" "$T/crls"
+check "selfserv refuses the revoked client certificate" fails tls_get ca-ec-bad
+check "selfserv accepts the good one" tls_get ca-ec-good
 
 # sign-request --crl-url --ocsp-url: seen by openssl x509
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/u.key" \
