@@ -82,23 +82,26 @@ done
 make_token site-hsm 1234
 (umask 077 && echo "site-hsm:1234" >>"$PW")
 p11c -q -d "$DB" add-module softhsm "$SOFTHSM_MODULE" || exit 1
-p11c -q -d "$DB" add-selfsign-cert --token site-hsm --ca -S "CN=Site CA on a token" \
-	--key-type ec:p256 --days 365 hsmca || exit 1
-p11c -q -d "$DB" export-cert --format pem -o "$T/hsmca.pem" site-hsm:hsmca || exit 1
-issue site-hsm:hsmca hsm-bad
-issue site-hsm:hsmca hsm-good
-expect_exit 0 "token CA: revoke-cert --token" \
-	p11c -d "$DB" --token site-hsm revoke-cert --ca hsmca --reason cessationofoperation "$T/hsm-bad.pem"
-expect_exit 0 "token CA: gen-crl, signed on the token" \
-	p11c -d "$DB" gen-crl --ca site-hsm:hsmca -o "$T/hsmca.crl"
-check "token CA: openssl crl -verify" openssl crl -in "$T/hsmca.crl" -noout -verify -CAfile "$T/hsmca.pem"
-text=$(openssl crl -in "$T/hsmca.crl" -noout -text)
-check "token CA: the entry says cessationOfOperation" \
-	entry_has "$(serial_of hsm-bad)" 'Cessation Of Operation'
-check "token CA: openssl verify -crl_check refuses the revoked one" \
-	fails openssl verify -crl_check -CAfile "$T/hsmca.pem" -CRLfile "$T/hsmca.crl" "$T/hsm-bad.pem"
-check "token CA: ... and accepts the good one" \
-	openssl verify -crl_check -CAfile "$T/hsmca.pem" -CRLfile "$T/hsmca.crl" "$T/hsm-good.pem"
+for kt in ec:p256 rsa:2048; do
+	h=hsm-${kt%%:*}
+	p11c -q -d "$DB" add-selfsign-cert --token site-hsm --ca -S "CN=Site CA on a token $kt" \
+		--key-type "$kt" --days 365 "$h" 2>/dev/null || exit 1
+	p11c -q -d "$DB" export-cert --format pem -o "$T/$h.pem" "site-hsm:$h" || exit 1
+	issue "site-hsm:$h" "$h-bad"
+	issue "site-hsm:$h" "$h-good"
+	expect_exit 0 "token CA $kt: revoke-cert --token" \
+		p11c -d "$DB" --token site-hsm revoke-cert --ca "$h" --reason cessationofoperation "$T/$h-bad.pem"
+	expect_exit 0 "token CA $kt: gen-crl, signed on the token" \
+		p11c -d "$DB" gen-crl --ca "site-hsm:$h" -o "$T/$h.crl"
+	check "token CA $kt: openssl crl -verify" openssl crl -in "$T/$h.crl" -noout -verify -CAfile "$T/$h.pem"
+	text=$(openssl crl -in "$T/$h.crl" -noout -text)
+	check "token CA $kt: the entry says cessationOfOperation" \
+		entry_has "$(serial_of "$h-bad")" 'Cessation Of Operation'
+	check "token CA $kt: openssl verify -crl_check refuses the revoked one" \
+		fails openssl verify -crl_check -CAfile "$T/$h.pem" -CRLfile "$T/$h.crl" "$T/$h-bad.pem"
+	check "token CA $kt: ... and accepts the good one" \
+		openssl verify -crl_check -CAfile "$T/$h.pem" -CRLfile "$T/$h.crl" "$T/$h-good.pem"
+done
 
 # selfserv -r -r with the CRL imported (crlutil -I): the revoked client
 # certificate is refused, the good one accepted.
