@@ -15,7 +15,7 @@ static const cli_opt revoke_opts[] = {
 };
 
 static const cli_opt crl_opts[] = {
-    {"ca", 0, 1, O_CA},         {"days", 0, 1, O_DAYS},         {"output", 'o', 1, O_OUTPUT},
+    {"ca", 0, 1, O_CA},           {"days", 0, 1, O_DAYS}, {"output", 'o', 1, O_OUTPUT},
     {"format", 'F', 1, O_FORMAT}, {NULL, 0, 0, 0},
 };
 

@@ -23,9 +23,9 @@ static const struct {
 	const char *name;
 	int code;
 } reasons[] = {
-    {"unspecified", 0},        {"keyCompromise", 1},        {"cACompromise", 2},
-    {"affiliationChanged", 3}, {"superseded", 4},           {"cessationOfOperation", 5},
-    {"certificateHold", 6},    {"removeFromCRL", 8},        {"privilegeWithdrawn", 9},
+    {"unspecified", 0},        {"keyCompromise", 1}, {"cACompromise", 2},
+    {"affiliationChanged", 3}, {"superseded", 4},    {"cessationOfOperation", 5},
+    {"certificateHold", 6},    {"removeFromCRL", 8}, {"privilegeWithdrawn", 9},
     {"aACompromise", 10},
 };
 
@@ -63,7 +63,8 @@ static const char *malformed(json_t *rec)
 		{
 			const char *s = json_string_value(json_object_get(x, "serial"));
 			const char *rs = json_string_value(json_object_get(x, "reason"));
-			if (!s || !*s || strlen(s) > 2 * SERIAL_MAX || strspn(s, "0123456789abcdef") != strlen(s) ||
+			if (!s || !*s || strlen(s) > 2 * SERIAL_MAX ||
+			    strspn(s, "0123456789abcdef") != strlen(s) ||
 			    !json_is_integer(json_object_get(x, "date")) || !rs ||
 			    p11c_ca_reason_code(rs) < 0)
 				return "a revocation lacks its serial, date or reason";
@@ -159,7 +160,8 @@ int p11c_ca_open(p11c_db *db, const char *ca_alias, unsigned ku, CERTCertificate
 		                  ca_alias);
 	else if (CERT_CheckCertUsage(*ca, ku) != SECSuccess)
 		rc = p11c_fail(db, P11C_EFAIL, "the key usage of CA '%s' does not allow %s",
-		               ca_alias, ku == KU_CRL_SIGN ? "signing CRLs" : "signing certificates");
+		               ca_alias,
+		               ku == KU_CRL_SIGN ? "signing CRLs" : "signing certificates");
 	else if (key && !(*key = p11c_key_for_cert(db, *ca)))
 		rc = p11c_fail(db, P11C_ENOTFOUND, "the private key of CA '%s' is not here",
 		               ca_alias);
@@ -200,8 +202,8 @@ static char *serial_of_text(const char *text)
 }
 
 /* The serial of the certificate file at path, which ca must have signed. */
-static int serial_of_file(p11c_db *db, const char *path, CERTCertificate *ca,
-                          const char *ca_alias, char **serial)
+static int serial_of_file(p11c_db *db, const char *path, CERTCertificate *ca, const char *ca_alias,
+                          char **serial)
 {
 	p11c_batch b;
 	memset(&b, 0, sizeof(b));
@@ -211,7 +213,8 @@ static int serial_of_file(p11c_db *db, const char *path, CERTCertificate *ca,
 	CERTCertificate *c = b.certs[0];
 	SECKEYPublicKey *pub = CERT_ExtractPublicKey(ca);
 	if (!pub)
-		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the public key of CA '%s'", ca_alias);
+		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot read the public key of CA '%s'",
+		                   ca_alias);
 	else if (CERT_CompareName(&c->issuer, &ca->subject) != SECEqual ||
 	         CERT_VerifySignedDataWithPublicKey(&c->signatureWrap, pub, NULL) != SECSuccess)
 		rc = p11c_fail_cf(db, P11C_EFAIL, P11C_ERR_INPUT, "cert",
@@ -244,12 +247,13 @@ int p11c_ca_revoke(p11c_db *db, const char *ca_alias, const char *cert, const ch
 		*already = 0;
 	int code = reason ? p11c_ca_reason_code(reason) : 0;
 	if (code < 0)
-		return p11c_fail_field(db, P11C_EUSAGE, "reason",
-		                       "no revocation reason is named '%s' (unspecified, "
-		                       "keyCompromise, cACompromise, affiliationChanged, superseded, "
-		                       "cessationOfOperation, certificateHold, removeFromCRL, "
-		                       "privilegeWithdrawn, aACompromise)",
-		                       reason);
+		return p11c_fail_field(
+		    db, P11C_EUSAGE, "reason",
+		    "no revocation reason is named '%s' (unspecified, "
+		    "keyCompromise, cACompromise, affiliationChanged, superseded, "
+		    "cessationOfOperation, certificateHold, removeFromCRL, "
+		    "privilegeWithdrawn, aACompromise)",
+		    reason);
 	int rc = p11c_require_open(db, 1);
 	if (rc || (rc = p11c_ca_open(db, ca_alias, KU_KEY_CERT_SIGN, &ca, NULL)))
 		goto out;
@@ -281,9 +285,9 @@ int p11c_ca_revoke(p11c_db *db, const char *ca_alias, const char *cert, const ch
 			*already = 1;
 		goto out;
 	}
-	json_t *n = json_pack("{s:s,s:I,s:s}", "serial", serial, "date",
-	                      (json_int_t)(when ? when : (long long)time(NULL)), "reason",
-	                      reasons[0].name);
+	json_t *n =
+	    json_pack("{s:s,s:I,s:s}", "serial", serial, "date",
+	              (json_int_t)(when ? when : (long long)time(NULL)), "reason", reasons[0].name);
 	for (size_t k = 0; n && k < sizeof(reasons) / sizeof(reasons[0]); k++)
 		if (reasons[k].code == code)
 			json_object_set_new(n, "reason", json_string(reasons[k].name));

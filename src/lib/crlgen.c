@@ -38,8 +38,8 @@ static int serial_item(PLArenaPool *a, const char *hexs, SECItem *out)
 static int add_entry(CERTCrl *crl, PLArenaPool *a, json_t *x, CERTCrlEntry **out)
 {
 	CERTCrlEntry *e = PORT_ArenaZNew(a, CERTCrlEntry);
-	if (!e || serial_item(a, json_string_value(json_object_get(x, "serial")),
-	                      &e->serialNumber) < 0)
+	if (!e ||
+	    serial_item(a, json_string_value(json_object_get(x, "serial")), &e->serialNumber) < 0)
 		return -1;
 	PRTime when = (PRTime)json_integer_value(json_object_get(x, "date")) * PR_USEC_PER_SEC;
 	if (DER_EncodeTimeChoice(a, &e->revocationDate, when) != SECSuccess)
@@ -90,8 +90,8 @@ static int add_crl_extensions(CERTCrl *crl, PLArenaPool *a, CERTCertificate *ca,
 	SECItem num = {siBuffer, NULL, 0}, numenc = {siBuffer, NULL, 0};
 	if (rc == 0 && (!SEC_ASN1EncodeUnsignedInteger(a, &num, (unsigned long)number) ||
 	                !SEC_ASN1EncodeItem(a, &numenc, &num, SEC_ASN1_GET(SEC_IntegerTemplate)) ||
-	                CERT_AddExtension(h, SEC_OID_X509_CRL_NUMBER, &numenc, PR_FALSE,
-	                                  PR_TRUE) != SECSuccess))
+	                CERT_AddExtension(h, SEC_OID_X509_CRL_NUMBER, &numenc, PR_FALSE, PR_TRUE) !=
+	                    SECSuccess))
 		rc = -1;
 	if (CERT_FinishExtensions(h) != SECSuccess)
 		rc = -1;
@@ -135,8 +135,7 @@ static int crl_build(p11c_db *db, PLArenaPool *a, CERTCertificate *ca, SECKEYPri
 	return P11C_OK;
 }
 
-int p11c_ca_crl_write(p11c_db *db, const char *ca_alias, int days, const char *path,
-                      unsigned flags)
+int p11c_ca_crl_write(p11c_db *db, const char *ca_alias, int days, const char *path, unsigned flags)
 {
 	P11C_ARGS(db, P11C_DB(db), P11C_NAME(ca_alias), P11C_RANGE(days, 1, MAX_CRL_DAYS),
 	          P11C_NAME(path), P11C_FLAGS(flags, P11C_CA_CRL_PEM));
