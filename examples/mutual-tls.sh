@@ -6,8 +6,9 @@
 # server's database keeps its keys on an HSM and runs a small CA (p11cert
 # sign-request), so each side trusts one CA rather than every peer's own
 # self-signed certificate; sslpassword.conf is the "auto-login" that lets
-# the server start unattended.  The final check is NSS's own selfserv
-# (requiring a client certificate) and tstclnt.
+# the server start unattended.  The check is NSS's own selfserv (requiring
+# a client certificate) and tstclnt; then the CA revokes the client's
+# certificate (revoke-cert, gen-crl, crlutil -I) and selfserv refuses it.
 . "$(dirname "$0")/lib.sh"
 need certutil selfserv tstclnt softhsm2-util
 
@@ -65,5 +66,16 @@ mkdir "$T/stranger" && certutil -N -d "sql:$T/stranger" --empty-password
 certutil -A -d "sql:$T/stranger" -n DB-CA -t CT,, -i "$T/db-ca.pem"
 must_fail "a client without a certificate is refused" connect "$T/stranger"
 
-verdict "tstclnt with the client wallet and selfserv on the HSM key: mutual TLS" \
+connect "$CLI" -n client -W "$CLI/sslpassword.conf" || exit 1
+stop_servers || true
+
+step "The client's key is lost: the CA revokes its certificate, the server takes the CRL"
+SOFTHSM2_CONF=$SERVER_HSM p11cert -d "$SRV" revoke-cert --ca db-hsm:db-ca --reason keyCompromise "$T/client.pem"
+SOFTHSM2_CONF=$SERVER_HSM p11cert -d "$SRV" gen-crl --ca db-hsm:db-ca -F binary -o "$T/db-ca.crl"
+SOFTHSM2_CONF=$SERVER_HSM crlutil -I -d "sql:$SRV" -t 1 -i "$T/db-ca.crl" -f "$SRV/sslpassword.conf" </dev/null
+spawn selfserv 127.0.0.1 "$PORT" "$T/selfserv.log" \
+	env SOFTHSM2_CONF="$SERVER_HSM" selfserv -d "sql:$SRV" -f "$SRV/sslpassword.conf" \
+	-n db-hsm:server -p "$PORT" -r -r
+verdict "tstclnt with the client wallet and selfserv on the HSM key: mutual TLS, until the CRL" \
+	must_fail "the revoked client certificate is refused" \
 	connect "$CLI" -n client -W "$CLI/sslpassword.conf"

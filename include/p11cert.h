@@ -22,5 +22,6 @@
 #include "p11cert/chain.h"
 #include "p11cert/check.h"
 #include "p11cert/acme.h"
+#include "p11cert/ca.h"
 
 #endif

@@ -346,6 +346,9 @@ typedef struct {
 	size_t size;    /* sizeof(p11c_sign_opts), set by the INIT macro */
 	int days;       /* validity from now; 0: 365 */
 	unsigned flags; /* P11C_SIGN_*; default P11C_SIGN_SERVER_AUTH */
+	/* Since 0.4: http or https URLs put into the certificate, NULL none. */
+	const char *crl_url;  /* crlDistributionPoints' fullName */
+	const char *ocsp_url; /* authorityInfoAccess' OCSP responder */
 } p11c_sign_opts;
 #define P11C_SIGN_OPTS_INIT                                                                        \
 	{                                                                                          \

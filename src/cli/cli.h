@@ -184,7 +184,8 @@ extern const cli_cmd cli_cmd_generate_certdb, cli_cmd_upgrade_certdb, cli_cmd_ad
     cli_cmd_show_cert, cli_cmd_renew_cert, cli_cmd_renew_selfsign_cert, cli_cmd_remove_cert,
     cli_cmd_fetch_chain, cli_cmd_verify_cert, cli_cmd_check, cli_cmd_sync_exports,
     cli_cmd_change_password, cli_cmd_list_tokens, cli_cmd_add_module, cli_cmd_remove_module,
-    cli_cmd_acme_register, cli_cmd_acme_issue, cli_cmd_acme_renew, cli_cmd_acme_revoke;
+    cli_cmd_acme_register, cli_cmd_acme_issue, cli_cmd_acme_renew, cli_cmd_acme_revoke,
+    cli_cmd_revoke_cert, cli_cmd_gen_crl;
 /* After list-tokens in the table: issue 18's throwaway tokens. */
 extern const cli_cmd cli_cmd_init_token, cli_cmd_fixture;
 /* The options the ACME commands share (cmd_acme.c): ids above any

@@ -6,11 +6,12 @@
 
 #include "cli.h"
 
-enum { O_CA, O_DAYS, O_USAGE, O_OUTPUT };
+enum { O_CA, O_DAYS, O_USAGE, O_OUTPUT, O_CRL_URL, O_OCSP_URL };
 
 static const cli_opt opts[] = {
     {"ca", 0, 1, O_CA},           {"days", 0, 1, O_DAYS}, {"usage", 0, 1, O_USAGE},
-    {"output", 'o', 1, O_OUTPUT}, {NULL, 0, 0, 0},
+    {"output", 'o', 1, O_OUTPUT}, {"crl-url", 0, 1, O_CRL_URL}, {"ocsp-url", 0, 1, O_OCSP_URL},
+    {NULL, 0, 0, 0},
 };
 
 typedef struct {
@@ -44,6 +45,12 @@ static int on_opt(int id, const char *arg, void *ctx)
 		break;
 	case O_OUTPUT:
 		a->output = arg;
+		break;
+	case O_CRL_URL:
+		a->o.crl_url = arg;
+		break;
+	case O_OCSP_URL:
+		a->o.ocsp_url = arg;
 		break;
 	}
 	return 0;
@@ -87,7 +94,8 @@ const cli_cmd cli_cmd_sign_request = {
     .name = "sign-request",
     .run = sign_request,
     .description = "Issue a certificate from a request, with a CA here",
-    .usage = "--ca ALIAS [--days N] [--usage U] [-o FILE] FILE",
+    .usage = "--ca ALIAS [--days N] [--usage U] [--crl-url URL] [--ocsp-url URL]\n"
+             " [-o FILE] FILE",
     .help = "Issue a certificate for the PKCS#10 request in FILE (PEM or DER) with the CA\n"
             "certificate ALIAS, whose key is in the database (add-selfsign-cert --ca makes\n"
             "one).  The request's signature is checked first; subject and SANs come from\n"
@@ -95,6 +103,8 @@ const cli_cmd cli_cmd_sign_request = {
             "  --ca ALIAS   the issuing CA\n"
             "  --days N     validity (default 365; never past the CA's own expiry)\n"
             "  --usage U    server (default), client or server,client: extended key usage\n"
+            "  --crl-url URL   put URL (http, https) in as the CRL distribution point\n"
+            "  --ocsp-url URL  put URL (http, https) in as the OCSP responder (AIA)\n"
             "  -o FILE      write the certificate (PEM) to FILE, else standard output\n"
             "The database is not changed; add the certificate where its key is with\n"
             "add-cert.\n",

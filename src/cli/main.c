@@ -19,6 +19,7 @@ static const cli_cmd *const commands[] = {
     &cli_cmd_init_token,      &cli_cmd_fixture,
     &cli_cmd_add_module,      &cli_cmd_remove_module,        &cli_cmd_acme_register,
     &cli_cmd_acme_issue,      &cli_cmd_acme_renew,           &cli_cmd_acme_revoke,
+    &cli_cmd_revoke_cert,     &cli_cmd_gen_crl,
 };
 
 static void usage(FILE *f, const char *prog)

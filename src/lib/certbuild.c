@@ -124,6 +124,53 @@ static int add_san(PLArenaPool *a, void *h, const p11c_cert_template *t)
 	return p11c_add_san_extension(a, h, t->san, t->n_san);
 }
 
+static CERTGeneralName *uri_name(PLArenaPool *a, const char *url)
+{
+	CERTGeneralName *gn = PORT_ArenaZNew(a, CERTGeneralName);
+	if (!gn)
+		return NULL;
+	gn->type = certURI;
+	gn->name.other.data = (unsigned char *)PORT_ArenaStrdup(a, url);
+	gn->name.other.len = (unsigned)strlen(url);
+	gn->l.next = gn->l.prev = &gn->l;
+	return gn->name.other.data ? gn : NULL;
+}
+
+/* crlDistributionPoints and authorityInfoAccess (OCSP) of t's URLs. */
+static int add_revocation_urls(PLArenaPool *a, void *h, const p11c_cert_template *t)
+{
+	SECItem item = {siBuffer, NULL, 0};
+	if (t->crl_url) {
+		CRLDistributionPoint *dp = PORT_ArenaZNew(a, CRLDistributionPoint);
+		CRLDistributionPoint **list = PORT_ArenaZNewArray(a, CRLDistributionPoint *, 2);
+		CERTCrlDistributionPoints dps = {list};
+		if (!dp || !list || !(dp->distPoint.fullName = uri_name(a, t->crl_url)))
+			return -1;
+		dp->distPointType = generalName;
+		list[0] = dp;
+		if (CERT_EncodeCRLDistributionPoints(a, &dps, &item) != SECSuccess ||
+		    CERT_AddExtension(h, SEC_OID_X509_CRL_DIST_POINTS, &item, PR_FALSE, PR_TRUE) !=
+		        SECSuccess)
+			return -1;
+	}
+	if (t->ocsp_url) {
+		CERTAuthInfoAccess *ad = PORT_ArenaZNew(a, CERTAuthInfoAccess);
+		CERTAuthInfoAccess **list = PORT_ArenaZNewArray(a, CERTAuthInfoAccess *, 2);
+		SECOidData *oid = SECOID_FindOIDByTag(SEC_OID_PKIX_OCSP);
+		if (!ad || !list || !oid || !(ad->location = uri_name(a, t->ocsp_url)) ||
+		    SECITEM_CopyItem(a, &ad->method, &oid->oid) != SECSuccess)
+			return -1;
+		list[0] = ad;
+		item.data = NULL;
+		item.len = 0;
+		if (CERT_EncodeInfoAccessExtension(a, list, &item) != SECSuccess ||
+		    CERT_AddExtension(h, SEC_OID_X509_AUTH_INFO_ACCESS, &item, PR_FALSE, PR_TRUE) !=
+		        SECSuccess)
+			return -1;
+	}
+	return 0;
+}
+
 /* RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits. */
 static int key_id(CERTSubjectPublicKeyInfo *spki, unsigned char out[20])
 {
@@ -200,7 +247,7 @@ int p11c_cert_build(p11c_db *db, const p11c_cert_template *t, SECItem **der)
 	void *h = CERT_StartCertExtensions(cert);
 	if (!h || add_basic_constraints(a, h, t->ca) < 0 || add_key_usage(h, t) < 0 ||
 	    (!t->ca && add_ext_key_usage(a, h, t->usage) < 0) || add_san(a, h, t) < 0 ||
-	    add_key_ids(a, h, spki, t) < 0) {
+	    add_key_ids(a, h, spki, t) < 0 || add_revocation_urls(a, h, t) < 0) {
 		if (h)
 			CERT_FinishExtensions(h);
 		rc = p11c_fail_nss(db, P11C_EFAIL, "cannot encode the certificate's extensions");

@@ -89,6 +89,8 @@ typedef struct {
 	int san_critical;       /* the subject is empty: the SANs name it */
 	int ca;
 	int usage; /* P11C_EKU_* for an end entity */
+	const char *crl_url;  /* crlDistributionPoints, or NULL */
+	const char *ocsp_url; /* authorityInfoAccess OCSP, or NULL */
 } p11c_cert_template;
 
 /* Add a subjectAltName extension of san to an extension handle. */

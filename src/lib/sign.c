@@ -207,6 +207,28 @@ static int ca_ready(p11c_db *db, const char *alias, CERTCertificate *ca, int day
 	return P11C_OK;
 }
 
+#define MAX_URL 1024
+
+/* An http or https URL with a host, printable ASCII only, of bounded length. */
+static int url_check(p11c_db *db, const char *field, const char *url)
+{
+	size_t n = strlen(url);
+	const char *host = !strncmp(url, "http://", 7)    ? url + 7
+	                   : !strncmp(url, "https://", 8) ? url + 8
+	                                                  : NULL;
+	if (n > MAX_URL)
+		return p11c_fail_field(db, P11C_EUSAGE, field, "a URL longer than %d bytes is refused",
+		                       MAX_URL);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
+			return p11c_fail_field(db, P11C_EUSAGE, field,
+			                       "the URL holds a space, a control or a non-ASCII byte");
+	if (!host || !*host || *host == '/')
+		return p11c_fail_field(db, P11C_EUSAGE, field,
+		                       "'%s' is not an http or https URL with a host", url);
+	return P11C_OK;
+}
+
 /* The first version of p11c_sign_opts: size, days, flags. */
 #define SIGN_OPTS_V1 (offsetof(p11c_sign_opts, flags) + sizeof(unsigned))
 #define SIGN_FLAGS (P11C_SIGN_SERVER_AUTH | P11C_SIGN_CLIENT_AUTH)
@@ -235,6 +257,12 @@ int p11c_request_sign(p11c_db *db, const char *ca_alias, const char *path,
 		                       MAX_DAYS);
 	if (!(flags & SIGN_FLAGS))
 		return p11c_fail(db, P11C_EUSAGE, "a usage is needed: server, client or both");
+	const char *crl_url = P11C_OPT(opts, crl_url, NULL);
+	const char *ocsp_url = P11C_OPT(opts, ocsp_url, NULL);
+	int urc;
+	if ((crl_url && (urc = url_check(db, "crl_url", crl_url))) ||
+	    (ocsp_url && (urc = url_check(db, "ocsp_url", ocsp_url))))
+		return urc;
 	PLArenaPool *arena = PORT_NewArena(2048);
 	if (!arena)
 		return p11c_fail(db, P11C_EFAIL, "out of memory");
@@ -272,6 +300,8 @@ int p11c_request_sign(p11c_db *db, const char *ca_alias, const char *path,
 	    .san_critical = empty_subject, /* RFC 5280 4.2.1.6 */
 	    .usage = ((flags & P11C_SIGN_SERVER_AUTH) ? P11C_EKU_SERVER_AUTH : 0) |
 	             ((flags & P11C_SIGN_CLIENT_AUTH) ? P11C_EKU_CLIENT_AUTH : 0),
+	    .crl_url = crl_url,
+	    .ocsp_url = ocsp_url,
 	};
 	p11c_log(db, "signing with CA '%s' on token '%s'", ca_alias,
 	         PK11_GetTokenName(key->pkcs11Slot));

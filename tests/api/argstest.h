@@ -235,9 +235,14 @@
 	X(p11c_acme_cert_method)                                                                   \
 	X(p11c_acme_listing_free)
 
+/* ca.h: the site CA's revocations and CRL */
+#define ARGS_CA(X)                                                                                 \
+	X(p11c_ca_revoke)                                                                          \
+	X(p11c_ca_crl_write)
+
 #define PUBLIC_FUNCTIONS(X)                                                                        \
 	ARGS_BASE(X) ARGS_DB(X) ARGS_CERT(X) ARGS_IO(X) ARGS_TOKEN(X) ARGS_CHAIN(X) ARGS_CHECK(X)  \
-	ARGS_ACME(X)
+	ARGS_ACME(X) ARGS_CA(X)
 
 #define ARGS_DECLARE(fn) void test_args_##fn(void **state);
 PUBLIC_FUNCTIONS(ARGS_DECLARE)
