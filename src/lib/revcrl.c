@@ -105,6 +105,19 @@ static CERTSignedCrl *crl_good(p11c_db *db, unsigned char *body, size_t len,
 	return crl;
 }
 
+/* Whether crl has an entry revoking cert (removeFromCRL undoes one). */
+static int listed(const CERTSignedCrl *crl, const CERTCertificate *cert)
+{
+	for (CERTCrlEntry **e = crl->crl.entries; e && *e; e++) {
+		if (!SECITEM_ItemsAreEqual(&(*e)->serialNumber, &cert->serialNumber))
+			continue;
+		CERTCRLEntryReasonCode r = crlEntryReasonUnspecified;
+		CERT_FindCRLEntryReasonExten(*e, &r);
+		return r != crlEntryReasonRemoveFromCRL;
+	}
+	return 0;
+}
+
 static void fail(p11c_rev_link *l, const char *what, const char *more)
 {
 	char buf[600];
@@ -179,6 +192,13 @@ int p11c_rev_crl(p11c_db *db, p11c_chain *c, size_t i, CERTCertificate *issuer, 
 		err = PORT_GetError();
 	if (cached == SECSuccess)
 		CERT_UncacheCRL(h, &der);
+	/* NSS's verifier asks no CRL about a certificate trusted as itself (a
+	 * peer, P,,): its entry in the CRL, checked above as the issuer's,
+	 * revokes it all the same. */
+	if (s == SECSuccess && listed(crl, cert)) {
+		s = SECFailure;
+		err = SEC_ERROR_REVOKED_CERTIFICATE;
+	}
 	if (s == SECSuccess || err == SEC_ERROR_REVOKED_CERTIFICATE) {
 		l->status = s == SECSuccess ? P11C_REV_GOOD : P11C_REV_REVOKED;
 		free(l->error);
