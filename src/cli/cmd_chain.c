@@ -165,9 +165,21 @@ static int revocation_unknown(const p11c_chain *c)
 	return 0;
 }
 
-static void json_revocation(json_writer *w, const p11c_chain *c, size_t i)
+/* "key": an RFC 3339 time, or null for 0 (not known). */
+static void json_time(json_writer *w, const char *key, long long at)
 {
 	char t[32];
+	json_key(w, key);
+	if (!at) {
+		json_null(w);
+		return;
+	}
+	cli_time_rfc3339(at, t, sizeof(t));
+	json_string(w, t);
+}
+
+static void json_revocation(json_writer *w, const p11c_chain *c, size_t i)
+{
 	json_key(w, "revocation");
 	json_object_begin(w);
 	json_key(w, "status");
@@ -178,26 +190,9 @@ static void json_revocation(json_writer *w, const p11c_chain *c, size_t i)
 	json_string(w, p11c_chain_rev_source(c, i));
 	json_key(w, "cached");
 	json_bool(w, p11c_chain_rev_cached(c, i));
-	long long tu = p11c_chain_rev_this_update(c, i), nu = p11c_chain_rev_next_update(c, i),
-	          ra = p11c_chain_rev_revoked_at(c, i);
-	json_key(w, "this_update");
-	if (tu) {
-		cli_time_rfc3339(tu, t, sizeof(t));
-		json_string(w, t);
-	} else
-		json_null(w);
-	json_key(w, "next_update");
-	if (nu) {
-		cli_time_rfc3339(nu, t, sizeof(t));
-		json_string(w, t);
-	} else
-		json_null(w);
-	json_key(w, "revoked_at");
-	if (ra) {
-		cli_time_rfc3339(ra, t, sizeof(t));
-		json_string(w, t);
-	} else
-		json_null(w);
+	json_time(w, "this_update", p11c_chain_rev_this_update(c, i));
+	json_time(w, "next_update", p11c_chain_rev_next_update(c, i));
+	json_time(w, "revoked_at", p11c_chain_rev_revoked_at(c, i));
 	json_key(w, "reason");
 	json_string(w, p11c_chain_rev_reason(c, i));
 	json_key(w, "error");
