@@ -422,6 +422,15 @@ out:
 	return rc;
 }
 
+/* The revocation options' -h lines, the same for fetch-chain and verify-cert. */
+#define REVOCATION_HELP                                                                            \
+	"  --revocation M    none, ocsp (default), crl or all (OCSP, then the CRL):\n"             \
+	"                    ask each certificate's OCSP responder or CRL (answers kept\n"         \
+	"                    in DIR/p11cert-revocation/ until their nextUpdate); with\n"           \
+	"                    no answer the verdict says \"revocation unknown\" and\n"              \
+	"                    stays as it was\n"                                                    \
+	"  --require-revocation  no answer is a failure (revocation-unknown)\n"
+
 const cli_cmd cli_cmd_fetch_chain = {
     .name = "fetch-chain",
     .run = fetch_chain,
@@ -440,12 +449,7 @@ const cli_cmd cli_cmd_fetch_chain = {
             "  --ca-issuers      when the chain stops short of a root, fetch the issuers\n"
             "                    from the caIssuers (http) URLs of the certificates\n"
             "  --timeout SECONDS for connecting and each answer (default 10)\n"
-            "  --revocation M    none, ocsp (default), crl or all (OCSP, then the CRL):\n"
-            "                    ask each certificate's OCSP responder or CRL (answers kept\n"
-            "                    in DIR/p11cert-revocation/ until their nextUpdate); with\n"
-            "                    no answer the verdict says \"revocation unknown\" and\n"
-            "                    stays as it was\n"
-            "  --require-revocation  no answer is a failure (revocation-unknown)\n"
+            REVOCATION_HELP
             "  --json            print one JSON document\n"
             "Exit status: 0 trusted, 1 not trusted or no chain, 2 usage.\n",
     .opts = fetch_opts,
@@ -505,12 +509,7 @@ const cli_cmd cli_cmd_verify_cert = {
             "              server-ca, client-ca or email-ca: ALIAS as a CA for it\n"
             "  --at TIME   verify at another time (UTC): 2027-01-31, 2027-01-31T12:00:00Z,\n"
             "              \"2027/01/31 12:00\" or @SECONDS since 1970\n"
-            "  --revocation M    none, ocsp (default), crl or all (OCSP, then the CRL):\n"
-            "                    ask each certificate's OCSP responder or CRL (answers kept\n"
-            "                    in DIR/p11cert-revocation/ until their nextUpdate); with\n"
-            "                    no answer the verdict says \"revocation unknown\" and\n"
-            "                    stays as it was\n"
-            "  --require-revocation  no answer is a failure (revocation-unknown)\n"
+            REVOCATION_HELP
             "  --timeout SECONDS for each revocation request (default 10)\n"
             "  --json      print one JSON document\n"
             "Exit status: 0 trusted, 1 not trusted, 3 no such alias.\n",
