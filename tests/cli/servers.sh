@@ -49,26 +49,55 @@ sbin() {
 	peer_missing "$1"
 }
 
-# free_port: a TCP port that is free on 127.0.0.1 and ::1 just now.
+# free_port: a TCP port that is free on 127.0.0.1 and ::1 just now, and
+# that no earlier call in this test handed out.  It is drawn at random from
+# below the kernel's ephemeral range, so neither an outgoing connection nor
+# another test's port-0 bind can take it between this choice and the
+# server's bind (two calls that asked the kernel for port 0 were once given
+# the same port, and pebble's two listeners collided).  The ports given are
+# kept in $T/ports-given.
 free_port() {
-	python3 - <<'PY'
+	GIVEN="$T/ports-given" python3 - <<'PY'
 import errno
+import os
+import random
 import socket
-for _ in range(100):
-    a = socket.socket()
-    a.bind(("127.0.0.1", 0))
-    port = a.getsockname()[1]
-    try:
-        b = socket.socket(socket.AF_INET6)
-        b.bind(("::1", port))
-        b.close()
-    except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            a.close()
-            continue
-    a.close()
-    print(port)
-    break
+given_path = os.environ["GIVEN"]
+try:
+    with open(given_path) as f:
+        given = {int(x) for x in f.read().split()}
+except FileNotFoundError:
+    given = set()
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+top = max(low - 1, 11000)
+for _ in range(1000):
+    port = random.randint(10000, top)
+    if port in given:
+        continue
+    ok = True
+    for family, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        s = socket.socket(family)
+        try:
+            s.bind((addr, port))
+        except OSError as e:
+            # no ::1 on this host: 127.0.0.1 alone decides
+            if family == socket.AF_INET or e.errno == errno.EADDRINUSE:
+                ok = False
+        finally:
+            s.close()
+        if not ok:
+            break
+    if ok:
+        with open(given_path, "a") as f:
+            f.write("%d\n" % port)
+        print(port)
+        break
+else:
+    raise SystemExit("free_port: no free port found")
 PY
 }
 

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "freeport.h"
 #include "acmesolve.h"
 #include "internal.h"
 
@@ -30,18 +31,6 @@ typedef struct {
 	pid_t challtestsrv;
 	int dns_port, mgmt_port;
 } fixture;
-
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(fd, (struct sockaddr *)&a, &len))
-		return -1;
-	close(fd);
-	return ntohs(a.sin_port);
-}
 
 static int setup(void **state)
 {

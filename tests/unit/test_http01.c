@@ -13,20 +13,8 @@
 
 #include <cmocka.h>
 
+#include "freeport.h"
 #include "netmod.h"
-
-/* A port nobody listens on now (the kernel's choice for port 0). */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
 
 /* curl's view of url: "STATUS CONTENT-TYPE\nBODY". */
 static void fetch(const char *url, char *out, size_t outlen)
