@@ -72,6 +72,11 @@ CERTCertificate *p11c_chain_nss_cert(const p11c_chain *c, size_t i);
  * (P11C_USAGE_*) at when, and its name against host when not NULL; fill
  * certs, trusted, problems and the links' P11C_LINK_MISSING. */
 int p11c_chain_judge(p11c_db *db, p11c_chain *c, int usage, PRTime when, const char *host);
+/* The verdict for usage (P11C_USAGE_TLS_SERVER, _CLIENT or _EMAIL), on
+ * the leaf itself or, as_ca, on the leaf as a CA for that usage; the
+ * verdict's terms are kept in c for p11c_chain_add_trust's second one. */
+int p11c_chain_judge_as(p11c_db *db, p11c_chain *c, int usage, int as_ca, PRTime when,
+                        const char *host);
 
 /* revoke.c: look each link up as c->rev_mode says (once a link), and
  * add the problems (revoked; unknown when required). */
