@@ -153,6 +153,15 @@ int cli_prompt_password(const char *token, char *buf, size_t size, void *arg);
  * *out is malloc'd; exit code. */
 int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char **out);
 
+/* A self-signed certificate just made: *name as list-certs names it
+ * (cli_token_alias) and *cert read back, for cli_selfsigned_notice.
+ * Both to be freed by the caller; exit code. */
+int cli_selfsigned_read(p11c_db *db, const cli_globals *g, const char *alias, char **name,
+                        p11c_cert **cert);
+/* "added self-signed certificate 'NAME'", and where its key is when that
+ * is a token: ", its key on token 'T' (not extractable)". */
+void cli_selfsigned_notice(const cli_globals *g, const char *name, const p11c_cert *cert);
+
 /* Write data that holds no secret to path (through a temporary beside it,
  * mode 0644, renamed into place, so a failure leaves an existing file as
  * it was), or to standard output when path is NULL.  Exit code; prints

@@ -34,27 +34,19 @@ static int tell_default_cert(const cli_globals *g, p11c_db *db, const char *dir)
 {
 	char *name = NULL;
 	p11c_cert *c = NULL;
-	int rc = p11c_alias_qualify(db, g->token, "Server-Cert", &name);
-	if (rc || (rc = p11c_cert_show(db, name, &c))) {
-		free(name);
-		return cli_fail(db, rc);
-	}
+	int rc = cli_selfsigned_read(db, g, "Server-Cert", &name, &c);
+	if (rc)
+		return rc;
 	const char *key_token = p11c_cert_key_token(c);
-	if (!key_token || !strcmp(key_token, "internal")) {
+	if (!key_token || !strcmp(key_token, "internal"))
 		cli_notice(g, "created database '%s'; its password is in '%s/sslpassword.conf'",
 		           dir, dir);
-		cli_notice(g, "added self-signed certificate '%s'", name);
-	} else {
+	else
 		cli_notice(g,
 		           "created database '%s'; its password and token '%s''s PIN are in "
 		           "'%s/sslpassword.conf'",
 		           dir, key_token, dir);
-		cli_notice(g, "added self-signed certificate '%s', its key on token '%s'%s", name,
-		           key_token,
-		           p11c_cert_key_extractable(c) == P11C_EXTRACTABLE_NO
-		               ? " (not extractable)"
-		               : "");
-	}
+	cli_selfsigned_notice(g, name, c);
 	p11c_cert_free(c);
 	free(name);
 	return EXIT_OK;

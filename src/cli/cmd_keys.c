@@ -148,12 +148,17 @@ static int check_subject(cli_ctx *c)
 static int add_selfsign_cert(cli_ctx *c)
 {
 	args *a = c->args;
+	char *name = NULL; /* as list-certs names it: 'TOKEN:alias' with --token */
+	p11c_cert *cert = NULL;
 	int rc;
 	if ((rc = p11c_cert_selfsign(c->db, c->pos[0], &a->so)))
-		rc = cli_fail(c->db, rc);
-	else
-		cli_notice(c->g, "added self-signed certificate '%s'", c->pos[0]);
-	return rc;
+		return cli_fail(c->db, rc);
+	if ((rc = cli_selfsigned_read(c->db, c->g, c->pos[0], &name, &cert)))
+		return rc;
+	cli_selfsigned_notice(c->g, name, cert);
+	p11c_cert_free(cert);
+	free(name);
+	return EXIT_OK;
 }
 
 const cli_cmd cli_cmd_add_selfsign_cert = {

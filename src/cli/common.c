@@ -253,6 +253,33 @@ int cli_token_alias(p11c_db *db, const cli_globals *g, const char *alias, char *
 	return rc ? cli_fail(db, rc) : EXIT_OK;
 }
 
+int cli_selfsigned_read(p11c_db *db, const cli_globals *g, const char *alias, char **name,
+                        p11c_cert **cert)
+{
+	*name = NULL;
+	*cert = NULL;
+	int rc = p11c_alias_qualify(db, g->token, alias, name);
+	if (rc || (rc = p11c_cert_show(db, *name, cert))) {
+		free(*name);
+		*name = NULL;
+		return cli_fail(db, rc);
+	}
+	return EXIT_OK;
+}
+
+void cli_selfsigned_notice(const cli_globals *g, const char *name, const p11c_cert *cert)
+{
+	const char *key_token = p11c_cert_key_token(cert);
+	if (!key_token || !strcmp(key_token, "internal"))
+		cli_notice(g, "added self-signed certificate '%s'", name);
+	else
+		cli_notice(g, "added self-signed certificate '%s', its key on token '%s'%s", name,
+		           key_token,
+		           p11c_cert_key_extractable(cert) == P11C_EXTRACTABLE_NO
+		               ? " (not extractable)"
+		               : "");
+}
+
 void cli_secret_free(char *s)
 {
 	if (s) {

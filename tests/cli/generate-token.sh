@@ -37,6 +37,21 @@ check "certutil (the module added, the written password file) lists gen-a:Server
 	grep -Eq '^gen-a:Server-Cert +u,u,u' "$T/list"
 check "no internal copy of the certificate" fails grep -Eq '^Server-Cert ' "$T/list"
 
+# add-selfsign-cert --token names what it made as list-certs and certutil
+# do: 'TOKEN:alias', its key on the token; without --token, the alias.
+expect_exit 0 "add-selfsign-cert --token gen-a makes imap" \
+	p11c -d "$DB" -W "$DB/sslpassword.conf" --token gen-a add-selfsign-cert --key-type ec:p256 \
+	--name imap.example.com imap
+check "it names the certificate 'gen-a:imap' and its key's token (got: $(cat "$T/err"))" \
+	grep -qx "added self-signed certificate 'gen-a:imap', its key on token 'gen-a' (not extractable)" "$T/err"
+expect_exit 0 "add-selfsign-cert without --token makes local" \
+	p11c -d "$DB" -W "$DB/sslpassword.conf" add-selfsign-cert --name local.example.com local
+check "it names the certificate 'local' alone (got: $(cat "$T/err"))" \
+	grep -qx "added self-signed certificate 'local'" "$T/err"
+certutil -d "sql:$DB" -L -h all -f "$DB/sslpassword.conf" >"$T/list" 2>&1
+check "certutil lists gen-a:imap and local: $(grep -E 'imap|local' "$T/list" | tr '\n' ' ')" \
+	sh -c "grep -Eq '^gen-a:imap +u,u,u' '$T/list' && grep -Eq '^local +u,u,u' '$T/list'"
+
 # A wrong PIN: one line, exit 4, no database, the token as it was.
 tok_before=$(token_objects gen-b 5678)
 (umask 077 && printf 'gen-b:0000\n' >"$T/wrong")
