@@ -11,6 +11,7 @@
 #include <ssl.h>
 #include <sslerr.h>
 #include <sslproto.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,9 +217,27 @@ int p11c_chain_add_package(p11c_db *db, p11c_chain *c, const unsigned char *body
                            int *added)
 {
 	aia_load l = {db, c, 0, 0};
-	SECStatus s = len > 0 && len <= AIA_MAX
-	                  ? CERT_DecodeCertPackage((char *)body, (int)len, take_certs, &l)
-	                  : SECFailure;
+	SECStatus s = SECFailure;
+	/* NSS reads the first block of a PEM text alone: a PEM answer with
+	 * the issuer and its own issuer is split here, each block taken;
+	 * what pem.c refuses (garbled, cut) is left to NSS as before */
+	PLArenaPool *arena = len > 0 && len <= AIA_MAX && body[0] != 0x30
+	                         ? PORT_NewArena(DER_DEFAULT_CHUNKSIZE)
+	                         : NULL;
+	SECItem *ders = NULL;
+	size_t n = 0;
+	if (arena && memmem(body, len, "-----BEGIN CERTIFICATE-----", 27) &&
+	    p11c_certs_decode(db, "the caIssuers answer", body, len, arena, &ders, &n) == P11C_OK &&
+	    n <= INT_MAX) {
+		SECItem **list = PORT_ArenaZNewArray(arena, SECItem *, n);
+		for (size_t i = 0; list && i < n; i++)
+			list[i] = &ders[i];
+		s = list ? take_certs(&l, list, (int)n) : SECFailure;
+	} else if (len > 0 && len <= AIA_MAX) {
+		s = CERT_DecodeCertPackage((char *)body, (int)len, take_certs, &l);
+	}
+	if (arena)
+		PORT_FreeArena(arena, PR_FALSE);
 	*added = l.added;
 	return s == SECSuccess ? P11C_OK : P11C_EFAIL;
 }

@@ -51,6 +51,18 @@ check "PEM: the intermediate" test "$(subjects)" = "CN=localhost|CN=Test Interme
 openssl crl2pkcs7 -nocrl -certfile "$T/pki/int.pem" -outform DER -out "$T/www/ca/int.crt"
 expect_exit 1 "a PKCS#7 answer" p11c -d "$DB" fetch-chain --ca-issuers "$URL"
 check "PKCS#7: the intermediate" test "$(subjects)" = "CN=localhost|CN=Test Intermediate CA|"
+# A PEM answer of two certificates (the issuer, then its own issuer): NSS
+# reads the first block of a PEM text alone; both are taken.
+cat "$T/pki/int.pem" "$T/pki/root.pem" >"$T/www/ca/int.crt"
+expect_exit 1 "a PEM answer of two certificates" p11c -d "$DB" fetch-chain --ca-issuers "$URL"
+check "PEM pair: the intermediate and the root (got $(subjects))" \
+	test "$(subjects)" = "CN=localhost|CN=Test Intermediate CA|CN=Test Root CA|"
+check "PEM pair: the note counts 2 certificates" \
+	grep -q "^Note: caIssuers http://127.0.0.1:$PH/ca/int.crt: 2 certificates" "$T/out"
+check "PEM pair: the root is there but not trusted: $(cat "$T/err")" \
+	grep -q "not trusted: .*'CN=Test Root CA'" "$T/err"
+same_as "$before" "the fetched pair is not added"
+cp "$T/pki/int.der" "$T/www/ca/int.crt"
 
 # JSON shows where each came from.
 p11c -d "$DB" fetch-chain --json --ca-issuers "$URL" >"$T/a.json" 2>/dev/null
