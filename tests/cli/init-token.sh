@@ -3,7 +3,8 @@
 # init-token: a SoftHSM2 slot initialised through C_InitToken/C_InitPIN
 # (p11tool lists the label, pkcs11-tool logs in with the PIN); a wrong SO
 # PIN file, an initialised token without --force, a module that refuses
-# (the fault module): one line each, the tokens as they were.
+# (the fault module): one line each, the tokens as they were; both PINs at
+# the no-echo prompt, a confirmation that differs refused.
 . "$(dirname "$0")/lib.sh"
 need p11tool pkcs11-tool softhsm2-util
 : "${P11FAULT_SO:?P11FAULT_SO must name the fault module (meson test sets it)}"
@@ -74,4 +75,23 @@ check "the key made before is gone" fails grep -q 'label: *mark' <(token_objects
 expect_exit 0 "--module softhsm2 (p11-kit's name) initialises a token" \
 	p11c --module softhsm2 init-token --label it-n --so-pin-file "$T/so" --pin-file "$T/pin"
 check "p11tool --list-tokens shows it-n" grep -q 'Label: it-n$' <(tokens)
+
+# No PIN files: both PINs at the no-echo prompt, each typed twice.
+tty() { python3 "$TESTDIR/ttyprompt.py" "answers:$1" "PIN: " ${P11CERT_WRAPPER:-} "$P11CERT" \
+	init-token --label "$2" >"$T/tty" 2>&1; }
+state >"$T/before"
+tty 87654321/87654322 it-x
+check "confirming the SO PIN with another one is refused: $(tr '\n' ' ' <"$T/tty")" \
+	grep -q "the two security officer PINs differ" "$T/tty"
+check "it exits 4" grep -qx 'status exit 4' "$T/tty"
+unchanged "nothing changed (no it-x)"
+tty 87654321/87654321/4321/4321 it-p
+check "the prompted PINs: echo off at the prompt, on after: $(tr '\n' ' ' <"$T/tty")" \
+	sh -c "grep -qx 'at-prompt echo=0' '$T/tty' && grep -qx 'after echo=1' '$T/tty'"
+check "it initialised it-p (exit 0)" grep -qx 'status exit 0' "$T/tty"
+check "p11tool --list-tokens shows it-p" grep -q 'Label: it-p$' <(tokens)
+P11C_TEST_PIN=4321 pkcs11-tool --module "$SOFTHSM_MODULE" --token-label it-p --login \
+	--pin env:P11C_TEST_PIN --keypairgen --key-type EC:prime256v1 --label typed >/dev/null 2>&1
+check "pkcs11-tool logs in with the user PIN typed" grep -q 'label: *typed' <(token_objects it-p 4321)
+check "the PINs typed are not echoed" fails grep -q '4321\|87654321' "$T/tty"
 finish
