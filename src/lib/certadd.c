@@ -230,23 +230,77 @@ static int by_der(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static unsigned char *repeats(const p11c_batch *b)
+static unsigned char *repeats(const SECItem *ders, size_t n)
 {
-	unsigned char *rep = calloc(b->n ? b->n : 1, 1);
-	der_at *v = malloc((b->n ? b->n : 1) * sizeof(*v));
+	unsigned char *rep = calloc(n ? n : 1, 1);
+	der_at *v = malloc((n ? n : 1) * sizeof(*v));
 	if (!rep || !v) {
 		free(rep);
 		free(v);
 		return NULL;
 	}
-	for (size_t i = 0; i < b->n; i++)
-		v[i] = (der_at){&b->certs[i]->derCert, i};
-	qsort(v, b->n, sizeof(*v), by_der);
-	for (size_t k = 1; k < b->n; k++)
+	for (size_t i = 0; i < n; i++)
+		v[i] = (der_at){&ders[i], i};
+	qsort(v, n, sizeof(*v), by_der);
+	for (size_t k = 1; k < n; k++)
 		if (SECITEM_ItemsAreEqual(v[k - 1].der, v[k].der))
 			rep[v[k].i] = 1;
 	free(v);
 	return rep;
+}
+
+/* A bundle's certificates as DER in arena, each seen to decode as a
+ * certificate (pem.c): all or nothing, before anything is stored.  They
+ * are made NSS certificates one at a time as they are stored, so that a
+ * bundle of 10,000 does not hold 10,000 at once (a certificate NSS then
+ * cannot use takes out again what was stored before it). */
+static int bundle_load(p11c_db *db, const char *path, PLArenaPool *arena, SECItem **ders,
+                       size_t *n)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc = p11c_file_read_max(db, path, P11C_CERTS_FILE_MAX, &buf, &len);
+	if (!rc)
+		rc = p11c_certs_decode(db, path, buf, len, arena, ders, n);
+	free(buf);
+	return rc;
+}
+
+/* Store the i-th certificate of a bundle, unless the database has it:
+ * 1 stored, 0 there already, or an error. */
+static int bundle_store(p11c_db *db, const char *path, const SECItem *der, size_t i,
+                        const char *trust)
+{
+	CERTCertificate *cert = CERT_NewTempCertificate(CERT_GetDefaultCertDB(), (SECItem *)der,
+	                                                NULL, PR_FALSE, PR_TRUE);
+	if (!cert)
+		return p11c_fail_nss(db, P11C_EFAIL, "certificate %zu in '%s' is not usable", i + 1,
+		                     path);
+	int rc = 0;
+	if (!p11c_cert_stored(db, cert)) {
+		char *name = p11c_name_for_cert(db, cert);
+		rc = name ? p11c_store_cert(db, NULL, cert, name, trust)
+		          : p11c_fail(db, P11C_EFAIL, "out of memory");
+		free(name);
+		rc = rc ? rc : 1;
+	}
+	CERT_DestroyCertificate(cert);
+	return rc;
+}
+
+/* Take out again what this call stored (stored[i] set), found by DER. */
+static void bundle_rollback(p11c_db *db, const SECItem *ders, const unsigned char *stored,
+                            size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!stored[i])
+			continue;
+		CERTCertificate *c = CERT_FindCertByDERCert(CERT_GetDefaultCertDB(), (SECItem *)&ders[i]);
+		if (c) {
+			p11c_delete_cert(db, c);
+			CERT_DestroyCertificate(c);
+		}
+	}
 }
 
 int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, size_t *added,
@@ -255,62 +309,58 @@ int p11c_cert_add_bundle(p11c_db *db, const char *path, const char *trust_text, 
 	P11C_ARGS(db, P11C_DB(db), P11C_OPTOUT(added), P11C_OPTOUT(skipped), P11C_NAME(path),
 	          P11C_OPTNAME(trust_text));
 	char *trust = NULL;
-	p11c_batch b;
-	size_t a = 0, s = 0;
+	SECItem *ders = NULL;
+	size_t n = 0, a = 0, s = 0;
+	unsigned char *rep = NULL, *stored = NULL;
 	int rc = p11c_require_open(db, 1);
 	if (rc)
 		return rc;
 	if (p11c_trust_parse(trust_text ? trust_text : "CT,,", &trust))
 		return p11c_fail(db, P11C_EUSAGE, "invalid trust '%s'", trust_text);
-	if ((rc = p11c_login_tokens(db)) || (rc = p11c_batch_load(db, path, &b))) {
-		free(trust);
-		return rc;
+	PLArenaPool *arena = PORT_NewArena(DER_DEFAULT_CHUNKSIZE);
+	if (!arena)
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+	if (rc || (rc = p11c_login_tokens(db)) || (rc = bundle_load(db, path, arena, &ders, &n)))
+		goto out;
+	rep = repeats(ders, n);
+	stored = calloc(n ? n : 1, 1);
+	if (!rep || !stored) {
+		rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		goto out;
 	}
-	unsigned char *rep = repeats(&b);
-	if (!rep) {
-		p11c_batch_free(&b, 0);
-		free(trust);
-		return p11c_fail(db, P11C_EFAIL, "out of memory");
-	}
-	if ((rc = p11c_pending_begin(db, "add-cert --bundle"))) {
-		p11c_batch_free(&b, 0);
-		free(rep);
-		free(trust);
-		return rc;
-	}
-	for (size_t i = 0; i < b.n; i++) {
-		p11c_progress(db, "adding certificates", i, b.n);
+	if ((rc = p11c_pending_begin(db, "add-cert --bundle")))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		p11c_progress(db, "adding certificates", i, n);
 		/* The same certificate twice in one file counts once. */
-		if (rep[i] || p11c_cert_stored(db, b.certs[i])) {
-			s++;
-			continue;
-		}
-		char *name = p11c_name_for_cert(db, b.certs[i]);
-		if (!name) {
-			rc = p11c_fail(db, P11C_EFAIL, "out of memory");
+		int r = rep[i] ? 0 : bundle_store(db, path, &ders[i], i, trust);
+		if (r < 0 || r > 1) {
+			rc = r;
 			break;
 		}
-		rc = p11c_store_cert(db, NULL, b.certs[i], name, trust);
-		free(name);
-		if (rc)
-			break;
-		b.stored[i] = 1;
-		a++;
+		stored[i] = (unsigned char)r;
+		a += (size_t)r;
+		s += (size_t)!r;
 	}
 	if (!rc) {
-		p11c_progress(db, "adding certificates", b.n, b.n);
+		p11c_progress(db, "adding certificates", n, n);
 		rc = p11c_pending_commit(db, NULL, NULL);
 	}
-	p11c_batch_free(&b, rc != P11C_OK);
+	if (rc)
+		bundle_rollback(db, ders, stored, n);
 	rc = p11c_pending_end(db, rc);
-	free(rep);
-	free(trust);
 	if (rc == P11C_OK) {
 		if (added)
 			*added = a;
 		if (skipped)
 			*skipped = s;
 	}
+out:
+	free(rep);
+	free(stored);
+	free(trust);
+	if (arena)
+		PORT_FreeArena(arena, PR_FALSE);
 	return rc;
 }
 
